@@ -1,0 +1,178 @@
+"""YAML loading that remembers where every value came from.
+
+Validation errors must name the file, the line and the field. ``load_yaml`` returns
+the plain data together with a :class:`Lines` index from field paths to line numbers,
+and :func:`validation_error` turns a pydantic ``ValidationError`` into an
+:class:`~mpokit.errors.InputError` pointing at the offending line.
+
+>>> data, lines = load_yaml("a: 1\\npath:\\n  - cord: {length_m: x}\\n", file="ch.yaml")
+>>> lines.line_of(("path", 0, "cord", "length_m"))
+3
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from mpokit.errors import InputError
+
+__all__ = ["Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml", "validation_error"]
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Lines:
+    """Map from a field path (``("path", 0, "cord")``) to its 1-based line number."""
+
+    file: str | None = None
+    by_path: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Sequence[str | int]) -> int | None:
+        """The line of ``loc`` or of its nearest ancestor that has one."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.by_path:
+                return self.by_path[loc]
+            loc = loc[:-1]
+        return self.by_path.get((), None)
+
+    def sub(self, prefix: Loc) -> Lines:
+        """The index of a sub-document, paths relative to ``prefix``."""
+        n = len(prefix)
+        return Lines(
+            self.file, {k[n:]: v for k, v in self.by_path.items() if k[:n] == prefix}
+        )
+
+
+_SCALARS = yaml.SafeLoader("")
+
+
+def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
+    lines[loc] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node, (*loc, "<key>"), {})
+            if isinstance(key, list):
+                raise InputError(
+                    "a mapping key cannot be a list",
+                    line=key_node.start_mark.line + 1,
+                )
+            if key in out:
+                raise InputError(
+                    f"duplicate key {key!r}",
+                    line=key_node.start_mark.line + 1,
+                    field=format_loc((*loc, key)),
+                    fix="each key may appear once per mapping",
+                )
+            out[key] = _construct(value_node, (*loc, key), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(v, (*loc, i), lines) for i, v in enumerate(node.value)]
+    # Scalars: let the safe constructor resolve ints, floats, bools, null.
+    return _SCALARS.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+
+
+def load_yaml(text: str, *, file: str | None = None) -> tuple[Any, Lines]:
+    """Parse YAML text; return ``(data, lines)``. Syntax errors become ``InputError``."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(
+            f"not valid YAML: {problem}",
+            file=file,
+            line=mark.line + 1 if mark else None,
+            fix="check indentation and that every '{' or '[' is closed",
+        ) from None
+    index: dict[Loc, int] = {}
+    if node is None:
+        return None, Lines(file, index)
+    try:
+        data = _construct(node, (), index)
+    except InputError as exc:
+        raise exc.located(file=file) from None
+    return data, Lines(file, index)
+
+
+def read_yaml(path: str | os.PathLike[str]) -> tuple[Any, Lines]:
+    """Read and parse a YAML file; unreadable files become ``InputError``."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", file=str(p)) from None
+    return load_yaml(text, file=str(p))
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """``("path", 2, "cord", "type")`` -> ``"path[2].cord.type"``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def validation_error(
+    exc: ValidationError, lines: Lines, *, prefix: Loc = (), fix: str | None = None
+) -> InputError:
+    """Turn the first error of a pydantic ``ValidationError`` into an ``InputError``.
+
+    ``prefix`` is prepended to the locations pydantic reports (when a sub-document was
+    validated on its own). Union-branch tags that pydantic inserts are dropped.
+    """
+    err = exc.errors()[0]
+    loc: list[str | int] = list(prefix)
+    for part in err["loc"]:
+        # pydantic adds tagged-union / function names into loc; keep only real keys
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        loc.append(part)
+    message = err["msg"]
+    kind = err["type"]
+    hint = fix
+    if kind == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+        hint = hint or "remove it or check its spelling against docs/"
+    elif kind == "missing":
+        message = f"missing required key {loc[-1]!r}" if loc else "missing key"
+    else:
+        inp = err.get("input")
+        if not isinstance(inp, dict | list) and inp is not None:
+            message = f"{message} (got {inp!r})"
+    return InputError(
+        message,
+        file=lines.file,
+        line=lines.line_of(loc),
+        field=format_loc(loc) or None,
+        fix=hint,
+    )
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` atomically (temp file in the same folder + rename)."""
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, p)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

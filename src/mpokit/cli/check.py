@@ -1,0 +1,112 @@
+"""``mpokit check`` and ``mpokit demo``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.errors import DesignError, InputError, MpokitError
+
+__all__ = ["check", "demo", "run_check"]
+
+
+def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Read and check every channel of ``files``; returns JSON dicts and results."""
+    from mpokit.connectivity.io import read_channels
+    from mpokit.connectivity.verify import check_channel
+
+    out: list[dict[str, Any]] = []
+    results: list[Any] = []
+    for f in files:
+        specs = read_channels(f)
+        for i, spec in enumerate(specs):
+            try:
+                r = check_channel(spec, index=i if len(specs) > 1 else None)
+            except DesignError as exc:
+                raise InputError(str(exc), file=str(f)) from None
+            d = r.to_dict()
+            d["file"] = str(f)
+            out.append(d)
+            results.append(r)
+    return out, results
+
+
+def _print_human(console: Console, channels: list[dict[str, Any]]) -> None:
+    for ch in channels:
+        verdict = "[green]PASS[/]" if ch["ok"] else "[red]FAIL[/]"
+        lanes = [ln for ln in ch["lanes"] if ln["status"] != "elsewhere"]
+        good = sum(ln["status"] in ("ok", "lane_order") for ln in lanes)
+        loss = ch.get("loss")
+        loss_txt = ""
+        if isinstance(loss, dict) and loss.get("total_db") is not None:
+            loss_txt = f"  IL {loss['total_db']:.2f} dB"
+            if loss.get("limit_db") is not None:
+                loss_txt += f" / {loss['limit_db']:.2f} dB"
+        console.print(f"{verdict} {ch['name']}  ({good}/{len(lanes)} lanes){loss_txt}"
+                      f"  [dim]{ch['file']}[/]")
+        for f in ch["findings"]:
+            mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
+            where = f" {f['at']}" if f["at"] else ""
+            lanes = f" lanes {','.join(map(str, f['lanes']))}" if f["lanes"] else ""
+            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes}: {f['message']}",
+                          highlight=False)
+            if f.get("fix"):
+                console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Check polarity, mating (and loss) of every lane of every channel.
+
+    Exit 0 when every channel passes, 2 when any check fails, 1 on unreadable input.
+    """
+    try:
+        channels, _ = run_check(files)
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    ok = all(c["ok"] for c in channels)
+    if json_out:
+        typer.echo(json.dumps({"ok": ok, "channels": channels}, indent=2))
+    else:
+        console = Console()
+        _print_human(console, channels)
+        n_ok = sum(c["ok"] for c in channels)
+        console.print(f"\n{n_ok}/{len(channels)} channels pass")
+    raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+@app.command()
+def demo(
+    examples: Annotated[Path, typer.Option(help="The examples folder.")] = Path("examples"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Where the plan goes.")] = Path(
+        "demo-out"
+    ),
+) -> None:
+    """Run the main job on the bundled examples and say where the results are."""
+    console = Console()
+    groups = [("Channels built by the TIA-568.3 polarity methods", examples / "channels"),
+              ("Classic mistakes, each with the fix mpokit finds", examples / "mistakes")]
+    for title, folder in groups:
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            continue
+        console.rule(title)
+        try:
+            channels, _ = run_check(files)
+        except MpokitError as exc:
+            raise fail_input(exc) from None
+        _print_human(console, channels)
+    plan_demo = getattr(__import__("mpokit.cli", fromlist=["plan"]), "plan", None)
+    runner = getattr(plan_demo, "demo_plan", None)
+    if runner is not None:
+        console.rule("Planning the example cluster")
+        runner(examples, out, console)
+    raise typer.Exit(EXIT_OK)

@@ -1,0 +1,1 @@
+"""Fiber-level connectivity: channel files, compiled channels, polarity and mating checks."""

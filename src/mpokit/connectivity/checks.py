@@ -1,0 +1,284 @@
+"""Polarity and mating checks on a compiled channel; findings are results.
+
+Codes (stable): ``polarity``, ``gender``, ``polish``, ``apc_orientation``,
+``connector_mismatch``, ``dark_lane`` (errors) and ``lane_order`` (warning: a lane
+reordering the PCS tolerates).
+
+>>> from mpokit.connectivity.io import parse_channel
+>>> spec = parse_channel({"a": "400GBASE-DR4", "b": "400GBASE-DR4",
+...     "path": [{"cord": {"connector": "MPO-12", "type": "A", "fiber": "OS2", "length_m": 3}}]})
+>>> r = evaluate(compile_channel(spec))
+>>> r.ok, sorted({f.code for f in r.findings})
+(False, ['polarity'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from mpokit.connectivity import geometry as geo
+from mpokit.connectivity.model import Channel, Mating, compile_channel
+
+__all__ = ["CODES", "ChannelResult", "Finding", "LaneResult", "evaluate", "mating_findings"]
+
+CODES = (
+    "polarity",
+    "gender",
+    "polish",
+    "apc_orientation",
+    "connector_mismatch",
+    "dark_lane",
+    "lane_order",
+)
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in a channel: where, which lanes, why, and how to fix it."""
+
+    code: str
+    severity: Severity
+    at: int | None
+    lanes: tuple[int, ...]
+    message: str
+    fix: str | None = None
+    patch: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "code": self.code,
+            "severity": self.severity,
+            "at": f"path[{self.at}]" if self.at is not None else None,
+            "lanes": list(self.lanes),
+            "message": self.message,
+            "fix": self.fix,
+        }
+        if self.patch:
+            d["patch"] = list(self.patch)
+        return d
+
+
+@dataclass(frozen=True)
+class LaneResult:
+    """Where one transmit lane arrives. Positions are 1-based, module view of each end."""
+
+    direction: Literal["a->b", "b->a"]
+    lane: int
+    tx_position: int
+    rx_position: int | None
+    rx_lane: int | None
+    status: Literal["ok", "lane_order", "wrong", "dark", "elsewhere"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "direction": self.direction,
+            "lane": self.lane,
+            "tx_position": self.tx_position,
+            "rx_position": self.rx_position,
+            "rx_lane": self.rx_lane,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class ChannelResult:
+    """The verdict on one channel."""
+
+    name: str
+    channel: Channel = field(repr=False)
+    lanes: tuple[LaneResult, ...]
+    findings: tuple[Finding, ...]
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding is an error (warnings allowed)."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "name": self.name,
+            "ok": self.ok,
+            "lanes": [lane.to_dict() for lane in self.lanes],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        d.update(self.extra)
+        return d
+
+
+def _describe(m: Mating) -> str:
+    if m.kind == "mdi":
+        return f"end {m.end.upper() if m.end else '?'} transceiver port"
+    if m.kind == "adapter":
+        return f"Type {m.adapter} adapter"
+    if m.kind == "cassette":
+        return f"cassette {m.adapter}"
+    return m.kind
+
+
+def mating_findings(ch: Channel) -> list[Finding]:
+    """Gender, polish, APC orientation and connector-mismatch findings."""
+    out: list[Finding] = []
+    for m in ch.matings:
+        if m.kind == "splice":
+            continue
+        near, far = m.near, m.far
+        where = _describe(m)
+        nc, fc = near.connector, far.connector
+        if nc.footprint() != fc.footprint():
+            diff = []
+            if nc.key != fc.key:
+                diff.append(f"{nc.key} key vs {fc.key} key")
+            if (nc.rows, nc.columns) != (fc.rows, fc.columns):
+                diff.append(f"{nc.rows}x{nc.columns} vs {fc.rows}x{fc.columns} positions")
+            if not diff:
+                diff.append(f"{nc.family} vs {fc.family}")
+            out.append(Finding(
+                "connector_mismatch", "error", m.at, (),
+                f"{nc.name} meets {fc.name} at the {where} ({'; '.join(diff)}): "
+                "they cannot mate",
+            ))
+            continue
+        if nc.family == "MPO" and near.gender == far.gender and near.gender in ("male", "female"):
+            what = "pinned to pinned" if near.gender == "male" else "unpinned to unpinned"
+            harm = ("the pins keep the end faces apart and can damage them"
+                    if near.gender == "male" else "nothing aligns the ferrules")
+            out.append(Finding(
+                "gender", "error", m.at, (),
+                f"{what} at the {where}: {harm}; a mated pair needs one pinned "
+                "(male) and one unpinned (female) plug",
+            ))
+        if near.polish != far.polish:
+            out.append(Finding(
+                "polish", "error", m.at, (),
+                f"{near.polish} mated to {far.polish} at the {where}: "
+                "angled and flat end faces do not meet",
+            ))
+        elif (m.kind == "adapter" and m.orientation == "up-up" and near.polish == "APC"):
+            out.append(Finding(
+                "apc_orientation", "error", m.at, (),
+                f"APC plugs meet key-up to key-up in the {where}: the 8-degree faces are "
+                "tilted the same way and leave a 16-degree gap",
+            ))
+    return out
+
+
+def _first_dark(trace: np.ndarray, col: int) -> int:
+    """Index of the first stage after which lane ``col`` is DARK."""
+    hits = np.flatnonzero(trace[1:, col] == geo.DARK)
+    return int(hits[0]) if len(hits) else -1
+
+
+def _direction(
+    ch: Channel, forward: bool, pair_strict: bool, mismatched: set[int]
+) -> tuple[list[LaneResult], list[Finding], dict[int, int]]:
+    src, dst = (ch.a, ch.b) if forward else (ch.b, ch.a)
+    label: Literal["a->b", "b->a"] = "a->b" if forward else "b->a"
+    src_name, dst_name = ("A", "B") if forward else ("B", "A")
+    trace = ch.trace(src.tx) if forward else ch.trace_back(src.tx)
+    stages = ch.stages if forward else tuple(reversed(ch.stages))
+    final = trace[-1]
+    rx_of = {int(p): k for k, p in enumerate(dst.rx)}
+    tx_of = {int(p): k for k, p in enumerate(dst.tx)}
+    tolerant = (
+        src.transceiver.pcs_tolerates_lane_order and dst.transceiver.pcs_tolerates_lane_order
+        and not pair_strict
+    )
+    lanes: list[LaneResult] = []
+    findings: list[Finding] = []
+    arrived: dict[int, int] = {}
+    wrong: list[tuple[int, str]] = []
+    reorder: list[int] = []
+    for k, p in enumerate(final.tolist()):
+        tx_pos = int(src.tx[k]) + 1
+        if p == geo.AWAY:
+            lanes.append(LaneResult(label, k, tx_pos, None, None, "elsewhere"))
+            continue
+        if p == geo.DARK:
+            lanes.append(LaneResult(label, k, tx_pos, None, None, "dark"))
+            s = _first_dark(trace, k)
+            if stages[s].at in mismatched:
+                continue
+            findings.append(Finding(
+                "dark_lane", "error", stages[s].at, (k,),
+                f"Tx lane {k} of end {src_name} reaches a position with no fiber "
+                f"({stages[s].what} at path[{stages[s].at}])",
+            ))
+            continue
+        if p in rx_of:
+            j = rx_of[p]
+            arrived[k] = j
+            status: Literal["ok", "lane_order"] = "ok" if j == k else "lane_order"
+            lanes.append(LaneResult(label, k, tx_pos, p + 1, j, status))
+            if j != k:
+                reorder.append(k)
+            continue
+        lanes.append(LaneResult(label, k, tx_pos, p + 1, None, "wrong"))
+        what = f"Tx lane {tx_of[p]}" if p in tx_of else "an unused position"
+        wrong.append((k, f"{what} (position {p + 1})"))
+    if wrong:
+        ks = tuple(k for k, _ in wrong)
+        detail = "; ".join(f"lane {k} -> {w}" for k, w in wrong[:4])
+        more = " ..." if len(wrong) > 4 else ""
+        findings.append(Finding(
+            "polarity", "error", None, ks,
+            f"Tx lanes {list(ks)} of end {src_name} do not arrive at a receiver of end "
+            f"{dst_name}: {detail}{more}",
+        ))
+    if reorder and not pair_strict:
+        ks = tuple(reorder)
+        if tolerant:
+            findings.append(Finding(
+                "lane_order", "warning", None, ks,
+                f"Tx lanes {list(ks)} of end {src_name} arrive at other Rx lanes of end "
+                f"{dst_name}; the PCS realigns lanes, so the link works",
+            ))
+        else:
+            findings.append(Finding(
+                "polarity", "error", None, ks,
+                f"Tx lanes {list(ks)} of end {src_name} arrive at Rx lanes of another "
+                f"lane at end {dst_name} ({', '.join(f'{k}->{arrived[k]}' for k in ks)})",
+            ))
+    return lanes, findings, arrived
+
+
+def evaluate(ch: Channel, mating: list[Finding] | None = None) -> ChannelResult:
+    """All checks of one compiled channel (without fix suggestions)."""
+    findings = mating_findings(ch) if mating is None else list(mating)
+    mismatched = {f.at for f in findings if f.code == "connector_mismatch" and f.at is not None}
+    has_breakout = any(s.what.startswith("breakout") for s in ch.stages)
+    pair_strict = has_breakout or ch.a.transceiver.lanes != ch.b.transceiver.lanes
+    l_ab, f_ab, ab = _direction(ch, True, pair_strict, mismatched)
+    l_ba, f_ba, ba = _direction(ch, False, pair_strict, mismatched)
+    findings += f_ab + f_ba
+    if not mismatched:
+        if not ab and not ba and not any(f.code in ("polarity", "dark_lane") for f in findings):
+            findings.append(Finding(
+                "polarity", "error", None, (),
+                "no transmit lane of either end reaches the other end",
+            ))
+        if pair_strict:
+            # lane k of A and lane j of B form a pair only if both directions join them
+            split = {k for k, j in ab.items() if ba.get(j) != k}
+            split |= {k for j, k in ba.items() if ab.get(k) != j}
+            if split:
+                findings.append(Finding(
+                    "polarity", "error", None, tuple(sorted(split)),
+                    f"lane pairs are split: transmit and receive of lanes {sorted(split)} of "
+                    "end A do not both join the same lane of end B",
+                ))
+    return ChannelResult(ch.name, ch, tuple(l_ab + l_ba), tuple(findings))
+
+
+def quick_ok(spec: Any) -> bool:
+    """True when the spec compiles and passes every check (used by the fix search)."""
+    from mpokit.errors import MpokitError
+
+    try:
+        return evaluate(compile_channel(spec)).ok
+    except (MpokitError, ValueError):
+        return False

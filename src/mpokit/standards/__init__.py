@@ -1,0 +1,62 @@
+"""Standards and catalogues as data: connectors, polishes, transceivers.
+
+Every record carries ``source`` and ``status`` (verified / derived / vendor / typical).
+
+>>> from mpokit.standards import connector, transceiver
+>>> connector("MPO-16").key
+'offset'
+>>> transceiver("800G-2xDR4").ports[1].connector
+'MPO-12'
+"""
+
+from mpokit.standards._records import Record, Status, Strict
+from mpokit.standards.catalog import Catalog
+from mpokit.standards.connectors import (
+    Connector,
+    Gender,
+    KeyStyle,
+    MdiPort,
+    Polish,
+    PolishSpec,
+    Transceiver,
+    connector,
+    connectors,
+    polishes,
+    transceiver,
+    transceivers,
+)
+from mpokit.standards.parts import (
+    Breakout,
+    BreakoutLeg,
+    Cassette,
+    breakout,
+    breakouts,
+    cassette,
+    cassettes,
+)
+
+__all__ = [
+    "Breakout",
+    "BreakoutLeg",
+    "Cassette",
+    "Catalog",
+    "Connector",
+    "Gender",
+    "KeyStyle",
+    "MdiPort",
+    "Polish",
+    "PolishSpec",
+    "Record",
+    "Status",
+    "Strict",
+    "Transceiver",
+    "breakout",
+    "breakouts",
+    "cassette",
+    "cassettes",
+    "connector",
+    "connectors",
+    "polishes",
+    "transceiver",
+    "transceivers",
+]

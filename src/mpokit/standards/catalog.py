@@ -1,0 +1,91 @@
+"""A typed, user-extensible registry of catalogue records loaded from YAML.
+
+Built-in records live in ``mpokit/standards/data/*.yaml``; users add their own files
+with :func:`Catalog.extend` (same schema). Unknown names raise
+:class:`~mpokit.errors.CatalogError` with "did you mean" suggestions.
+
+>>> from mpokit.standards import transceivers
+>>> transceivers().get("400GBASE-DR4").media
+'SM'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from mpokit._yaml import Lines, load_yaml, read_yaml, validation_error
+from mpokit.errors import CatalogError, InputError
+
+__all__ = ["Catalog", "load_builtin"]
+
+T = TypeVar("T", bound=BaseModel)
+
+
+def load_builtin(filename: str) -> tuple[Any, Lines]:
+    """Load one of the packaged data files."""
+    text = resources.files("mpokit.standards").joinpath("data", filename).read_text("utf-8")
+    return load_yaml(text, file=f"mpokit/standards/data/{filename}")
+
+
+class Catalog(Generic[T]):
+    """Named records of one kind; lookups are case-insensitive."""
+
+    def __init__(self, kind: str, model: type[T], key: str) -> None:
+        self.kind = kind
+        self.model = model
+        self.key = key
+        self._items: dict[str, T] = {}
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.upper() in self._items
+
+    def names(self) -> list[str]:
+        """Record names in load order."""
+        return [getattr(v, "name") for v in self._items.values()]  # noqa: B009
+
+    def get(self, name: str) -> T:
+        """The record called ``name``; ``CatalogError`` with suggestions if unknown."""
+        try:
+            return self._items[name.upper()]
+        except KeyError:
+            raise CatalogError(self.kind, name, self.names()) from None
+
+    def add(self, record: T) -> None:
+        """Add or replace a record."""
+        self._items[str(getattr(record, "name")).upper()] = record  # noqa: B009
+
+    def load(self, data: Any, lines: Lines) -> None:
+        """Validate and add the records under ``data[self.key]``."""
+        if not isinstance(data, dict) or self.key not in data:
+            raise InputError(
+                f"expected a top-level key {self.key!r}",
+                file=lines.file,
+                line=1,
+                fix=f"put the {self.kind} records in a list under '{self.key}:'",
+            )
+        items = data[self.key]
+        if not isinstance(items, list):
+            raise InputError(
+                f"'{self.key}' must be a list", file=lines.file, line=lines.line_of((self.key,))
+            )
+        for i, item in enumerate(items):
+            try:
+                self.add(self.model.model_validate(item))
+            except ValidationError as exc:
+                raise validation_error(exc, lines, prefix=(self.key, i)) from None
+
+    def extend(self, path: str | os.PathLike[str]) -> None:
+        """Add the records of a user YAML file (same schema as the built-in one)."""
+        data, lines = read_yaml(path)
+        self.load(data, lines)

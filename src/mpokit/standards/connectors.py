@@ -1,0 +1,184 @@
+"""Connector families, polishes and transceiver MDIs as typed catalogue records.
+
+Positions are numbered in the plug-face frame (docs/frames.md): looking at the end face
+of a plug, key up, position 1 on the left, key-side row first. Position ``p`` (1-based)
+sits in row ``(p-1) // columns`` and column ``(p-1) % columns``.
+
+>>> c = connector("MPO-12")
+>>> c.positions, c.xy_um[0].tolist()
+(12, [-1375.0, 0.0])
+>>> connector("MPO-8").populated_mask.sum()
+np.int64(8)
+"""
+
+from __future__ import annotations
+
+from functools import cache, cached_property
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from mpokit.standards._records import Record, Strict
+from mpokit.standards.catalog import Catalog, load_builtin
+
+__all__ = [
+    "Connector",
+    "Gender",
+    "KeyStyle",
+    "MdiPort",
+    "Polish",
+    "PolishSpec",
+    "Transceiver",
+    "connector",
+    "connectors",
+    "polishes",
+    "transceiver",
+    "transceivers",
+]
+
+Gender = Literal["male", "female", "none"]
+"""``male`` = pinned, ``female`` = unpinned, ``none`` = genderless (LC)."""
+KeyStyle = Literal["centred", "offset", "latch"]
+Polish = Literal["UPC", "APC"]
+
+
+class Connector(Record):
+    """A connector family: ferrule footprint, key style and populated positions."""
+
+    family: Literal["MPO", "LC"]
+    ferrule: str
+    rows: int = Field(ge=1, le=4)
+    columns: int = Field(ge=1, le=32)
+    pitch_um: float = Field(gt=0)
+    row_pitch_um: float = 0.0
+    key: KeyStyle
+    populated: tuple[int, ...] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Connector:
+        n = self.rows * self.columns
+        for p in self.populated or ():
+            if not 1 <= p <= n:
+                raise ValueError(f"populated position {p} outside 1..{n}")
+        if self.rows > 1 and self.row_pitch_um <= 0:
+            raise ValueError("row_pitch_um must be > 0 for multi-row ferrules")
+        return self
+
+    @property
+    def positions(self) -> int:
+        """Number of positions on the ferrule (populated or not)."""
+        return self.rows * self.columns
+
+    @property
+    def fibers(self) -> int:
+        """Number of populated positions."""
+        return len(self.populated) if self.populated else self.positions
+
+    @cached_property
+    def populated_mask(self) -> np.ndarray:
+        """Boolean array over positions (0-based): True where a fiber sits."""
+        mask = np.zeros(self.positions, dtype=bool)
+        if self.populated:
+            mask[np.asarray(self.populated) - 1] = True
+        else:
+            mask[:] = True
+        return mask
+
+    @cached_property
+    def xy_um(self) -> np.ndarray:
+        """(positions, 2) end-face coordinates in the plug-face frame, x right, y up."""
+        idx = np.arange(self.positions)
+        row, col = np.divmod(idx, self.columns)
+        x = (col - (self.columns - 1) / 2) * self.pitch_um
+        y = ((self.rows - 1) / 2 - row) * self.row_pitch_um
+        return np.stack([x, y], axis=1).astype(float)
+
+    def footprint(self) -> tuple[str, int, int, str]:
+        """What two plugs must share to mate: ferrule, rows, columns and key style."""
+        return (self.ferrule, self.rows, self.columns, self.key)
+
+
+class PolishSpec(Record):
+    """An end-face polish."""
+
+    end_face_angle_deg: float
+    return_loss_db: float
+
+
+class MdiPort(Strict):
+    """One optical port of a transceiver, lanes as drawn in ``frame``."""
+
+    connector: str
+    polish: Polish
+    gender: Gender = "male"
+    frame: Literal["module", "plug"] = "module"
+    tx: tuple[int, ...]
+    rx: tuple[int, ...]
+
+    @model_validator(mode="after")
+    def _check(self) -> MdiPort:
+        if len(self.tx) != len(self.rx):
+            raise ValueError("tx and rx must list the same number of lanes")
+        if len(set(self.tx) | set(self.rx)) != 2 * len(self.tx):
+            raise ValueError("a position is used twice in tx/rx")
+        return self
+
+
+class Transceiver(Record):
+    """A transceiver model: its PMD, media and MDI ports."""
+
+    pmd: str
+    media: Literal["MM", "SM"]
+    lane_rate_gbps: float = Field(gt=0)
+    pcs_tolerates_lane_order: bool = True
+    ports: tuple[MdiPort, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Transceiver:
+        for p in self.ports:
+            c = connector(p.connector)  # raises CatalogError on unknown names
+            n = c.positions
+            for pos in (*p.tx, *p.rx):
+                if not 1 <= pos <= n:
+                    raise ValueError(f"lane position {pos} outside 1..{n} of {c.name}")
+        return self
+
+    @property
+    def lanes(self) -> int:
+        """Lanes per port."""
+        return len(self.ports[0].tx)
+
+
+@cache
+def connectors() -> Catalog[Connector]:
+    """The connector catalogue (built-in records)."""
+    cat: Catalog[Connector] = Catalog("connector", Connector, "connectors")
+    cat.load(*load_builtin("connectors.yaml"))
+    return cat
+
+
+@cache
+def polishes() -> Catalog[PolishSpec]:
+    """The polish catalogue."""
+    cat: Catalog[PolishSpec] = Catalog("polish", PolishSpec, "polishes")
+    cat.load(*load_builtin("connectors.yaml"))
+    return cat
+
+
+@cache
+def transceivers() -> Catalog[Transceiver]:
+    """The transceiver catalogue (built-in records)."""
+    cat: Catalog[Transceiver] = Catalog("transceiver", Transceiver, "transceivers")
+    cat.load(*load_builtin("transceivers.yaml"))
+    return cat
+
+
+def connector(name: str) -> Connector:
+    """Look up a connector family by name (``CatalogError`` if unknown)."""
+    return connectors().get(name)
+
+
+def transceiver(name: str) -> Transceiver:
+    """Look up a transceiver model by name (``CatalogError`` if unknown)."""
+    return transceivers().get(name)
