@@ -212,7 +212,7 @@ def _direction(
         if p in rx_of:
             j = rx_of[p]
             arrived[k] = j
-            status: Literal["ok", "lane_order"] = "ok" if j == k else "lane_order"
+            status: Literal["ok", "lane_order"] = "ok" if j == k or pair_strict else "lane_order"
             lanes.append(LaneResult(label, k, tx_pos, p + 1, j, status))
             if j != k:
                 reorder.append(k)
@@ -254,8 +254,8 @@ def evaluate(ch: Channel, mating: list[Finding] | None = None) -> ChannelResult:
     pair_strict = has_breakout or ch.a.transceiver.lanes != ch.b.transceiver.lanes
     l_ab, f_ab, ab = _direction(ch, True, pair_strict, mismatched)
     l_ba, f_ba, ba = _direction(ch, False, pair_strict, mismatched)
-    findings += f_ab + f_ba
-    if not mismatched:
+    if not mismatched:  # with a connector mismatch the lanes mean nothing more
+        findings += f_ab + f_ba
         if not ab and not ba and not any(f.code in ("polarity", "dark_lane") for f in findings):
             findings.append(Finding(
                 "polarity", "error", None, (),

@@ -1,0 +1,80 @@
+"""Every TIA-568.3 polarity method passes; every classic mistake fails with its code,
+and the suggested fix, applied, passes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mpokit.connectivity.fixes import apply_patch
+from mpokit.connectivity.io import read_channels
+from mpokit.connectivity.verify import check_channel
+
+EX = Path(__file__).resolve().parents[2] / "examples"
+
+GOOD = sorted((EX / "channels").glob("*.yaml"))
+
+MISTAKES = {
+    "two-type-a-cords-method-a.yaml": "polarity",
+    "type-a-cord-between-dr4.yaml": "polarity",
+    "pinned-to-pinned.yaml": "gender",
+    "apc-in-key-up-key-up-adapters.yaml": "apc_orientation",
+    "mpo16-into-mpo12.yaml": "connector_mismatch",
+    "apc-to-upc.yaml": "polish",
+    "base8-trunk-dark-port.yaml": "dark_lane",
+    "breakout-splits-lane-pair.yaml": "polarity",
+}
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.stem)
+def test_polarity_method_fixture_passes(path: Path) -> None:
+    for spec in read_channels(path):
+        r = check_channel(spec, loss=False)
+        assert r.ok, [f.message for f in r.findings]
+        carried = [ln for ln in r.lanes if ln.status != "elsewhere"]
+        assert carried and all(ln.status == "ok" for ln in carried)
+
+
+def test_every_mistake_fixture_is_listed() -> None:
+    assert {p.name for p in (EX / "mistakes").glob("*.yaml")} == set(MISTAKES)
+
+
+@pytest.mark.parametrize("name,code", sorted(MISTAKES.items()))
+def test_mistake_fails_with_code_and_fix_passes(name: str, code: str) -> None:
+    (spec,) = read_channels(EX / "mistakes" / name)
+    r = check_channel(spec, loss=False)
+    assert not r.ok
+    codes = {f.code for f in r.findings if f.severity == "error"}
+    assert code in codes
+    f = next(f for f in r.findings if f.code == code)
+    assert f.fix and f.patch, "every error carries a real fix"
+    fixed = check_channel(apply_patch(spec, f.patch), loss=False, fixes=False)
+    assert fixed.ok, (f.fix, [x.message for x in fixed.findings])
+
+
+def test_mating_findings_point_at_the_adapter() -> None:
+    (spec,) = read_channels(EX / "mistakes" / "pinned-to-pinned.yaml")
+    r = check_channel(spec, loss=False)
+    assert [f.at for f in r.findings if f.code == "gender"] == [1]
+
+
+def test_type_a_direct_fix_is_a_type_b_cord() -> None:
+    (spec,) = read_channels(EX / "mistakes" / "type-a-cord-between-dr4.yaml")
+    r = check_channel(spec, loss=False)
+    assert r.findings[0].fix == "replace path[0] (MPO-12 Type A cord) with a Type B cord"
+
+
+def test_method_a_with_two_type_a_cords_prefers_changing_a_cord_over_the_trunk() -> None:
+    (spec,) = read_channels(EX / "mistakes" / "two-type-a-cords-method-a.yaml")
+    f = check_channel(spec, loss=False).findings[0]
+    assert f.patch[0]["kind"] == "cord" and f.patch[0]["set"] == {"type": "B"}
+
+
+def test_wrong_lane_reports_where_tx_lands() -> None:
+    (spec,) = read_channels(EX / "mistakes" / "type-a-cord-between-dr4.yaml")
+    r = check_channel(spec, loss=False)
+    a_to_b = [ln for ln in r.lanes if ln.direction == "a->b"]
+    # Tx lane k (module position k+1) lands on B's Tx lane k (same position): straight cord
+    assert [(ln.tx_position, ln.rx_position, ln.status) for ln in a_to_b] == [
+        (k + 1, k + 1, "wrong") for k in range(4)]
