@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from mpokit.errors import InputError
+from mpokit.errors import InputError, suggest
 
 __all__ = ["Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml", "validation_error"]
 
@@ -136,7 +136,11 @@ def validation_error(
     ``prefix`` is prepended to the locations pydantic reports (when a sub-document was
     validated on its own). Union-branch tags that pydantic inserts are dropped.
     """
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # an unknown key is usually a misspelt one: report it first, suggesting a missing key
+    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+    err = errors[0]
+    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"]]
     loc: list[str | int] = list(prefix)
     for part in err["loc"]:
         # pydantic adds tagged-union / function names into loc; keep only real keys
@@ -148,7 +152,9 @@ def validation_error(
     hint = fix
     if kind == "extra_forbidden":
         message = f"unknown key {loc[-1]!r}" if loc else "unknown key"
-        hint = hint or "remove it or check its spelling against docs/"
+        close = suggest(str(loc[-1]), missing) if loc and missing else []
+        hint = hint or (f"did you mean {close[0]!r}?" if close
+                        else "remove it or check its spelling against docs/")
     elif kind == "missing":
         message = f"missing required key {loc[-1]!r}" if loc else "missing key"
     else:
