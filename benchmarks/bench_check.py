@@ -14,10 +14,10 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from mpokit.connectivity.batch import ChannelBatch, verify_batch  # noqa: E402
-from mpokit.connectivity.io import read_channels  # noqa: E402
+from mpokit.connectivity.batch import ChannelBatch, verify_batch
+from mpokit.connectivity.io import read_channels
 
 ROOT = Path(__file__).resolve().parents[1]
 

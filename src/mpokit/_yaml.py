@@ -79,7 +79,7 @@ def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, (*loc, i), lines) for i, v in enumerate(node.value)]
     # Scalars: let the safe constructor resolve ints, floats, bools, null.
-    return _SCALARS.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return _SCALARS.construct_object(node, deep=True)
 
 
 def load_yaml(text: str, *, file: str | None = None) -> tuple[Any, Lines]:

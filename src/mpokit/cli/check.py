@@ -52,8 +52,8 @@ def _print_human(console: Console, channels: list[dict[str, Any]]) -> None:
         for f in ch["findings"]:
             mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
             where = f" {f['at']}" if f["at"] else ""
-            lanes = f" lanes {','.join(map(str, f['lanes']))}" if f["lanes"] else ""
-            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes}: {f['message']}",
+            lanes_txt = f" lanes {','.join(map(str, f['lanes']))}" if f["lanes"] else ""
+            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes_txt}: {f['message']}",
                           highlight=False)
             if f.get("fix"):
                 console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)

@@ -105,21 +105,21 @@ class ChannelBatch:
 
         for ch in channels:
             bits = 0
-            for f in mating_findings(ch):
-                bits |= BIT[f.code]
+            for finding in mating_findings(ch):
+                bits |= BIT[finding.code]
             row = []
             for k, s in enumerate(ch.stages):
                 m = padded(s.map)
                 n_out = len(ch.stages[k + 1].map) if k + 1 < len(ch.stages) else (
                     ch.b.connector.positions)
                 inv = padded(geo.invert(s.map, n_out))
-                f = bits if k == 0 else 0  # the design's mating bits ride on its first stage
-                key = (m.tobytes() + inv.tobytes(), f)
+                fl = bits if k == 0 else 0  # the design's mating bits ride on its first stage
+                key = (m.tobytes() + inv.tobytes(), fl)
                 if key not in table:
                     table[key] = len(maps)
                     maps.append(m)
                     inverse.append(inv)
-                    flags.append(f)
+                    flags.append(fl)
                 row.append(table[key])
             rows.append(row)
             a_end.append(end_id(ch.a))

@@ -58,7 +58,9 @@ class Fix:
         return tuple(c.patch() for c in self.changes)
 
 
-def apply_patch(spec: ChannelSpec, patch: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> ChannelSpec:
+def apply_patch(
+    spec: ChannelSpec, patch: tuple[dict[str, Any], ...] | list[dict[str, Any]]
+) -> ChannelSpec:
     """The spec with the changes of a fix applied."""
     data = spec.model_dump(mode="json", exclude_none=True)
     for ch in patch:

@@ -79,7 +79,9 @@ def cable_map(conn: Connector, kind: str, explicit: tuple[int, ...] | None = Non
         m = row * cols + (cols - 1 - col)
     elif kind == "C":
         if cols % 2:
-            raise ValueError(f"a Type C cable needs an even number of columns, {conn.name} has {cols}")
+            raise ValueError(
+                f"a Type C cable needs an even number of columns, {conn.name} has {cols}"
+            )
         m = row * cols + (col ^ 1)
     elif kind == "custom":
         if explicit is None or len(explicit) != n:

@@ -76,7 +76,7 @@ def _check_names(spec: ChannelSpec, lines: Lines, prefix: tuple[str | int, ...])
     from mpokit.standards import breakout, cassette, connector, transceiver
 
     for which in ("a", "b"):
-        end = spec.end(which)  # type: ignore[arg-type]
+        end = spec.end(which)
         try:
             transceiver(end.transceiver)
         except CatalogError as exc:

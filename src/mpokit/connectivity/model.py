@@ -164,7 +164,7 @@ class Channel:
 
     def trace_back(self, start: np.ndarray) -> np.ndarray:
         """Positions from end B back to end A after every stage, last stage first."""
-        sizes = [len(s.map) for s in self.stages][1:] + [self.b.connector.positions]
+        sizes = [*(len(s.map) for s in self.stages[1:]), self.b.connector.positions]
         out = [np.asarray(start, dtype=np.int16)]
         for s, n_out in zip(reversed(self.stages), reversed(sizes), strict=True):
             out.append(geo.apply(geo.invert(s.map, n_out), out[-1]))
@@ -320,10 +320,12 @@ class _Builder:
             )
         elif kind == "cassette":
             # the cassette already moved positions to its far side's external plug frame
-            cas, spec = extra  # type: ignore[misc]
+            assert isinstance(extra, tuple)
+            cas_model: Cassette = extra[0]
+            cas_spec: CassetteSpec = extra[1]
             self.matings.append(
-                Mating("cassette", via_at, near, plug, adapter=cas.name,
-                       loss_db=spec.loss_db, reflectance_db=spec.reflectance_db)
+                Mating("cassette", via_at, near, plug, adapter=cas_model.name,
+                       loss_db=cas_spec.loss_db, reflectance_db=cas_spec.reflectance_db)
             )
         self.open_kind = "plug"
 
@@ -333,8 +335,7 @@ class _Builder:
             f1 = Face(conn, "spliced", f1.polish, f1.grade, at)
         self._plug_in(f1, at)
         try:
-            m = geo.cable_map(conn, c.type if conn.family == "MPO" or c.type == "custom"
-                              else c.type, c.map)
+            m = geo.cable_map(conn, c.type, c.map)
         except ValueError as exc:
             raise self.fail(at, str(exc)) from None
         if conn.family == "LC" and c.type not in ("A-B", "A-A", "custom"):
@@ -364,7 +365,7 @@ class _Builder:
         )
         fwd, inv, rear, front = _cassette_maps(cas, cs.port, rear_plug)
         rear_face = Face(rear, cas.rear.gender, cas.rear.polish, None, at)
-        front_face = Face(front, "none", "UPC" if cas.rear.polish == "UPC" else "UPC", None, at)
+        front_face = Face(front, "none", "UPC", None, at)  # LC front ports: UPC
         near_internal, far_internal = (rear_face, front_face) if enter == "rear" else (
             front_face, rear_face)
         self.matings.append(

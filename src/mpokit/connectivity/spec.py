@@ -8,9 +8,9 @@ is the element kind::
     a: 400GBASE-DR4
     b: {transceiver: 800G-2xDR4, port: 2}
     path:
-      - cord:    {connector: MPO-12, type: B, polish: APC, ends: [female, female], fiber: OS2, length_m: 3}
+      - cord:    {connector: MPO-12, type: B, polish: APC, fiber: OS2, length_m: 3}
       - adapter: {type: A}
-      - cord:    {connector: MPO-12, type: A, polish: APC, ends: [female, female], fiber: OS2, length_m: 3}
+      - cord:    {connector: MPO-12, type: A, polish: APC, fiber: OS2, length_m: 3}
 
 >>> ch = ChannelSpec.model_validate({"a": "10GBASE-SR", "b": "10GBASE-SR",
 ...     "path": [{"cord": {"connector": "LC", "type": "A-B", "fiber": "OM4", "length_m": 2}}]})

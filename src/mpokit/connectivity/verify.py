@@ -28,7 +28,7 @@ def _loss_hook() -> LossHook | None:
         from mpokit.loss import budget_for_check
     except ImportError:
         return None
-    return budget_for_check  # type: ignore[no-any-return]
+    return budget_for_check
 
 
 def check_channel(
