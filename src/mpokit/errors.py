@@ -92,7 +92,7 @@ class DesignError(MpokitError):
 def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
     """Close matches for ``name`` among ``known``, case-insensitively.
 
-    >>> suggest("400GBASE-DR", ["400GBASE-DR4", "100GBASE-DR", "10GBASE-SR"])
+    >>> suggest("400GBASE-DR", ["400GBASE-DR4", "100GBASE-DR", "800G-2xFR4"])
     ['400GBASE-DR4', '100GBASE-DR']
     """
     known = list(known)
