@@ -29,21 +29,43 @@ __all__ = ["Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml",
 Loc = tuple[str | int, ...]
 
 
-@dataclass
 class Lines:
-    """Map from a field path (``("path", 0, "cord")``) to its 1-based line number."""
+    """Map from a field path (``("path", 0, "cord")``) to its 1-based line number.
 
-    file: str | None = None
-    by_path: dict[Loc, int] = field(default_factory=dict)
+    Built lazily: big files are parsed by the C loader, and the line index is made only
+    when an error needs a line number.
+    """
+
+    def __init__(
+        self, file: str | None = None, by_path: dict[Loc, int] | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.file = file
+        self._by_path = by_path
+        self._text = text
+
+    @property
+    def by_path(self) -> dict[Loc, int]:
+        if self._by_path is None:
+            self._by_path = {}
+            if self._text is not None:
+                try:
+                    node = yaml.compose(self._text, Loader=yaml.SafeLoader)
+                    if node is not None:
+                        _construct(node, (), self._by_path)
+                except (yaml.YAMLError, InputError):
+                    pass
+        return self._by_path
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """The line of ``loc`` or of its nearest ancestor that has one."""
+        index = self.by_path
         loc = tuple(loc)
         while loc:
-            if loc in self.by_path:
-                return self.by_path[loc]
+            if loc in index:
+                return index[loc]
             loc = loc[:-1]
-        return self.by_path.get((), None)
+        return index.get((), None)
 
     def sub(self, prefix: Loc) -> Lines:
         """The index of a sub-document, paths relative to ``prefix``."""
@@ -82,8 +104,55 @@ def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
     return _SCALARS.construct_object(node, deep=True)
 
 
-def load_yaml(text: str, *, file: str | None = None) -> tuple[Any, Lines]:
-    """Parse YAML text; return ``(data, lines)``. Syntax errors become ``InputError``."""
+_FastBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastLoader(_FastBase):  # type: ignore[misc,valid-type]
+    """libyaml's parser with a duplicate-key check; no line index."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                dup = key in seen
+            except TypeError:
+                dup = False
+            if dup:
+                raise InputError(
+                    f"duplicate key {key!r}",
+                    line=key_node.start_mark.line + 1,
+                    fix="each key may appear once per mapping",
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_FastLoader.add_constructor(
+    "tag:yaml.org,2002:map",
+    lambda loader, node: loader.construct_mapping(node, deep=True),
+)
+
+
+def load_yaml(
+    text: str, *, file: str | None = None, fast: bool | None = None
+) -> tuple[Any, Lines]:
+    """Parse YAML text; return ``(data, lines)``. Syntax errors become ``InputError``.
+
+    Texts over 256 kB take the C parser (when PyYAML has libyaml) and build the line
+    index only if an error asks for it; ``fast`` forces either way.
+    """
+    if fast is None:
+        fast = len(text) > 256_000
+    if fast:
+        try:
+            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+        except InputError as exc:
+            raise exc.located(file=file) from None
+        except yaml.YAMLError:
+            pass  # the slow path below gives the precise message
+        else:
+            return data, Lines(file, None, text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

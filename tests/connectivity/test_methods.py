@@ -78,3 +78,30 @@ def test_wrong_lane_reports_where_tx_lands() -> None:
     # Tx lane k (module position k+1) lands on B's Tx lane k (same position): straight cord
     assert [(ln.tx_position, ln.rx_position, ln.status) for ln in a_to_b] == [
         (k + 1, k + 1, "wrong") for k in range(4)]
+
+
+def test_lane_swap_the_pcs_tolerates_is_a_warning_not_a_failure() -> None:
+    from mpokit.connectivity.io import parse_channel
+
+    # a Type B map with the fibers of positions 1 and 2 swapped: Tx lanes 2 and 3 of the
+    # far end land on each other's receivers
+    swapped = [11, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    spec = parse_channel({"a": "400GBASE-DR4", "b": "400GBASE-DR4", "path": [
+        {"cord": {"connector": "MPO-12", "type": "custom", "map": swapped,
+                  "fiber": "OS2", "length_m": 3}}]})
+    r = check_channel(spec, loss=False)
+    assert r.ok
+    warn = [f for f in r.findings if f.code == "lane_order"]
+    assert warn and all(f.severity == "warning" for f in warn)
+    assert {ln.status for ln in r.lanes} == {"ok", "lane_order"}
+
+
+def test_port_beyond_a_twin_port_module_is_a_design_error() -> None:
+    from mpokit.connectivity.io import parse_channel
+    from mpokit.errors import DesignError
+
+    spec = parse_channel({"a": {"transceiver": "800G-2xDR4", "port": 3}, "b": "400GBASE-DR4",
+                          "path": [{"cord": {"connector": "MPO-12", "type": "B",
+                                             "fiber": "OS2", "length_m": 3}}]})
+    with pytest.raises(DesignError, match="has 2 port"):
+        check_channel(spec, loss=False)

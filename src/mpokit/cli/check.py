@@ -18,17 +18,17 @@ __all__ = ["check", "demo", "run_check"]
 def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
     """Read and check every channel of ``files``; returns JSON dicts and results."""
     from mpokit.connectivity.io import read_channels
-    from mpokit.connectivity.verify import check_channel
+    from mpokit.connectivity.verify import check_channels
 
     out: list[dict[str, Any]] = []
     results: list[Any] = []
     for f in files:
         specs = read_channels(f)
-        for i, spec in enumerate(specs):
-            try:
-                r = check_channel(spec, index=i if len(specs) > 1 else None)
-            except DesignError as exc:
-                raise InputError(str(exc), file=str(f)) from None
+        try:
+            checked = check_channels(specs)
+        except DesignError as exc:
+            raise InputError(str(exc), file=str(f)) from None
+        for r in checked:
             d = r.to_dict()
             d["file"] = str(f)
             out.append(d)

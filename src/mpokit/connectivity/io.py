@@ -11,6 +11,7 @@ A file holds one channel or a list under ``channels:``. Every problem is an
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -97,6 +98,50 @@ def _check_names(spec: ChannelSpec, lines: Lines, prefix: tuple[str | int, ...])
             raise _err(str(exc), lines, (*loc, field)) from None
 
 
+def _parse_fast(data: dict[str, Any]) -> list[ChannelSpec] | None:
+    """Validate a whole list at once; None if anything is wrong (the slow path says what)."""
+    from mpokit.standards import breakouts, cassettes, connectors, transceivers
+
+    specs: list[ChannelSpec] = []
+    seen: dict[str, ChannelSpec] = {}
+    try:
+        for raw in data["channels"]:
+            if not isinstance(raw, dict):
+                return None
+            body = {k: v for k, v in raw.items() if k != "name"}
+            key = json.dumps(body, sort_keys=True, default=str)
+            spec = seen.get(key)
+            if spec is None:
+                spec = seen[key] = ChannelSpec.model_validate(body)
+            name = raw.get("name")
+            if name is not None:
+                if not isinstance(name, str):
+                    return None
+                spec = spec.model_copy(update={"name": name})
+            specs.append(spec)
+    except ValidationError:
+        return None
+    known_t = {n.upper() for n in transceivers().names()}
+    known_c = {n.upper() for n in connectors().names()}
+    known_cas = {n.upper() for n in cassettes().names()}
+    known_bo = {n.upper() for n in breakouts().names()}
+    for spec in specs:
+        for which in ("a", "b"):
+            if spec.end(which).transceiver.upper() not in known_t:
+                return None
+        for el in spec.path:
+            kind = next(iter(type(el).model_fields))
+            body = getattr(el, kind)
+            conn = getattr(body, "connector", None)
+            if conn is not None and conn.upper() not in known_c:
+                return None
+            if kind == "cassette" and body.model.upper() not in known_cas:
+                return None
+            if kind == "breakout" and body.model.upper() not in known_bo:
+                return None
+    return specs
+
+
 def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
     """Validate a whole file's data: one channel, or a list under ``channels:``."""
     lines = lines or Lines()
@@ -108,6 +153,9 @@ def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
         chans = data["channels"]
         if not isinstance(chans, list) or not chans:
             raise _err("'channels' must be a non-empty list", lines, ("channels",))
+        fast = _parse_fast(data)
+        if fast is not None:
+            return fast
         return [parse_channel(c, lines, ("channels", i)) for i, c in enumerate(chans)]
     if data is None:
         raise InputError("the file is empty", file=lines.file,

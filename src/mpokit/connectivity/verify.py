@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -63,6 +64,32 @@ def check_channel(
     return ChannelResult(result.name, ch, result.lanes, tuple(findings), extra)
 
 
+def _design_key(spec: ChannelSpec) -> str:
+    """The spec without names and labels: channels with equal keys get equal verdicts."""
+    d = spec.model_dump(mode="json", exclude_none=True, exclude={"name"})
+    for which in ("a", "b"):
+        if isinstance(d[which], dict):
+            d[which].pop("label", None)
+    for el in d["path"]:
+        next(iter(el.values())).pop("label", None)
+    return json.dumps(d, sort_keys=True)
+
+
 def check_channels(specs: Iterable[ChannelSpec], **kw: Any) -> list[ChannelResult]:
-    """``check_channel`` over many channels; identical designs are fixed only once."""
-    return [check_channel(s, index=i, **kw) for i, s in enumerate(specs)]
+    """``check_channel`` over many channels.
+
+    Channels that differ only in names and labels share one evaluation (a plan has
+    thousands of channels built from a few designs and standard lengths).
+    """
+    cache: dict[str, ChannelResult] = {}
+    out: list[ChannelResult] = []
+    for i, spec in enumerate(specs):
+        key = _design_key(spec)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = check_channel(spec, index=i, **kw)
+            out.append(hit)
+        else:
+            name = spec.name or hit.name
+            out.append(dataclasses.replace(hit, name=name))
+    return out
