@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +106,7 @@ def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
 _FastBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _FastLoader(_FastBase):  # type: ignore[misc,valid-type]
+class _FastLoader(_FastBase):
     """libyaml's parser with a duplicate-key check; no line index."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -146,7 +145,7 @@ def load_yaml(
         fast = len(text) > 256_000
     if fast:
         try:
-            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+            data = yaml.load(text, Loader=_FastLoader)
         except InputError as exc:
             raise exc.located(file=file) from None
         except yaml.YAMLError:
