@@ -110,9 +110,7 @@ class ChannelBatch:
             row = []
             for k, s in enumerate(ch.stages):
                 m = padded(s.map)
-                n_out = len(ch.stages[k + 1].map) if k + 1 < len(ch.stages) else (
-                    ch.b.connector.positions)
-                inv = padded(geo.invert(s.map, n_out))
+                inv = padded(s.back)
                 fl = bits if k == 0 else 0  # the design's mating bits ride on its first stage
                 key = (m.tobytes() + inv.tobytes(), fl)
                 if key not in table:

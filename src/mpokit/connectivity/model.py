@@ -91,11 +91,17 @@ class Run:
 
 @dataclass(frozen=True)
 class Stage:
-    """A position map from one face to the next, caused by path element ``at``."""
+    """A position map from one face to the next, caused by path element ``at``.
+
+    ``back`` maps the other way; it is the inverse of ``map`` except that fibers which
+    come from outside the channel (the other legs of a breakout, the other ports of a
+    cassette) are ``AWAY`` rather than ``DARK``.
+    """
 
     at: int
     what: str
     map: np.ndarray = field(repr=False)
+    back: np.ndarray = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,11 +170,15 @@ class Channel:
 
     def trace_back(self, start: np.ndarray) -> np.ndarray:
         """Positions from end B back to end A after every stage, last stage first."""
-        sizes = [*(len(s.map) for s in self.stages[1:]), self.b.connector.positions]
         out = [np.asarray(start, dtype=np.int16)]
-        for s, n_out in zip(reversed(self.stages), reversed(sizes), strict=True):
-            out.append(geo.apply(geo.invert(s.map, n_out), out[-1]))
+        for s in reversed(self.stages):
+            out.append(geo.apply(s.back, out[-1]))
         return np.stack(out)
+
+
+def _stage(at: int, what: str, m: np.ndarray, n_out: int, back: np.ndarray | None = None) -> Stage:
+    """A stage whose backward map is the plain inverse unless given."""
+    return Stage(at, what, m, geo.invert(m, n_out) if back is None else back)
 
 
 def _end(spec: ChannelSpec, which: Literal["a", "b"]) -> End:
@@ -293,9 +303,9 @@ class _Builder:
         if kind == "mdi":
             # end A's receptacle: module view -> plug face
             self.matings.append(Mating("mdi", at, near, plug, end="a"))
-            self.stages.append(
-                Stage(at, "mdi a", geo.mate_map(near.connector, "up-up", plug.connector))
-            )
+            self.stages.append(_stage(
+                at, "mdi a", geo.mate_map(near.connector, "up-up", plug.connector),
+                plug.connector.positions))
         elif kind in ("adapter", "ocs"):
             ad = extra
             assert isinstance(ad, AdapterSpec | OcsSpec)
@@ -315,9 +325,9 @@ class _Builder:
                     grade=ad.grade if isinstance(ad, AdapterSpec) else None,
                 )
             )
-            self.stages.append(
-                Stage(via_at, kind, geo.mate_map(near.connector, orient, plug.connector))
-            )
+            self.stages.append(_stage(
+                via_at, kind, geo.mate_map(near.connector, orient, plug.connector),
+                plug.connector.positions))
         elif kind == "cassette":
             # the cassette already moved positions to its far side's external plug frame
             assert isinstance(extra, tuple)
@@ -342,7 +352,7 @@ class _Builder:
             raise self.fail(at, f"an LC duplex cord is A-B or A-A, not type {c.type}")
         if conn.family == "MPO" and c.type in ("A-B", "A-A"):
             raise self.fail(at, f"an MPO cable is type A, B or C, not {c.type}")
-        self.stages.append(Stage(at, kind, m))
+        self.stages.append(_stage(at, kind, m, conn.positions))
         self.runs.append(Run(at, kind, c.fiber, c.length_m, c.attenuation_db_per_km))
         self.open_kind, self.open_face = "plug", f2
 
@@ -373,7 +383,8 @@ class _Builder:
                    orientation="up-up" if cas.rear_adapter == "B" else "up-down",
                    loss_db=cs.loss_db, reflectance_db=cs.reflectance_db)
         )
-        self.stages.append(Stage(at, f"cassette {enter}", fwd if enter == "rear" else inv))
+        self.stages.append(Stage(at, f"cassette {enter}", *((fwd, inv) if enter == "rear"
+                                                             else (inv, fwd))))
         self.open_kind, self.open_face = "port", far_internal
         self.open_via = ("cassette", at, (cas, cs))
 
@@ -390,9 +401,9 @@ class _Builder:
         tf = Face(trunk, bo.trunk.gender if trunk.family == "MPO" else "none", polish, bs.grade, at)
         lf = Face(leg_conn, leg.gender if leg_conn.family == "MPO" else "none",
                   _default_polish(leg_conn, bs.fiber, bs.leg_polish), bs.grade, at)
-        f1, f2, m = (tf, lf, fwd) if enter == "trunk" else (lf, tf, inv)
+        f1, f2, m, back = (tf, lf, fwd, inv) if enter == "trunk" else (lf, tf, inv, fwd)
         self._plug_in(f1, at)
-        self.stages.append(Stage(at, f"breakout {enter}", m))
+        self.stages.append(Stage(at, f"breakout {enter}", m, back))
         self.runs.append(Run(at, "breakout", bs.fiber, bs.length_m, bs.attenuation_db_per_km))
         self.open_kind, self.open_face = "plug", f2
 
@@ -414,10 +425,10 @@ class _Builder:
             )
         bface = self.b.face(n)
         self.matings.append(Mating("mdi", self.open_face.owner, self.open_face, bface, end="b"))
-        self.stages.append(
-            Stage(self.open_face.owner, "mdi b",
-                  geo.mate_map(self.open_face.connector, "up-up", bface.connector))
-        )
+        self.stages.append(_stage(
+            self.open_face.owner, "mdi b",
+            geo.mate_map(self.open_face.connector, "up-up", bface.connector),
+            bface.connector.positions))
         return Channel(self.spec, self.a, self.b, tuple(self.stages), tuple(self.matings),
                        tuple(self.runs))
 
