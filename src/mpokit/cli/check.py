@@ -76,7 +76,7 @@ def check(
     if json_out:
         typer.echo(json.dumps({"ok": ok, "channels": channels}, indent=2))
     else:
-        console = Console()
+        console = Console(soft_wrap=True)
         _print_human(console, channels)
         n_ok = sum(c["ok"] for c in channels)
         console.print(f"\n{n_ok}/{len(channels)} channels pass")
@@ -91,7 +91,7 @@ def demo(
     ),
 ) -> None:
     """Run the main job on the bundled examples and say where the results are."""
-    console = Console()
+    console = Console(soft_wrap=True)
     groups = [("Channels built by the TIA-568.3 polarity methods", examples / "channels"),
               ("Classic mistakes, each with the fix mpokit finds", examples / "mistakes")]
     for title, folder in groups:
@@ -109,4 +109,28 @@ def demo(
     if runner is not None:
         console.rule("Planning the example cluster")
         runner(examples, out, console)
+    raise typer.Exit(EXIT_OK)
+
+
+_CATALOGUES = ("connectors", "transceivers", "cassettes", "breakouts", "polishes")
+
+
+@app.command()
+def catalog(
+    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(_CATALOGUES)}.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """List a built-in catalogue with each record's source and status."""
+    import mpokit.standards as std
+    from mpokit.errors import CatalogError
+
+    if kind not in _CATALOGUES:
+        raise fail_input(CatalogError("catalogue", kind, _CATALOGUES))
+    records = list(getattr(std, kind)())
+    if json_out:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in records], indent=2))
+        raise typer.Exit(EXIT_OK)
+    console = Console(soft_wrap=True)
+    for r in records:
+        console.print(f"[bold]{r.name}[/]  [dim]({r.status})[/] {r.source}", highlight=False)
     raise typer.Exit(EXIT_OK)

@@ -1,0 +1,191 @@
+"""``mpokit loss``, ``mpokit reach`` and ``mpokit limits``: loss budgets from the command line.
+
+Each command makes one library call (:mod:`mpokit.loss`) and formats the result.
+Exit codes: 0 pass, 1 unreadable input, 2 a budget fails.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.errors import DesignError, InputError, MpokitError
+
+__all__ = ["limits", "loss", "reach"]
+
+
+def _channels(files: list[Path], grades_file: Path | None) -> list[Any]:
+    from mpokit.connectivity.io import read_channels
+    from mpokit.connectivity.model import compile_channel
+    from mpokit.loss import extend_grades
+
+    if grades_file is not None:
+        extend_grades(grades_file)
+    out = []
+    for f in files:
+        for spec in read_channels(f):
+            try:
+                out.append(compile_channel(spec))
+            except DesignError as exc:
+                raise InputError(str(exc), file=str(f)) from None
+    return out
+
+
+def _status(s: str | None) -> str:
+    return "" if s in (None, "verified", "derived", "explicit") else f" ({s})"
+
+
+def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None) -> None:
+    ok = not any(f["severity"] == "error" for f in d["findings"])
+    console.print(f"{'[green]PASS[/]' if ok else '[red]FAIL[/]'} [bold]{d['name']}[/]  "
+                  f"{d['pmd'] or '?'} over {d['fiber'] or '?'} at {d['wavelength_nm']:g} nm",
+                  highlight=False)
+    t = Table(show_edge=False, pad_edge=False)
+    for col, just in (("at", "left"), ("part", "left"), ("basis", "left"),
+                      ("worst dB", "right"), ("nominal dB", "right")):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for p in d["breakdown"]:
+        t.add_row(p["at"], p["what"], p["basis"] + _status(p["status"]),
+                  f"{p['loss_db']:.3f}", f"{p['nominal_db']:.3f}")
+    t.add_row("", "[bold]total[/]", f"{d['connections']} connections, {d['splices']} splices",
+              f"[bold]{d['total_db']:.3f}[/]", f"{d['nominal_db']:.3f}")
+    console.print(t)
+    if d["limit_db"] is not None:
+        console.print(
+            f"  limit {d['limit_db']:g} dB{_status(d['limit_status'])}, margin "
+            f"{d['margin_db']:+.3f} dB (nominal {d['nominal_margin_db']:+.3f} dB); length "
+            f"{d['length_m']:g} m of {d['reach_m']:g} m{_status(d['reach_status'])}",
+            highlight=False,
+        )
+    if mc is not None:
+        console.print(f"  p_pass {mc['p_pass']:.4f} ± {mc['p_pass_stderr']:.4f} "
+                      f"({mc['trials']} trials; worst lane "
+                      f"{min(mc['p_pass_lanes'], default=float('nan')):.4f})", highlight=False)
+    for f in d["findings"]:
+        mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
+        where = f" {f['at']}" if f["at"] else ""
+        console.print(f"  {mark} [bold]{f['code']}[/]{where}: {f['message']}", highlight=False)
+        if f.get("fix"):
+            console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)
+
+
+@app.command()
+def loss(
+    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
+    statistical: Annotated[bool, typer.Option(
+        "--statistical", help="Add p_pass from a Monte Carlo over graded parts.")] = False,
+    trials: Annotated[int, typer.Option(min=100, help="Monte Carlo trials.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Monte Carlo seed.")] = 0,
+    grades_file: Annotated[Path | None, typer.Option(
+        "--grades", help="Extra connection grades (YAML, schema of grades.yaml).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Loss budget of every channel: breakdown by element, limit, margin, length and reach."""
+    from mpokit.loss import budget, monte_carlo
+
+    try:
+        chans = _channels(files, grades_file)
+        budgets = [budget(ch) for ch in chans]
+        mcs = monte_carlo(budgets, trials, seed) if statistical else None
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    out = []
+    for i, b in enumerate(budgets):
+        d = {"name": b.name, **b.to_dict(), "findings": [f.to_dict() for f in b.findings]}
+        if mcs is not None:
+            d["statistical"] = mcs[i].to_dict()
+        out.append(d)
+    ok = all(b.ok for b in budgets)
+    if json_out:
+        typer.echo(json.dumps({"ok": ok, "channels": out}, indent=2))
+    else:
+        console = Console()
+        for d in out:
+            _print_budget(console, d, d.get("statistical"))
+        console.print(f"\n{sum(b.ok for b in budgets)}/{len(budgets)} channels within budget")
+    raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+@app.command()
+def reach(
+    pmd: Annotated[str, typer.Option("--pmd", help="Application, e.g. 400GBASE-SR8.")],
+    fiber: Annotated[str, typer.Option("--fiber", help="Fiber type: OM3, OM4, OM5, OS2, OS1a.")],
+    connections: Annotated[int, typer.Option(min=0, help="Mated connector pairs.")] = 2,
+    grade: Annotated[str | None, typer.Option(help="Connection grade (default: TIA).")] = None,
+    splices: Annotated[int, typer.Option(min=0, help="Splices.")] = 0,
+    case: Annotated[str, typer.Option(help="worst or nominal per-connection loss.")] = "worst",
+    table_to: Annotated[int, typer.Option(
+        "--table-to", min=0, help="Tabulate 0..N connections.")] = 8,
+    grades_file: Annotated[Path | None, typer.Option("--grades", help="Extra grades.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Longest supported channel of an application with so many connections of a grade.
+
+    Exit 0 when the requested count is supportable, 2 when it is not.
+    """
+    from mpokit.loss import extend_grades, reach_table, supportable_length
+
+    if case not in ("worst", "nominal"):
+        raise fail_input(InputError(f"case must be worst or nominal, not {case!r}",
+                                    field="--case"))
+    try:
+        if grades_file is not None:
+            extend_grades(grades_file)
+        r = supportable_length(pmd, fiber, connections, grade, splices=splices,
+                               case=case)  # type: ignore[arg-type]
+        rows = reach_table(pmd, fiber, grade, connections=range(max(table_to, connections) + 1),
+                           splices=splices, case=case)  # type: ignore[arg-type]
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    ok = r.limited_by != "infeasible"
+    if json_out:
+        typer.echo(json.dumps({"ok": ok, "result": r.to_dict(),
+                               "table": [x.to_dict() for x in rows]}, indent=2))
+    else:
+        console = Console()
+        lim = f"{r.max_il_db:g} dB{_status(r.limit_status)}, reach {r.reach_m:g} m" \
+              f"{_status(r.reach_status)}"
+        if ok:
+            console.print(f"{r.pmd} over {r.fiber} with {connections} x grade {r.grade} "
+                          f"({r.per_connection_db:g} dB {case}) and {splices} splices: "
+                          f"[bold]{r.length_m:g} m[/] (limited by {r.limited_by}; {lim})",
+                          highlight=False)
+        else:
+            console.print(f"{r.pmd} over {r.fiber}: {connections} x grade {r.grade} "
+                          f"= {r.connection_db:.2f} dB already exceeds {lim}", highlight=False)
+        t = Table(title=f"{r.pmd} over {r.fiber}, grade {r.grade} ({case})")
+        for col in ("connections", "connection dB", "max length m", "limited by"):
+            t.add_column(col, justify="right")
+        for x in rows:
+            t.add_row(str(x.connections), f"{x.connection_db:.2f}",
+                      f"{x.length_m:g}" if x.limited_by != "infeasible" else "-", x.limited_by)
+        console.print(t)
+    raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+@app.command()
+def limits(
+    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="CSV or JSON file to write.")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="csv or json (default: from the suffix).")] = None,
+    grades_file: Annotated[Path | None, typer.Option("--grades", help="Extra grades.")] = None,
+) -> None:
+    """Export per-lane tester limits (loss allowed, designed loss, length, polarity map)."""
+    from mpokit.loss import write_tester_limits
+
+    if fmt not in (None, "csv", "json"):
+        raise fail_input(InputError(f"format must be csv or json, not {fmt!r}", field="--format"))
+    try:
+        chans = _channels(files, grades_file)
+        write_tester_limits(out, chans, fmt)  # type: ignore[arg-type]
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    typer.echo(f"wrote tester limits for {len(chans)} channel(s) to {out}")
+    raise typer.Exit(EXIT_OK)

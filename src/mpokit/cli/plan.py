@@ -1,0 +1,64 @@
+"""``mpokit plan SPEC.yaml -o OUTDIR``: design, cable, verify and write a cluster plan.
+
+Exit 0 when every channel passes, 2 when any finding of severity error, 1 on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.errors import MpokitError
+
+__all__ = ["plan"]
+
+STAGES = ("fabric", "layout", "cabling", "verify", "cut sheet", "bom", "channels", "report")
+
+
+@app.command()
+def plan(
+    spec_file: Annotated[Path, typer.Argument(help="Cluster spec (YAML).")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("plan-out"),
+    json_out: Annotated[bool, typer.Option("--json", help="Print summary.json on stdout.")] = False,
+    no_channels: Annotated[
+        bool, typer.Option("--no-channels", help="Skip channels.yaml (giant plans).")
+    ] = False,
+) -> None:
+    """Plan a cluster fabric: cut sheet, BOM, channels.yaml, summary.json, report.html."""
+    from mpokit.plan import load_spec, make_plan, write_plan
+
+    console = Console(stderr=True)
+    try:
+        spec = load_spec(spec_file)
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=console, transient=True, disable=json_out) as bar:
+            task = bar.add_task("planning", total=len(STAGES))
+
+            def step(name: str) -> None:
+                bar.update(task, description=name, completed=STAGES.index(name))
+
+            p = make_plan(spec, progress=step)
+            dest = write_plan(p, out, channels=not no_channels, progress=step)
+            bar.update(task, completed=len(STAGES))
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    s = p.summary
+    if json_out:
+        typer.echo(json.dumps(s, indent=2))
+    else:
+        sw = s["switches"]
+        ln = s["links"]
+        console.print(
+            f"[bold]{s['cluster']}[/]: {s['tiers']} tiers, leaf {sw['leaf']}, spine {sw['spine']}"
+            f", core {sw['core']}; links node-leaf {ln['node_leaf']}, leaf-spine "
+            f"{ln['leaf_spine']}, spine-core {ln['spine_core']}", highlight=False)
+        verdict = "[green]all channels pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"
+        console.print(f"{s['channels_checked']}/{s['channels']} channels checked: {verdict}")
+        console.print(f"report: {dest / 'report.html'}", highlight=False)
+    raise typer.Exit(EXIT_OK if p.ok else EXIT_FAILED)

@@ -1,0 +1,424 @@
+"""Deterministic loss budgets: insertion loss, length, reflections and verdict per channel.
+
+The channel runs MDI to MDI (IEEE 802.3 channel insertion loss): the two plug-to-
+transceiver matings are not part of the loss (docs/loss.md). Every other mating, splice,
+switch port pair and every metre of fiber is a :class:`Part` of the breakdown::
+
+    total_db = sum(part.loss_db)  # matings (explicit, graded or default) + fiber
+
+>>> from mpokit.connectivity.io import parse_channel
+>>> from mpokit.connectivity.model import compile_channel
+>>> spec = parse_channel({"a": "400GBASE-DR4", "b": "400GBASE-DR4", "path": [
+...     {"cord": {"connector": "MPO-12", "type": "B", "fiber": "OS2", "length_m": 100,
+...               "attenuation_db_per_km": 0.5}},
+...     {"adapter": {"type": "A", "loss_db": 0.35}},
+...     {"cord": {"connector": "MPO-12", "type": "A", "fiber": "OS2", "length_m": 300,
+...               "attenuation_db_per_km": 0.5}}]})
+>>> b = budget(compile_channel(spec))
+>>> round(b.total_db, 3), b.limit.max_il_db, round(b.margin_db, 3), b.length_m
+(0.55, 3.0, 2.45, 400.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from mpokit.connectivity.checks import Finding
+from mpokit.connectivity.model import Channel, Mating
+from mpokit.errors import CatalogError, InputError
+from mpokit.loss.grades import Grade, defaults, grade, grades, worse
+from mpokit.loss.limits import Limit, application, applications, attenuation, fiber
+
+__all__ = [
+    "BatchBudget",
+    "LossBudget",
+    "Part",
+    "Reflection",
+    "budget",
+    "budget_arrays",
+    "budget_batch",
+    "budget_for_check",
+]
+
+Case = Literal["worst", "nominal"]
+EPS_DB = 1e-9  # totals equal to the limit pass
+CONNECTION_KINDS = ("adapter", "cassette", "ocs")
+RUN_KINDS = ("cord", "trunk", "breakout")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One line of the breakdown: a mating, splice, switch port pair or fiber run."""
+
+    at: int
+    kind: str  # adapter | cassette | ocs | splice | cord | trunk | breakout
+    what: str
+    loss_db: float  # worst case
+    nominal_db: float
+    basis: str  # "loss_db", "grade C", "default grade TIA", "attenuation_db_per_km", ...
+    status: str  # explicit | verified | derived | vendor | typical
+    grade: str | None = None
+    connections: int = 0  # mated connector pairs this part stands for
+    splices: int = 0
+    length_m: float = 0.0
+    db_per_km: float | None = None
+
+    def value(self, case: Case) -> float:
+        return self.loss_db if case == "worst" else self.nominal_db
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "at": f"path[{self.at}]",
+            "kind": self.kind,
+            "what": self.what,
+            "loss_db": round(self.loss_db, 4),
+            "nominal_db": round(self.nominal_db, 4),
+            "basis": self.basis,
+            "status": self.status,
+        }
+        if self.kind in RUN_KINDS:
+            d["length_m"] = self.length_m
+            d["db_per_km"] = self.db_per_km
+        if self.grade:
+            d["grade"] = self.grade
+        return d
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """One discrete reflection: a mating's reflectance and where its value came from."""
+
+    at: int
+    kind: str
+    reflectance_db: float
+    status: str  # explicit or a catalogue status
+
+
+@dataclass(frozen=True)
+class LossBudget:
+    """The deterministic loss result of one channel (see module docstring)."""
+
+    name: str
+    pmd: str | None
+    fiber: str | None  # the limiting fiber type of the channel
+    wavelength_nm: float
+    fibers: int  # fiber paths: 2 directions x lanes
+    parts: tuple[Part, ...]
+    limit: Limit | None
+    reflections: tuple[Reflection, ...]
+    findings: tuple[Finding, ...] = ()
+
+    def total(self, case: Case = "worst") -> float:
+        return float(sum(p.value(case) for p in self.parts))
+
+    @property
+    def total_db(self) -> float:
+        """Worst-case insertion loss of every lane (dB)."""
+        return self.total("worst")
+
+    @property
+    def nominal_db(self) -> float:
+        """Nominal (mean) insertion loss (dB)."""
+        return self.total("nominal")
+
+    @property
+    def fiber_db(self) -> float:
+        return float(sum(p.loss_db for p in self.parts if p.kind in RUN_KINDS))
+
+    @property
+    def connection_db(self) -> float:
+        """Loss of everything but fiber (worst case): what the connection allowance covers."""
+        return self.total_db - self.fiber_db
+
+    @property
+    def length_m(self) -> float:
+        return float(sum(p.length_m for p in self.parts))
+
+    @property
+    def connections(self) -> int:
+        return sum(p.connections for p in self.parts)
+
+    @property
+    def splices(self) -> int:
+        return sum(p.splices for p in self.parts)
+
+    @property
+    def margin_db(self) -> float | None:
+        return None if self.limit is None else self.limit.max_il_db - self.total_db
+
+    @property
+    def lanes_db(self) -> np.ndarray:
+        """Worst-case loss per fiber path (a->b lanes, then b->a); equal without per-fiber data."""
+        return np.full(self.fibers, self.total_db)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``"loss"`` object of ``mpokit check --json`` (worst lane)."""
+        lim = self.limit
+        r = self.reflections
+        return {
+            "pmd": self.pmd,
+            "fiber": self.fiber,
+            "wavelength_nm": self.wavelength_nm,
+            "total_db": round(self.total_db, 4),
+            "nominal_db": round(self.nominal_db, 4),
+            "limit_db": lim.max_il_db if lim else None,
+            "limit_status": lim.status if lim else None,
+            "margin_db": round(self.margin_db, 4) if self.margin_db is not None else None,
+            "nominal_margin_db": round(lim.max_il_db - self.nominal_db, 4) if lim else None,
+            "length_m": round(self.length_m, 4),
+            "reach_m": lim.reach_m if lim else None,
+            "reach_status": lim.reach_status if lim else None,
+            "connections": self.connections,
+            "splices": self.splices,
+            "connection_db": round(self.connection_db, 4),
+            "connection_allowance_db": lim.connection_allowance_db if lim else None,
+            "fiber_db": round(self.fiber_db, 4),
+            "lanes_db": [round(float(x), 4) for x in self.lanes_db],
+            "reflections": {
+                "count": len(r),
+                "max_db": max((x.reflectance_db for x in r), default=None),
+            },
+            "breakdown": [p.to_dict() for p in self.parts],
+        }
+
+
+# -- building the parts ---------------------------------------------------------------
+
+def _element_kind(ch: Channel, at: int) -> str:
+    if 0 <= at < len(ch.spec.path):
+        el = ch.spec.path[at]
+        return next(iter(type(el).model_fields))
+    return "element"
+
+
+def _lookup(name: str, field: str) -> Grade:
+    try:
+        return grade(name)
+    except CatalogError as exc:
+        hint = f"did you mean {' or '.join(repr(s) for s in exc.suggestions)}?" if \
+            exc.suggestions else f"known grades: {', '.join(grades().names())}"
+        raise InputError(f"unknown grade {name!r}", field=field, fix=hint) from None
+
+
+def _graded(at: int, kind: str, what: str, g: Grade, basis: str, conns: int, splices: int) -> Part:
+    return Part(at, kind, what, g.worst_db, float(g.mean_db), basis, g.worst_status, g.name,
+                conns, splices)
+
+
+def _mating_part(ch: Channel, m: Mating) -> Part:
+    """The loss of one (non-MDI) mating, by precedence: loss_db, grade, default."""
+    conns = 1 if m.kind in CONNECTION_KINDS else 0
+    splices = 1 if m.kind == "splice" else 0
+    if m.kind == "cassette":
+        what = f"cassette {m.adapter}, {m.near.connector.family} side"
+    elif m.kind == "adapter":
+        what = f"type {m.adapter} adapter ({m.near.connector.name})"
+    elif m.kind == "ocs":
+        what = "OCS port pair"
+    else:
+        what = "splice"
+    if m.loss_db is not None:
+        return Part(m.at, m.kind, what, float(m.loss_db), float(m.loss_db), "loss_db",
+                    "explicit", None, conns, splices)
+    if m.kind == "splice":
+        g = _lookup(defaults().splice, "splice")
+        return _graded(m.at, m.kind, what, g, f"default grade {g.name}", 0, 1)
+    if m.kind == "ocs":
+        model = getattr(ch.spec.path[m.at], "ocs").model  # noqa: B009
+        if model and model in grades() and grade(model).kind == "ocs":
+            g = grade(model)
+            return _graded(m.at, m.kind, what, g, f"grade {g.name}", 1, 0)
+        g = _lookup(defaults().ocs, "ocs")
+        return _graded(m.at, m.kind, what, g, f"default grade {g.name}", 1, 0)
+    if m.grade is not None:  # the adapter's own grade names the mated pair
+        g = _lookup(m.grade, f"path[{m.at}].adapter.grade")
+        return _graded(m.at, m.kind, what, g, f"grade {g.name}", conns, 0)
+    named = []
+    for face in (m.near, m.far):
+        if face.grade is not None:
+            named.append(_lookup(face.grade, f"path[{face.owner}].{_element_kind(ch, face.owner)}"
+                                             ".grade").name)
+    if named:
+        g = worse(*named)
+        return _graded(m.at, m.kind, what, g, f"grade {g.name}", conns, 0)
+    g = _lookup(defaults().connection, "connection")
+    return _graded(m.at, m.kind, what, g, f"default grade {g.name}", conns, 0)
+
+
+def _run_part(run: Any, wavelength_nm: float) -> Part:
+    what = f"{run.fiber} {run.kind}, {run.length_m:g} m"
+    if run.attenuation_db_per_km is not None:
+        a, basis, status = float(run.attenuation_db_per_km), "attenuation_db_per_km", "explicit"
+    else:
+        try:
+            att = attenuation(run.fiber, wavelength_nm)
+        except InputError:  # wrong media for the PMD: the fiber_type finding says so
+            att = min(fiber(run.fiber).attenuation, key=lambda x: abs(x.wavelength_nm -
+                                                                      wavelength_nm))
+        a, basis, status = att.db_per_km, f"{run.fiber} at {att.wavelength_nm:g} nm", att.status
+    loss = run.length_m / 1000.0 * a
+    return Part(run.at, run.kind, what, loss, loss, basis, status, None, 0, 0,
+                float(run.length_m), a)
+
+
+def _parts(ch: Channel, wavelength_nm: float) -> list[Part]:
+    parts: list[Part] = []
+    seen_cassettes: set[int] = set()
+    for m in ch.matings:
+        if m.kind == "mdi":
+            continue
+        if m.kind == "cassette" and m.loss_db is not None:
+            if m.at in seen_cassettes:
+                continue  # a cassette with loss_db is one part (both of its matings)
+            seen_cassettes.add(m.at)
+            parts.append(Part(m.at, "cassette", f"cassette {m.adapter}", float(m.loss_db),
+                              float(m.loss_db), "loss_db", "explicit", None, 2, 0))
+            continue
+        parts.append(_mating_part(ch, m))
+    parts += [_run_part(r, wavelength_nm) for r in ch.runs]
+    parts.sort(key=lambda p: p.at)
+    return parts
+
+
+def _reflections(ch: Channel, media: str, count_mdi: bool) -> list[Reflection]:
+    d = defaults()
+    out: list[Reflection] = []
+    for m in ch.matings:
+        if m.kind == "mdi" and not count_mdi:
+            continue
+        if m.reflectance_db is not None:
+            out.append(Reflection(m.at, m.kind, float(m.reflectance_db), "explicit"))
+        elif m.kind == "splice":
+            out.append(Reflection(m.at, m.kind, d.splice_reflectance_db, d.reflectance_status))
+        elif m.kind == "ocs":
+            out.append(Reflection(m.at, m.kind, d.ocs_reflectance_db, d.reflectance_status))
+        else:
+            r = d.reflectance_for(m.near.polish, media)
+            if r is not None:
+                out.append(Reflection(m.at, m.kind, r.reflectance_db, r.status))
+    return out
+
+
+def _limit(ch: Channel, fiber_name: str) -> Limit | None:
+    """The stricter limit of the two ends' PMDs (usually the same PMD)."""
+    from mpokit.loss.limits import channel_limit
+
+    found = []
+    for end in (ch.a, ch.b):
+        pmd = end.transceiver.pmd
+        if pmd in applications():
+            lim = channel_limit(pmd, fiber_name)
+            if lim is not None:
+                found.append(lim)
+    if not found:
+        return None
+    best = min(found, key=lambda x: (x.max_il_db, x.reach_m))
+    reach = min(x.reach_m for x in found)
+    if reach < best.reach_m:
+        other = min(found, key=lambda x: x.reach_m)
+        return Limit(best.pmd, best.fiber, best.max_il_db, reach, best.connection_allowance_db,
+                     best.status, other.reach_status, best.source, best.via_fiber)
+    return best
+
+
+def budget(ch: Channel) -> LossBudget:
+    """The deterministic loss budget of a compiled channel, with its findings."""
+    from mpokit.loss.findings import findings_for
+
+    t = ch.a.transceiver
+    pmd = t.pmd if t.pmd in applications() else (
+        ch.b.transceiver.pmd if ch.b.transceiver.pmd in applications() else None)
+    media = t.media
+    wavelength = application(pmd).wavelength_nm if pmd else (850.0 if media == "MM" else 1310.0)
+    same_media = [r.fiber for r in ch.runs if fiber(r.fiber).media == media]
+    limiting = min(same_media, key=lambda f: fiber(f).rank) if same_media else None
+    limit = _limit(ch, limiting) if limiting else None
+    table = application(pmd).reflectance if pmd else None
+    refl = _reflections(ch, media, bool(table and table.count_mdi))
+    lanes = min(ch.a.transceiver.lanes, ch.b.transceiver.lanes)
+    b = LossBudget(ch.name, pmd, limiting, float(wavelength), 2 * lanes,
+                   tuple(_parts(ch, wavelength)), limit, tuple(refl))
+    return LossBudget(b.name, b.pmd, b.fiber, b.wavelength_nm, b.fibers, b.parts, b.limit,
+                      b.reflections, tuple(findings_for(ch, b)))
+
+
+def budget_for_check(channel: Channel) -> tuple[dict[str, Any], list[Finding]]:
+    """The ``"loss"`` JSON object and the loss findings of one channel (for ``mpokit check``).
+
+    Finding codes: ``loss``, ``reach``, ``fiber_type``, ``reflectance``.
+    """
+    b = budget(channel)
+    return b.to_dict(), list(b.findings)
+
+
+# -- array forms ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BatchBudget:
+    """Budgets of many links of one design: arrays of shape (n_links,)."""
+
+    total_db: np.ndarray
+    margin_db: np.ndarray
+    length_m: np.ndarray
+    ok: np.ndarray  # loss within the limit, length within the reach, right fiber media
+
+
+def budget_arrays(
+    mating_db: np.ndarray,
+    lengths_m: np.ndarray,
+    db_per_km: np.ndarray | float,
+    limit_db: np.ndarray | float,
+    reach_m: np.ndarray | float = np.inf,
+) -> BatchBudget:
+    """Budgets in array form: ``mating_db`` (n, matings), ``lengths_m`` (n, runs).
+
+    ``db_per_km`` broadcasts against ``lengths_m`` (one value per run, or per link and run).
+
+    >>> r = budget_arrays(np.array([[0.5, 0.5]]), np.array([[100.0, 50.0]]), 3.0, 1.9, 100)
+    >>> r.total_db.round(3).tolist(), r.ok.tolist()
+    ([1.45], [False])
+    """
+    mating_db = np.asarray(mating_db, dtype=float)
+    lengths_m = np.asarray(lengths_m, dtype=float)
+    total = mating_db.sum(axis=1) + (lengths_m * np.asarray(db_per_km)).sum(axis=1) / 1000.0
+    length = lengths_m.sum(axis=1)
+    margin = np.asarray(limit_db, dtype=float) - total
+    ok = (margin >= -EPS_DB) & (length <= np.asarray(reach_m) + EPS_DB)
+    return BatchBudget(total, margin, length, ok)
+
+
+def budget_batch(design: Channel, lengths_m: np.ndarray, case: Case = "worst") -> BatchBudget:
+    """Budgets of many links built like ``design`` but with other run lengths.
+
+    ``lengths_m`` has shape (n_links, len(design.runs)), runs in path order. Matings keep
+    the design's losses; fiber loss scales with length.
+    """
+    b = budget(design)
+    lengths_m = np.asarray(lengths_m, dtype=float)
+    runs = [p for p in b.parts if p.kind in RUN_KINDS]
+    if lengths_m.ndim != 2 or lengths_m.shape[1] != len(runs):
+        raise InputError(
+            f"lengths_m must have shape (n_links, {len(runs)}), got {lengths_m.shape}",
+            field="lengths_m",
+        )
+    fixed = sum(p.value(case) for p in b.parts if p.kind not in RUN_KINDS)
+    att = np.array([p.db_per_km or 0.0 for p in runs])
+    limit = b.limit.max_il_db if b.limit else np.inf
+    reach = b.limit.reach_m if b.limit else np.inf
+    out = budget_arrays(np.full((len(lengths_m), 1), fixed), lengths_m, att, limit, reach)
+    if any(f.code == "fiber_type" and f.severity == "error" for f in b.findings):
+        return BatchBudget(out.total_db, out.margin_db, out.length_m,
+                           np.zeros_like(out.ok))
+    return out
+
+
+def status_word(status: str) -> str:
+    """How a limit's status is shown next to it: '' for verified/derived values."""
+    return "" if status in ("verified", "derived", "explicit") else f" ({status})"

@@ -1,0 +1,97 @@
+"""Tester limits: per-channel loss limits and expected polarity for field certification.
+
+One row per fiber path (lane and direction): the positions the tester should see at each
+end, the insertion loss allowed (the application limit; ``limit_status`` says how firm
+it is) and the designed worst-case and nominal loss. Positions are 1-based, in the
+module view of each end's transceiver port (docs/frames.md).
+
+>>> from mpokit.connectivity.io import parse_channel
+>>> from mpokit.connectivity.model import compile_channel
+>>> ch = compile_channel(parse_channel({"name": "c1", "a": "400GBASE-DR4", "b": "400GBASE-DR4",
+...     "path": [{"cord": {"connector": "MPO-12", "type": "B", "fiber": "OS2", "length_m": 3}}]}))
+>>> print(generate_tester_csv([ch]).splitlines()[1])
+c1,a->b,0,1,12,3.0,typical,0.0012,0.0012,3.0,400GBASE-DR4,OS2,1310.0
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from mpokit._yaml import atomic_write_text
+from mpokit.connectivity.checks import evaluate
+from mpokit.connectivity.model import Channel
+from mpokit.loss.budget import budget
+
+__all__ = ["generate_tester_csv", "generate_tester_json", "tester_limits", "write_tester_limits"]
+
+COLUMNS = (
+    "channel", "direction", "lane", "a_position", "b_position", "limit_db", "limit_status",
+    "design_db", "nominal_db", "length_m", "pmd", "fiber", "wavelength_nm",
+)
+
+
+def tester_limits(channels: Sequence[Channel]) -> list[dict[str, Any]]:
+    """Per-channel tester records: limits, designed length and expected polarity map."""
+    out = []
+    for ch in channels:
+        b = budget(ch)
+        lanes = []
+        for lr in evaluate(ch).lanes:
+            a_pos, b_pos = (lr.tx_position, lr.rx_position) if lr.direction == "a->b" else (
+                lr.rx_position, lr.tx_position)
+            lanes.append({"direction": lr.direction, "lane": lr.lane,
+                          "a_position": a_pos, "b_position": b_pos})
+        e2e = ch.end_to_end()
+        out.append({
+            "channel": b.name,
+            "pmd": b.pmd,
+            "fiber": b.fiber,
+            "wavelength_nm": b.wavelength_nm,
+            "limit_db": b.limit.max_il_db if b.limit else None,
+            "limit_status": b.limit.status if b.limit else None,
+            "design_db": round(b.total_db, 4),
+            "nominal_db": round(b.nominal_db, 4),
+            "length_m": round(b.length_m, 4),
+            "reach_m": b.limit.reach_m if b.limit else None,
+            "lanes": lanes,
+            # end A module-view position i+1 arrives at end B position map[i] (0: none)
+            "polarity_map": [int(p) + 1 if p >= 0 else 0 for p in e2e.tolist()],
+        })
+    return out
+
+
+def generate_tester_csv(channels: Sequence[Channel]) -> str:
+    """CSV text, one row per fiber path (see module docstring)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COLUMNS)
+    for rec in tester_limits(channels):
+        for ln in rec["lanes"]:
+            w.writerow([
+                rec["channel"], ln["direction"], ln["lane"], ln["a_position"],
+                "" if ln["b_position"] is None else ln["b_position"],
+                "" if rec["limit_db"] is None else rec["limit_db"], rec["limit_status"] or "",
+                rec["design_db"], rec["nominal_db"], rec["length_m"], rec["pmd"] or "",
+                rec["fiber"] or "", rec["wavelength_nm"],
+            ])
+    return buf.getvalue()
+
+
+def generate_tester_json(channels: Sequence[Channel]) -> str:
+    """JSON text: ``{"channels": [...]}`` with the records of :func:`tester_limits`."""
+    return json.dumps({"channels": tester_limits(channels)}, indent=2) + "\n"
+
+
+def write_tester_limits(
+    path: str | os.PathLike[str], channels: Sequence[Channel],
+    fmt: Literal["csv", "json"] | None = None,
+) -> None:
+    """Write tester limits atomically; the format follows the suffix unless ``fmt`` is given."""
+    fmt = fmt or ("json" if str(path).lower().endswith(".json") else "csv")
+    text = generate_tester_json(channels) if fmt == "json" else generate_tester_csv(channels)
+    atomic_write_text(path, text)

@@ -1,0 +1,238 @@
+"""Application limits and fiber attenuation as data (``applications.yaml``, ``fibers.yaml``).
+
+An :class:`Application` is a PMD (``400GBASE-SR8``) with one :class:`FiberLimit` per fiber
+type; :func:`channel_limit` resolves the limit a channel is held to, carrying the
+provenance (``status``) of every number so a report can say "limit (typical)".
+
+>>> lim = channel_limit("400GBASE-SR8", "OM4")
+>>> lim.max_il_db, lim.reach_m, lim.status
+(1.9, 100.0, 'verified')
+>>> attenuation("OS2", 1310).db_per_km
+0.4
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from mpokit.errors import InputError
+from mpokit.standards import Catalog, Record, Status, Strict
+from mpokit.standards.catalog import load_builtin
+
+__all__ = [
+    "Application",
+    "Attenuation",
+    "Fiber",
+    "FiberLimit",
+    "Limit",
+    "ReflectanceTable",
+    "application",
+    "applications",
+    "attenuation",
+    "channel_limit",
+    "fiber",
+    "fibers",
+    "weakest",
+]
+
+Media = Literal["MM", "SM"]
+_ORDER: dict[str, int] = {"verified": 0, "derived": 1, "vendor": 2, "typical": 3}
+
+
+def weakest(*statuses: Status) -> Status:
+    """The least certain of several statuses (typical < vendor < derived < verified).
+
+    >>> weakest("verified", "vendor")
+    'vendor'
+    """
+    return max(statuses, key=lambda s: _ORDER[s])
+
+
+class Attenuation(Strict):
+    """Cabled attenuation of one fiber type at one wavelength."""
+
+    wavelength_nm: float = Field(gt=0)
+    db_per_km: float = Field(ge=0)
+    source: str
+    status: Status
+
+
+class Fiber(Record):
+    """A fiber type: its media, rank among its media (higher = better) and attenuation."""
+
+    media: Media
+    rank: int
+    attenuation: tuple[Attenuation, ...] = Field(min_length=1)
+
+
+class FiberLimit(Strict):
+    """The channel limits of one application over one fiber type."""
+
+    fiber: str
+    max_il_db: float = Field(gt=0)
+    reach_m: float = Field(gt=0)
+    connection_allowance_db: float | None = Field(default=None, ge=0)
+    status: Status
+    reach_status: Status | None = None
+    source: str
+
+
+class ReflectanceTable(Strict):
+    """Maximum value of each discrete reflectance, by the number of reflections counted.
+
+    ``max_db_by_count`` rows ``(n, r)``: with at most ``n`` reflections above
+    ``counted_above_db``, each may be at most ``r`` dB. A count between rows uses the next
+    larger row; a count beyond the last row is itself a violation.
+    """
+
+    counted_above_db: float = -55.0
+    count_mdi: bool = False
+    max_db_by_count: tuple[tuple[int, float], ...] = Field(min_length=1)
+    source: str
+    status: Status
+
+    def allowed_db(self, count: int) -> float | None:
+        """The per-reflection maximum for ``count`` reflections (None: too many).
+
+        >>> application("800GBASE-FR4-500").reflectance.allowed_db(3)
+        -35.0
+        """
+        for n, r in self.max_db_by_count:
+            if count <= n:
+                return float(r)
+        return None
+
+
+class Application(Record):
+    """A PMD's channel requirements."""
+
+    media: Media
+    wavelength_nm: float = Field(gt=0)
+    fibers: tuple[FiberLimit, ...] = Field(min_length=1)
+    reflectance: ReflectanceTable | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> Application:
+        names = [f.fiber for f in self.fibers]
+        if len(set(names)) != len(names):
+            raise ValueError("a fiber type is listed twice")
+        return self
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The resolved limit a channel is held to (with provenance)."""
+
+    pmd: str
+    fiber: str
+    max_il_db: float
+    reach_m: float
+    connection_allowance_db: float | None
+    status: Status
+    reach_status: Status
+    source: str
+    via_fiber: str  # the row used (OM4 row for an OM5 channel without its own row)
+
+    def label(self, what: Literal["loss", "reach"] = "loss") -> str:
+        """``"1.9 dB"`` or ``"1.9 dB (typical)"`` -- never present a typical value bare."""
+        if what == "loss":
+            text, st = f"{self.max_il_db:g} dB", self.status
+        else:
+            text, st = f"{self.reach_m:g} m", self.reach_status
+        return text if st in ("verified", "derived") else f"{text} ({st})"
+
+
+@cache
+def fibers() -> Catalog[Fiber]:
+    """The fiber catalogue (``fibers.yaml``)."""
+    cat: Catalog[Fiber] = Catalog("fiber type", Fiber, "fibers")
+    cat.load(*load_builtin("fibers.yaml"))
+    return cat
+
+
+@cache
+def applications() -> Catalog[Application]:
+    """The application (PMD) catalogue (``applications.yaml``)."""
+    cat: Catalog[Application] = Catalog("application", Application, "applications")
+    cat.load(*load_builtin("applications.yaml"))
+    return cat
+
+
+def fiber(name: str) -> Fiber:
+    """Look up a fiber type (``CatalogError`` with suggestions if unknown)."""
+    return fibers().get(name)
+
+
+def application(pmd: str) -> Application:
+    """Look up an application by PMD name (``CatalogError`` if unknown)."""
+    return applications().get(pmd)
+
+
+def attenuation(fiber_name: str, wavelength_nm: float) -> Attenuation:
+    """Cabled attenuation of ``fiber_name`` at the listed wavelength nearest ``wavelength_nm``.
+
+    Wavelengths more than 100 nm from any listed one are an ``InputError``.
+    """
+    f = fiber(fiber_name)
+    best = min(f.attenuation, key=lambda a: abs(a.wavelength_nm - wavelength_nm))
+    if abs(best.wavelength_nm - wavelength_nm) > 100:
+        listed = ", ".join(f"{a.wavelength_nm:g}" for a in f.attenuation)
+        raise InputError(
+            f"no attenuation for {f.name} near {wavelength_nm:g} nm",
+            field="attenuation_db_per_km",
+            fix=f"state attenuation_db_per_km on the cable (listed: {listed} nm)",
+        )
+    return best
+
+
+def _row(app: Application, fiber_name: str) -> FiberLimit | None:
+    """The application's row for ``fiber_name``; else the best lower-ranked same-media row."""
+    for r in app.fibers:
+        if r.fiber.upper() == fiber_name.upper():
+            return r
+    f = fiber(fiber_name)
+    if f.media != app.media:
+        return None
+    lower = [
+        (fiber(r.fiber).rank, r) for r in app.fibers
+        if r.fiber in fibers() and fiber(r.fiber).media == f.media and fiber(r.fiber).rank < f.rank
+    ]
+    return max(lower, key=lambda t: t[0])[1] if lower else None
+
+
+def channel_limit(pmd: str, fiber_name: str) -> Limit | None:
+    """The limit of ``pmd`` over ``fiber_name`` (None when the data has no such row).
+
+    A fiber type the application does not list (OM5 for 10GBASE-SR) is held to the row
+    of the best lower-ranked fiber of the same media (OM4); its status becomes at best
+    ``derived``.
+
+    >>> channel_limit("10GBASE-SR", "OM5").via_fiber
+    'OM4'
+    >>> channel_limit("400GBASE-SR8", "OS2") is None
+    True
+    """
+    app = application(pmd)
+    fiber(fiber_name)  # CatalogError with suggestions for an unknown fiber type
+    r = _row(app, fiber_name)
+    if r is None:
+        return None
+    status, reach_status = r.status, r.reach_status or r.status
+    if r.fiber.upper() != fiber_name.upper():
+        status = weakest(status, "derived")
+        reach_status = weakest(reach_status, "derived")
+    return Limit(
+        pmd=app.name,
+        fiber=fiber_name,
+        max_il_db=float(r.max_il_db),
+        reach_m=float(r.reach_m),
+        connection_allowance_db=r.connection_allowance_db,
+        status=status,
+        reach_status=reach_status,
+        source=r.source,
+        via_fiber=r.fiber,
+    )

@@ -1,0 +1,227 @@
+"""Plan outputs: cut sheet (CSV + Parquet), BOM, channels.yaml, summary.json, report.
+
+Everything is written into a temporary folder next to OUTDIR and renamed into place at the
+end, so a failed run never leaves half-written outputs.
+
+Cable labels follow TIA-606 style: ``<rack>.U<ru>:<port>/<rack>.U<ru>:<port>``, where a
+panel port is ``PP<panel>-<port>`` and a trunk spans a port range (``PP01-01..12``).
+
+>>> generate_channel_lines_header()
+'channels:\\n'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from mpokit.plan.cabling import Design
+from mpokit.plan.fabric import LINK_CLASSES
+from mpokit.plan.planner import Plan
+
+__all__ = [
+    "bom_rows",
+    "cutsheet_table",
+    "generate_channel_lines_header",
+    "generate_channels",
+    "write_plan",
+]
+
+
+def _device_names(plan: Plan) -> np.ndarray:
+    names = plan.fabric.names(np.arange(plan.fabric.n_devices))
+    return np.concatenate([names, np.array([""], dtype=object)])  # index -1 -> ""
+
+
+def _str(a: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(a), pa.string())
+
+
+def _pad(a: np.ndarray, width: int = 2) -> pa.Array:
+    return pc.utf8_lpad(_str(a), width=width, padding="0")
+
+
+def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray) -> pa.Array:
+    """``PP02-17``, ``PP02-01..12`` for panel ends; the port number for device ends."""
+    dev_port = _str(port)
+    pp = pc.binary_join_element_wise("PP", _pad(panel), "-", _pad(port), "")
+    rng = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
+    panel_txt = pc.if_else(pa.array(hi >= 0), rng, pp)
+    dev_rng = pc.binary_join_element_wise(dev_port, "..", _str(hi), "")
+    dev_txt = pc.if_else(pa.array(hi >= 0), dev_rng, dev_port)
+    return pc.if_else(pa.array(panel >= 0), panel_txt, dev_txt)
+
+
+def cutsheet_table(plan: Plan) -> pa.Table:
+    """One row per physical cable with both ends and its label."""
+    cols = plan.cabling.cables.cols
+    names = _device_names(plan)
+    racks = np.asarray(plan.layout.rack_names(), dtype=object)
+    parts = plan.cabling.parts
+    part = cols["part"]
+    kind = np.asarray([p.kind for p in parts] or [""], dtype=object)[part]
+    desc = np.asarray([p.description for p in parts] or [""], dtype=object)[part]
+    fibers = np.asarray([p.fibers for p in parts] or [0], dtype=np.int64)[part]
+    conn = np.asarray([p.connector for p in parts] or [""], dtype=object)[part]
+    fiber = np.asarray([p.fiber for p in parts] or [""], dtype=object)[part]
+    a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"])
+    b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"])
+    a_rack = pa.array(racks[cols["a_rack"]], pa.string())
+    b_rack = pa.array(racks[cols["b_rack"]], pa.string())
+    a_ru = pc.binary_join_element_wise(a_rack, ".U", _pad(np.maximum(cols["a_ru"], 0)), "")
+    b_ru = pc.binary_join_element_wise(b_rack, ".U", _pad(np.maximum(cols["b_ru"], 0)), "")
+    label = pc.binary_join_element_wise(a_ru, ":", a_end, "/", b_ru, ":", b_end, "")
+    none = np.array(None, dtype=object)
+    a_dev_name = np.where(cols["a_panel"] >= 0, none, names[cols["a_dev"]])
+    b_dev_name = np.where(cols["b_panel"] >= 0, none, names[cols["b_dev"]])
+    b2 = np.where(cols["b2_dev"] >= 0, names[cols["b2_dev"]], np.array(None, dtype=object))
+    n = len(plan.cabling.cables)
+    return pa.table({
+        "cable_id": pa.array(np.arange(1, n + 1)),
+        "label": label,
+        "kind": pa.array(kind, pa.string()),
+        "part": pa.array(desc, pa.string()),
+        "connector": pa.array(conn, pa.string()),
+        "fiber": pa.array(fiber, pa.string()),
+        "fibers": pa.array(fibers),
+        "legs": pa.array(cols["legs"]),
+        "length_m": pa.array(cols["length_m"]),
+        "link_class": pa.array(np.asarray(LINK_CLASSES, dtype=object)[cols["cls"]], pa.string()),
+        "a_rack": a_rack,
+        "a_ru": pa.array(cols["a_ru"]),
+        "a_device": pa.array(a_dev_name, pa.string()),
+        "a_port": a_end,
+        "b_rack": b_rack,
+        "b_ru": pa.array(cols["b_ru"]),
+        "b_device": pa.array(b_dev_name, pa.string()),
+        "b_port": b_end,
+        "b2_device": pa.array(b2, pa.string()),
+        "b2_port": pa.array(np.where(cols["b2_port"] >= 0, cols["b2_port"], none), pa.int64()),
+    })
+
+
+def bom_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Bill of materials: transceivers, cables by part and length, panels, adapters..."""
+    cab = plan.cabling
+    rows: list[dict[str, Any]] = []
+    for model, q in sorted(cab.transceivers.items()):
+        rows.append({"category": "transceiver", "item": model, "length_m": "", "quantity": q,
+                     "unit": "ea"})
+    cols = cab.cables.cols
+    if len(cab.cables):
+        key = cols["part"] * 1_000_000 + np.round(cols["length_m"] * 100).astype(np.int64)
+        uniq, counts = np.unique(key, return_counts=True)
+        for k, q in zip(uniq.tolist(), counts.tolist(), strict=True):
+            p = cab.parts[k // 1_000_000]
+            rows.append({"category": p.kind, "item": p.description,
+                         "length_m": (k % 1_000_000) / 100, "quantity": q, "unit": "ea"})
+    for model, per_rack in sorted(cab.rack_panels.items()):
+        rows.append({"category": "panel", "item": model, "length_m": "",
+                     "quantity": int(per_rack.sum()), "unit": "ea"})
+    for model, q in sorted(cab.cassettes.items()):
+        rows.append({"category": "cassette", "item": model, "length_m": "", "quantity": q,
+                     "unit": "ea"})
+    for model, q in sorted(cab.adapters.items()):
+        rows.append({"category": "adapter", "item": model, "length_m": "", "quantity": q,
+                     "unit": "ea"})
+    s = plan.summary
+    rows.append({"category": "mt_ferrule", "item": "MT ferrules in cable plugs", "length_m": "",
+                 "quantity": s["mt_ferrules"], "unit": "ea"})
+    rows.append({"category": "fiber", "item": "fiber (all cables)", "length_m": "",
+                 "quantity": s["fiber_m_total"], "unit": "m"})
+    return rows
+
+
+def generate_channel_lines_header() -> str:
+    """First line of channels.yaml."""
+    return "channels:\n"
+
+
+def _flow(body: dict[str, Any]) -> str:
+    parts = []
+    for k, v in body.items():
+        if isinstance(v, list | tuple):
+            v = "[" + ", ".join(str(x) for x in v) + "]"
+        parts.append(f"{k}: {v}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _end_yaml(model: str, port: int) -> str:
+    return model if port == 0 else f"{{transceiver: {model}, port: {port}}}"
+
+
+def _design_template(d: Design) -> str:
+    lines = ['  - name: "%s"', f"    a: {_end_yaml(d.a_model, d.a_port)}",
+             f"    b: {_end_yaml(d.b_model, d.b_port)}", "    path:"]
+    for kind, body, slot in d.elements:
+        b = {k: v for k, v in body.items()}
+        text = _flow(b)
+        if slot is not None:
+            text = text[:-1] + (", " if b else "") + "length_m: %g}"
+        lines.append(f"      - {kind}: {text}")
+    return "\n".join(lines) + "\n"
+
+
+def generate_channels(plan: Plan) -> str:
+    """The channel file text: every channel, templated per design."""
+    names = _device_names(plan)
+    out = [generate_channel_lines_header()]
+    for d in plan.cabling.designs:
+        tpl = _design_template(d)
+        an = names[d.a_dev]
+        bn = names[d.b_dev]
+        label = [f"{a}:{p} to {b}:{q}" for a, p, b, q in
+                 zip(an.tolist(), d.a_dport.tolist(), bn.tolist(), d.b_dport.tolist(),
+                     strict=True)]
+        cols = [label] + [d.lengths[:, j].tolist() for j in range(d.lengths.shape[1])]
+        out.append("".join(tpl % row for row in zip(*cols, strict=True)))
+    return "".join(out)
+
+
+def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = True,
+               progress: Callable[[str], None] | None = None) -> Path:
+    """Write every output into ``outdir`` atomically; returns the folder."""
+    from mpokit.plan.report import generate_report
+
+    step = progress or (lambda _s: None)
+    out = Path(outdir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        step("cut sheet")
+        table = cutsheet_table(plan)
+        pacsv.write_csv(table, tmp / "cutsheet.csv")
+        pq.write_table(table, tmp / "cutsheet.parquet")
+        step("bom")
+        bom = bom_rows(plan)
+        pacsv.write_csv(pa.Table.from_pylist(
+            [{k: str(v) for k, v in r.items()} for r in bom]), tmp / "bom.csv")
+        if channels:
+            step("channels")
+            (tmp / "channels.yaml").write_text(generate_channels(plan), encoding="utf-8")
+        step("report")
+        (tmp / "summary.json").write_text(json.dumps(plan.summary, indent=2) + "\n",
+                                          encoding="utf-8")
+        (tmp / "report.html").write_text(generate_report(plan), encoding="utf-8")
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, old / "prev")
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,151 @@
+"""Spec -> fabric -> layout -> cabling -> verification -> summary: one call.
+
+>>> from mpokit.plan.spec import ClusterSpec
+>>> spec = ClusterSpec.model_validate({
+...     "cluster": {"name": "x", "nodes": 31, "rails": 8, "nic_speed_gbps": 400},
+...     "fabric": {"scalable_unit": 32,
+...                "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}}})
+>>> p = make_plan(spec)
+>>> p.summary["switches"], p.summary["links"]["node_leaf"]
+({'leaf': 8, 'spine': 4, 'core': 0}, 252)
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mpokit.plan.cabling import Cabling, build_cabling
+from mpokit.plan.catalog import PlanCatalog, plan_catalog
+from mpokit.plan.fabric import LINK_CLASSES, Fabric, build_fabric
+from mpokit.plan.layout import Layout, build_layout
+from mpokit.plan.spec import ClusterSpec
+from mpokit.plan.verify import check_design
+
+__all__ = ["Plan", "make_plan"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Plan:
+    """A complete plan: the inputs, every derived table, and the summary."""
+
+    spec: ClusterSpec
+    fabric: Fabric
+    layout: Layout
+    cabling: Cabling
+    summary: dict[str, Any]
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no finding of severity error was raised."""
+        return not self.summary["errors"]
+
+
+def _catalog(spec: ClusterSpec) -> PlanCatalog:
+    if spec.cabling.catalog is None:
+        return plan_catalog()
+    cat = PlanCatalog()
+    from mpokit.standards.catalog import load_builtin
+
+    cat.load(*load_builtin("plan_catalog.yaml"))
+    cat.extend(spec.cabling.catalog)
+    return cat
+
+
+def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
+    """Design, place, cable and verify ``spec``."""
+    step = progress or (lambda _s: None)
+    t: dict[str, float] = {}
+    t0 = time.perf_counter()
+    step("fabric")
+    fab = build_fabric(spec)
+    t["fabric"] = time.perf_counter() - t0
+    step("layout")
+    lay = build_layout(spec, fab)
+    t["layout"] = time.perf_counter() - t0 - sum(t.values())
+    step("cabling")
+    cab = build_cabling(spec, fab, lay, _catalog(spec))
+    t["cabling"] = time.perf_counter() - t0 - sum(t.values())
+    step("verify")
+    for d in cab.designs:
+        check_design(d)
+    t["verify"] = time.perf_counter() - t0 - sum(t.values())
+    summary = summarise(spec, fab, lay, cab)
+    return Plan(spec, fab, lay, cab, summary, t)
+
+
+def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict[str, Any]:
+    """The ``summary.json`` mapping (keys are a contract: docs/planner.md)."""
+    cols = cab.cables.cols
+    findings: Counter[str] = Counter()
+    errors = 0
+    checked = 0
+    for d in cab.designs:
+        res = d.result
+        if res is None:
+            continue
+        if res.checked:
+            checked += d.n_channels
+        codes = {f["code"]: f["severity"] for f in res.findings}
+        for code, sev in codes.items():
+            findings[code] += d.n_channels
+            if sev == "error":
+                errors += d.n_channels
+    if cab.reach_exceeded:
+        findings["reach"] += cab.reach_exceeded
+        errors += cab.reach_exceeded
+    cables: Counter[str] = Counter()
+    fibers_total = 0
+    fiber_m = 0.0
+    mt = 0
+    parts = cab.parts
+    if len(cab.cables):
+        pc = np.bincount(cols["part"], minlength=len(parts))
+        fm = np.bincount(cols["part"], weights=cols["length_m"], minlength=len(parts))
+        legs = np.bincount(cols["part"], weights=cols["legs"], minlength=len(parts))
+        for i, p in enumerate(parts):
+            if not pc[i]:
+                continue
+            kind = {"cord": f"{p.connector} cord", "trunk": f"{p.connector} trunk",
+                    "breakout": f"{p.connector} breakout", "dac": "DAC", "acc": "ACC"}[p.kind]
+            cables[kind] += int(pc[i])
+            fibers_total += int(pc[i]) * p.fibers
+            fiber_m += float(fm[i]) * p.fibers
+            if p.connector.startswith("MPO"):
+                mt += int(pc[i]) * 2 if p.kind == "cord" else 0
+                mt += int(legs[i]) * 2 if p.kind == "trunk" else 0
+            if p.kind == "breakout":
+                mt += int(pc[i]) * 3  # trunk-end plug + two legs
+    mt += sum(cab.cassettes.values())  # each cassette's internal MPO plug
+    n_channels = sum(d.n_channels for d in cab.designs)
+    return {
+        "cluster": spec.cluster.name,
+        "topology": fab.topology,
+        "tiers": fab.tiers,
+        "spine_kind": "ocs" if fab.spine_is_ocs else "switch",
+        "scalable_units": fab.n_su,
+        "nodes": fab.n["node"],
+        "ufm_links": fab.n["ufm"],
+        "switches": fab.counts(),
+        "links": {c: fab.links[c].size for c in LINK_CLASSES},
+        "channels": n_channels,
+        "designs": len(cab.designs),
+        "transceivers": dict(sorted(cab.transceivers.items())),
+        "cables": dict(sorted(cables.items())),
+        "fibers_total": fibers_total,
+        "fiber_m_total": round(fiber_m, 1),
+        "mt_ferrules": mt,
+        "findings": dict(sorted(findings.items())),
+        "errors": errors,
+        "channels_checked": checked,
+        "racks": lay.n_racks,
+        "notes": list(fab.notes) + list(cab.notes),
+    }

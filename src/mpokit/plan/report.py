@@ -1,0 +1,152 @@
+"""The human report (one self-contained HTML page) and the density figures.
+
+Density: panel RU per rack, fibers terminated per panel RU, and the fill of each row's
+overhead tray (sum of the cross-sections of the inter-rack cables that leave the row's
+racks, over the tray's width x depth). The loss-margin histogram is an inline SVG.
+
+>>> svg_histogram(np.array([1.0, 1.5, 2.0]), bins=2).startswith("<svg")
+True
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import numpy as np
+
+from mpokit.plan.planner import Plan
+
+__all__ = ["density", "generate_report", "svg_histogram"]
+
+
+def density(plan: Plan) -> dict[str, Any]:
+    """Panel RU per rack, fibers per panel RU and tray fill (percent)."""
+    cab, lay = plan.cabling, plan.layout
+    panels = np.zeros(lay.n_racks, dtype=np.int64)
+    ru_per = {p.name: p.ru for p in _panels(plan)}
+    for model, per_rack in cab.rack_panels.items():
+        panels += per_rack * ru_per.get(model, 1)
+    with_panels = panels[panels > 0]
+    cols = cab.cables.cols
+    parts = cab.parts
+    fibers = np.asarray([p.fibers for p in parts] or [0])[cols["part"]]
+    is_trunk = np.asarray([p.kind == "trunk" for p in parts] or [False])[cols["part"]]
+    ends = np.where(cols["b_panel"] >= 0, 2, 1)
+    fibers_at_panels = int((fibers * ends)[is_trunk].sum())
+    diam = np.asarray([p.diameter_mm for p in parts] or [0.0])[cols["part"]]
+    area = math.pi / 4 * (diam / 1000.0) ** 2
+    inter = cols["a_rack"] != cols["b_rack"]
+    row_id = lay.rack_hall * 10_000 + lay.rack_row
+    fill_area: dict[int, float] = {}
+    if inter.any():
+        ra, rb = row_id[cols["a_rack"][inter]], row_id[cols["b_rack"][inter]]
+        ar = area[inter]
+        both = np.concatenate([ra, rb[ra != rb]])
+        w = np.concatenate([ar, ar[ra != rb]])
+        uniq, inv = np.unique(both, return_inverse=True)
+        sums = np.bincount(inv, weights=w)
+        fill_area = dict(zip(uniq.tolist(), sums.tolist(), strict=True))
+    spec = plan.spec.layout
+    tray = spec.tray_width_m * spec.tray_depth_m
+    fills = {k: 100 * v / tray for k, v in fill_area.items()}
+    worst = max(fills.values(), default=0.0)
+    return {
+        "panel_ru_total": int(panels.sum()),
+        "panel_ru_per_rack_max": int(with_panels.max()) if with_panels.size else 0,
+        "panel_ru_per_rack_mean": round(float(with_panels.mean()), 2) if with_panels.size else 0,
+        "fibers_per_panel_ru": round(fibers_at_panels / panels.sum(), 1) if panels.sum() else 0,
+        "tray_fill_percent_max": round(worst, 1),
+        "tray_fill_limit_percent": spec.tray_fill_limit_percent,
+        "rows_over_fill_limit": sum(1 for v in fills.values()
+                                    if v > spec.tray_fill_limit_percent),
+    }
+
+
+def _panels(plan: Plan) -> list[Any]:
+    from mpokit.plan.catalog import plan_catalog
+
+    return list(plan_catalog().panels)
+
+
+def svg_histogram(values: np.ndarray, bins: int = 30, width: int = 560, height: int = 180) -> str:
+    """A bar chart of ``values`` as inline SVG."""
+    if values.size == 0:
+        return "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>"
+    counts, edges = np.histogram(values, bins=bins)
+    top = max(int(counts.max()), 1)
+    bw = width / bins
+    bars = []
+    for i, c in enumerate(counts.tolist()):
+        h = (height - 20) * c / top
+        bars.append(f"<rect x='{i * bw:.1f}' y='{height - 20 - h:.1f}' width='{bw - 1:.1f}' "
+                    f"height='{h:.1f}' fill='#3b7dd8'><title>{edges[i]:.2f}..{edges[i + 1]:.2f}"
+                    f" dB: {c}</title></rect>")
+    axis = (f"<text x='0' y='{height - 4}' font-size='11'>{edges[0]:.2f} dB</text>"
+            f"<text x='{width - 70}' y='{height - 4}' font-size='11'>{edges[-1]:.2f} dB</text>")
+    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'>"
+            + "".join(bars) + axis + "</svg>")
+
+
+def _table(rows: list[tuple[Any, ...]], head: tuple[str, ...]) -> str:
+    h = "".join(f"<th>{html.escape(str(x))}</th>" for x in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in r) + "</tr>"
+                   for r in rows)
+    return f"<table><tr>{h}</tr>{body}</table>"
+
+
+def generate_report(plan: Plan) -> str:
+    """The HTML report text."""
+    s = plan.summary
+    dens = density(plan)
+    margins = [d.loss_margin_db for d in plan.cabling.designs if d.loss_margin_db is not None]
+    if margins:
+        hist = svg_histogram(np.concatenate(margins))
+    else:
+        hist = ("<p>No loss budget was reported by the channel checks (mpokit.loss not "
+                "installed yet); margins are not available.</p>")
+    findings = []
+    for d in plan.cabling.designs:
+        if d.result is None:
+            continue
+        for f in d.result.findings:
+            findings.append((f["code"], f["severity"], d.cls, d.mode, d.n_channels,
+                             f["message"], f.get("fix") or ""))
+    designs = [(d.cls, d.mode, d.optic.name if d.optic else "", d.a_model, d.b_model,
+                d.n_channels, " ".join(k for k, _, _ in d.elements),
+                "pass" if d.result is None or d.result.ok else "FAIL")
+               for d in plan.cabling.designs]
+    css = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:"
+           "collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
+           "th{background:#eee}")
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>mpokit plan: "
+        f"{html.escape(s['cluster'])}</title><style>{css}</style></head><body>",
+        f"<h1>Cluster plan: {html.escape(s['cluster'])}</h1>",
+        f"<p>{s['topology']}, {s['tiers']} tiers, {s['scalable_units']} scalable unit(s), "
+        f"{s['nodes']} nodes, {s['racks']} racks. {s['channels']} channels in "
+        f"{s['designs']} designs; {s['channels_checked']} checked; "
+        f"<b>{s['errors']}</b> channel(s) with errors.</p>",
+        "<h2>Switches and links</h2>",
+        _table([(k, v) for k, v in s["switches"].items()], ("tier", "switches")),
+        _table([(k, v) for k, v in s["links"].items()], ("class", "links")),
+        "<h2>Transceivers and cables</h2>",
+        _table(list(s["transceivers"].items()), ("model", "count")),
+        _table(list(s["cables"].items()), ("cable", "count")),
+        f"<p>Fibers: {s['fibers_total']} ({s['fiber_m_total']} fiber-metres); "
+        f"MT ferrules: {s['mt_ferrules']}.</p>",
+        "<h2>Density</h2>", _table(list(dens.items()), ("figure", "value")),
+        "<h2>Loss margin</h2>", hist,
+        "<h2>Channel designs</h2>",
+        _table(designs, ("class", "mode", "optics", "end A", "end B", "channels", "path",
+                         "verdict")),
+        "<h2>Findings</h2>",
+        _table(findings, ("code", "severity", "class", "mode", "channels", "message", "fix"))
+        if findings else "<p>None.</p>",
+    ]
+    if s["notes"]:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>"
+                                                   for n in s["notes"]) + "</ul>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)

@@ -1,0 +1,239 @@
+"""The cluster spec (``mpokit plan SPEC.yaml``) as pydantic models.
+
+Every section rejects unknown keys; ``layout``, ``optics`` and ``cabling`` are optional
+and default to the values documented in ``docs/planner.md``. The JSON Schema in
+``docs/cluster-spec.schema.json`` is generated from :class:`ClusterSpec`.
+
+>>> spec = ClusterSpec.model_validate({
+...     "cluster": {"name": "pod", "nodes": 31, "rails": 8, "nic_speed_gbps": 400},
+...     "fabric": {"topology": "rail-optimized", "scalable_unit": 32,
+...                "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}}})
+>>> spec.fabric.tiers, spec.cabling.leaf_spine
+('auto', 'structured')
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from mpokit._yaml import Lines, read_yaml, validation_error
+from mpokit.errors import InputError
+
+__all__ = [
+    "CablingSpec",
+    "ClusterInfo",
+    "ClusterSpec",
+    "FabricSpec",
+    "LayoutSpec",
+    "OcsSpine",
+    "OpticsSpec",
+    "SwitchSpec",
+    "load_spec",
+    "parse_spec",
+    "schema_json",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClusterInfo(_Model):
+    """What is being connected: nodes with one NIC per rail."""
+
+    name: str = Field(min_length=1, description="Cluster name, used in labels and the report.")
+    nodes: int = Field(ge=1, le=10_000_000, description="Compute nodes.")
+    rails: int = Field(ge=1, le=64, description="Compute-fabric NICs per node (one per rail).")
+    nic_speed_gbps: int = Field(gt=0, description="Speed of each NIC port.")
+    ufm_links: int | Literal["auto"] = Field(
+        default="auto",
+        description=(
+            "Fabric-manager (UFM) links placed in the first free node slot. 'auto': 4 when "
+            "the last scalable unit has a free slot (DGX SuperPOD practice), else 0."
+        ),
+    )
+
+
+class SwitchSpec(_Model):
+    """A fabric switch: logical ports, their speed, and the cages holding them."""
+
+    ports: int = Field(ge=2, le=4096, description="Logical ports (radix).")
+    port_speed_gbps: int = Field(gt=0)
+    cages: int | None = Field(
+        default=None,
+        ge=1,
+        description="Transceiver cages; ports/cages ports share a twin-port module.",
+    )
+    model: str | None = None
+    ru: int = Field(default=1, ge=1, le=48, description="Rack units.")
+
+    @model_validator(mode="after")
+    def _cages(self) -> SwitchSpec:
+        if self.cages is not None and self.ports % self.cages:
+            raise ValueError("ports must be a multiple of cages (e.g. 64 ports in 32 cages)")
+        if self.cages is not None and self.ports // self.cages > 2:
+            raise ValueError("at most two ports per cage (twin-port modules) are supported")
+        return self
+
+    @property
+    def ports_per_cage(self) -> int:
+        """1 for single-port cages, 2 for twin-port cages."""
+        return self.ports // (self.cages or self.ports)
+
+
+class OcsSpine(_Model):
+    """Optical circuit switches in the spine role (passive, reconfigurable)."""
+
+    ports: int | None = Field(default=None, ge=2, description="Ports per OCS (catalogue default).")
+    loss_db: float | None = Field(default=None, ge=0, le=20)
+    reflectance_db: float | None = Field(default=None, le=0, ge=-100)
+    model: str | None = None
+    ru: int = Field(default=4, ge=1, le=48)
+
+
+class FabricSpec(_Model):
+    """The logical fabric."""
+
+    topology: Literal["rail-optimized", "fat-tree"] = "rail-optimized"
+    scalable_unit: int | None = Field(
+        default=None,
+        ge=1,
+        description="Node slots per scalable unit (rail-optimized default 32). The fabric "
+        "is built for full units even when slots are empty.",
+    )
+    switch: SwitchSpec
+    tiers: Literal["auto", 2, 3] = "auto"
+    oversubscription: float = Field(
+        default=1.0, ge=1, le=64, description="Leaf downlink : uplink bandwidth."
+    )
+    ocs: OcsSpine | None = Field(default=None, description="Use OCSs as the spine (2 tiers).")
+    breakout: bool | Literal["auto"] = Field(
+        default="auto",
+        description="Node links split one switch port into NIC ports ('auto': when the "
+        "switch port is faster than the NIC).",
+    )
+
+
+class LayoutSpec(_Model):
+    """The floor: rows of racks, heights and the tray above them (all metres)."""
+
+    racks_per_row: int = Field(default=16, ge=1, le=1000)
+    rack_width_m: float = Field(default=0.6, gt=0)
+    rack_depth_m: float = Field(default=1.2, gt=0)
+    aisle_m: float = Field(default=1.2, ge=0, description="Aisle between rows.")
+    rack_units: int = Field(default=48, ge=10, le=60)
+    ru_m: float = Field(default=0.04445, gt=0)
+    first_ru_m: float = Field(default=0.1, ge=0, description="Height of the bottom of RU 1.")
+    tray_height_m: float = Field(default=2.6, gt=0, description="Overhead tray above floor.")
+    nodes_per_rack: int = Field(default=4, ge=1, le=128)
+    node_ru: int = Field(default=8, ge=1, le=48)
+    rows_per_hall: int = Field(default=40, ge=1)
+    hall_gap_m: float = Field(default=30.0, ge=0, description="Extra route between halls.")
+    slack_per_end_m: float = Field(default=0.5, ge=0)
+    slack_percent: float = Field(default=5.0, ge=0, le=100)
+    tray_width_m: float = Field(default=0.6, gt=0)
+    tray_depth_m: float = Field(default=0.15, gt=0)
+    tray_fill_limit_percent: float = Field(default=50.0, gt=0, le=100)
+
+
+class OpticsSpec(_Model):
+    """How each link's transceivers and medium are chosen."""
+
+    allow_copper: bool = Field(default=False, description="DAC/ACC for in-rack links.")
+    node_leaf: Literal["auto", "MM", "SM"] = "auto"
+    leaf_spine: Literal["auto", "MM", "SM"] = "auto"
+    spine_core: Literal["auto", "MM", "SM"] = "auto"
+    multimode_max_m: float | None = Field(
+        default=None, gt=0, description="Override the catalogue's multimode reach."
+    )
+    prefer_single_mode_above_m: float | None = Field(default=None, ge=0)
+
+
+class CablingSpec(_Model):
+    """Direct cords or structured cabling per link class."""
+
+    node_leaf: Literal["direct", "structured"] = "direct"
+    leaf_spine: Literal["direct", "structured"] = "structured"
+    spine_core: Literal["direct", "structured"] = "structured"
+    panel: Literal["mpo", "cassette"] = Field(
+        default="mpo", description="MPO pass-through panels or MPO-LC cassettes (duplex)."
+    )
+    polarity: Literal["A", "B"] = Field(
+        default="A", description="TIA-568.3 method for parallel links (APC needs A)."
+    )
+    connector_grade: str | None = Field(default=None, description="e.g. 'B' (IEC 61753-1).")
+    catalog: str | None = Field(default=None, description="Extra plan-catalogue YAML file.")
+
+
+class ClusterSpec(_Model):
+    """A whole cluster spec file."""
+
+    cluster: ClusterInfo
+    fabric: FabricSpec
+    layout: LayoutSpec = LayoutSpec()
+    optics: OpticsSpec = OpticsSpec()
+    cabling: CablingSpec = CablingSpec()
+
+    @model_validator(mode="after")
+    def _coherent(self) -> ClusterSpec:
+        f = self.fabric
+        if f.ocs is not None and f.tiers == 3:
+            raise ValueError("an OCS spine is supported with 2 tiers only (tiers: auto or 2)")
+        ratio = f.switch.port_speed_gbps / self.cluster.nic_speed_gbps
+        if ratio < 1 or ratio != int(ratio):
+            raise ValueError(
+                f"switch port speed {f.switch.port_speed_gbps}G must be the NIC speed "
+                f"{self.cluster.nic_speed_gbps}G or a whole multiple of it (breakout)"
+            )
+        return self
+
+
+def parse_spec(data: Any, lines: Lines | None = None) -> ClusterSpec:
+    """Validate spec data; errors become ``InputError`` naming file, line and field."""
+    lines = lines or Lines()
+    if not isinstance(data, dict):
+        raise InputError(
+            "a cluster spec must be a mapping with 'cluster:' and 'fabric:'",
+            file=lines.file,
+            line=1,
+            fix="see examples/cluster/superpod-4su.yaml",
+        )
+    try:
+        return ClusterSpec.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, lines, fix=_fix_for(exc)) from None
+
+
+def _fix_for(exc: ValidationError) -> str | None:
+    err = exc.errors()[0]
+    if err["type"] == "extra_forbidden":
+        return "remove it or check its spelling against docs/cluster-spec.schema.json"
+    if err["type"] == "missing":
+        return "see docs/planner.md for the keys each section needs"
+    if err["type"] == "literal_error":
+        return "use one of the values listed in the message"
+    return None
+
+
+def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
+    """Read and validate a cluster spec file."""
+    data, lines = read_yaml(path)
+    return parse_spec(data, lines)
+
+
+def schema_json() -> str:
+    """The JSON Schema of the spec file (written to ``docs/cluster-spec.schema.json``)."""
+    schema = ClusterSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "mpokit cluster spec"
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
+
+
+def write_schema(path: str | os.PathLike[str]) -> None:
+    """Write the JSON Schema to ``path``."""
+    Path(path).write_text(schema_json(), encoding="utf-8")

@@ -1,0 +1,49 @@
+"""Connector QC: end-face geometry of MT and round ferrules from interferometer height maps.
+
+Data flows one way: a height-map file -> :class:`Scan` -> geometry (:class:`MtGeometry` or
+:class:`RoundGeometry`) -> :class:`QcResult` (checks against a limit profile) -> JSON, CSV
+summary or HTML report. Definitions of every number: ``docs/qc.md``.
+
+Example:
+    >>> from mpokit.qc import analyze_scan, simulate_mt
+    >>> scan, truth = simulate_mt(fibers=12, seed=7)
+    >>> result = analyze_scan(scan, "mt-pc")
+    >>> len(result.geometry.height_nm), result.profile
+    (12, 'mt-pc')
+"""
+
+from mpokit.qc.analyze import QcResult, analyze_scan, measure
+from mpokit.qc.batch import QcFailure, analyze_file, discover, run_batch, summary_csv
+from mpokit.qc.io import Scan, read_scan, write_scan
+from mpokit.qc.mt import MtGeometry, analyze_mt
+from mpokit.qc.profiles import Check, Limit, Profile, builtin_profiles, get_profile
+from mpokit.qc.round import RoundGeometry, analyze_round
+from mpokit.qc.simulate import MtTruth, RoundTruth, simulate, simulate_mt, simulate_round
+
+__all__ = [
+    "Check",
+    "Limit",
+    "MtGeometry",
+    "MtTruth",
+    "Profile",
+    "QcFailure",
+    "QcResult",
+    "RoundGeometry",
+    "RoundTruth",
+    "Scan",
+    "analyze_file",
+    "analyze_mt",
+    "analyze_round",
+    "analyze_scan",
+    "builtin_profiles",
+    "discover",
+    "get_profile",
+    "measure",
+    "read_scan",
+    "run_batch",
+    "simulate",
+    "simulate_mt",
+    "simulate_round",
+    "summary_csv",
+    "write_scan",
+]

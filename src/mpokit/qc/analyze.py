@@ -1,0 +1,132 @@
+"""One scan in, one verdict out: geometry plus checks against a limit profile.
+
+Example:
+    >>> from mpokit.qc.simulate import simulate_mt
+    >>> scan, _ = simulate_mt(fibers=12, seed=4, mean_height_nm=2000, height_spread_nm=50)
+    >>> result = analyze_scan(scan)
+    >>> result.profile, len(result.fibers())
+    ('mt-pc', 12)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from mpokit.errors import InputError
+from mpokit.qc.io import Scan
+from mpokit.qc.mt import MtGeometry, analyze_mt
+from mpokit.qc.profiles import Check, Profile, default_profile_name, evaluate, get_profile
+from mpokit.qc.round import RoundGeometry, analyze_round
+
+__all__ = ["QcResult", "analyze_scan", "measure"]
+
+
+def _num(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class QcResult:
+    """The geometry of one ferrule and its checks against one profile."""
+
+    file: str
+    serial: str
+    kind: str
+    fixture_angle_deg: float
+    geometry: MtGeometry | RoundGeometry
+    profile: str
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every check passes."""
+        return all(c.ok for c in self.checks)
+
+    def parameters(self) -> dict[str, float | None]:
+        """The named ferrule-level parameters (``None`` where not measurable)."""
+        g = self.geometry
+        names: tuple[str, ...]
+        if isinstance(g, MtGeometry):
+            names = ("angle_x_deg", "angle_y_deg", "height_diff_nm", "adjacent_diff_nm",
+                     "minus_coplanarity_nm")
+        else:
+            names = ("radius_mm", "apex_offset_um", "fiber_height_nm")
+        return {n: _num(getattr(g, n)) for n in names}
+
+    def fibers(self) -> list[dict[str, Any]]:
+        """Per-fiber rows (MT only); ``index`` and ``row`` count from 1."""
+        g = self.geometry
+        if not isinstance(g, MtGeometry):
+            return []
+        return [
+            {
+                "index": i + 1,
+                "row": int(g.row[i]) + 1,
+                "x_um": _num(g.x_um[i]),
+                "y_um": _num(g.y_um[i]),
+                "height_nm": _num(g.height_nm[i]),
+                "tip_radius_mm": _num(g.tip_radius_mm[i]),
+                "core_dip_nm": _num(g.core_dip_nm[i]),
+            }
+            for i in range(g.fibers)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form documented in ``docs/qc.md``."""
+        out: dict[str, Any] = {
+            "file": self.file,
+            "serial": self.serial,
+            "kind": self.kind,
+            "ok": self.ok,
+            "profile": self.profile,
+            "fixture_angle_deg": self.fixture_angle_deg,
+            **self.parameters(),
+        }
+        g = self.geometry
+        if isinstance(g, MtGeometry):
+            out["fibers"] = self.fibers()
+        else:
+            out["fiber_x_um"] = _num(g.fiber_x_um)
+            out["fiber_y_um"] = _num(g.fiber_y_um)
+        out["noise_nm"] = _num(g.noise_nm)
+        out["checks"] = [c.to_dict() for c in self.checks]
+        return out
+
+
+def measure(scan: Scan) -> MtGeometry | RoundGeometry:
+    """The end-face geometry of ``scan`` (MT or round, by ``scan.kind``)."""
+    return analyze_mt(scan) if scan.kind == "mt" else analyze_round(scan)
+
+
+def analyze_scan(scan: Scan, profile: str | Profile | None = None, *, file: str = "") -> QcResult:
+    """Measure ``scan`` and judge it against ``profile`` (default from kind and fixture)."""
+    prof = get_profile(profile or default_profile_name(scan.kind, scan.fixture_angle_deg))
+    if prof.kind != scan.kind:
+        raise InputError(f"profile {prof.name!r} is for {prof.kind} ferrules but the scan is "
+                         f"{scan.kind}", file=file or None, field="kind",
+                         fix="pick a profile of the same kind")
+    try:
+        geo = measure(scan)
+    except InputError as exc:
+        raise exc.located(file=file or None) from None
+    if isinstance(geo, MtGeometry):
+        values: dict[str, Any] = {
+            "angle_x_deg": geo.angle_x_deg, "angle_y_deg": geo.angle_y_deg,
+            "height_nm": geo.height_nm, "height_diff_nm": geo.height_diff_nm,
+            "adjacent_diff_nm": geo.adjacent_diff_nm,
+            "minus_coplanarity_nm": geo.minus_coplanarity_nm,
+            "tip_radius_mm": geo.tip_radius_mm, "core_dip_nm": geo.core_dip_nm,
+        }
+        if scan.fibers is not None and geo.fibers != scan.fibers:
+            # A missing fiber is a finding, reported as a failed height check.
+            values["height_nm"] = np.append(geo.height_nm, [np.nan] * abs(scan.fibers - geo.fibers))
+    else:
+        values = {"radius_mm": geo.radius_mm, "apex_offset_um": geo.apex_offset_um,
+                  "fiber_height_nm": geo.fiber_height_nm}
+    return QcResult(file=file, serial=scan.serial, kind=scan.kind,
+                    fixture_angle_deg=scan.fixture_angle_deg, geometry=geo, profile=prof.name,
+                    checks=evaluate(prof, values))

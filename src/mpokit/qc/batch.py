@@ -1,0 +1,168 @@
+"""Many scans at once: file discovery, parallel analysis, CSV summary.
+
+Unreadable files do not stop a batch: each becomes a :class:`QcFailure` naming the file and
+the problem, and the caller decides the exit code.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from mpokit.qc.simulate import simulate_round, write_simulated
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_simulated(d / "a.npz", *simulate_round(seed=1))
+    >>> [type(o).__name__ for o in run_batch(discover([d]), jobs=1)]
+    ['QcResult']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mpokit.errors import InputError, MpokitError
+from mpokit.qc.analyze import QcResult, analyze_scan
+from mpokit.qc.io import SUFFIXES, _atomic_write, read_scan
+from mpokit.qc.mt import MtGeometry
+
+__all__ = ["QcFailure", "analyze_file", "discover", "run_batch", "summary_csv", "write_summary"]
+
+
+@dataclass(frozen=True)
+class QcFailure:
+    """A file that could not be analysed (unreadable or uninterpretable)."""
+
+    file: str
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        """Always False."""
+        return False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: ``{"file", "ok": false, "error"}``."""
+        return {"file": self.file, "ok": False, "error": self.message}
+
+
+Outcome = QcResult | QcFailure
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Files to analyse: given files as they are, directories searched recursively for the
+    supported suffixes (sorted; ``*.truth.json`` and other files skipped)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file()
+                              and f.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    profile: str | None = None,
+    report_dir: str | None = None,
+    defaults: dict[str, Any] | None = None,
+) -> Outcome:
+    """Read, measure and judge one file; write its HTML report if ``report_dir`` is set."""
+    file = str(path)
+    try:
+        scan = read_scan(path, **(defaults or {}))
+        result = analyze_scan(scan, profile, file=file)
+        if report_dir:
+            from mpokit.qc.report import write_report
+
+            write_report(result, scan, Path(report_dir) / (Path(file).stem + ".html"))
+        return result
+    except InputError as exc:
+        return QcFailure(file, str(exc.located(file=file)))
+    except MpokitError as exc:
+        return QcFailure(file, f"{file}: {exc}")
+    except (ValueError, np.linalg.LinAlgError, OSError) as exc:
+        return QcFailure(file, f"{file}: cannot analyse ({exc})")
+
+
+def _iter_results(
+    files: Sequence[Path], jobs: int, args: tuple[Any, ...]
+) -> Iterator[tuple[int, Outcome]]:
+    if jobs <= 1 or len(files) <= 1:
+        for i, f in enumerate(files):
+            yield i, analyze_file(f, *args)
+        return
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+        futures = {pool.submit(analyze_file, f, *args): i for i, f in enumerate(files)}
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+
+
+def run_batch(
+    files: Sequence[Path],
+    *,
+    profile: str | None = None,
+    report_dir: str | None = None,
+    defaults: dict[str, Any] | None = None,
+    jobs: int | None = None,
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order."""
+    n_jobs = jobs or os.cpu_count() or 1
+    out: list[Outcome | None] = [None] * len(files)
+    for i, outcome in _iter_results(files, n_jobs, (profile, report_dir, defaults)):
+        out[i] = outcome
+        if progress is not None:
+            progress(outcome)
+    return [o for o in out if o is not None]
+
+
+SUMMARY_COLUMNS = (
+    "file", "serial", "kind", "profile", "ok", "fibers", "angle_x_deg", "angle_y_deg",
+    "height_min_nm", "height_max_nm", "height_diff_nm", "adjacent_diff_nm",
+    "minus_coplanarity_nm", "tip_radius_min_mm", "core_dip_max_nm", "radius_mm",
+    "apex_offset_um", "fiber_height_nm", "failed_checks", "error",
+)
+
+
+def _row(outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, QcFailure):
+        return {"file": outcome.file, "ok": False, "error": outcome.message}
+    row: dict[str, Any] = {"file": outcome.file, "serial": outcome.serial, "kind": outcome.kind,
+                           "profile": outcome.profile, "ok": outcome.ok,
+                           **outcome.parameters()}
+    g = outcome.geometry
+    if isinstance(g, MtGeometry) and g.fibers:
+        with np.errstate(all="ignore"):
+            row.update(fibers=g.fibers, height_min_nm=np.nanmin(g.height_nm),
+                       height_max_nm=np.nanmax(g.height_nm),
+                       tip_radius_min_mm=np.nanmin(g.tip_radius_mm),
+                       core_dip_max_nm=np.nanmax(g.core_dip_nm))
+    row["failed_checks"] = " ".join(c.parameter for c in outcome.checks if not c.ok)
+    return row
+
+
+def summary_csv(outcomes: Iterable[Outcome]) -> str:
+    """One CSV line per file (numbers rounded to 0.001; empty where not applicable)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for o in outcomes:
+        row = _row(o)
+        for k, v in row.items():
+            if isinstance(v, float | np.floating):
+                row[k] = "" if not np.isfinite(v) else f"{float(v):.4f}"
+        writer.writerow({k: row.get(k, "") for k in SUMMARY_COLUMNS})
+    return buf.getvalue()
+
+
+def write_summary(outcomes: Iterable[Outcome], path: str | os.PathLike[str]) -> None:
+    """Write :func:`summary_csv` atomically to ``path``."""
+    text = summary_csv(outcomes)
+    _atomic_write(Path(path), lambda tmp: tmp.write_text(text, encoding="utf-8"))

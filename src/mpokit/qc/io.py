@@ -1,0 +1,482 @@
+"""Interferometer height maps in, :class:`Scan` out (and back).
+
+Formats (see ``docs/qc.md``):
+
+* **NPZ** (the contract): ``height_nm`` (2-D float, NaN = no data), ``pixel_um``, ``kind``
+  (``"mt"`` or ``"round"``), optional ``fibers``, ``fixture_angle_deg``, ``serial``.
+* **CSV grid**: ``# key=value`` header lines (``pixel_um`` required; ``kind``, ``fibers``,
+  ``fixture_angle_deg``, ``serial`` optional), then one row of heights (nm) per line,
+  comma separated; empty cells or ``nan`` mean no data.
+* **XYZ**: the same ``# key=value`` header, then ``x_um y_um height_nm`` per line (space or
+  comma separated) on a regular grid; missing grid points become no data.
+* **Zygo .datx** (HDF5, needs h5py): the first ``Surface`` dataset, its ``No Data`` value,
+  ``X Converter`` pixel size (m) and ``Z Converter`` unit; mpokit's own metadata is kept
+  in root attributes ``mpokit_kind`` and so on.
+
+Array index is ``[iy, ix]``; ``x = ix * pixel_um``, ``y = iy * pixel_um``; heights grow
+toward the viewer.
+
+Example:
+    >>> import numpy as np
+    >>> scan = Scan(np.zeros((8, 10)), pixel_um=2.0, kind="round")
+    >>> text = generate_csv(scan)
+    >>> parse_csv(text).height_nm.shape
+    (8, 10)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from mpokit.errors import InputError
+
+__all__ = [
+    "SUFFIXES",
+    "Kind",
+    "Scan",
+    "generate_csv",
+    "generate_npz",
+    "generate_xyz",
+    "parse_csv",
+    "parse_npz",
+    "parse_xyz",
+    "read_datx",
+    "read_scan",
+    "write_datx",
+    "write_scan",
+]
+
+Kind = Literal["mt", "round"]
+KINDS: tuple[str, ...] = ("mt", "round")
+SUFFIXES: tuple[str, ...] = (".npz", ".csv", ".xyz", ".datx")
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One interferometer height map of one ferrule end face."""
+
+    height_nm: NDArray[np.float64]
+    pixel_um: float
+    kind: Kind
+    fibers: int | None = None
+    fixture_angle_deg: float = 0.0
+    serial: str = ""
+
+    def __post_init__(self) -> None:
+        h = np.asarray(self.height_nm, dtype=np.float64)
+        if h.ndim != 2 or min(h.shape) < 8:
+            raise InputError(
+                f"height map must be a 2-D array of at least 8 x 8 pixels, got shape {h.shape}",
+                field="height_nm",
+            )
+        if not np.isfinite(self.pixel_um) or self.pixel_um <= 0:
+            raise InputError(f"pixel_um must be positive, got {self.pixel_um}", field="pixel_um")
+        if self.kind not in KINDS:
+            raise InputError(f"kind must be 'mt' or 'round', got {self.kind!r}", field="kind")
+        if self.fibers is not None and self.fibers <= 0:
+            raise InputError(f"fibers must be positive, got {self.fibers}", field="fibers")
+        h = np.where(np.isfinite(h), h, np.nan)
+        h.setflags(write=False)
+        object.__setattr__(self, "height_nm", h)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(ny, nx)`` in pixels."""
+        return (int(self.height_nm.shape[0]), int(self.height_nm.shape[1]))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _meta(values: Mapping[str, Any], *, file: str | None) -> dict[str, Any]:
+    """Normalise metadata (strings from text headers or numpy scalars) to Scan kwargs."""
+    out: dict[str, Any] = {}
+    try:
+        if "pixel_um" in values:
+            out["pixel_um"] = float(values["pixel_um"])
+        if "kind" in values:
+            out["kind"] = str(values["kind"]).strip().lower()
+        if values.get("fibers") not in (None, "", "none"):
+            fibers = float(values["fibers"])
+            if fibers != int(fibers):
+                raise ValueError(f"fibers must be a whole number, got {fibers}")
+            out["fibers"] = int(fibers)
+        if "fixture_angle_deg" in values:
+            out["fixture_angle_deg"] = float(values["fixture_angle_deg"])
+        if "serial" in values:
+            out["serial"] = str(values["serial"])
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"bad metadata value: {exc}", file=file) from exc
+    return out
+
+
+def _build(height: NDArray[np.float64], meta: dict[str, Any], *, file: str | None) -> Scan:
+    if "pixel_um" not in meta:
+        raise InputError("no pixel size", file=file, field="pixel_um",
+                         fix="add a '# pixel_um=2.0' header line or pass --pixel-um")
+    if "kind" not in meta:
+        raise InputError("ferrule kind unknown", file=file, field="kind",
+                         fix="add a '# kind=mt' (or round) header line or pass --kind")
+    try:
+        return Scan(height_nm=height, **meta)
+    except InputError as exc:
+        raise exc.located(file=file) from None
+
+
+def _atomic_write(path: Path, writer: Callable[[Path], object]) -> None:
+    """Write through a temporary file in the same directory, then rename over ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        writer(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _header_lines(text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
+    """Split ``# key=value`` header lines from data lines (kept with 1-based numbers)."""
+    meta: dict[str, str] = {}
+    data: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            body = line[1:].strip()
+            for part in body.replace(";", ",").split(","):
+                if "=" in part:
+                    key, _, value = part.partition("=")
+                    meta[key.strip().lower()] = value.strip()
+            continue
+        data.append((number, line))
+    return meta, data
+
+
+def _float_cell(cell: str, *, file: str | None, line: int, column: int) -> float:
+    cell = cell.strip()
+    if cell == "" or cell.lower() in ("nan", "na", "-"):
+        return float("nan")
+    try:
+        return float(cell)
+    except ValueError:
+        raise InputError(f"not a number: {cell!r} (column {column})", file=file,
+                         line=line) from None
+
+
+def _meta_header(scan: Scan) -> str:
+    parts = [f"pixel_um={scan.pixel_um:g}", f"kind={scan.kind}"]
+    if scan.fibers is not None:
+        parts.append(f"fibers={scan.fibers}")
+    parts.append(f"fixture_angle_deg={scan.fixture_angle_deg:g}")
+    if scan.serial:
+        parts.append(f"serial={scan.serial}")
+    return "".join(f"# {p}\n" for p in parts)
+
+
+# --------------------------------------------------------------------------- NPZ
+
+
+def parse_npz(data: bytes, *, file: str | None = None, **defaults: Any) -> Scan:
+    """Parse the bytes of an NPZ scan (the contract format)."""
+    try:
+        npz = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(f"not a readable NPZ file ({exc})", file=file) from None
+    with npz:
+        names = set(npz.files)
+        if "height_nm" not in names:
+            raise InputError("missing array 'height_nm'", file=file, field="height_nm",
+                             fix=f"arrays found: {sorted(names) or 'none'}")
+        try:
+            height = np.asarray(npz["height_nm"], dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"height_nm is not numeric ({exc})", file=file,
+                             field="height_nm") from None
+        meta_raw: dict[str, Any] = {}
+        for key in ("pixel_um", "kind", "fibers", "fixture_angle_deg", "serial"):
+            if key in names:
+                value = npz[key]
+                if value.ndim != 0 and value.size != 1:
+                    raise InputError(f"{key} must be a scalar, got shape {value.shape}",
+                                     file=file, field=key)
+                meta_raw[key] = value.reshape(()).item()
+    if isinstance(meta_raw.get("kind"), bytes):
+        meta_raw["kind"] = meta_raw["kind"].decode()
+    if isinstance(meta_raw.get("serial"), bytes):
+        meta_raw["serial"] = meta_raw["serial"].decode()
+    meta = {**defaults, **_meta(meta_raw, file=file)}
+    return _build(height, meta, file=file)
+
+
+def generate_npz(scan: Scan) -> bytes:
+    """The NPZ bytes of ``scan`` (compressed)."""
+    arrays: dict[str, Any] = {
+        "height_nm": scan.height_nm,
+        "pixel_um": np.float64(scan.pixel_um),
+        "kind": np.str_(scan.kind),
+        "fixture_angle_deg": np.float64(scan.fixture_angle_deg),
+        "serial": np.str_(scan.serial),
+    }
+    if scan.fibers is not None:
+        arrays["fibers"] = np.int64(scan.fibers)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- CSV grid
+
+
+def parse_csv(text: str, *, file: str | None = None, **defaults: Any) -> Scan:
+    """Parse a CSV grid: ``# key=value`` header, then one row of heights per line."""
+    meta_text, data = _header_lines(text)
+    if not data:
+        raise InputError("no data rows", file=file)
+    rows: list[list[float]] = []
+    width = -1
+    for number, line in data:
+        cells = line.split(",")
+        if width < 0:
+            width = len(cells)
+        elif len(cells) != width:
+            raise InputError(f"row has {len(cells)} values, expected {width}", file=file,
+                             line=number)
+        rows.append([_float_cell(c, file=file, line=number, column=i + 1)
+                     for i, c in enumerate(cells)])
+    meta = {**defaults, **_meta(meta_text, file=file)}
+    return _build(np.asarray(rows, dtype=np.float64), meta, file=file)
+
+
+def generate_csv(scan: Scan) -> str:
+    """CSV grid text of ``scan`` (heights to 0.001 nm; NaN written as an empty cell)."""
+    out = io.StringIO()
+    out.write(_meta_header(scan))
+    for row in scan.height_nm:
+        out.write(",".join("" if not np.isfinite(v) else f"{v:.3f}" for v in row))
+        out.write("\n")
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- XYZ
+
+
+def parse_xyz(text: str, *, file: str | None = None, **defaults: Any) -> Scan:
+    """Parse an ASCII ``x_um y_um height_nm`` point list on a regular grid."""
+    meta_text, data = _header_lines(text)
+    if not data:
+        raise InputError("no data points", file=file)
+    pts = np.empty((len(data), 3))
+    for i, (number, line) in enumerate(data):
+        cells = line.replace(",", " ").split()
+        if len(cells) != 3:
+            raise InputError(f"expected 'x_um y_um height_nm', got {len(cells)} values",
+                             file=file, line=number)
+        pts[i] = [_float_cell(c, file=file, line=number, column=j + 1)
+                  for j, c in enumerate(cells)]
+    if not np.all(np.isfinite(pts[:, :2])):
+        raise InputError("x and y must be numbers on every line", file=file)
+    meta = {**defaults, **_meta(meta_text, file=file)}
+    xs = np.unique(pts[:, 0])
+    ys = np.unique(pts[:, 1])
+    pixel = meta.get("pixel_um")
+    if pixel is None:
+        steps = np.diff(xs) if xs.size > 1 else np.diff(ys)
+        if steps.size == 0:
+            raise InputError("cannot infer the pixel size from a single point", file=file)
+        pixel = float(np.min(steps))
+        meta["pixel_um"] = pixel
+    ix = np.rint((pts[:, 0] - xs[0]) / pixel).astype(np.intp)
+    iy = np.rint((pts[:, 1] - ys[0]) / pixel).astype(np.intp)
+    off_grid = np.abs(ix * pixel + xs[0] - pts[:, 0]) + np.abs(iy * pixel + ys[0] - pts[:, 1])
+    if np.any(off_grid > 0.01 * pixel):
+        bad = int(np.argmax(off_grid > 0.01 * pixel))
+        raise InputError(f"point ({pts[bad, 0]:g}, {pts[bad, 1]:g}) is off the "
+                         f"{pixel:g} um grid", file=file, line=data[bad][0])
+    height = np.full((int(iy.max()) + 1, int(ix.max()) + 1), np.nan)
+    height[iy, ix] = pts[:, 2]
+    return _build(height, meta, file=file)
+
+
+def generate_xyz(scan: Scan) -> str:
+    """XYZ text of ``scan`` (points without data are left out)."""
+    iy, ix = np.nonzero(np.isfinite(scan.height_nm))
+    out = io.StringIO()
+    out.write(_meta_header(scan))
+    p = scan.pixel_um
+    for y, x, z in zip(iy, ix, scan.height_nm[iy, ix], strict=True):
+        out.write(f"{x * p:.4f} {y * p:.4f} {z:.3f}\n")
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- Zygo .datx
+
+_Z_UNITS_NM = {"nanometers": 1.0, "micrometers": 1e3, "millimeters": 1e6, "meters": 1e9,
+               "angstroms": 0.1}
+
+
+def _attr_text(value: Any) -> str:
+    if isinstance(value, np.ndarray):
+        value = value.reshape(-1)[0] if value.size else ""
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return str(value)
+
+
+def _converter(attrs: Any, name: str) -> tuple[str, list[float]]:
+    conv = attrs[name]
+    conv = conv.reshape(-1)[0] if isinstance(conv, np.ndarray) and conv.shape else conv
+    unit = _attr_text(conv["BaseUnit"]) if "BaseUnit" in (conv.dtype.names or ()) else ""
+    params = [float(v) for v in np.asarray(conv["Parameters"]).reshape(-1)]
+    return unit, params
+
+
+def read_datx(path: str | os.PathLike[str], **defaults: Any) -> Scan:
+    """Read a Zygo ``.datx`` (HDF5) height map."""
+    try:
+        import h5py
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise InputError("reading .datx needs h5py", file=str(path),
+                         fix="pip install 'mpokit[qc]'") from exc
+    file = str(path)
+    try:
+        h5 = h5py.File(file, "r")
+    except OSError as exc:
+        raise InputError(f"not a readable HDF5/.datx file ({exc})", file=file) from None
+    with h5:
+        found: list[str] = []
+
+        def visit(name: str, obj: Any) -> None:
+            if isinstance(obj, h5py.Dataset) and "surface" in name.lower() and obj.ndim == 2:
+                found.append(name)
+
+        h5.visititems(visit)
+        if not found:
+            raise InputError("no 2-D 'Surface' dataset", file=file)
+        ds = h5[found[0]]
+        height = np.asarray(ds[()], dtype=np.float64)
+        attrs = ds.attrs
+        if "No Data" in attrs:
+            no_data = np.asarray(attrs["No Data"], dtype=np.float64).reshape(-1)
+            if no_data.size:
+                height[height == no_data[0]] = np.nan
+        height[np.abs(height) > 1e37] = np.nan
+        meta_raw: dict[str, Any] = {}
+        try:
+            if "Z Converter" in attrs:
+                unit, _ = _converter(attrs, "Z Converter")
+                factor = _Z_UNITS_NM.get(unit.strip().lower())
+                if factor is None:
+                    raise InputError(f"unsupported height unit {unit!r}", file=file,
+                                     field="Z Converter", fix="export heights in a length unit")
+                height = height * factor
+            if "X Converter" in attrs:
+                _, params = _converter(attrs, "X Converter")
+                if len(params) > 1 and params[1] > 0:
+                    meta_raw["pixel_um"] = params[1] * 1e6
+        except (KeyError, ValueError, TypeError, IndexError) as exc:
+            raise InputError(f"unreadable converter attribute ({exc})", file=file) from None
+        for key in ("pixel_um", "kind", "fibers", "fixture_angle_deg", "serial"):
+            if f"mpokit_{key}" in h5.attrs:
+                meta_raw[key] = _attr_text(h5.attrs[f"mpokit_{key}"])
+    meta = {**defaults, **_meta(meta_raw, file=file)}
+    return _build(height, meta, file=file)
+
+
+def write_datx(scan: Scan, path: str | os.PathLike[str]) -> None:
+    """Write ``scan`` as a minimal Zygo-style ``.datx`` (Surface dataset + converters)."""
+    import h5py
+
+    def writer(tmp: Path) -> None:
+        str_dt = h5py.string_dtype()
+        conv_dt = np.dtype([("Category", str_dt), ("BaseUnit", str_dt),
+                            ("Parameters", h5py.vlen_dtype(np.float64))])
+
+        def conv(category: str, unit: str, params: list[float]) -> NDArray[Any]:
+            c = np.empty(1, dtype=conv_dt)
+            c[0] = (category, unit, np.asarray(params, dtype=np.float64))
+            return c
+
+        no_data = float(np.finfo(np.float64).max)
+        with h5py.File(tmp, "w") as h5:
+            data = np.where(np.isfinite(scan.height_nm), scan.height_nm, no_data)
+            ds = h5.create_dataset("Data/Surface/{00000000-0000-0000-0000-000000000001}",
+                                   data=data)
+            pixel_m = scan.pixel_um * 1e-6
+            ds.attrs["X Converter"] = conv("LateralCat", "Pixels", [0.0, pixel_m, 0.0, 0.0])
+            ds.attrs["Y Converter"] = conv("LateralCat", "Pixels", [0.0, pixel_m, 0.0, 0.0])
+            ds.attrs["Z Converter"] = conv("HeightCat", "NanoMeters", [0.0, 1.0, 0.0, 0.0])
+            ds.attrs["Unit"] = np.array(["NanoMeters"], dtype=str_dt)
+            ds.attrs["No Data"] = np.array([no_data])
+            h5.attrs["mpokit_kind"] = scan.kind
+            h5.attrs["mpokit_fixture_angle_deg"] = str(scan.fixture_angle_deg)
+            h5.attrs["mpokit_serial"] = scan.serial
+            if scan.fibers is not None:
+                h5.attrs["mpokit_fibers"] = str(scan.fibers)
+
+    _atomic_write(Path(path), writer)
+
+
+# --------------------------------------------------------------------------- dispatch
+
+
+def read_scan(path: str | os.PathLike[str], **defaults: Any) -> Scan:
+    """Read a scan of any supported format, chosen by the file suffix.
+
+    ``defaults`` (``kind``, ``pixel_um``, ``fibers`` ...) fill in metadata the file lacks;
+    metadata in the file wins.
+    """
+    p = Path(path)
+    file = str(path)
+    suffix = p.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(f"unsupported file type {suffix or '(none)'!r}", file=file,
+                         fix=f"use one of {', '.join(SUFFIXES)}")
+    if not p.is_file():
+        raise InputError("no such file", file=file)
+    given = {k: v for k, v in defaults.items() if v is not None}
+    if suffix == ".datx":
+        return read_datx(p, **given)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", file=file) from None
+    if suffix == ".npz":
+        return parse_npz(raw, file=file, **given)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError("not a UTF-8 text file", file=file) from None
+    parser = parse_csv if suffix == ".csv" else parse_xyz
+    return parser(text, file=file, **given)
+
+
+def write_scan(scan: Scan, path: str | os.PathLike[str]) -> None:
+    """Write ``scan`` in the format named by the suffix of ``path`` (atomically)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".datx":
+        write_datx(scan, p)
+        return
+    if suffix == ".npz":
+        payload = generate_npz(scan)
+        _atomic_write(p, lambda tmp: tmp.write_bytes(payload))
+        return
+    if suffix in (".csv", ".xyz"):
+        text = generate_csv(scan) if suffix == ".csv" else generate_xyz(scan)
+        _atomic_write(p, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        return
+    raise InputError(f"unsupported file type {suffix or '(none)'!r}", file=str(path),
+                     fix=f"use one of {', '.join(SUFFIXES)}")
+

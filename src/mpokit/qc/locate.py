@@ -1,0 +1,215 @@
+"""Finding fibers in a height map: coarse detection on the pitch lattice, sub-pixel refinement.
+
+**Coarse detection (MT).** After a robust plane fit, a pixel *deviates* when it is more than
+``max(6 sigma, 10 nm)`` from the plane (``sigma`` = pixel noise). Fibers (domes or recesses,
+both signs), their curvature and the epoxy ring all deviate, the bare ferrule does not; no
+data counts as not deviating, so empty holes and dropout patches stay dark. The fraction of
+deviating pixels, averaged over 8 um cells and smoothed over a fiber-sized box, is projected
+on y to find the row(s) (a second row 500 um from the first for 24/32 fibers) and on x along
+each row, where a comb of 250 um pitch is slid to the best phase. Lattice sites are fibers
+when their score is at least 15 % of the strongest (or, given the fiber count, the strongest
+sites of each row).
+
+**Refinement (MT and round).** Around a provisional centre, a surface model of the fiber is
+fitted (MT: the fiber's own sphere in the 6-40 um zone; round: the ferrule sphere plus the
+fiber offset). Along 64 rays from the centre the measured height minus that model is
+sampled (bilinear); the fiber edge on a ray is where ``|difference|`` first exceeds a threshold
+(the fiber face ends: a step, the epoxy ring, a dropout or the bare ferrule). A circle fit
+with MAD rejection through the edge points gives the new centre. Two rounds suffice.
+
+Example:
+    >>> import numpy as np
+    >>> z = np.zeros((200, 200)); yy, xx = np.mgrid[:200, :200]
+    >>> z[np.hypot(xx - 100.3, yy - 90.7) < 62.5] = 500.0
+    >>> def model(cx, cy, dx, dy): return np.full(dx.shape, 500.0)
+    >>> c, ok = refine_centres(z, 1.0, np.array([[95.0, 95.0]]), model, threshold_nm=250.0,
+    ...                    r_start_um=35.0)
+    >>> np.round(c, 0).tolist()
+    [[100.0, 91.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from mpokit.qc.fit import bilinear, circle_fit
+
+__all__ = ["detect_mt_sites", "extract_patches", "refine_centres"]
+
+FloatArray = NDArray[np.float64]
+PITCH_UM = 250.0
+ROW_PITCH_UM = 500.0
+FIBER_RADIUS_UM = 62.5
+
+# model(cx, cy, dx, dy) -> model height (nm) at offsets dx, dy (um) from each centre;
+# cx, cy have shape (n,), dx, dy shape (n, ...).
+SurfaceModel = Callable[[FloatArray, FloatArray, FloatArray, FloatArray], FloatArray]
+
+
+def extract_patches(
+    image: FloatArray, pixel_um: float, centres_um: FloatArray, half_um: float
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Square patches around each centre, flattened: heights, dx, dy (um from the centre).
+
+    Pixels outside the image come back as NaN. Shapes are ``(n, m)``.
+    """
+    ny, nx = image.shape
+    half = math.ceil(half_um / pixel_um) + 1
+    offs = np.arange(-half, half + 1)
+    ix0 = np.rint(centres_um[:, 0] / pixel_um).astype(np.intp)
+    iy0 = np.rint(centres_um[:, 1] / pixel_um).astype(np.intp)
+    ix = ix0[:, None, None] + offs[None, None, :]
+    iy = iy0[:, None, None] + offs[None, :, None]
+    inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    vals = image[np.clip(iy, 0, ny - 1), np.clip(ix, 0, nx - 1)]
+    vals = np.where(inside, vals, np.nan)
+    n = centres_um.shape[0]
+    dx = np.broadcast_to(ix * pixel_um - centres_um[:, 0, None, None], vals.shape)
+    dy = np.broadcast_to(iy * pixel_um - centres_um[:, 1, None, None], vals.shape)
+    return vals.reshape(n, -1), dx.reshape(n, -1).copy(), dy.reshape(n, -1).copy()
+
+
+def refine_centres(
+    image: FloatArray,
+    pixel_um: float,
+    centres_um: FloatArray,
+    model: SurfaceModel,
+    *,
+    threshold_nm: float | FloatArray,
+    r_start_um: float = 42.0,
+    r_stop_um: float = 95.0,
+    rays: int = 64,
+    max_shift_um: float = 30.0,
+) -> tuple[FloatArray, NDArray[np.bool_]]:
+    """Sub-pixel fiber centres from the fiber's edge (see the module docstring).
+
+    Returns the centres and which of them were refined. A centre keeps its old value when
+    fewer than 16 rays give an edge or when the fitted circle is implausible (radius outside
+    50-78 um, or a shift beyond ``max_shift_um``).
+    """
+    n = centres_um.shape[0]
+    step = 0.5 * pixel_um
+    radii = np.arange(r_start_um, r_stop_um + step / 2, step)
+    theta = np.arange(rays) * (2 * np.pi / rays)
+    cos_t, sin_t = np.cos(theta), np.sin(theta)
+    dx = radii[None, None, :] * cos_t[None, :, None] * np.ones((n, 1, 1))
+    dy = radii[None, None, :] * sin_t[None, :, None] * np.ones((n, 1, 1))
+    cx, cy = centres_um[:, 0], centres_um[:, 1]
+    px = (cx[:, None, None] + dx) / pixel_um
+    py = (cy[:, None, None] + dy) / pixel_um
+    ny, nx = image.shape
+    inside = (px >= 0) & (py >= 0) & (px <= nx - 1) & (py <= ny - 1)
+    sampled = bilinear(image, py, px)
+    diff = np.abs(sampled - model(cx, cy, dx, dy))
+    thr = np.asarray(threshold_nm, dtype=np.float64).reshape(-1, 1, 1) * np.ones((n, 1, 1))
+    with np.errstate(invalid="ignore"):
+        bad = ~(diff <= thr)
+    first = np.argmax(bad, axis=-1)
+    has = np.take_along_axis(bad, first[..., None], -1)[..., 0]
+    in_img = np.take_along_axis(inside, first[..., None], -1)[..., 0]
+    valid = has & in_img & (first > 0)
+    prev = np.clip(first - 1, 0, None)
+    d_prev = np.take_along_axis(diff, prev[..., None], -1)[..., 0]
+    d_here = np.take_along_axis(diff, first[..., None], -1)[..., 0]
+    thr2 = thr[..., 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(np.isfinite(d_here) & (d_here > d_prev),
+                        (thr2 - d_prev) / (d_here - d_prev), 0.5)
+    frac = np.clip(np.nan_to_num(frac, nan=0.5), 0.0, 1.0)
+    r_edge = radii[prev] + frac * step
+    ex = cx[:, None] + r_edge * cos_t[None, :]
+    ey = cy[:, None] + r_edge * sin_t[None, :]
+    fx, fy, fr, kept = circle_fit(ex, ey, valid)
+    shift = np.hypot(fx - cx, fy - cy)
+    ok = (kept.sum(axis=1) >= 16) & (fr > 50.0) & (fr < 78.0) & (shift <= max_shift_um)
+    ok &= np.isfinite(fx) & np.isfinite(fy)
+    out = centres_um.copy()
+    out[ok, 0] = fx[ok]
+    out[ok, 1] = fy[ok]
+    return out, ok
+
+
+def _peak_subcell(profile: FloatArray, i: int) -> float:
+    """Parabolic sub-sample position of the maximum at index ``i``."""
+    if 0 < i < profile.size - 1:
+        a, b, c = profile[i - 1], profile[i], profile[i + 1]
+        den = a - 2 * b + c
+        if den < 0:
+            return i + 0.5 * (a - c) / den
+    return float(i)
+
+
+def detect_mt_sites(
+    residual_nm: FloatArray,
+    pixel_um: float,
+    threshold_nm: float,
+    fibers: int | None = None,
+) -> tuple[FloatArray, NDArray[np.int64]]:
+    """Coarse fiber centres (um) and row numbers (0-based, by increasing y).
+
+    ``residual_nm`` is the height map minus a robust plane. Returns arrays sorted by row,
+    then x.
+    """
+    from scipy.ndimage import uniform_filter
+
+    ny, nx = residual_nm.shape
+    b = max(1, round(8.0 / pixel_um))
+    cell = b * pixel_um
+    nyc, nxc = ny // b, nx // b
+    with np.errstate(invalid="ignore"):
+        dev = (np.abs(residual_nm[: nyc * b, : nxc * b]) > threshold_nm).astype(np.float32)
+    frac = dev.reshape(nyc, b, nxc, b).mean(axis=(1, 3))
+    size = max(1, round(100.0 / cell))
+    feat = uniform_filter(frac, size=size, mode="constant")
+    centre_of = (np.arange(max(nyc, nxc)) * b + (b - 1) / 2.0) * pixel_um
+    yc_um, xc_um = centre_of[:nyc], centre_of[:nxc]
+
+    # rows
+    prof_y = feat.mean(axis=1)
+    i1 = int(np.argmax(prof_y))
+    rows = [_peak_subcell(prof_y, i1)]
+    want_two = fibers is not None and fibers > 16
+    if fibers is None or want_two:
+        win = max(1, round(40.0 / cell))
+        best_j, best_v = -1, -1.0
+        for sign in (-1, 1):
+            j = i1 + sign * round(ROW_PITCH_UM / cell)
+            lo, hi = max(j - win, 0), min(j + win + 1, nyc)
+            if lo < hi:
+                kk = lo + int(np.argmax(prof_y[lo:hi]))
+                if prof_y[kk] > best_v:
+                    best_j, best_v = kk, float(prof_y[kk])
+        if best_j >= 0 and (want_two or best_v > 0.4 * prof_y[i1]):
+            rows.append(_peak_subcell(prof_y, best_j))
+    row_y = np.sort(np.interp(rows, np.arange(nyc), yc_um))
+
+    per_row = None if fibers is None else max(1, fibers // len(row_y))
+    band = max(1, round(50.0 / cell))
+    centres: list[tuple[float, float]] = []
+    row_ids: list[int] = []
+    phases = np.arange(0.0, PITCH_UM, 1.0)
+    width_um = nx * pixel_um
+    k = np.arange(int(width_um // PITCH_UM) + 2)
+    for r, y in enumerate(row_y):
+        jr = round(float(np.interp(y, yc_um, np.arange(nyc))))
+        prof_x = feat[max(jr - band, 0): jr + band + 1].mean(axis=0)
+        sites = phases[:, None] + k[None, :] * PITCH_UM
+        score = np.interp(sites, xc_um, prof_x, left=0.0, right=0.0).sum(axis=1)
+        phase = phases[int(np.argmax(score))]
+        xs = phase + k * PITCH_UM
+        xs = xs[(xs >= 45.0) & (xs <= width_um - 45.0)]
+        strength = np.interp(xs, xc_um, prof_x)
+        if xs.size == 0:
+            continue
+        if per_row is not None:
+            chosen = np.sort(np.argsort(-strength, kind="stable")[:per_row])
+        else:
+            chosen = np.nonzero(strength >= max(0.15 * strength.max(), 0.03))[0]
+        for i in chosen:
+            centres.append((float(xs[i]), float(y)))
+            row_ids.append(r)
+    return np.asarray(centres, dtype=np.float64).reshape(-1, 2), np.asarray(row_ids, np.int64)

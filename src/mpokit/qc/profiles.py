@@ -1,0 +1,236 @@
+"""Limit profiles (data, not code) and the per-parameter pass/fail checks.
+
+The built-in profiles live in ``mpokit/standards/data/qc_profiles.yaml``; a user profile is a
+YAML file holding one profile document with the same fields (``name``, ``kind``,
+``description``, ``limits``). Every limit names its ``source`` and ``status`` (``verified``,
+``derived``, ``vendor`` or ``typical``); unknown keys are errors.
+
+Example:
+    >>> profile = get_profile("mt-apc")
+    >>> profile.limits["angle_y_deg"].min, profile.limits["angle_y_deg"].status
+    (7.8, 'verified')
+    >>> get_profile("mt-acp")
+    Traceback (most recent call last):
+    ...
+    mpokit.errors.CatalogError: unknown QC profile 'mt-acp'; did you mean 'mt-apc' or 'mt-pc'?
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from mpokit.errors import CatalogError, InputError, suggest
+
+__all__ = [
+    "MT_PARAMETERS",
+    "PER_FIBER",
+    "ROUND_PARAMETERS",
+    "Check",
+    "Limit",
+    "Profile",
+    "builtin_profiles",
+    "default_profile_name",
+    "evaluate",
+    "get_profile",
+    "load_profile_file",
+]
+
+Status = Literal["verified", "derived", "vendor", "typical"]
+
+MT_PARAMETERS: tuple[str, ...] = (
+    "angle_x_deg", "angle_y_deg", "height_nm", "height_diff_nm", "adjacent_diff_nm",
+    "minus_coplanarity_nm", "tip_radius_mm", "core_dip_nm",
+)
+ROUND_PARAMETERS: tuple[str, ...] = ("radius_mm", "apex_offset_um", "fiber_height_nm")
+PER_FIBER: frozenset[str] = frozenset({"height_nm", "tip_radius_mm", "core_dip_nm"})
+BUILTIN_PATH = Path(__file__).resolve().parent.parent / "standards" / "data" / "qc_profiles.yaml"
+
+
+class Limit(BaseModel):
+    """One limit: an inclusive ``min`` and/or ``max`` with where it comes from."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min: float | None = None
+    max: float | None = None
+    status: Status
+    source: str
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Limit:
+        if self.min is None and self.max is None:
+            raise ValueError("a limit needs 'min', 'max' or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+    def text(self) -> str:
+        """Human form, e.g. ``-0.15..0.15`` or ``<= 500``."""
+        if self.min is not None and self.max is not None:
+            return f"{self.min:g}..{self.max:g}"
+        return f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}"
+
+
+class Profile(BaseModel):
+    """A named set of limits for one ferrule kind."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: Literal["mt", "round"]
+    description: str = ""
+    limits: dict[str, Limit]
+
+    @field_validator("limits")
+    @classmethod
+    def _known_names(cls, limits: dict[str, Limit]) -> dict[str, Limit]:
+        known = MT_PARAMETERS + ROUND_PARAMETERS
+        for key in limits:
+            if key not in known:
+                hint = suggest(key, known)
+                more = f"; did you mean {' or '.join(repr(h) for h in hint)}?" if hint else ""
+                raise ValueError(f"unknown parameter {key!r}{more}")
+        return limits
+
+    @model_validator(mode="after")
+    def _kind_matches(self) -> Profile:
+        allowed = MT_PARAMETERS if self.kind == "mt" else ROUND_PARAMETERS
+        wrong = [k for k in self.limits if k not in allowed]
+        if wrong:
+            raise ValueError(f"parameters {wrong} do not apply to kind {self.kind!r}")
+        return self
+
+
+class _ProfileFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    profiles: list[Profile]
+
+
+def _validation_error(exc: ValidationError, file: str) -> InputError:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ()))
+    return InputError(str(err.get("msg", "invalid")), file=file, field=where or None)
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read ({exc.strerror})", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=str(path),
+                         line=line) from None
+
+
+@lru_cache(maxsize=1)
+def builtin_profiles() -> dict[str, Profile]:
+    """The built-in profiles by name."""
+    data = _load_yaml(BUILTIN_PATH)
+    try:
+        parsed = _ProfileFile.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, str(BUILTIN_PATH)) from None
+    return {p.name: p for p in parsed.profiles}
+
+
+def load_profile_file(path: str | Path) -> Profile:
+    """Load a user profile: one YAML document with ``name``, ``kind``, ``limits``."""
+    p = Path(path)
+    data = _load_yaml(p)
+    if not isinstance(data, dict):
+        raise InputError("a profile file must be a mapping with name, kind and limits",
+                         file=str(p))
+    data.setdefault("name", p.stem)
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_error(exc, str(p)) from None
+
+
+def get_profile(name_or_path: str | Profile) -> Profile:
+    """A profile by built-in name, by YAML file path, or passed through."""
+    if isinstance(name_or_path, Profile):
+        return name_or_path
+    text = str(name_or_path)
+    if text.lower().endswith((".yaml", ".yml")) or Path(text).is_file():
+        return load_profile_file(text)
+    profiles = builtin_profiles()
+    if text not in profiles:
+        raise CatalogError("QC profile", text, profiles)
+    return profiles[text]
+
+
+def default_profile_name(kind: str, fixture_angle_deg: float) -> str:
+    """``mt-apc``/``round-apc`` for scans on an angled fixture, else ``mt-pc``/``round-pc``."""
+    angled = abs(fixture_angle_deg) > 1.0
+    return f"{kind}-{'apc' if angled else 'pc'}"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The verdict on one parameter. For per-fiber parameters ``value`` is the worst fiber's
+    value, ``location`` names it and ``failed`` lists every failing fiber (1-based)."""
+
+    parameter: str
+    value: float
+    limit: Limit
+    ok: bool
+    location: str = ""
+    failed: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "parameter": self.parameter,
+            "value": None if not math.isfinite(self.value) else self.value,
+            "min": self.limit.min,
+            "max": self.limit.max,
+            "limit": self.limit.text(),
+            "ok": self.ok,
+            "status": self.limit.status,
+            "source": self.limit.source,
+            "location": self.location,
+            "failed_fibers": list(self.failed),
+        }
+
+
+def _margin(values: np.ndarray, limit: Limit) -> np.ndarray:
+    """Distance inside the limit (negative = outside; NaN values count as -inf)."""
+    m = np.full(values.shape, np.inf)
+    if limit.min is not None:
+        m = np.minimum(m, values - limit.min)
+    if limit.max is not None:
+        m = np.minimum(m, limit.max - values)
+    return np.where(np.isfinite(values), m, -np.inf)
+
+
+def evaluate(profile: Profile, values: dict[str, Any]) -> tuple[Check, ...]:
+    """Checks of every limit in ``profile`` against measured ``values`` (name -> number or
+    per-fiber array)."""
+    checks: list[Check] = []
+    for name, limit in profile.limits.items():
+        if name not in values:
+            continue
+        arr = np.atleast_1d(np.asarray(values[name], dtype=np.float64))
+        if arr.size == 0:
+            checks.append(Check(name, math.nan, limit, False, "no fibers"))
+            continue
+        margin = _margin(arr, limit)
+        worst = int(np.argmin(margin))
+        ok = bool(np.all(margin >= 0))
+        if name in PER_FIBER:
+            failed = tuple(int(i) + 1 for i in np.nonzero(margin < 0)[0])
+            checks.append(Check(name, float(arr[worst]), limit, ok, f"fiber {worst + 1}", failed))
+        else:
+            checks.append(Check(name, float(arr[0]), limit, ok))
+    return tuple(checks)

@@ -1,0 +1,136 @@
+"""Round ferrule (LC/SC/FC, PC and APC) end-face geometry from a height map.
+
+Definitions (``docs/qc.md``), implemented exactly:
+
+* **Radius of curvature** ``radius_mm``: sphere least-squares fitted to the ferrule surface
+  between 70 and 140 um from the fiber centre (robust MAD rejection, see
+  :mod:`mpokit.qc.fit`; positive = convex).
+* **Apex offset** ``apex_offset_um``: lateral distance from the fiber centre to the fitted
+  sphere's apex (the point whose normal is along z).
+* **Fiber height** ``fiber_height_nm``: mean over the fiber pixels within 25 um of the fiber
+  centre of (measured height - fitted sphere); negative is undercut.
+
+The fiber centre starts at the image centre (the contract puts it within 20 um) and is
+refined from the fiber edge (:func:`mpokit.qc.locate.refine_centres`).
+
+Example:
+    >>> from mpokit.qc.simulate import simulate_round
+    >>> scan, truth = simulate_round(seed=2)
+    >>> geo = analyze_round(scan)
+    >>> bool(abs(geo.radius_mm / truth.radius_mm - 1) < 0.02)
+    True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mpokit.errors import InputError
+from mpokit.qc.fit import FloatArray, noise_sigma_nm, paraboloid_design, robust_fit
+from mpokit.qc.io import Scan
+from mpokit.qc.locate import extract_patches, refine_centres
+
+__all__ = ["RoundGeometry", "analyze_round"]
+
+FIT_INNER_UM = 70.0
+FIT_OUTER_UM = 140.0
+FIBER_ZONE_UM = 25.0
+
+
+@dataclass(frozen=True)
+class RoundGeometry:
+    """End-face geometry of one round ferrule (coordinates in the scan frame, um)."""
+
+    radius_mm: float
+    apex_offset_um: float
+    fiber_height_nm: float
+    fiber_x_um: float
+    fiber_y_um: float
+    apex_x_um: float
+    apex_y_um: float
+    noise_nm: float
+
+
+def _sphere_fit(
+    vals: FloatArray, dx: FloatArray, dy: FloatArray, inner: float, floor: float
+) -> FloatArray:
+    r2 = dx * dx + dy * dy
+    sel = (r2 >= inner * inner) & (r2 <= FIT_OUTER_UM**2) & np.isfinite(vals)
+    coef, _ = robust_fit(paraboloid_design(dx[sel], dy[sel]), vals[sel],
+                         np.ones(int(sel.sum()), dtype=bool), floor_nm=floor)
+    return coef
+
+
+def _fiber_offset(
+    vals: FloatArray, dx: FloatArray, dy: FloatArray, coef: FloatArray, sigma: float
+) -> float:
+    """Mean of (measured - sphere) within 25 um of the centre, spikes removed."""
+    zone = np.hypot(dx, dy) <= FIBER_ZONE_UM
+    d = vals[zone] - (coef[0] + coef[1] * dx[zone] + coef[2] * dy[zone]
+                      + coef[3] * (dx[zone] ** 2 + dy[zone] ** 2))
+    d = d[np.isfinite(d)]
+    if d.size == 0:
+        return math.nan
+    med = float(np.median(d))
+    scale = 1.4826 * float(np.median(np.abs(d - med)))
+    keep = np.abs(d - med) <= max(4.0 * scale, 4.0 * sigma, 1.0)
+    return float(d[keep].mean())
+
+
+def analyze_round(scan: Scan) -> RoundGeometry:
+    """Measure radius of curvature, apex offset and fiber height of a round ferrule scan."""
+    z = scan.height_nm
+    p = scan.pixel_um
+    ny, nx = z.shape
+    sigma = noise_sigma_nm(z)
+    if not np.isfinite(sigma):
+        raise InputError("height map has (almost) no data", field="height_nm")
+    floor = max(3.0 * sigma, 1.0)
+    centre = np.array([[(nx - 1) * p / 2.0, (ny - 1) * p / 2.0]])
+
+    # First pass: 85-140 um keeps clear of a fiber up to 20 um off the image centre.
+    inner = 85.0
+    coef = np.full(4, np.nan)
+    height = math.nan
+    for _ in range(2):
+        vals, dx, dy = extract_patches(z, p, centre, FIT_OUTER_UM + p)
+        coef = _sphere_fit(vals[0], dx[0], dy[0], inner, floor)
+        if not np.all(np.isfinite(coef)):
+            raise InputError("cannot fit the ferrule sphere (too little data 70-140 um "
+                             "from the image centre)", field="height_nm")
+        height = _fiber_offset(vals[0], dx[0], dy[0], coef, sigma)
+        c = coef.copy()
+        cx0, cy0 = float(centre[0, 0]), float(centre[0, 1])
+        level = height if np.isfinite(height) else 0.0
+
+        def model(cx: FloatArray, cy: FloatArray, ddx: FloatArray, ddy: FloatArray,
+                  c: FloatArray = c, cx0: float = cx0, cy0: float = cy0,
+                  level: float = level) -> FloatArray:
+            ux = ddx + (cx[:, None, None] - cx0)
+            uy = ddy + (cy[:, None, None] - cy0)
+            return np.asarray(c[0] + c[1] * ux + c[2] * uy + c[3] * (ux * ux + uy * uy)
+                              + level)
+
+        thr = max(0.5 * abs(level), 6.0 * sigma, 10.0)
+        centre, _ = refine_centres(z, p, centre, model, threshold_nm=thr, r_start_um=35.0,
+                                r_stop_um=100.0, rays=96, max_shift_um=30.0)
+        inner = FIT_INNER_UM
+
+    vals, dx, dy = extract_patches(z, p, centre, FIT_OUTER_UM + p)
+    coef = _sphere_fit(vals[0], dx[0], dy[0], FIT_INNER_UM, floor)
+    height = _fiber_offset(vals[0], dx[0], dy[0], coef, sigma)
+    d = coef[3]
+    apex_dx, apex_dy = -coef[1] / (2 * d), -coef[2] / (2 * d)
+    return RoundGeometry(
+        radius_mm=float(-0.5 / d),
+        apex_offset_um=float(math.hypot(apex_dx, apex_dy)),
+        fiber_height_nm=height,
+        fiber_x_um=float(centre[0, 0]),
+        fiber_y_um=float(centre[0, 1]),
+        apex_x_um=float(centre[0, 0] + apex_dx),
+        apex_y_um=float(centre[0, 1] + apex_dy),
+        noise_nm=sigma,
+    )
