@@ -104,11 +104,29 @@ def demo(
         except MpokitError as exc:
             raise fail_input(exc) from None
         _print_human(console, channels)
-    plan_demo = getattr(__import__("mpokit.cli", fromlist=["plan"]), "plan", None)
-    runner = getattr(plan_demo, "demo_plan", None)
-    if runner is not None:
-        console.rule("Planning the example cluster")
-        runner(examples, out, console)
+    spec_file = examples / "cluster" / "superpod-4su.yaml"
+    if spec_file.exists():
+        from mpokit.plan import load_spec, make_plan, write_plan
+
+        console.rule(f"Planning the example cluster ({spec_file})")
+        try:
+            with console.status("planning: fabric, layout, cabling, verify, outputs"):
+                p = make_plan(load_spec(spec_file))
+                dest = write_plan(p, out)
+        except MpokitError as exc:
+            raise fail_input(exc) from None
+        s = p.summary
+        sw, ln = s["switches"], s["links"]
+        console.print(
+            f"[bold]{s['cluster']}[/]: leaf {sw['leaf']}, spine {sw['spine']}, core {sw['core']};"
+            f" links node-leaf {ln['node_leaf']}, leaf-spine {ln['leaf_spine']}, spine-core "
+            f"{ln['spine_core']}; {s['channels_checked']} channels checked, "
+            + ("[green]all pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"),
+            highlight=False,
+        )
+        console.print(f"transceivers: {s['transceivers']}", highlight=False)
+        console.print(f"report: [bold]{dest / 'report.html'}[/]  (cut sheet, BOM, channels.yaml,"
+                      f" summary.json beside it)", highlight=False)
     raise typer.Exit(EXIT_OK)
 
 
