@@ -105,3 +105,28 @@ def test_port_beyond_a_twin_port_module_is_a_design_error() -> None:
                                              "fiber": "OS2", "length_m": 3}}]})
     with pytest.raises(DesignError, match="has 2 port"):
         check_channel(spec, loss=False)
+
+
+@pytest.mark.parametrize("adapter_type", ["A", "B"])
+@pytest.mark.parametrize("panels", [1, 2, 3])
+def test_duplex_a_b_cords_through_lc_panels_pass_whatever_the_adapter_type(
+    adapter_type: str, panels: int
+) -> None:
+    from mpokit.connectivity.io import parse_channel
+
+    cord = {"cord": {"connector": "LC", "type": "A-B", "fiber": "OS2", "length_m": 2}}
+    path = [cord]
+    for _ in range(panels):
+        path += [{"adapter": {"type": adapter_type}}, cord]
+    r = check_channel(parse_channel({"a": "100GBASE-DR", "b": "100GBASE-DR", "path": path}),
+                      loss=False)
+    assert r.ok, [f.message for f in r.findings]
+
+
+def test_one_a_a_cord_in_a_duplex_patch_fails_polarity() -> None:
+    from mpokit.connectivity.io import parse_channel
+
+    r = check_channel(parse_channel({"a": "10GBASE-SR", "b": "10GBASE-SR", "path": [
+        {"cord": {"connector": "LC", "type": "A-A", "fiber": "OM4", "length_m": 2}}]}), loss=False)
+    assert not r.ok and r.findings[0].code == "polarity"
+    assert "A-B" in (r.findings[0].fix or "")

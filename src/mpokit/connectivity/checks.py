@@ -158,7 +158,8 @@ def mating_findings(ch: Channel) -> list[Finding]:
                 f"{near.polish} mated to {far.polish} at the {where}: "
                 "angled and flat end faces do not meet",
             ))
-        elif (m.kind == "adapter" and m.orientation == "up-up" and near.polish == "APC"):
+        elif (m.kind == "adapter" and m.orientation == "up-up" and near.polish == "APC"
+              and nc.family == "MPO"):
             out.append(Finding(
                 "apc_orientation", "error", m.at, (),
                 f"APC plugs meet key-up to key-up in the {where}: the 8-degree faces are "

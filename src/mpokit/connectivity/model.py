@@ -309,8 +309,12 @@ class _Builder:
         elif kind in ("adapter", "ocs"):
             ad = extra
             assert isinstance(ad, AdapterSpec | OcsSpec)
+            # LC duplex adapters hold both clips latch-up: position A always meets B,
+            # whatever type the file gives; only MPO adapters come key-up/key-down.
             orient: geo.Orientation = (
-                "up-down" if isinstance(ad, AdapterSpec) and ad.type == "A" else "up-up"
+                "up-down"
+                if isinstance(ad, AdapterSpec) and ad.type == "A" and near.connector.family == "MPO"
+                else "up-up"
             )
             self.matings.append(
                 Mating(
