@@ -146,9 +146,7 @@ class Defaults(Strict):
 @cache
 def grades() -> Catalog[Grade]:
     """The grade catalogue (built-in ``grades.yaml``; extend with :func:`extend_grades`)."""
-    cat: Catalog[Grade] = Catalog("grade", Grade, "grades")
-    cat.load(*load_builtin("grades.yaml"))
-    return cat
+    return Catalog.builtin("grade", Grade, "grades", "grades.yaml")
 
 
 @cache

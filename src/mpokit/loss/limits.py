@@ -21,7 +21,6 @@ from pydantic import Field, model_validator
 
 from mpokit.errors import InputError
 from mpokit.standards import Catalog, Record, Status, Strict
-from mpokit.standards.catalog import load_builtin
 
 __all__ = [
     "Application",
@@ -149,17 +148,13 @@ class Limit:
 @cache
 def fibers() -> Catalog[Fiber]:
     """The fiber catalogue (``fibers.yaml``)."""
-    cat: Catalog[Fiber] = Catalog("fiber type", Fiber, "fibers")
-    cat.load(*load_builtin("fibers.yaml"))
-    return cat
+    return Catalog.builtin("fiber type", Fiber, "fibers", "fibers.yaml")
 
 
 @cache
 def applications() -> Catalog[Application]:
     """The application (PMD) catalogue (``applications.yaml``)."""
-    cat: Catalog[Application] = Catalog("application", Application, "applications")
-    cat.load(*load_builtin("applications.yaml"))
-    return cat
+    return Catalog.builtin("application", Application, "applications", "applications.yaml")
 
 
 def fiber(name: str) -> Fiber:

@@ -85,6 +85,13 @@ class Catalog(Generic[T]):
             except ValidationError as exc:
                 raise validation_error(exc, lines, prefix=(self.key, i)) from None
 
+    @classmethod
+    def builtin(cls, kind: str, model: type[T], key: str, filename: str) -> Catalog[T]:
+        """A catalogue holding the records under ``key`` of a packaged data file."""
+        cat = cls(kind, model, key)
+        cat.load(*load_builtin(filename))
+        return cat
+
     def extend(self, path: str | os.PathLike[str]) -> None:
         """Add the records of a user YAML file (same schema as the built-in one)."""
         data, lines = read_yaml(path)

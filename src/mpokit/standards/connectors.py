@@ -20,7 +20,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from mpokit.standards._records import Record, Strict
-from mpokit.standards.catalog import Catalog, load_builtin
+from mpokit.standards.catalog import Catalog
 
 __all__ = [
     "Connector",
@@ -153,25 +153,19 @@ class Transceiver(Record):
 @cache
 def connectors() -> Catalog[Connector]:
     """The connector catalogue (built-in records)."""
-    cat: Catalog[Connector] = Catalog("connector", Connector, "connectors")
-    cat.load(*load_builtin("connectors.yaml"))
-    return cat
+    return Catalog.builtin("connector", Connector, "connectors", "connectors.yaml")
 
 
 @cache
 def polishes() -> Catalog[PolishSpec]:
     """The polish catalogue."""
-    cat: Catalog[PolishSpec] = Catalog("polish", PolishSpec, "polishes")
-    cat.load(*load_builtin("connectors.yaml"))
-    return cat
+    return Catalog.builtin("polish", PolishSpec, "polishes", "connectors.yaml")
 
 
 @cache
 def transceivers() -> Catalog[Transceiver]:
     """The transceiver catalogue (built-in records)."""
-    cat: Catalog[Transceiver] = Catalog("transceiver", Transceiver, "transceivers")
-    cat.load(*load_builtin("transceivers.yaml"))
-    return cat
+    return Catalog.builtin("transceiver", Transceiver, "transceivers", "transceivers.yaml")
 
 
 def connector(name: str) -> Connector:

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from mpokit.standards._records import Record, Strict
-from mpokit.standards.catalog import Catalog, load_builtin
+from mpokit.standards.catalog import Catalog
 from mpokit.standards.connectors import Gender, Polish, connector
 
 __all__ = [
@@ -111,17 +111,13 @@ class Breakout(Record):
 @cache
 def cassettes() -> Catalog[Cassette]:
     """The cassette catalogue."""
-    cat: Catalog[Cassette] = Catalog("cassette", Cassette, "cassettes")
-    cat.load(*load_builtin("cassettes.yaml"))
-    return cat
+    return Catalog.builtin("cassette", Cassette, "cassettes", "cassettes.yaml")
 
 
 @cache
 def breakouts() -> Catalog[Breakout]:
     """The breakout-harness catalogue."""
-    cat: Catalog[Breakout] = Catalog("breakout", Breakout, "breakouts")
-    cat.load(*load_builtin("cassettes.yaml"))
-    return cat
+    return Catalog.builtin("breakout", Breakout, "breakouts", "cassettes.yaml")
 
 
 def cassette(name: str) -> Cassette:
