@@ -95,10 +95,15 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
         if res.checked:
             checked += d.n_channels
         codes = {f["code"]: f["severity"] for f in res.findings}
-        for code, sev in codes.items():
+        for code in codes:
             findings[code] += d.n_channels
-            if sev == "error":
-                errors += d.n_channels
+        for code, (n, _) in res.loss_counts.items():
+            findings[code] += n
+        failing = res.channel_errors.copy() if res.channel_errors.size else np.zeros(
+            d.n_channels, dtype=bool)
+        if any(sev == "error" for sev in codes.values()):
+            failing[:] = True
+        errors += int(failing.sum())
     if cab.reach_exceeded:
         findings["reach"] += cab.reach_exceeded
         errors += cab.reach_exceeded

@@ -70,23 +70,48 @@ def _panels(plan: Plan) -> list[Any]:
     return list(plan_catalog().panels)
 
 
-def svg_histogram(values: np.ndarray, bins: int = 30, width: int = 560, height: int = 180) -> str:
-    """A bar chart of ``values`` as inline SVG."""
+def svg_histogram(values: np.ndarray, bins: int = 30, width: int = 640, height: int = 220,
+                  unit: str = "dB") -> str:
+    """A histogram of ``values`` as inline SVG: axes, ticks, counts; bins below 0 in red."""
     if values.size == 0:
         return "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>"
-    counts, edges = np.histogram(values, bins=bins)
+    lo, hi = float(values.min()), float(values.max())
+    if hi - lo < 1e-6:
+        lo, hi = lo - 0.05, hi + 0.05
+    counts, edges = np.histogram(values, bins=bins, range=(lo, hi))
+    left, bottom, top_pad = 48, 34, 10
+    pw, ph = width - left - 10, height - bottom - top_pad
     top = max(int(counts.max()), 1)
-    bw = width / bins
-    bars = []
+    bw = pw / bins
+    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+           "font-family='sans-serif' font-size='11'>"]
     for i, c in enumerate(counts.tolist()):
-        h = (height - 20) * c / top
-        bars.append(f"<rect x='{i * bw:.1f}' y='{height - 20 - h:.1f}' width='{bw - 1:.1f}' "
-                    f"height='{h:.1f}' fill='#3b7dd8'><title>{edges[i]:.2f}..{edges[i + 1]:.2f}"
-                    f" dB: {c}</title></rect>")
-    axis = (f"<text x='0' y='{height - 4}' font-size='11'>{edges[0]:.2f} dB</text>"
-            f"<text x='{width - 70}' y='{height - 4}' font-size='11'>{edges[-1]:.2f} dB</text>")
-    return (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}'>"
-            + "".join(bars) + axis + "</svg>")
+        h = ph * c / top
+        colour = "#d83b3b" if edges[i + 1] <= 0 else "#3b7dd8"
+        out.append(f"<rect x='{left + i * bw:.1f}' y='{top_pad + ph - h:.1f}' "
+                   f"width='{max(bw - 1, 1):.1f}' height='{h:.1f}' fill='{colour}'>"
+                   f"<title>{edges[i]:.2f} to {edges[i + 1]:.2f} {unit}: {c} channels</title>"
+                   "</rect>")
+    y0 = top_pad + ph
+    out.append(f"<line x1='{left}' y1='{y0}' x2='{left + pw}' y2='{y0}' stroke='#333'/>")
+    out.append(f"<line x1='{left}' y1='{top_pad}' x2='{left}' y2='{y0}' stroke='#333'/>")
+    for t in np.linspace(lo, hi, 5):
+        x = left + pw * (t - lo) / (hi - lo)
+        out.append(f"<line x1='{x:.1f}' y1='{y0}' x2='{x:.1f}' y2='{y0 + 4}' stroke='#333'/>"
+                   f"<text x='{x:.1f}' y='{y0 + 16}' text-anchor='middle'>{t:.2f}</text>")
+    for t in (0, top):
+        y = y0 - ph * t / top
+        out.append(f"<text x='{left - 6}' y='{y + 4:.1f}' text-anchor='end'>{t}</text>")
+    out.append(f"<text x='{left + pw / 2:.1f}' y='{height - 2}' text-anchor='middle'>"
+               f"loss margin ({unit}); left of 0 fails</text>")
+    out.append(f"<text x='12' y='{top_pad + ph / 2:.1f}' text-anchor='middle' "
+               f"transform='rotate(-90 12 {top_pad + ph / 2:.1f})'>channels</text>")
+    if lo < 0 < hi:
+        x = left + pw * (0 - lo) / (hi - lo)
+        out.append(f"<line x1='{x:.1f}' y1='{top_pad}' x2='{x:.1f}' y2='{y0}' "
+                   "stroke='#d83b3b' stroke-dasharray='4 3'/>")
+    out.append("</svg>")
+    return "".join(out)
 
 
 def _table(rows: list[tuple[Any, ...]], head: tuple[str, ...]) -> str:
@@ -94,6 +119,18 @@ def _table(rows: list[tuple[Any, ...]], head: tuple[str, ...]) -> str:
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in r) + "</tr>"
                    for r in rows)
     return f"<table><tr>{h}</tr>{body}</table>"
+
+
+def _verdict(d: Any) -> str:
+    """pass / warning / FAIL for a design (FAIL when any of its channels has an error)."""
+    r = d.result
+    if r is None:
+        return "pass"
+    if not r.ok or r.channel_errors.any():
+        return "FAIL"
+    warned = any(f["severity"] == "warning" for f in r.findings) or any(
+        sev == "warning" for _, sev in r.loss_counts.values())
+    return "warning" if warned else "pass"
 
 
 def generate_report(plan: Plan) -> str:
@@ -113,9 +150,18 @@ def generate_report(plan: Plan) -> str:
         for f in d.result.findings:
             findings.append((f["code"], f["severity"], d.cls, d.mode, d.n_channels,
                              f["message"], f.get("fix") or ""))
+        for code, (n, sev) in d.result.loss_counts.items():
+            worst = (f"; worst margin {float(d.loss_margin_db.min()):.2f} dB"
+                     if d.loss_margin_db is not None and d.loss_margin_db.size else "")
+            findings.append((code, sev, d.cls, d.mode, n,
+                             f"{n} of {d.n_channels} channels of this design are over the "
+                             f"{code} limit{worst}", "shorter routes, better connector grades, "
+                             "or a longer-reach optic"))
     designs = [(d.cls, d.mode, d.optic.name if d.optic else "", d.a_model, d.b_model,
                 d.n_channels, " ".join(k for k, _, _ in d.elements),
-                "pass" if d.result is None or d.result.ok else "FAIL")
+                f"{float(d.loss_margin_db.min()):.2f}"
+                if d.loss_margin_db is not None and d.loss_margin_db.size else "",
+                _verdict(d))
                for d in plan.cabling.designs]
     css = ("body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:"
            "collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left}"
@@ -140,7 +186,7 @@ def generate_report(plan: Plan) -> str:
         "<h2>Loss margin</h2>", hist,
         "<h2>Channel designs</h2>",
         _table(designs, ("class", "mode", "optics", "end A", "end B", "channels", "path",
-                         "verdict")),
+                         "worst margin (dB)", "verdict")),
         "<h2>Findings</h2>",
         _table(findings, ("code", "severity", "class", "mode", "channels", "message", "fix"))
         if findings else "<p>None.</p>",

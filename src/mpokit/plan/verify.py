@@ -26,17 +26,19 @@ from mpokit.plan.cabling import Design
 
 __all__ = ["DesignCheck", "check_design", "checker_available"]
 
-FIBER_DB_PER_KM = {"OS2": 0.4, "OS1a": 1.0, "OM3": 3.0, "OM4": 3.0, "OM5": 3.0}
+LOSS_CODES = ("loss", "reach", "fiber_type", "reflectance")
 
 
 @dataclass
 class DesignCheck:
     """The verdict on one design (applies to each of its channels)."""
 
-    ok: bool
+    ok: bool  # polarity and mating (the same for every channel of the design)
     findings: list[dict[str, Any]] = field(default_factory=list)
     loss: dict[str, Any] | None = None
     checked: bool = True
+    loss_counts: dict[str, tuple[int, str]] = field(default_factory=dict)
+    channel_errors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def checker_available() -> bool:
@@ -67,22 +69,47 @@ def check_design(design: Design) -> DesignCheck:
                                    "lanes": [], "message": str(exc), "fix": None}])
         design.result = out
         return out
-    findings = [f.to_dict() for f in res.findings]
+    findings = [f.to_dict() for f in res.findings if f.code not in LOSS_CODES]
     loss = res.extra.get("loss") if isinstance(res.extra, dict) else None
-    out = DesignCheck(res.ok, findings, loss if isinstance(loss, dict) else None)
+    conn_ok = not any(f["severity"] == "error" for f in findings)
+    out = DesignCheck(conn_ok, findings, loss if isinstance(loss, dict) else None,
+                      channel_errors=np.zeros(design.n_channels, dtype=bool))
+    _loss_per_channel(design, res, out)
     design.result = out
-    design.loss_margin_db = _margins(design, out.loss, i)
     return out
 
 
-def _margins(design: Design, loss: dict[str, Any] | None, ref: int) -> np.ndarray | None:
-    """Per-channel loss margin from the reference channel's budget (linear in length)."""
-    if not loss:
-        return None
-    total, limit = loss.get("total_db"), loss.get("limit_db")
-    if total is None or limit is None:
-        return None
-    fiber = design.optic.fiber if design.optic else "OS2"
-    att = FIBER_DB_PER_KM.get(fiber, 0.4) / 1000.0
-    lengths = design.lengths.sum(axis=1)
-    return float(limit) - float(total) + att * (lengths[ref] - lengths)
+def _loss_per_channel(design: Design, res: Any, out: DesignCheck) -> None:
+    """Loss, margin and reach of every channel of the design, as arrays.
+
+    Matings are the same for every channel of a design; fiber loss scales with each
+    channel's run lengths (``mpokit.loss.budget_batch``). A channel over its limit counts
+    as a ``loss`` (or ``reach``) finding with the severity the budget gives it: an error
+    against a verified or vendor limit, a warning against a typical one.
+    """
+    try:
+        from mpokit.loss import budget, budget_batch
+    except ImportError:
+        return
+    slots = [slot for _, _, slot in design.elements if slot is not None]
+    lengths = design.lengths[:, slots] if slots else np.zeros((design.n_channels, 0))
+    ref = budget(res.channel)
+    batch = budget_batch(res.channel, lengths)
+    design.loss_margin_db = batch.margin_db
+    over_loss = batch.margin_db < -1e-9
+    over_reach = batch.length_m > (ref.limit.reach_m if ref.limit else np.inf) + 1e-9
+    sev = {f.code: f.severity for f in ref.findings}
+    typical = ref.limit is not None and ref.limit.status == "typical"
+    default = "warning" if typical else "error"
+    for code, mask in (("loss", over_loss), ("reach", over_reach)):
+        n = int(mask.sum())
+        if n:
+            severity = sev.get(code, default)
+            out.loss_counts[code] = (n, severity)
+            if severity == "error":
+                out.channel_errors |= mask
+    for f in ref.findings:  # fiber type and reflectance do not depend on length
+        if f.code not in ("loss", "reach"):
+            out.loss_counts[f.code] = (design.n_channels, f.severity)
+            if f.severity == "error":
+                out.channel_errors |= True
