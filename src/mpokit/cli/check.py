@@ -46,7 +46,9 @@ def _print_human(console: Console, channels: list[dict[str, Any]]) -> None:
         if isinstance(loss, dict) and loss.get("total_db") is not None:
             loss_txt = f"  IL {loss['total_db']:.2f} dB"
             if loss.get("limit_db") is not None:
-                loss_txt += f" / {loss['limit_db']:.2f} dB"
+                st = loss.get("limit_status")
+                tag = f" ({st})" if st not in (None, "verified", "derived", "explicit") else ""
+                loss_txt += f" of {loss['limit_db']:.2f} dB{tag}"
         console.print(f"{verdict} {ch['name']}  ({good}/{len(lanes)} lanes){loss_txt}"
                       f"  [dim]{ch['file']}[/]")
         for f in ch["findings"]:
