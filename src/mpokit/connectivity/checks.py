@@ -117,6 +117,8 @@ def _describe(m: Mating) -> str:
         return f"Type {m.adapter} adapter"
     if m.kind == "cassette":
         return f"cassette {m.adapter}"
+    if m.kind == "ocs":
+        return "OCS port"
     return m.kind
 
 

@@ -306,32 +306,27 @@ class _Builder:
             self.stages.append(_stage(
                 at, "mdi a", geo.mate_map(near.connector, "up-up", plug.connector),
                 plug.connector.positions))
-        elif kind in ("adapter", "ocs"):
+        elif kind == "adapter":
             ad = extra
-            assert isinstance(ad, AdapterSpec | OcsSpec)
+            assert isinstance(ad, AdapterSpec)
             # LC duplex adapters hold both clips latch-up: position A always meets B,
             # whatever type the file gives; only MPO adapters come key-up/key-down.
             orient: geo.Orientation = (
-                "up-down"
-                if isinstance(ad, AdapterSpec) and ad.type == "A" and near.connector.family == "MPO"
-                else "up-up"
+                "up-down" if ad.type == "A" and near.connector.family == "MPO" else "up-up"
             )
             self.matings.append(
-                Mating(
-                    kind,
-                    via_at,
-                    near,
-                    plug,
-                    adapter=ad.type if isinstance(ad, AdapterSpec) else "ocs",
-                    orientation=orient,
-                    loss_db=ad.loss_db,
-                    reflectance_db=ad.reflectance_db,
-                    grade=ad.grade if isinstance(ad, AdapterSpec) else None,
-                )
+                Mating("adapter", via_at, near, plug, adapter=ad.type, orientation=orient,
+                       loss_db=ad.loss_db, reflectance_db=ad.reflectance_db, grade=ad.grade)
             )
             self.stages.append(_stage(
                 via_at, kind, geo.mate_map(near.connector, orient, plug.connector),
                 plug.connector.positions))
+        elif kind == "ocs":
+            # the circuit already moved positions to the out-port plug's frame
+            assert isinstance(extra, OcsSpec)
+            self.matings.append(Mating("ocs", via_at, near, plug, adapter="ocs",
+                                       loss_db=extra.loss_db,
+                                       reflectance_db=extra.reflectance_db))
         elif kind == "cassette":
             # the cassette already moved positions to its far side's external plug frame
             assert isinstance(extra, tuple)
@@ -360,11 +355,32 @@ class _Builder:
         self.runs.append(Run(at, kind, c.fiber, c.length_m, c.attenuation_db_per_km))
         self.open_kind, self.open_face = "plug", f2
 
-    def adapter(self, at: int, kind: MatingKind, ad: AdapterSpec | OcsSpec) -> None:
+    def adapter(self, at: int, ad: AdapterSpec) -> None:
         if self.open_kind != "plug":
-            raise self.fail(at, f"an {kind} needs a plug on its A side (a cord, trunk or breakout)")
-        self.open_kind, self.open_via = "port", (kind, at, ad)
-        self.adapter_face = self.open_face  # near plug stays as the open face
+            raise self.fail(at, "an adapter needs a plug on its A side (a cord, trunk or breakout)")
+        self.open_kind, self.open_via = "port", ("adapter", at, ad)
+
+    def ocs(self, at: int, spec: OcsSpec) -> None:
+        """An OCS circuit: in-port receptacle, cross-connect, out-port receptacle.
+
+        Each port keeps an internal ferrule (``gender``, default pinned for MPO) that the
+        external plug mates with. The circuit is a crossover: position i of the in port
+        reaches position n+1-i of the out port (A to B for LC), as in a key-up/key-up
+        mating, so identical cabling on every switch port keeps Tx to Rx whichever two
+        ports a circuit joins.
+        """
+        if self.open_kind != "plug":
+            raise self.fail(at, "an OCS port needs a plug on its A side (a cord or trunk)")
+        near = self.open_face
+        conn = connector(spec.connector) if spec.connector else near.connector
+        gender = spec.gender or ("male" if conn.family == "MPO" else "none")
+        port = Face(conn, gender, spec.polish or near.polish, None, at)
+        self.matings.append(Mating("ocs", at, near, port, adapter="ocs",
+                                   loss_db=spec.loss_db, reflectance_db=spec.reflectance_db))
+        self.stages.append(_stage(
+            at, "ocs", geo.mate_map(near.connector, "up-up", conn), conn.positions))
+        self.open_kind, self.open_face = "port", port
+        self.open_via = ("ocs", at, spec)
 
     def cassette(self, at: int, cs: CassetteSpec, nxt: object) -> None:
         if self.open_kind != "plug":
@@ -446,9 +462,9 @@ def compile_channel(spec: ChannelSpec) -> Channel:
         if kind in ("cord", "trunk"):
             bld.cable(at, kind, body)
         elif kind == "adapter":
-            bld.adapter(at, "adapter", body)
+            bld.adapter(at, body)
         elif kind == "ocs":
-            bld.adapter(at, "ocs", body)
+            bld.ocs(at, body)
         elif kind == "cassette":
             nxt = spec.path[at + 1] if at + 1 < len(spec.path) else None
             bld.cassette(at, body, nxt)

@@ -25,7 +25,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from mpokit.standards._records import Strict
-from mpokit.standards.connectors import Polish
+from mpokit.standards.connectors import Gender, Polish
 
 __all__ = [
     "AdapterElement",
@@ -157,11 +157,20 @@ class SpliceSpec(Strict):
 
 
 class OcsSpec(Strict):
-    """A port pair of an optical circuit switch; behaves as a key-up/key-up adapter."""
+    """A circuit through an optical circuit switch: in port, cross-connect, out port.
+
+    Each port is a receptacle whose internal ferrule has ``gender`` (default: pinned for
+    MPO ports) and ``polish`` (default: the plug's); ``connector`` defaults to the plug's.
+    The circuit is a crossover (position i to n+1-i; LC A to B), so identical cabling on
+    every port works whichever ports a circuit joins.
+    """
 
     loss_db: Loss | None = None
     reflectance_db: Reflectance | None = None
     model: str | None = None
+    connector: str | None = None
+    gender: Gender | None = None
+    polish: Polish | None = None
     label: str | None = None
 
 

@@ -271,9 +271,14 @@ def _run_part(run: Any, wavelength_nm: float) -> Part:
 def _parts(ch: Channel, wavelength_nm: float) -> list[Part]:
     parts: list[Part] = []
     seen_cassettes: set[int] = set()
+    seen_ocs: set[int] = set()
     for m in ch.matings:
         if m.kind == "mdi":
             continue
+        if m.kind == "ocs":
+            if m.at in seen_ocs:
+                continue  # an OCS circuit is one part: its loss covers both ports
+            seen_ocs.add(m.at)
         if m.kind == "cassette" and m.loss_db is not None:
             if m.at in seen_cassettes:
                 continue  # a cassette with loss_db is one part (both of its matings)
@@ -290,9 +295,14 @@ def _parts(ch: Channel, wavelength_nm: float) -> list[Part]:
 def _reflections(ch: Channel, media: str, count_mdi: bool) -> list[Reflection]:
     d = defaults()
     out: list[Reflection] = []
+    seen_ocs: set[int] = set()
     for m in ch.matings:
         if m.kind == "mdi" and not count_mdi:
             continue
+        if m.kind == "ocs":
+            if m.at in seen_ocs:
+                continue  # one reflectance figure per OCS circuit
+            seen_ocs.add(m.at)
         if m.reflectance_db is not None:
             out.append(Reflection(m.at, m.kind, float(m.reflectance_db), "explicit"))
         elif m.kind == "splice":

@@ -11,7 +11,7 @@ Channel element sequences (end A is the lower tier)::
     structured   [A] --cord A--[adapter A]==trunk A (M-M)==[adapter A]--cord B-- [B]
     duplex       [A] --LC A-B--[cassette]==trunk A (F-F)==[cassette]--LC A-A-- [B]
     breakout     [NIC] --leg k of the harness-- [switch]
-    ocs          [leaf] --cord--[adp]==trunk (M-F)==(OCS)==trunk (M-M)==[adp]--cord-- [leaf]
+    ocs          [leaf] --cord A--[adp]==trunk A (M-F)==(OCS)==trunk A (F-M)==[adp]--cord A-- [leaf]
 
 >>> from mpokit.plan.spec import ClusterSpec
 >>> from mpokit.plan.fabric import build_fabric
@@ -616,12 +616,14 @@ def _ocs(spec: ClusterSpec, cab: Cabling, cat: PlanCatalog, lay: Layout, fab: Fa
     A, B = so[a_rows], so[b_rows]
     trunk_fm = _cord_body(Part("trunk", o.connector, o.fiber, 12, type="A", polish=o.polish,
                                ends="M-F"))
-    trunk_mm = _cord_body(Part("trunk", o.connector, o.fiber, 12, type="A", polish=o.polish,
-                               ends="M-M"))
+    # OCS ports hold pinned ferrules, so both trunks end unpinned at the switch
+    trunk_out = _cord_body(Part("trunk", o.connector, o.fiber, 12, type="A", polish=o.polish,
+                                ends="F-M"))
     cbody = _cord_body(cord)
+    # every OCS port is cabled alike (circuits change); the circuit is the crossover
     elements: list[tuple[str, dict[str, Any], int | None]] = [
         ("cord", cbody, 0), ("adapter", {"type": "A"}, None), ("trunk", trunk_fm, 1),
-        ("ocs", {"loss_db": loss, "reflectance_db": refl}, None), ("trunk", trunk_mm, 2),
+        ("ocs", {"loss_db": loss, "reflectance_db": refl}, None), ("trunk", trunk_out, 2),
         ("adapter", {"type": "A"}, None), ("cord", dict(cbody), 3)]
     lengths = np.stack([li[A], ti[A], ti[B], li[B]], axis=1)
     keys = twin_a[A] * 3 + twin_a[B]
