@@ -130,3 +130,28 @@ def test_one_a_a_cord_in_a_duplex_patch_fails_polarity() -> None:
         {"cord": {"connector": "LC", "type": "A-A", "fiber": "OM4", "length_m": 2}}]}), loss=False)
     assert not r.ok and r.findings[0].code == "polarity"
     assert "A-B" in (r.findings[0].fix or "")
+
+
+def test_adapter_of_another_family_is_a_mismatch_with_a_fix() -> None:
+    from mpokit.connectivity.io import parse_channel
+
+    spec = parse_channel({"a": "800GBASE-DR8", "b": "800GBASE-DR8", "path": [
+        {"cord": {"connector": "MPO-16", "type": "B", "ends": ["female", "male"],
+                  "fiber": "OS2", "length_m": 3}},
+        {"adapter": {"type": "A", "connector": "MPO-12"}},
+        {"cord": {"connector": "MPO-16", "type": "A", "fiber": "OS2", "length_m": 3}}]})
+    r = check_channel(spec, loss=False)
+    (f,) = r.findings
+    assert (f.code, f.at) == ("connector_mismatch", 1)
+    assert f.fix == "replace path[1] (Type A adapter) with an MPO-16 adapter"
+
+
+def test_vocabulary_is_case_insensitive_and_knows_pinned() -> None:
+    from mpokit.connectivity.io import parse_channel
+
+    spec = parse_channel({"a": "400gbase-dr4", "b": "400GBASE-DR4", "path": [
+        {"cord": {"connector": "mpo-12", "type": "b", "polish": "apc",
+                  "ends": ["Unpinned", "unpinned"], "fiber": "os2", "length_m": 3}}]})
+    c = spec.path[0].cord
+    assert (c.type, c.polish, c.ends, c.fiber) == ("B", "APC", ("female", "female"), "OS2")
+    assert check_channel(spec, loss=False).ok

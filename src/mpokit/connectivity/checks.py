@@ -131,6 +131,14 @@ def mating_findings(ch: Channel) -> list[Finding]:
         near, far = m.near, m.far
         where = _describe(m)
         nc, fc = near.connector, far.connector
+        if m.via is not None and nc.footprint() == fc.footprint() != m.via.footprint():
+            out.append(Finding(
+                "connector_mismatch", "error", m.at, (),
+                f"{nc.name} plugs in an {m.via.name} adapter ({nc.key} key vs "
+                f"{m.via.key} key; {nc.rows}x{nc.columns} vs {m.via.rows}x{m.via.columns} "
+                "positions): they do not fit",
+            ))
+            continue
         if nc.footprint() != fc.footprint():
             diff = []
             if nc.key != fc.key:

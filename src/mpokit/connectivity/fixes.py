@@ -136,6 +136,10 @@ def candidates(spec: ChannelSpec) -> Iterator[Change]:
             label = "key-up/key-up" if other == "B" else "key-up/key-down"
             yield Change(at, kind, {"type": other},
                          f"replace {what} with a Type {other} ({label}) adapter", cost)
+            for c in sorted(end_conns - {body.connector or ""}):
+                if body.connector and connector(c).family == "MPO":
+                    yield Change(at, kind, {"connector": c},
+                                 f"replace {what} with an {c} adapter", cost + 0.3)
         elif kind == "breakout":
             cur = breakout(body.model)
             foot = connector(cur.trunk.connector).footprint()

@@ -76,6 +76,7 @@ class Mating:
     reflectance_db: float | None = None
     grade: str | None = None
     end: str | None = None  # "a" / "b" for MDI matings
+    via: Connector | None = None  # the adapter's own connector family, when the file names it
 
 
 @dataclass(frozen=True)
@@ -316,7 +317,8 @@ class _Builder:
             )
             self.matings.append(
                 Mating("adapter", via_at, near, plug, adapter=ad.type, orientation=orient,
-                       loss_db=ad.loss_db, reflectance_db=ad.reflectance_db, grade=ad.grade)
+                       loss_db=ad.loss_db, reflectance_db=ad.reflectance_db, grade=ad.grade,
+                       via=connector(ad.connector) if ad.connector else None)
             )
             self.stages.append(_stage(
                 via_at, kind, geo.mate_map(near.connector, orient, plug.connector),

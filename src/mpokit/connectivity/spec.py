@@ -50,6 +50,23 @@ __all__ = [
 
 FiberType = Literal["OM3", "OM4", "OM5", "OS2", "OS1a"]
 PlugGender = Literal["male", "female"]
+
+_FIBERS = {f.upper(): f for f in ("OM3", "OM4", "OM5", "OS2", "OS1a")}
+_GENDERS = {"male": "male", "pinned": "male", "female": "female", "unpinned": "female"}
+
+
+def _norm_fiber(v: object) -> object:
+    return _FIBERS.get(v.strip().upper(), v) if isinstance(v, str) else v
+
+
+def _norm_polish(v: object) -> object:
+    return v.strip().upper() if isinstance(v, str) else v
+
+
+def _norm_ends(v: object) -> object:
+    if isinstance(v, list | tuple):
+        return [_GENDERS.get(e.strip().lower(), e) if isinstance(e, str) else e for e in v]
+    return v
 Grade = Annotated[str, Field(min_length=1, max_length=40)]
 Loss = Annotated[float, Field(ge=0, le=60)]
 Reflectance = Annotated[float, Field(le=0, ge=-100)]
@@ -81,6 +98,10 @@ class CableSpec(Strict):
     grade: Grade | tuple[Grade, Grade] | None = None
     attenuation_db_per_km: float | None = Field(default=None, ge=0, le=100)
     label: str | None = None
+
+    _fiber = field_validator("fiber", mode="before")(_norm_fiber)
+    _polish = field_validator("polish", mode="before")(_norm_polish)
+    _ends = field_validator("ends", mode="before")(_norm_ends)
 
     @field_validator("type")
     @classmethod
@@ -141,6 +162,8 @@ class BreakoutSpec(Strict):
     enter: Literal["trunk", "leg"] | None = None
     polish: Polish | None = None
     leg_polish: Polish | None = None
+    _fiber = field_validator("fiber", mode="before")(_norm_fiber)
+    _polish = field_validator("polish", "leg_polish", mode="before")(_norm_polish)
     fiber: FiberType
     length_m: float = Field(default=1.0, ge=0, le=100_000)
     grade: Grade | None = None
