@@ -104,3 +104,38 @@ def test_batch_verifier_agrees_with_scalar_checker(ds: list[dict[str, Any]]) -> 
         assert bool(res.ok[3 * i]) == r.ok
         assert got == codes
         assert bool(res.lane_order[3 * i]) == any(f.code == "lane_order" for f in r.findings)
+
+
+@st.composite
+def duplex_channels(draw: st.DrawFn) -> dict[str, Any]:
+    """LC cord, cassette, MPO trunk, cassette, LC cord, with random parts and ports."""
+    lc = st.sampled_from(["A-B", "A-A"])
+    cas = st.sampled_from(["MPO12-LC6-A", "MPO12-LC6-B"])
+    port = st.integers(1, 6)
+
+    def lc_cord() -> dict[str, Any]:
+        return {"cord": {"connector": "LC", "type": draw(lc), "fiber": "OM4", "length_m": 2}}
+
+    return channel(
+        "10GBASE-SR", "10GBASE-SR",
+        lc_cord(),
+        {"cassette": {"model": draw(cas), "port": draw(port)}},
+        trunk(draw(st.sampled_from(["A", "B", "C"])), ("female", "female"), "UPC", "MPO-12",
+              "OM4"),
+        {"cassette": {"model": draw(cas), "port": draw(port)}},
+        lc_cord(),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(duplex_channels())
+def test_duplex_reverse_and_batch_agree(d: dict[str, Any]) -> None:
+    spec = parse_channel(d)
+    ch = compile_channel(spec)
+    rev = compile_channel(reverse_spec(spec))
+    # fibers that leave the channel (AWAY) or end (DARK) both mean "no connection"
+    assert np.maximum(rev.end_to_end(), -1).tolist() == geo.invert(ch.end_to_end(), 2).tolist()
+    r = evaluate(ch)
+    assert evaluate(rev).ok == r.ok
+    res = verify_batch(ChannelBatch.from_channels([ch]))
+    assert bool(res.ok[0]) == r.ok

@@ -204,10 +204,12 @@ def _direction(
     arrived: dict[int, int] = {}
     wrong: list[tuple[int, str]] = []
     reorder: list[int] = []
+    away: list[int] = []
     for k, p in enumerate(final.tolist()):
         tx_pos = int(src.tx[k]) + 1
         if p == geo.AWAY:
             lanes.append(LaneResult(label, k, tx_pos, None, None, "elsewhere"))
+            away.append(k)
             continue
         if p == geo.DARK:
             lanes.append(LaneResult(label, k, tx_pos, None, None, "dark"))
@@ -231,6 +233,14 @@ def _direction(
         lanes.append(LaneResult(label, k, tx_pos, p + 1, None, "wrong"))
         what = f"Tx lane {tx_of[p]}" if p in tx_of else "an unused position"
         wrong.append((k, f"{what} (position {p + 1})"))
+    if away and not pair_strict:
+        hits = np.flatnonzero(trace[1:, away[0]] == geo.AWAY)
+        st = stages[int(hits[0])] if len(hits) else stages[-1]
+        findings.append(Finding(
+            "polarity", "error", st.at, tuple(away),
+            f"Tx lanes {away} of end {src_name} leave the channel at path[{st.at}] "
+            f"({st.what}): they go to another port or leg, not to end {dst_name}",
+        ))
     if wrong:
         ks = tuple(k for k, _ in wrong)
         detail = "; ".join(f"lane {k} -> {w}" for k, w in wrong[:4])

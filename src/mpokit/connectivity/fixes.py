@@ -142,6 +142,11 @@ def candidates(spec: ChannelSpec) -> Iterator[Change]:
                                  f"replace {what} with an {c} adapter", cost + 0.3)
         elif kind == "breakout":
             cur = breakout(body.model)
+            for leg in range(1, len(cur.legs) + 1):
+                if leg != body.leg:
+                    yield Change(at, kind, {"leg": leg},
+                                 f"use leg {leg} of the harness at path[{at}] "
+                                 f"instead of leg {body.leg}", 0.5)
             foot = connector(cur.trunk.connector).footprint()
             for bo in breakouts():
                 if (bo.name != cur.name and len(bo.legs) >= body.leg
@@ -149,6 +154,12 @@ def candidates(spec: ChannelSpec) -> Iterator[Change]:
                     yield Change(at, kind, {"model": bo.name},
                                  f"replace {what} with breakout {bo.name}", cost)
         elif kind == "cassette":
+            ports = next(c for c in cassettes() if c.name.upper() == body.model.upper()).front
+            for p in range(1, ports.ports + 1):
+                if p != body.port:
+                    yield Change(at, kind, {"port": p},
+                                 f"use front port {p} of the cassette at path[{at}] "
+                                 f"instead of port {body.port}", 0.5)
             for cas in cassettes():
                 if cas.name != body.model and cas.front.ports >= body.port:
                     yield Change(at, kind, {"model": cas.name},
