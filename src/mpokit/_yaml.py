@@ -215,7 +215,7 @@ def validation_error(
         if isinstance(part, str) and ("[" in part or part.startswith("function-")):
             continue
         loc.append(part)
-    message = err["msg"]
+    message = str(err["msg"]).removeprefix("Value error, ")
     kind = err["type"]
     hint = fix
     if kind == "extra_forbidden":

@@ -51,7 +51,8 @@ def test_example_cassette_splice_ocs(examples: Any) -> None:
     assert cas.total_db == pytest.approx(1.634) and cas.connections == 4 and cas.findings == ()
     assert ocs.total_db == pytest.approx(2.503) and ocs.splices == 1
     (f,) = ocs.findings
-    assert (f.code, f.severity, f.at) == ("reach", "warning", 2)  # DR4 reach is typical
+    # over a typical limit is still a failure; the message says the limit is typical
+    assert (f.code, f.severity, f.at) == ("reach", "error", 2)
     assert "typical" in f.message and f.fix == "shorten path[2] below 194 m"
 
 
@@ -159,12 +160,12 @@ def test_loss_finding_and_fix() -> None:
     assert f.fix == "use grade TIA connectors at path[1], path[3] and path[5] (saves 0.75 dB)"
 
 
-def test_typical_limit_gives_warning() -> None:
+def test_over_a_typical_limit_fails_and_says_the_limit_is_typical() -> None:
     ch = dr4(*[{"adapter": {"type": "A", "loss_db": 1.5}}] * 1,
              {"cord": {"connector": "MPO-12", "type": "A", "fiber": "OS2", "length_m": 1}},
              {"adapter": {"type": "A", "loss_db": 1.5}})
     (f,) = budget(ch).findings
-    assert (f.code, f.severity) == ("loss", "warning")
+    assert (f.code, f.severity) == ("loss", "error")
     assert "(typical)" in f.message
 
 

@@ -1,7 +1,9 @@
 """Loss findings: ``loss``, ``reach``, ``fiber_type`` and ``reflectance``, with fixes.
 
-Severity is ``error``, or ``warning`` when the limit broken is only ``typical`` (the
-message then says so). Fix suggestions are concrete: which parts to upgrade to which
+A channel over its loss or reach limit is an ``error`` whatever the limit's status: the
+verdict follows the best limit mpokit has, and the message names its status ("3 dB
+(typical)") so a typical value is never mistaken for a standard's. Reflectance findings
+are ``warning`` when typical values are involved (the count table comes from a draft). Fix suggestions are concrete: which parts to upgrade to which
 grade and what that saves, or which run to shorten below what length.
 
 >>> _places([3, 1, 5])
@@ -26,7 +28,9 @@ CODES = ("loss", "reach", "fiber_type", "reflectance")
 
 
 def _severity(status: str) -> Severity:
-    return "warning" if status == "typical" else "error"
+    """Loss and reach: an error against any limit (the message carries the status)."""
+    del status
+    return "error"
 
 
 def _tag(status: str) -> str:

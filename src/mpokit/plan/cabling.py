@@ -215,7 +215,28 @@ def build_cabling(
         ls = fab.links[cls]
         if ls.size:
             _plan_class(spec, fab, lay, cat, cab, cls)
+    if spec.cabling.connector_grade:
+        _apply_grade(cab, spec.cabling.connector_grade)
     return cab
+
+
+def _apply_grade(cab: Cabling, name: str) -> None:
+    """Give every cord, trunk and harness plug the connector grade the spec asks for."""
+    try:
+        from mpokit.loss import grade
+    except ImportError:  # pragma: no cover - the loss package ships with mpokit
+        return
+    from mpokit.errors import CatalogError, InputError
+
+    try:
+        g = grade(name)
+    except CatalogError as exc:
+        hint = f"did you mean {exc.suggestions[0]!r}?" if exc.suggestions else None
+        raise InputError(f"unknown connector grade {name!r}", field="cabling.connector_grade",
+                         fix=hint) from None
+    for d in cab.designs:
+        d.elements = [(kind, {**body, "grade": g.name} if kind in ("cord", "trunk", "breakout")
+                       else body, slot) for kind, body, slot in d.elements]
 
 
 def _cage_key(fab: Fabric, dev: np.ndarray, port: np.ndarray) -> np.ndarray | None:

@@ -19,7 +19,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mpokit._yaml import Lines, read_yaml, validation_error
 from mpokit.errors import InputError
@@ -166,8 +173,23 @@ class CablingSpec(_Model):
     polarity: Literal["A", "B"] = Field(
         default="A", description="TIA-568.3 method for parallel links (APC needs A)."
     )
-    connector_grade: str | None = Field(default=None, description="e.g. 'B' (IEC 61753-1).")
+    connector_grade: str | None = Field(
+        default=None, description="Grade of every cable plug, e.g. 'B' (IEC 61753-1); "
+        "see `mpokit.loss.grades`. Default: the loss package's default connection grade.")
     catalog: str | None = Field(default=None, description="Extra plan-catalogue YAML file.")
+
+    @field_validator("connector_grade")
+    @classmethod
+    def _known_grade(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from mpokit.errors import CatalogError
+        from mpokit.loss import grade
+
+        try:
+            return grade(v).name
+        except CatalogError as exc:
+            raise ValueError(str(exc)) from None
 
 
 class ClusterSpec(_Model):

@@ -84,8 +84,7 @@ def _loss_per_channel(design: Design, res: Any, out: DesignCheck) -> None:
 
     Matings are the same for every channel of a design; fiber loss scales with each
     channel's run lengths (``mpokit.loss.budget_batch``). A channel over its limit counts
-    as a ``loss`` (or ``reach``) finding with the severity the budget gives it: an error
-    against a verified or vendor limit, a warning against a typical one.
+    as a ``loss`` (or ``reach``) error.
     """
     try:
         from mpokit.loss import budget, budget_batch
@@ -98,13 +97,10 @@ def _loss_per_channel(design: Design, res: Any, out: DesignCheck) -> None:
     design.loss_margin_db = batch.margin_db
     over_loss = batch.margin_db < -1e-9
     over_reach = batch.length_m > (ref.limit.reach_m if ref.limit else np.inf) + 1e-9
-    sev = {f.code: f.severity for f in ref.findings}
-    typical = ref.limit is not None and ref.limit.status == "typical"
-    default = "warning" if typical else "error"
     for code, mask in (("loss", over_loss), ("reach", over_reach)):
         n = int(mask.sum())
         if n:
-            severity = sev.get(code, default)
+            severity = "error"  # against any limit; the report shows the limit's status
             out.loss_counts[code] = (n, severity)
             if severity == "error":
                 out.channel_errors |= mask
