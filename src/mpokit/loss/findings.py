@@ -3,7 +3,9 @@
 A channel over its loss or reach limit is an ``error`` whatever the limit's status: the
 verdict follows the best limit mpokit has, and the message names its status ("3 dB
 (typical)") so a typical value is never mistaken for a standard's. Reflectance findings
-are ``warning`` when typical values are involved (the count table comes from a draft). Fix suggestions are concrete: which parts to upgrade to which
+are ``warning`` when typical values are involved (the count table comes from a draft).
+
+Fix suggestions are concrete: which parts to upgrade to which
 grade and what that saves, or which run to shorten below what length.
 
 >>> _places([3, 1, 5])
