@@ -129,6 +129,34 @@ def demo(
         console.print(f"transceivers: {s['transceivers']}", highlight=False)
         console.print(f"report: [bold]{dest / 'report.html'}[/]  (cut sheet, BOM, channels.yaml,"
                       f" summary.json beside it)", highlight=False)
+    _demo_qc(console, out / "qc")
+
+
+def _demo_qc(console: Console, folder: Path) -> None:
+    """Simulate two ferrule scans with known geometry, measure them, write their reports."""
+    from mpokit.qc import analyze_scan, simulate_mt, simulate_round, write_scan
+    from mpokit.qc.report import write_report
+
+    console.rule("End-face geometry of simulated ferrules (connector QC)")
+    folder.mkdir(parents=True, exist_ok=True)
+    scans = [
+        ("mt12-pc.npz", *simulate_mt(fibers=12, seed=11, angle_x_deg=0.05, angle_y_deg=-0.08,
+                                     mean_height_nm=2000.0, height_spread_nm=60.0,
+                                     serial="DEMO-MT12")),
+        ("lc-apc.npz", *simulate_round(seed=5, fixture_angle_deg=8.0, radius_mm=12.0,
+                                       apex_offset_um=20.0, fiber_height_nm=-30.0,
+                                       serial="DEMO-LC-APC")),
+    ]
+    for name, scan, truth in scans:
+        write_scan(scan, folder / name)
+        result = analyze_scan(scan, file=str(folder / name))
+        report = write_report(result, scan, folder / (Path(name).stem + ".html"))
+        verdict = "[green]PASS[/]" if result.ok else "[red]FAIL[/]"
+        params = ", ".join(f"{k}={v:.4g}" for k, v in result.parameters().items()
+                           if v is not None)
+        console.print(f"{verdict} {result.serial} ({result.kind}, profile {result.profile}): "
+                      f"{params}", highlight=False)
+        console.print(f"      report: {report}", highlight=False)
     raise typer.Exit(EXIT_OK)
 
 

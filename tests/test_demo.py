@@ -1,0 +1,26 @@
+"""``mpokit demo``: the quick-start job runs end to end and writes what it says."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mpokit.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_checks_plans_and_measures(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    r = CliRunner().invoke(app, ["demo", "--examples", str(ROOT / "examples"), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "FAIL Type A cord between DR4 modules" in r.output
+    assert "replace path[0] (MPO-12 Type A cord) with a Type B cord" in r.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["switches"] == {"leaf": 32, "spine": 16, "core": 0}
+    assert summary["links"]["node_leaf"] == 1020 and summary["errors"] == 0
+    for name in ("report.html", "cutsheet.csv", "bom.csv", "channels.yaml",
+                 "qc/mt12-pc.html", "qc/lc-apc.html"):
+        assert (out / name).stat().st_size > 0, name
