@@ -1,4 +1,4 @@
-"""``mpokit check`` and ``mpokit demo``."""
+"""``mpokit check`` and ``mpokit catalog``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.console import Console
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
 
-__all__ = ["check", "demo", "run_check"]
+__all__ = ["catalog", "check", "print_human", "run_check"]
 
 
 def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -36,7 +36,7 @@ def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
     return out, results
 
 
-def _print_human(console: Console, channels: list[dict[str, Any]]) -> None:
+def print_human(console: Console, channels: list[dict[str, Any]]) -> None:
     for ch in channels:
         verdict = "[green]PASS[/]" if ch["ok"] else "[red]FAIL[/]"
         lanes = [ln for ln in ch["lanes"] if ln["status"] != "elsewhere"]
@@ -79,85 +79,10 @@ def check(
         typer.echo(json.dumps({"ok": ok, "channels": channels}, indent=2))
     else:
         console = Console(soft_wrap=True)
-        _print_human(console, channels)
+        print_human(console, channels)
         n_ok = sum(c["ok"] for c in channels)
         console.print(f"\n{n_ok}/{len(channels)} channels pass")
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
-
-
-@app.command()
-def demo(
-    examples: Annotated[Path, typer.Option(help="The examples folder.")] = Path("examples"),
-    out: Annotated[Path, typer.Option("-o", "--out", help="Where the plan goes.")] = Path(
-        "demo-out"
-    ),
-) -> None:
-    """Run the main job on the bundled examples and say where the results are."""
-    console = Console(soft_wrap=True)
-    groups = [("Channels built by the TIA-568.3 polarity methods", examples / "channels"),
-              ("Classic mistakes, each with the fix mpokit finds", examples / "mistakes")]
-    for title, folder in groups:
-        files = sorted(folder.glob("*.yaml"))
-        if not files:
-            continue
-        console.rule(title)
-        try:
-            channels, _ = run_check(files)
-        except MpokitError as exc:
-            raise fail_input(exc) from None
-        _print_human(console, channels)
-    spec_file = examples / "cluster" / "superpod-4su.yaml"
-    if spec_file.exists():
-        from mpokit.plan import load_spec, make_plan, write_plan
-
-        console.rule(f"Planning the example cluster ({spec_file})")
-        try:
-            with console.status("planning: fabric, layout, cabling, verify, outputs"):
-                p = make_plan(load_spec(spec_file))
-                dest = write_plan(p, out)
-        except MpokitError as exc:
-            raise fail_input(exc) from None
-        s = p.summary
-        sw, ln = s["switches"], s["links"]
-        console.print(
-            f"[bold]{s['cluster']}[/]: leaf {sw['leaf']}, spine {sw['spine']}, core {sw['core']};"
-            f" links node-leaf {ln['node_leaf']}, leaf-spine {ln['leaf_spine']}, spine-core "
-            f"{ln['spine_core']}; {s['channels_checked']} channels checked, "
-            + ("[green]all pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"),
-            highlight=False,
-        )
-        console.print(f"transceivers: {s['transceivers']}", highlight=False)
-        console.print(f"report: [bold]{dest / 'report.html'}[/]  (cut sheet, BOM, channels.yaml,"
-                      f" summary.json beside it)", highlight=False)
-    _demo_qc(console, out / "qc")
-
-
-def _demo_qc(console: Console, folder: Path) -> None:
-    """Simulate two ferrule scans with known geometry, measure them, write their reports."""
-    from mpokit.qc import analyze_scan, simulate_mt, simulate_round, write_scan
-    from mpokit.qc.report import write_report
-
-    console.rule("End-face geometry of simulated ferrules (connector QC)")
-    folder.mkdir(parents=True, exist_ok=True)
-    scans = [
-        ("mt12-pc.npz", *simulate_mt(fibers=12, seed=11, angle_x_deg=0.05, angle_y_deg=-0.08,
-                                     mean_height_nm=2000.0, height_spread_nm=60.0,
-                                     serial="DEMO-MT12")),
-        ("lc-apc.npz", *simulate_round(seed=5, fixture_angle_deg=8.0, radius_mm=12.0,
-                                       apex_offset_um=20.0, fiber_height_nm=-30.0,
-                                       serial="DEMO-LC-APC")),
-    ]
-    for name, scan, truth in scans:
-        write_scan(scan, folder / name)
-        result = analyze_scan(scan, file=str(folder / name))
-        report = write_report(result, scan, folder / (Path(name).stem + ".html"))
-        verdict = "[green]PASS[/]" if result.ok else "[red]FAIL[/]"
-        params = ", ".join(f"{k}={v:.4g}" for k, v in result.parameters().items()
-                           if v is not None)
-        console.print(f"{verdict} {result.serial} ({result.kind}, profile {result.profile}): "
-                      f"{params}", highlight=False)
-        console.print(f"      report: {report}", highlight=False)
-    raise typer.Exit(EXIT_OK)
 
 
 _CATALOGUES = ("connectors", "transceivers", "cassettes", "breakouts", "polishes")

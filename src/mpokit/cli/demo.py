@@ -1,0 +1,116 @@
+"""``mpokit demo``: the quick-start job on the bundled examples.
+
+Checks the example channels (the polarity methods, then the classic mistakes with their
+fixes), plans the example cluster, and measures two simulated ferrules.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mpokit.cli import EXIT_OK, app, fail_input
+from mpokit.cli.check import print_human, run_check
+from mpokit.errors import MpokitError
+
+__all__ = ["demo"]
+
+
+@app.command()
+def demo(
+    examples: Annotated[Path, typer.Option(help="The examples folder.")] = Path("examples"),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Where the plan goes.")] = Path(
+        "demo-out"
+    ),
+) -> None:
+    """Run the main job on the bundled examples and say where the results are."""
+    console = Console(soft_wrap=True)
+    groups = [("Channels built by the TIA-568.3 polarity methods", examples / "channels"),
+              ("Classic mistakes, each with the fix mpokit finds", examples / "mistakes")]
+    for title, folder in groups:
+        files = sorted(folder.glob("*.yaml"))
+        if not files:
+            continue
+        console.rule(title)
+        try:
+            channels, _ = run_check(files)
+        except MpokitError as exc:
+            raise fail_input(exc) from None
+        print_human(console, channels)
+    spec_file = examples / "cluster" / "superpod-4su.yaml"
+    if spec_file.exists():
+        from mpokit.plan import load_spec, make_plan, write_plan
+
+        console.rule(f"Planning the example cluster ({spec_file})")
+        try:
+            with console.status("planning: fabric, layout, cabling, verify, outputs"):
+                p = make_plan(load_spec(spec_file))
+                dest = write_plan(p, out)
+        except MpokitError as exc:
+            raise fail_input(exc) from None
+        s = p.summary
+        sw, ln = s["switches"], s["links"]
+        console.print(
+            f"[bold]{s['cluster']}[/]: leaf {sw['leaf']}, spine {sw['spine']}, core {sw['core']};"
+            f" links node-leaf {ln['node_leaf']}, leaf-spine {ln['leaf_spine']}, spine-core "
+            f"{ln['spine_core']}; {s['channels_checked']} channels checked, "
+            + ("[green]all pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"),
+            highlight=False,
+        )
+        console.print(f"transceivers: {s['transceivers']}", highlight=False)
+        console.print(f"report: [bold]{dest / 'report.html'}[/]  (cut sheet, BOM, channels.yaml,"
+                      f" summary.json beside it)", highlight=False)
+    _demo_qc(console, out / "qc")
+
+
+def _demo_qc(console: Console, folder: Path) -> None:
+    """Simulate two ferrule scans with known geometry, measure them, write their reports."""
+    import numpy as np
+
+    from mpokit.qc import (
+        MtGeometry,
+        MtTruth,
+        RoundGeometry,
+        RoundTruth,
+        analyze_scan,
+        simulate_mt,
+        simulate_round,
+        write_scan,
+    )
+    from mpokit.qc.report import write_report
+
+    console.rule("End-face geometry of simulated ferrules (connector QC)")
+    folder.mkdir(parents=True, exist_ok=True)
+    scans = [
+        ("mt12-pc.npz", *simulate_mt(fibers=12, seed=11, angle_x_deg=0.05, angle_y_deg=-0.08,
+                                     mean_height_nm=2000.0, height_spread_nm=60.0,
+                                     serial="DEMO-MT12")),
+        ("lc-apc.npz", *simulate_round(seed=5, fixture_angle_deg=8.0, radius_mm=12.0,
+                                       apex_offset_um=20.0, fiber_height_nm=-30.0,
+                                       serial="DEMO-LC-APC")),
+    ]
+    for name, scan, truth in scans:
+        write_scan(scan, folder / name)
+        result = analyze_scan(scan, file=str(folder / name))
+        report = write_report(result, scan, folder / (Path(name).stem + ".html"))
+        verdict = "[green]PASS[/]" if result.ok else "[red]FAIL[/]"
+        params = ", ".join(f"{k}={v:.4g}" for k, v in result.parameters().items()
+                           if v is not None)
+        console.print(f"{verdict} {result.serial} ({result.kind}, profile {result.profile}): "
+                      f"{params}", highlight=False)
+        g = result.geometry
+        if isinstance(truth, MtTruth) and isinstance(g, MtGeometry):
+            err = float(np.max(np.abs(np.asarray(g.height_nm) - truth.height_nm)))
+            console.print(f"      against the simulated truth: fiber heights within {err:.1f} nm",
+                          highlight=False)
+        elif isinstance(truth, RoundTruth) and isinstance(g, RoundGeometry):
+            console.print(f"      against the simulated truth: radius {truth.radius_mm:.3f} mm, "
+                          f"apex offset {truth.apex_offset_um:.2f} um, fiber height "
+                          f"{truth.fiber_height_nm:.1f} nm", highlight=False)
+        console.print(f"      report: {report}", highlight=False)
+    raise typer.Exit(EXIT_OK)
+
+
