@@ -231,7 +231,7 @@ def _direction(
                 reorder.append(k)
             continue
         lanes.append(LaneResult(label, k, tx_pos, p + 1, None, "wrong"))
-        what = f"Tx lane {tx_of[p]}" if p in tx_of else "an unused position"
+        what = (f"its Tx lane {tx_of[p]}" if p in tx_of else "an unused position")
         wrong.append((k, f"{what} (position {p + 1})"))
     if away and not pair_strict:
         hits = np.flatnonzero(trace[1:, away[0]] == geo.AWAY)
@@ -243,11 +243,11 @@ def _direction(
         ))
     if wrong:
         ks = tuple(k for k, _ in wrong)
-        detail = "; ".join(f"lane {k} -> {w}" for k, w in wrong[:4])
+        detail = "; ".join(f"lane {k} lands on {w}" for k, w in wrong[:4])
         more = " ..." if len(wrong) > 4 else ""
         findings.append(Finding(
             "polarity", "error", None, ks,
-            f"Tx lanes {list(ks)} of end {src_name} do not arrive at a receiver of end "
+            f"Tx lanes {list(ks)} of end {src_name} do not reach a receiver of end "
             f"{dst_name}: {detail}{more}",
         ))
     if reorder and not pair_strict:
