@@ -173,16 +173,66 @@ def load_yaml(
     return data, Lines(file, index)
 
 
-def read_yaml(path: str | os.PathLike[str]) -> tuple[Any, Lines]:
-    """Read and parse a YAML file; unreadable files become ``InputError``."""
+def read_text(path: str | os.PathLike[str]) -> str:
+    """A UTF-8 text file; unreadable files become ``InputError``."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("file not found", file=str(p)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", file=str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read file: {exc}", file=str(p)) from None
-    return load_yaml(text, file=str(p))
+
+
+def read_yaml(path: str | os.PathLike[str]) -> tuple[Any, Lines]:
+    """Read and parse a YAML file; unreadable files become ``InputError``."""
+    return load_yaml(read_text(path), file=str(path))
+
+
+def load_list_items(text: str, key: str, *, file: str | None = None) -> tuple[Any, Lines] | None:
+    """Parse a big ``key:`` list of block mappings item by item, caching repeated items.
+
+    Machine-written files (a plan's ``channels.yaml``) repeat the same item text many
+    times with only the first line (a name) changing. Each distinct item body is parsed
+    once; a ``name: "..."`` first line is read on its own. Returns None when the text does
+    not have that simple shape, and the caller parses it the ordinary way.
+    """
+    head = f"{key}:\n"
+    if not text.startswith(head) or "\n  - " not in text[: len(head) + 8]:
+        return None
+    body = text[len(head):]
+    if not body.startswith("  - "):
+        return None
+    chunks = body[4:].split("\n  - ")
+    cache: dict[str, Any] = {}
+    items: list[Any] = []
+    for chunk in chunks:
+        first, _, rest = chunk.partition("\n")
+        name: Any = None
+        if first.startswith("name: "):
+            raw = first[6:].strip()
+            if raw.startswith('"') and raw.endswith('"') and "\\" not in raw:
+                name = raw[1:-1]
+            else:
+                return None
+            chunk = rest
+        key_text = chunk.rstrip("\n")
+        item = cache.get(key_text)
+        if item is None:
+            lines = key_text.split("\n")
+            if any(ln and not ln.startswith("    ") for ln in lines):
+                return None  # not the simple shape (comments, other indents)
+            try:
+                item = yaml.load("\n".join(ln[4:] for ln in lines), Loader=_FastLoader)
+            except (yaml.YAMLError, InputError):
+                return None
+            if not isinstance(item, dict):
+                return None
+            cache[key_text] = item
+        items.append({"name": name, **item} if name is not None else item)
+    return {key: items}, Lines(file, None, text)
 
 
 def format_loc(loc: Sequence[str | int]) -> str:

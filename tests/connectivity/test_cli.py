@@ -56,3 +56,20 @@ def test_human_output_shows_verdict_and_fix() -> None:
     r = runner.invoke(app, ["check", str(EX / "mistakes" / "type-a-cord-between-dr4.yaml")])
     assert r.exit_code == 2
     assert "FAIL" in r.output and "Type B cord" in r.output
+
+
+def test_big_plan_output_lists_failures_and_counts_the_rest(tmp_path: Path) -> None:
+    import yaml
+
+    ok = yaml.safe_load((EX / "channels" / "direct-type-b-cord.yaml").read_text())
+    bad = yaml.safe_load((EX / "mistakes" / "type-a-cord-between-dr4.yaml").read_text())
+    chans = [dict(ok, name=f"good{i}") for i in range(150)] + [bad]
+    p = tmp_path / "plan.yaml"
+    p.write_text(yaml.safe_dump({"channels": chans}))
+    r = runner.invoke(app, ["check", str(p)])
+    assert r.exit_code == 2
+    assert "FAIL Type A cord between DR4 modules" in r.output
+    assert "150 passing channels without findings not listed" in r.output
+    assert "good7 " not in r.output
+    r = runner.invoke(app, ["check", str(p), "--all"])
+    assert "PASS good7 " in r.output

@@ -36,8 +36,14 @@ def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
     return out, results
 
 
-def print_human(console: Console, channels: list[dict[str, Any]]) -> None:
+def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool = True) -> None:
+    """One line per channel and its findings; with ``all_=False`` passing channels with no
+    findings are counted, not listed."""
+    quiet = 0
     for ch in channels:
+        if not all_ and ch["ok"] and not ch["findings"]:
+            quiet += 1
+            continue
         verdict = "[green]PASS[/]" if ch["ok"] else "[red]FAIL[/]"
         lanes = [ln for ln in ch["lanes"] if ln["status"] != "elsewhere"]
         good = sum(ln["status"] in ("ok", "lane_order") for ln in lanes)
@@ -59,12 +65,17 @@ def print_human(console: Console, channels: list[dict[str, Any]]) -> None:
                           highlight=False)
             if f.get("fix"):
                 console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)
+    if quiet:
+        console.print(f"[green]{quiet} passing channels without findings[/] not listed "
+                      "(--all lists them)", highlight=False)
 
 
 @app.command()
 def check(
     files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="List passing channels even when there "
+                                       "are more than 100.")] = False,
 ) -> None:
     """Check polarity, mating (and loss) of every lane of every channel.
 
@@ -79,7 +90,7 @@ def check(
         typer.echo(json.dumps({"ok": ok, "channels": channels}, indent=2))
     else:
         console = Console(soft_wrap=True)
-        print_human(console, channels)
+        print_human(console, channels, all_=all_ or len(channels) <= 100)
         n_ok = sum(c["ok"] for c in channels)
         console.print(f"\n{n_ok}/{len(channels)} channels pass")
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)

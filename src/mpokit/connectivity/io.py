@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mpokit._yaml import Lines, format_loc, read_yaml, validation_error
+from mpokit._yaml import Lines, format_loc, load_list_items, load_yaml, read_text, validation_error
 from mpokit.connectivity.spec import ELEMENT_KINDS, ChannelSpec
 from mpokit.errors import CatalogError, InputError, suggest
 
@@ -164,6 +164,12 @@ def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
 
 
 def read_channels(path: str | os.PathLike[str]) -> list[ChannelSpec]:
-    """Read a channel file (YAML or JSON)."""
-    data, lines = read_yaml(path)
+    """Read a channel file (YAML or JSON).
+
+    Big machine-written lists (a plan's ``channels.yaml``) take a fast path that parses
+    each distinct channel body once; any other shape is parsed the ordinary way.
+    """
+    text = read_text(path)
+    fast = load_list_items(text, "channels", file=str(path)) if len(text) > 256_000 else None
+    data, lines = fast if fast is not None else load_yaml(text, file=str(path))
     return parse_channels(data, lines)
