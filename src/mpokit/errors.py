@@ -86,7 +86,15 @@ class CatalogError(MpokitError):
 
 
 class DesignError(MpokitError):
-    """A design that cannot be built at all."""
+    """A design that cannot be built at all.
+
+    ``loc`` is where in the input it sits, as a field path (``("path", 2)``), so that a
+    caller holding the file's line index can name the line.
+    """
+
+    def __init__(self, message: str, *, loc: tuple[str | int, ...] = ()) -> None:
+        self.loc = loc
+        super().__init__(message)
 
 
 def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:

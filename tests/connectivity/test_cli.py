@@ -50,6 +50,7 @@ def test_design_that_cannot_be_built_exits_1(tmp_path: Path) -> None:
     r = runner.invoke(app, ["check", str(p)])
     assert r.exit_code == 1
     assert "add an adapter" in r.output
+    assert "plugs.yaml:5: path[1]" in r.output  # the second cord's line
 
 
 def test_human_output_shows_verdict_and_fix() -> None:

@@ -27,7 +27,14 @@ def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
         try:
             checked = check_channels(specs)
         except DesignError as exc:
-            raise InputError(str(exc), file=str(f)) from None
+            from mpokit._yaml import read_yaml
+
+            lines = read_yaml(f)[1]
+            loc = exc.loc
+            if loc[:1] == ("channels",) and ("channels",) not in lines.by_path:
+                loc = loc[2:]  # a file holding one channel, not a list
+            msg = str(exc).removeprefix("channels[0]: ") if loc != exc.loc else str(exc)
+            raise InputError(msg, file=str(f), line=lines.line_of(loc) if loc else None) from None
         for r in checked:
             d = r.to_dict()
             d["file"] = str(f)

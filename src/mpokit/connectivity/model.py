@@ -187,7 +187,7 @@ def _end(spec: ChannelSpec, which: Literal["a", "b"]) -> End:
     t = transceiver(e.transceiver)
     if e.port > len(t.ports):
         raise DesignError(
-            f"end {which}: {t.name} has {len(t.ports)} port(s), not port {e.port}"
+            f"end {which}: {t.name} has {len(t.ports)} port(s), not port {e.port}", loc=(which,)
         )
     return End(t, e.port - 1)
 
@@ -287,7 +287,7 @@ class _Builder:
         self.open_via: tuple[MatingKind, int, object] = ("mdi", -1, None)
 
     def fail(self, at: int, what: str) -> DesignError:
-        return DesignError(f"path[{at}]: {what}")
+        return DesignError(f"path[{at}]: {what}", loc=("path", at))
 
     # -- plugs arriving at an open port ------------------------------------------------
     def _plug_in(self, plug: Face, at: int) -> None:
@@ -395,7 +395,10 @@ class _Builder:
             self.open_face.connector if enter == "rear"
             else _next_plug_connector(nxt) or connector(cas.rear.connector)
         )
-        fwd, inv, rear, front = _cassette_maps(cas, cs.port, rear_plug)
+        try:
+            fwd, inv, rear, front = _cassette_maps(cas, cs.port, rear_plug)
+        except DesignError as exc:
+            raise self.fail(at, str(exc)) from None
         rear_face = Face(rear, cas.rear.gender, cas.rear.polish, None, at)
         front_face = Face(front, "none", "UPC", None, at)  # LC front ports: UPC
         near_internal, far_internal = (rear_face, front_face) if enter == "rear" else (
@@ -412,7 +415,10 @@ class _Builder:
 
     def breakout(self, at: int, bs: BreakoutSpec) -> None:
         bo = breakout(bs.model)
-        fwd, inv, trunk, leg_conn = _breakout_maps(bo, bs.leg)
+        try:
+            fwd, inv, trunk, leg_conn = _breakout_maps(bo, bs.leg)
+        except DesignError as exc:
+            raise self.fail(at, str(exc)) from None
         if bs.enter:
             enter = bs.enter
         else:
@@ -443,7 +449,7 @@ class _Builder:
         if self.open_kind != "plug":
             raise DesignError(
                 f"path[{n - 1}]: the path must end with a plug (cord, trunk or breakout) "
-                "that goes into end B's transceiver"
+                "that goes into end B's transceiver", loc=("path", n - 1)
             )
         bface = self.b.face(n)
         self.matings.append(Mating("mdi", self.open_face.owner, self.open_face, bface, end="b"))

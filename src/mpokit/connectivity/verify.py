@@ -40,7 +40,9 @@ def check_channel(
         ch = compile_channel(spec)
     except DesignError as exc:
         where = f"channels[{index}]: " if index is not None else ""
-        raise DesignError(f"{where}{spec.name or 'channel'}: {exc}") from None
+        prefix: tuple[str | int, ...] = ("channels", index) if index is not None else ()
+        named = f"{spec.name}: " if spec.name else ""
+        raise DesignError(f"{where}{named}{exc}", loc=(*prefix, *exc.loc)) from None
     result = evaluate(ch)
     extra: dict[str, Any] = {}
     findings = list(result.findings)
