@@ -13,6 +13,7 @@ and :func:`validation_error` turns a pydantic ``ValidationError`` into an
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -275,6 +276,11 @@ def validation_error(
                         else "remove it or check its spelling against docs/")
     elif kind == "missing":
         message = f"missing required key {loc[-1]!r}" if loc else "missing key"
+    elif kind == "literal_error" and isinstance(err.get("input"), str):
+        allowed = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+        close = suggest(err["input"], allowed)
+        message = f"{err['input']!r} is not one of {', '.join(allowed)}"
+        hint = f"did you mean {close[0]!r}?" if close else hint
     else:
         inp = err.get("input")
         if not isinstance(inp, dict | list) and inp is not None:

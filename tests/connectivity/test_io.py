@@ -93,3 +93,12 @@ def test_json_files_are_read_too(tmp_path: Path) -> None:
     p.write_text('{"a": "10GBASE-SR", "b": "10GBASE-SR", "path": [{"cord": {"connector": "LC",'
                  ' "type": "A-B", "fiber": "OM4", "length_m": 2}}]}')
     assert read_channels(p)[0].path[0].cord.type == "A-B"
+
+
+def test_closed_vocabulary_suggests_the_closest_value(tmp_path: Path) -> None:
+    p = write(tmp_path, "a: 400GBASE-DR4\nb: 400GBASE-DR4\npath:\n  - cord: {connector: MPO-12, "
+              "type: B, polish: PC, fiber: OS2, length_m: 3}\n")
+    with pytest.raises(InputError) as ei:
+        read_channels(p)
+    assert ei.value.field == "path[0].cord.polish" and ei.value.line == 4
+    assert "did you mean 'UPC'" in str(ei.value)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
-from mpokit.errors import MpokitError
+from mpokit.errors import DesignError, InputError, MpokitError
 
 __all__ = ["plan"]
 
@@ -46,6 +46,9 @@ def plan(
             p = make_plan(spec, progress=step)
             dest = write_plan(p, out, channels=not no_channels, progress=step)
             bar.update(task, completed=len(STAGES))
+    except DesignError as exc:  # the spec is readable but describes no buildable fabric
+        raise fail_input(InputError(str(exc), file=str(spec_file),
+                                    fix="see docs/planner.md (fabric formulas)")) from None
     except MpokitError as exc:
         raise fail_input(exc) from None
     s = p.summary

@@ -237,8 +237,6 @@ def _fix_for(exc: ValidationError) -> str | None:
         return "remove it or check its spelling against docs/cluster-spec.schema.json"
     if err["type"] == "missing":
         return "see docs/planner.md for the keys each section needs"
-    if err["type"] == "literal_error":
-        return "use one of the values listed in the message"
     return None
 
 
