@@ -37,7 +37,7 @@ from mpokit.errors import DesignError
 from mpokit.plan.catalog import OpticRecord, PlanCatalog, plan_catalog
 from mpokit.plan.fabric import LINK_CLASSES, Fabric
 from mpokit.plan.layout import Layout, route_m
-from mpokit.plan.optics import candidates, choose, harmonise_cages
+from mpokit.plan.optics import candidates, choose, harmonise_cages, loss_feasible
 from mpokit.plan.spec import ClusterSpec
 
 __all__ = ["CableTable", "Cabling", "Design", "Part", "build_cabling"]
@@ -245,6 +245,21 @@ def _cage_key(fab: Fabric, dev: np.ndarray, port: np.ndarray) -> np.ndarray | No
     return dev * (fab.radix + 1) + (port - 1) // 2
 
 
+def _fixed_loss(spec: ClusterSpec, cat: PlanCatalog, mode: np.ndarray) -> np.ndarray:
+    """Worst-case loss of each link's matings: panels' adapters and the OCS circuit."""
+    from mpokit.loss import defaults, grade
+
+    conn = grade(spec.cabling.connector_grade or defaults().connection).worst_db
+    out = np.zeros(mode.size)
+    out[mode == STRUCTURED] = 2 * conn
+    if (mode == OCS).any():
+        o_spec = spec.fabric.ocs
+        ocs = (o_spec.loss_db if o_spec and o_spec.loss_db is not None
+               else cat.ocs.get("MEMS-OCS").loss_db)
+        out[mode == OCS] = 2 * conn + ocs
+    return out
+
+
 def _plan_class(
     spec: ClusterSpec, fab: Fabric, lay: Layout, cat: PlanCatalog, cab: Cabling, cls: str
 ) -> None:
@@ -262,12 +277,6 @@ def _plan_class(
     medium = getattr(pol, cls)
     twin = fab.ports_per_cage == 2 and not breakout
     opts = candidates(cat, speed, medium, pol.multimode_max_m, twin=twin, breakout=breakout)
-    choice, over = choose(opts, route)
-    keys = [None if node_side else _cage_key(fab, ls.a_dev, ls.a_port),
-            _cage_key(fab, ls.b_dev, ls.b_port)]
-    if twin:
-        choice = harmonise_cages(choice, keys)
-    cab.reach_exceeded += int(over.sum())
 
     mode_setting = getattr(spec.cabling, cls)
     mode = np.full(n, STRUCTURED if mode_setting == "structured" else DIRECT, dtype=np.int64)
@@ -281,6 +290,15 @@ def _plan_class(
         acc = cat.copper.get("ACC")
         mode[(same == 1) & (route <= acc.reach_m)] = ACC
         mode[(same == 1) & (route <= dac.reach_m)] = DAC
+
+    # optics by reach, then by loss: a link whose budget would not hold moves on to the
+    # next longer-reach optic (the checks of every channel remain the authority)
+    choice, over = choose(opts, route, loss_feasible(opts, route, _fixed_loss(spec, cat, mode)))
+    keys = [None if node_side else _cage_key(fab, ls.a_dev, ls.a_port),
+            _cage_key(fab, ls.b_dev, ls.b_port)]
+    if twin:
+        choice = harmonise_cages(choice, keys)
+    cab.reach_exceeded += int(over.sum())
 
     # transceivers ------------------------------------------------------------------
     optical = (mode != DAC) & (mode != ACC)

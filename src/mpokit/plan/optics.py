@@ -21,7 +21,7 @@ import numpy as np
 from mpokit.errors import DesignError
 from mpokit.plan.catalog import OpticRecord, PlanCatalog
 
-__all__ = ["candidates", "choose", "harmonise_cages"]
+__all__ = ["candidates", "choose", "harmonise_cages", "loss_feasible"]
 
 
 def candidates(
@@ -57,12 +57,53 @@ def candidates(
     return sorted(out, key=lambda o: o.reach_m)
 
 
-def choose(opts: list[OpticRecord], length_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index of the chosen optic per link, and a mask of links beyond every reach."""
+def choose(
+    opts: list[OpticRecord], length_m: np.ndarray, feasible: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the chosen optic per link, and a mask of links beyond every reach.
+
+    ``feasible`` (optics x links, from :func:`loss_feasible`) moves a link on to the next
+    longer-reach optic when its loss budget would not hold with the shorter one; a link
+    no optic's budget fits keeps its reach choice, and the checks report it.
+    """
     reach = np.asarray([o.reach_m for o in opts])
     idx = np.searchsorted(reach, length_m - 1e-9, side="left")
     over = idx >= len(opts)
-    return np.minimum(idx, len(opts) - 1), over
+    idx = np.minimum(idx, len(opts) - 1)
+    if feasible is not None and len(opts) > 1:
+        k = np.arange(len(opts))[:, None]
+        ok = feasible & (k >= idx[None, :])
+        first = np.where(ok.any(axis=0), ok.argmax(axis=0), idx)
+        idx = np.where(over, idx, first)
+    return idx, over
+
+
+def loss_feasible(
+    opts: list[OpticRecord], length_m: np.ndarray, fixed_db: np.ndarray
+) -> np.ndarray:
+    """(optics, links) mask: does each link's estimated loss fit each optic's limit?
+
+    The estimate is the link's fixed part losses (its matings, worst case) plus its
+    routed length at the fiber's cabled attenuation, against the optic's channel limit
+    (``mpokit.loss``). Optics without a known limit count as feasible.
+
+    >>> from mpokit.plan.catalog import plan_catalog
+    >>> opts = candidates(plan_catalog(), 400, "auto", None, twin=True)
+    >>> loss_feasible(opts, np.array([40.0, 40.0]), np.array([0.0, 1.8])).tolist()
+    [[True, False], [True, True], [True, True]]
+    """
+    from mpokit.loss import application, attenuation, channel_limit
+    from mpokit.standards import transceiver
+
+    out = np.ones((len(opts), length_m.size), dtype=bool)
+    for i, o in enumerate(opts):
+        pmd = transceiver(o.single).pmd
+        lim = channel_limit(pmd, o.fiber)
+        if lim is None:
+            continue
+        att = attenuation(o.fiber, application(pmd).wavelength_nm).db_per_km
+        out[i] = fixed_db + length_m * att / 1000.0 <= lim.max_il_db + 1e-9
+    return out
 
 
 def harmonise_cages(
