@@ -103,6 +103,42 @@ def check(
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 
 
+@app.command()
+def trace(
+    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
+    name: Annotated[str | None, typer.Option("--channel", help="Only the channel of this "
+                                              "name.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+) -> None:
+    """Follow every Tx lane face by face: its position after each plug, cable and adapter."""
+    from mpokit.connectivity.io import read_channels
+    from mpokit.connectivity.model import compile_channel
+    from mpokit.connectivity.trace import format_trace
+    from mpokit.connectivity.trace import trace as trace_channel
+
+    out: list[dict[str, Any]] = []
+    try:
+        for f in files:
+            for spec in read_channels(f):
+                ch = compile_channel(spec)
+                if name is not None and ch.name != name:
+                    continue
+                out.append({"name": ch.name, "file": str(f),
+                            "directions": [t.to_dict() for t in trace_channel(ch)]})
+                if not json_out:
+                    typer.echo(f"{ch.name}  ({ch.a.transceiver.name} -> {ch.b.transceiver.name})")
+                    for t in trace_channel(ch):
+                        typer.echo(f"\n{t.direction}\n{format_trace(t)}")
+                    typer.echo("")
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    if name is not None and not out:
+        raise fail_input(InputError(f"no channel named {name!r}", fix="check --channel"))
+    if json_out:
+        typer.echo(json.dumps(out, indent=2))
+    raise typer.Exit(EXIT_OK)
+
+
 _CATALOGUES = ("connectors", "transceivers", "cassettes", "breakouts", "polishes")
 
 
