@@ -159,6 +159,15 @@ def reach(
         else:
             console.print(f"{r.pmd} over {r.fiber}: {connections} x grade {r.grade} "
                           f"= {r.connection_db:.2f} dB already exceeds {lim}", highlight=False)
+            if case == "worst":
+                nominal = supportable_length(pmd, fiber, connections, grade, splices=splices,
+                                             case="nominal")
+                if nominal.limited_by != "infeasible":
+                    console.print(
+                        f"with the grade's mean loss ({nominal.per_connection_db:g} dB each) it "
+                        f"reaches {nominal.length_m:g} m (--case nominal); "
+                        "`mpokit loss --statistical` gives the probability a built channel passes",
+                        highlight=False)
         t = Table(title=f"{r.pmd} over {r.fiber}, grade {r.grade} ({case})")
         for col in ("connections", "connection dB", "max length m", "limited by"):
             t.add_column(col, justify="right")
