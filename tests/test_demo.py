@@ -24,3 +24,21 @@ def test_demo_checks_plans_and_measures(tmp_path: Path) -> None:
     for name in ("report.html", "cutsheet.csv", "bom.csv", "channels.yaml",
                  "qc/mt12-pc.html", "qc/lc-apc.html"):
         assert (out / name).stat().st_size > 0, name
+
+
+def test_readme_python_example_runs() -> None:
+    """The README's Python session is a doctest run from the repository root."""
+    import doctest
+    import os
+
+    text = (ROOT / "README.md").read_text()
+    block = text.split("## From Python", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        test = doctest.DocTestParser().get_doctest(block, {}, "README", "README.md", 0)
+        runner = doctest.DocTestRunner()
+        runner.run(test)
+        assert runner.summarize(verbose=False).failed == 0
+    finally:
+        os.chdir(here)
