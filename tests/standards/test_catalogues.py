@@ -76,14 +76,18 @@ def test_sr4_module_view_converts_to_plug_frame() -> None:
 
 
 def test_user_catalogue_extends_and_validates(tmp_path: Path) -> None:
-    cat = transceivers()
+    from mpokit.standards import Catalog, Transceiver
+
+    # a catalogue of its own, so the process-wide one stays as shipped
+    cat: Catalog[Transceiver] = Catalog("transceiver", Transceiver, "transceivers")
     p = tmp_path / "mine.yaml"
     rec = {"name": "TEST-SR2", "pmd": "TEST-SR2", "media": "MM", "lane_rate_gbps": 50,
            "ports": [{"connector": "MPO-12", "polish": "UPC", "tx": [1, 2], "rx": [12, 11]}],
            "source": "test", "status": "typical"}
     p.write_text(yaml.safe_dump({"transceivers": [rec]}))
     cat.extend(p)
-    assert transceiver("test-sr2").lanes == 2
+    assert cat.get("test-sr2").lanes == 2
+    assert "TEST-SR2" not in transceivers()
     rec["colour"] = "red"
     p.write_text(yaml.safe_dump({"transceivers": [rec]}))
     with pytest.raises(InputError, match="unknown key 'colour'"):
