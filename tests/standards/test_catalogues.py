@@ -92,3 +92,35 @@ def test_user_catalogue_extends_and_validates(tmp_path: Path) -> None:
     p.write_text(yaml.safe_dump({"transceivers": [rec]}))
     with pytest.raises(InputError, match="unknown key 'colour'"):
         cat.extend(p)
+
+
+def test_apc_cassette_with_key_up_key_up_rear_is_rejected() -> None:
+    from pydantic import ValidationError
+
+    from mpokit.standards import Cassette
+
+    rec = cassettes().get("MPO12-LC6-A-APC").model_dump()
+    rec["rear_adapter"] = "B"
+    with pytest.raises(ValidationError, match="16-degree"):
+        Cassette.model_validate(rec)
+
+
+@pytest.mark.parametrize("model", [c.name for c in cassettes()])
+def test_every_cassette_passes_a_duplex_channel_with_some_cabling(model: str) -> None:
+    """Each shipped cassette, used at both ends, works with one of the TIA trunk types."""
+    from mpokit.connectivity import check_channel, parse_channel
+
+    cas = cassettes().get(model)
+    lc = {"cord": {"connector": "LC", "type": "A-B", "fiber": "OM4", "length_m": 2}}
+    ok = []
+    for trunk_type in ("A", "B", "C"):
+        for last in ("A-B", "A-A"):
+            spec = parse_channel({"a": "10GBASE-SR", "b": "10GBASE-SR", "path": [
+                lc, {"cassette": {"model": model, "port": 1}},
+                {"trunk": {"connector": cas.rear.connector, "type": trunk_type,
+                           "polish": cas.rear.polish, "ends": ["female", "female"],
+                           "fiber": "OM4", "length_m": 20}},
+                {"cassette": {"model": model, "port": 1 if trunk_type != "B" else cas.front.ports}},
+                {"cord": {"connector": "LC", "type": last, "fiber": "OM4", "length_m": 2}}]})
+            ok.append(check_channel(spec, loss=False, fixes=False).ok)
+    assert any(ok), model

@@ -53,6 +53,9 @@ class Cassette(Record):
 
     @model_validator(mode="after")
     def _check(self) -> Cassette:
+        if self.rear.polish == "APC" and self.rear_adapter == "B":
+            raise ValueError("an APC rear port needs a key-up/key-down (A) rear adapter: APC "
+                             "faces meeting key-up to key-up leave a 16-degree wedge")
         n = connector(self.rear.connector).positions
         if len(self.harness) != n:
             raise ValueError(f"harness must list {n} entries (one per rear position)")
