@@ -139,3 +139,16 @@ def test_duplex_reverse_and_batch_agree(d: dict[str, Any]) -> None:
     assert evaluate(rev).ok == r.ok
     res = verify_batch(ChannelBatch.from_channels([ch]))
     assert bool(res.ok[0]) == r.ok
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(duplex_channels())
+def test_every_suggested_duplex_fix_passes_when_applied(d: dict[str, Any]) -> None:
+    spec = parse_channel(d)
+    if evaluate(compile_channel(spec)).ok:
+        return
+    fix = find_fix(spec)
+    # a duplex channel through two cassettes can always be mended by re-patching a port,
+    # swapping a cord or a cassette
+    assert fix is not None
+    assert evaluate(compile_channel(apply_patch(spec, fix.patch))).ok
