@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mpokit.connectivity.io import parse_channel
-from mpokit.connectivity.spec import ChannelSpec
+from mpokit.connectivity.spec import ChannelSpec, element_kind
 from mpokit.errors import MpokitError
 
 __all__ = ["Fix", "apply_patch", "candidates", "find_fix"]
@@ -97,7 +97,7 @@ def candidates(spec: ChannelSpec) -> Iterator[Change]:
         for w in ("a", "b")
     }
     for at, el in enumerate(spec.path):
-        kind = next(iter(type(el).model_fields))
+        kind = element_kind(el)
         body = getattr(el, kind)
         cost = _COST.get(kind, 5.0)
         what = f"path[{at}] ({_desc(kind, body)})"

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from mpokit._yaml import Lines, format_loc, load_list_items, load_yaml, read_text, validation_error
-from mpokit.connectivity.spec import ELEMENT_KINDS, ChannelSpec
+from mpokit.connectivity.spec import ELEMENT_KINDS, ChannelSpec, element_kind
 from mpokit.errors import CatalogError, InputError, suggest
 
 __all__ = ["parse_channel", "parse_channels", "read_channels"]
@@ -83,7 +83,7 @@ def _check_names(spec: ChannelSpec, lines: Lines, prefix: tuple[str | int, ...])
         except CatalogError as exc:
             raise _err(str(exc), lines, (*prefix, which)) from None
     for i, el in enumerate(spec.path):
-        kind = next(iter(type(el).model_fields))
+        kind = element_kind(el)
         body = getattr(el, kind)
         loc = (*prefix, "path", i, kind)
         try:
@@ -130,7 +130,7 @@ def _parse_fast(data: dict[str, Any]) -> list[ChannelSpec] | None:
             if spec.end(which).transceiver.upper() not in known_t:
                 return None
         for el in spec.path:
-            kind = next(iter(type(el).model_fields))
+            kind = element_kind(el)
             body = getattr(el, kind)
             conn = getattr(body, "connector", None)
             if conn is not None and conn.upper() not in known_c:

@@ -32,6 +32,7 @@ from mpokit.connectivity.spec import (
     ChannelSpec,
     OcsSpec,
     SpliceSpec,
+    element_kind,
 )
 from mpokit.errors import DesignError
 from mpokit.standards import (
@@ -242,7 +243,7 @@ def _next_plug_connector(el: object) -> Connector | None:
     """The connector of the A-side plug of path element ``el`` (if it has one)."""
     if el is None:
         return None
-    kind = next(iter(type(el).model_fields))  # type: ignore[attr-defined]
+    kind = element_kind(el)
     body = getattr(el, kind)
     if kind in ("cord", "trunk"):
         return connector(body.connector)
@@ -465,7 +466,7 @@ def compile_channel(spec: ChannelSpec) -> Channel:
     """Compile a validated spec; ``DesignError`` if it cannot be assembled at all."""
     bld = _Builder(spec)
     for at, el in enumerate(spec.path):
-        kind = next(iter(type(el).model_fields))
+        kind = element_kind(el)
         body = getattr(el, kind)
         if kind in ("cord", "trunk"):
             bld.cable(at, kind, body)

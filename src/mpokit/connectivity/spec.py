@@ -20,7 +20,7 @@ is the element kind::
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -46,6 +46,8 @@ __all__ = [
     "SpliceElement",
     "SpliceSpec",
     "TrunkElement",
+    "element_body",
+    "element_kind",
 ]
 
 FiberType = Literal["OM3", "OM4", "OM5", "OS2", "OS1a"]
@@ -244,6 +246,20 @@ ELEMENT_KINDS: dict[str, type[Strict]] = {
     "splice": SpliceElement,
     "ocs": OcsElement,
 }
+
+
+def element_kind(el: object) -> str:
+    """The kind of a path element (``"cord"``, ``"adapter"`` ...).
+
+    >>> element_kind(AdapterElement(adapter=AdapterSpec(type="B")))
+    'adapter'
+    """
+    return next(iter(type(el).model_fields))  # type: ignore[attr-defined]
+
+
+def element_body(el: object) -> Any:
+    """The element's own spec (the value under its kind)."""
+    return getattr(el, element_kind(el))
 
 
 class ChannelSpec(Strict):

@@ -28,6 +28,7 @@ import numpy as np
 
 from mpokit.connectivity.checks import Finding
 from mpokit.connectivity.model import Channel, Mating
+from mpokit.connectivity.spec import element_kind
 from mpokit.errors import CatalogError, InputError
 from mpokit.loss.grades import Grade, defaults, grade, grades, worse
 from mpokit.loss.limits import Limit, application, applications, attenuation, fiber
@@ -194,7 +195,7 @@ class LossBudget:
 def _element_kind(ch: Channel, at: int) -> str:
     if 0 <= at < len(ch.spec.path):
         el = ch.spec.path[at]
-        return next(iter(type(el).model_fields))
+        return element_kind(el)
     return "element"
 
 
