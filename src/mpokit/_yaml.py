@@ -97,6 +97,8 @@ def _construct(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
                     fix="each key may appear once per mapping",
                 )
             out[key] = _construct(value_node, (*loc, key), lines)
+            # a field is where its key is written (a block value starts a line later)
+            lines[(*loc, key)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, (*loc, i), lines) for i, v in enumerate(node.value)]

@@ -15,6 +15,21 @@ from mpokit.errors import DesignError, InputError, MpokitError
 __all__ = ["catalog", "check", "print_human", "run_check"]
 
 
+CatalogOption = Annotated[
+    list[Path] | None,
+    typer.Option("--catalog", help="Extra catalogue file (transceivers, cassettes, breakouts, "
+                 "connectors); repeatable."),
+]
+
+
+def load_catalogs(paths: list[Path] | None) -> None:
+    """Extend the built-in catalogues with the user's files."""
+    from mpokit.standards import load_user_catalog
+
+    for p in paths or []:
+        load_user_catalog(str(p))
+
+
 def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
     """Read and check every channel of ``files``; returns JSON dicts and results."""
     from mpokit.connectivity.io import read_channels
@@ -83,12 +98,14 @@ def check(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="List passing channels even when there "
                                        "are more than 100.")] = False,
+    catalog: CatalogOption = None,
 ) -> None:
     """Check polarity, mating (and loss) of every lane of every channel.
 
     Exit 0 when every channel passes, 2 when any check fails, 1 on unreadable input.
     """
     try:
+        load_catalogs(catalog)
         channels, _ = run_check(files)
     except MpokitError as exc:
         raise fail_input(exc) from None
@@ -109,6 +126,7 @@ def trace(
     name: Annotated[str | None, typer.Option("--channel", help="Only the channel of this "
                                               "name.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    catalog: CatalogOption = None,
 ) -> None:
     """Follow every Tx lane face by face: its position after each plug, cable and adapter."""
     from mpokit.connectivity.io import read_channels
@@ -118,6 +136,7 @@ def trace(
 
     out: list[dict[str, Any]] = []
     try:
+        load_catalogs(catalog)
         for f in files:
             for spec in read_channels(f):
                 ch = compile_channel(spec)

@@ -34,6 +34,7 @@ from mpokit.standards.parts import (
     cassette,
     cassettes,
 )
+from mpokit.standards.user import load_user_catalog
 
 __all__ = [
     "Breakout",
@@ -56,6 +57,7 @@ __all__ = [
     "cassettes",
     "connector",
     "connectors",
+    "load_user_catalog",
     "polishes",
     "transceiver",
     "transceivers",
