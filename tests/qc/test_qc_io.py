@@ -72,7 +72,7 @@ def test_npz_bytes_round_trip() -> None:
     (dict(height_nm=np.zeros((10, 10)), pixel_um=2.0), "ferrule kind unknown"),
     (dict(height_nm=np.zeros((10, 10)), pixel_um=2.0, kind="lc"), "kind must be"),
     (dict(height_nm=np.zeros(100), pixel_um=2.0, kind="mt"), "2-D array"),
-    (dict(height_nm=np.zeros((10, 10)), pixel_um=-1.0, kind="mt"), "pixel_um must be positive"),
+    (dict(height_nm=np.zeros((10, 10)), pixel_um=-1.0, kind="mt"), "pixel_um must be a pixel pitch"),
     (dict(height_nm=np.zeros((10, 10)), pixel_um=[1.0, 2.0], kind="mt"), "must be a scalar"),
 ])
 def test_malformed_npz(tmp_path: Path, arrays: dict[str, object], message: str) -> None:
@@ -166,3 +166,29 @@ def test_datx_micrometre_heights_and_no_data(tmp_path: Path) -> None:
     assert scan.pixel_um == pytest.approx(2.0)
     assert np.isnan(scan.height_nm[0, 0])
     assert scan.height_nm[5, 5] == pytest.approx(250.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs,words",
+    [
+        (dict(pixel_um=2e-6, kind="mt"), "pitch in micrometres"),   # metres by mistake
+        (dict(pixel_um=2000.0, kind="mt"), "pixel pitch between"),  # nanometres by mistake
+        (dict(pixel_um=2.0, kind="mt", fibers=100), "fibers must be 1 to 32"),
+    ],
+)
+def test_scan_rejects_unit_mistakes(kwargs: dict, words: str) -> None:  # type: ignore[type-arg]
+    from mpokit.errors import InputError
+    from mpokit.qc import Scan
+
+    with pytest.raises(InputError, match=words):
+        Scan(np.zeros((300, 1600)), **kwargs)
+
+
+def test_too_small_field_of_view_is_an_input_error_not_a_crash() -> None:
+    from mpokit.errors import InputError
+    from mpokit.qc import Scan, analyze_scan
+
+    scan = Scan(np.zeros((40, 60)), pixel_um=1.0, kind="round")
+    with pytest.raises(InputError, match="covers only 60 x 40 um") as ei:
+        analyze_scan(scan)
+    assert ei.value.field == "height_nm"

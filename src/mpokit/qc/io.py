@@ -60,6 +60,13 @@ KINDS: tuple[str, ...] = ("mt", "round")
 SUFFIXES: tuple[str, ...] = (".npz", ".csv", ".xyz", ".datx")
 
 
+PIXEL_UM_RANGE = (0.05, 20.0)
+"""Plausible interferometer pixel pitches (um); anything else is a unit mistake."""
+MAX_FIBERS = 32
+MIN_FIELD_UM = {"mt": (200.0, 150.0), "round": (280.0, 280.0)}
+"""Smallest field of view (x, y) that holds what the definitions measure (docs/qc.md)."""
+
+
 @dataclass(frozen=True)
 class Scan:
     """One interferometer height map of one ferrule end face."""
@@ -78,15 +85,31 @@ class Scan:
                 f"height map must be a 2-D array of at least 8 x 8 pixels, got shape {h.shape}",
                 field="height_nm",
             )
-        if not np.isfinite(self.pixel_um) or self.pixel_um <= 0:
-            raise InputError(f"pixel_um must be positive, got {self.pixel_um}", field="pixel_um")
+        lo, hi = PIXEL_UM_RANGE
+        if not np.isfinite(self.pixel_um) or not lo <= self.pixel_um <= hi:
+            raise InputError(
+                f"pixel_um must be a pixel pitch between {PIXEL_UM_RANGE[0]:g} and "
+                f"{PIXEL_UM_RANGE[1]:g} micrometres, got {self.pixel_um}", field="pixel_um",
+                fix="give the pitch in micrometres (e.g. 2.0), not metres or nanometres")
         if self.kind not in KINDS:
             raise InputError(f"kind must be 'mt' or 'round', got {self.kind!r}", field="kind")
-        if self.fibers is not None and self.fibers <= 0:
-            raise InputError(f"fibers must be positive, got {self.fibers}", field="fibers")
+        if self.fibers is not None and not 1 <= self.fibers <= MAX_FIBERS:
+            raise InputError(f"fibers must be 1 to {MAX_FIBERS} (MT ferrules of up to two "
+                             f"rows of 16), got {self.fibers}", field="fibers")
         h = np.where(np.isfinite(h), h, np.nan)
         h.setflags(write=False)
         object.__setattr__(self, "height_nm", h)
+
+    def check_field_of_view(self) -> None:
+        """Raise ``InputError`` unless the scan covers what the definitions measure."""
+        ny, nx = self.shape
+        need = MIN_FIELD_UM[self.kind]
+        if nx * self.pixel_um < need[0] or ny * self.pixel_um < need[1]:
+            raise InputError(
+                f"the scan covers only {nx * self.pixel_um:g} x {ny * self.pixel_um:g} um; an "
+                f"{self.kind.upper() if self.kind == 'mt' else 'round'} scan must cover at least "
+                f"{need[0]:g} x {need[1]:g} um (a fiber and the surface around it)",
+                field="height_nm", fix="check pixel_um, or export a larger field of view")
 
     @property
     def shape(self) -> tuple[int, int]:

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,6 +182,7 @@ def _dome(coef: FloatArray) -> object:
 
 def analyze_mt(scan: Scan) -> MtGeometry:
     """Locate every fiber of an MT ferrule scan and measure the end-face geometry."""
+    scan.check_field_of_view()
     z = scan.height_nm
     p = scan.pixel_um
     sigma = noise_sigma_nm(z)
@@ -241,7 +243,9 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     med = nanmedian(dip)
     with np.errstate(invalid="ignore"):
         dip = np.where(np.abs(dip - med[:, None]) <= max(5.0 * sigma, 10.0), dip, np.nan)
-        core_dip = np.nanmean(dip, axis=1) if dip.size else np.full(len(centres), np.nan)
+        with warnings.catch_warnings():  # a fiber with no core pixels has no core dip (NaN)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            core_dip = np.nanmean(dip, axis=1) if dip.size else np.full(len(centres), np.nan)
 
     order = np.lexsort((centres[:, 0], rows))
     diff, adjacent, minus = row_metrics(rows[order], centres[order, 0], height[order])

@@ -82,6 +82,7 @@ def _fiber_offset(
 
 def analyze_round(scan: Scan) -> RoundGeometry:
     """Measure radius of curvature, apex offset and fiber height of a round ferrule scan."""
+    scan.check_field_of_view()
     z = scan.height_nm
     p = scan.pixel_um
     ny, nx = z.shape
@@ -123,9 +124,11 @@ def analyze_round(scan: Scan) -> RoundGeometry:
     coef = _sphere_fit(vals[0], dx[0], dy[0], FIT_INNER_UM, floor)
     height = _fiber_offset(vals[0], dx[0], dy[0], coef, sigma)
     d = coef[3]
-    apex_dx, apex_dy = -coef[1] / (2 * d), -coef[2] / (2 * d)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a flat face: infinite radius
+        apex_dx, apex_dy = -coef[1] / (2 * d), -coef[2] / (2 * d)
+        radius_mm = float(-0.5 / d) if d != 0 else math.inf
     return RoundGeometry(
-        radius_mm=float(-0.5 / d),
+        radius_mm=radius_mm,
         apex_offset_um=float(math.hypot(apex_dx, apex_dy)),
         fiber_height_nm=height,
         fiber_x_um=float(centre[0, 0]),
