@@ -72,7 +72,7 @@ def test_npz_bytes_round_trip() -> None:
     (dict(height_nm=np.zeros((10, 10)), pixel_um=2.0), "ferrule kind unknown"),
     (dict(height_nm=np.zeros((10, 10)), pixel_um=2.0, kind="lc"), "kind must be"),
     (dict(height_nm=np.zeros(100), pixel_um=2.0, kind="mt"), "2-D array"),
-    (dict(height_nm=np.zeros((10, 10)), pixel_um=-1.0, kind="mt"), "pixel_um must be a pixel pitch"),
+    (dict(height_nm=np.zeros((10, 10)), pixel_um=-1.0, kind="mt"), "must be a pixel pitch"),
     (dict(height_nm=np.zeros((10, 10)), pixel_um=[1.0, 2.0], kind="mt"), "must be a scalar"),
 ])
 def test_malformed_npz(tmp_path: Path, arrays: dict[str, object], message: str) -> None:
