@@ -102,3 +102,15 @@ def test_closed_vocabulary_suggests_the_closest_value(tmp_path: Path) -> None:
         read_channels(p)
     assert ei.value.field == "path[0].cord.polish" and ei.value.line == 4
     assert "did you mean 'UPC'" in str(ei.value)
+
+
+def test_a_bare_list_reads_as_channels(tmp_path: Path) -> None:
+    p = tmp_path / "list.json"
+    one = ('{"a": "10GBASE-SR", "b": "10GBASE-SR", "path": [{"cord": {"connector": "LC",'
+           ' "type": "A-B", "fiber": "OM4", "length_m": 2}}]}')
+    p.write_text(f"[{one}, {one}]")
+    assert len(read_channels(p)) == 2
+    p.write_text(f'[{one}, {{"a": "10GBASE-SR"}}]')
+    with pytest.raises(InputError) as ei:
+        read_channels(p)
+    assert ei.value.field == "channels[1].b" and ei.value.line == 1
