@@ -13,6 +13,7 @@ Exit codes (documented in the README):
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -39,13 +40,39 @@ def fail_input(exc: MpokitError) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
-def main() -> None:
-    """Console entry point: run the app, turning stray MpokitErrors into exit code 1."""
+def _click_exceptions() -> Any:
+    """The exceptions module of the click that typer runs on (newer typers vendor it)."""
     try:
-        app(standalone_mode=True)
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer on the public click
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
+def main() -> None:
+    """Console entry point with the documented exit codes.
+
+    Click reports usage mistakes (a missing argument, an unknown option or command) with
+    exit code 2; mpokit keeps 2 for "a check failed", so they leave with 1 here.
+    """
+    cx = _click_exceptions()
+    try:
+        rv = app(standalone_mode=False)
+    except cx.UsageError as exc:  # includes "no arguments: show the help"
+        exc.show()
+        sys.exit(EXIT_INPUT)
+    except cx.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_INPUT)
+    except cx.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(EXIT_INPUT)
+    except cx.Exit as exc:
+        sys.exit(exc.exit_code)
     except MpokitError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INPUT)
+    sys.exit(rv if isinstance(rv, int) else EXIT_OK)
 
 
 # Command modules register themselves on ``app`` when imported.
