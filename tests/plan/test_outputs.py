@@ -100,3 +100,25 @@ def test_breakout_example_counts():
     # 128 harness-side modules + both ends of the 128 leaf-spine 800G links
     assert s["transceivers"]["800GBASE-DR8"] == 128 + 2 * 128
     assert s["transceivers"]["400GBASE-DR4"] == 256
+
+
+def test_tester_limits_match_the_channels_and_their_budgets(tmp_path):
+    import yaml
+
+    from mpokit.connectivity import parse_channels
+    from mpokit.plan import ClusterSpec
+
+    spec = ClusterSpec.model_validate({
+        "cluster": {"name": "su1", "nodes": 31, "rails": 8, "nic_speed_gbps": 400},
+        "fabric": {"scalable_unit": 32,
+                   "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}}})
+    out = write_plan(make_plan(spec), tmp_path / "p")
+    rows = list(csv.DictReader((out / "tester_limits.csv").open()))
+    chans = yaml.safe_load((out / "channels.yaml").read_text())["channels"]
+    assert [r["channel"] for r in rows] == [c["name"] for c in chans]
+    # spot-check: the designed loss of a structured channel is its full budget
+    i = next(k for k, r in enumerate(rows) if r["link_class"] == "leaf_spine")
+    res = check_channel(parse_channels(chans[i])[0])
+    assert float(rows[i]["designed_db"]) == round(res.extra["loss"]["total_db"], 3)
+    assert float(rows[i]["limit_db"]) == res.extra["loss"]["limit_db"]
+    assert rows[i]["polarity"].startswith("a>b ")

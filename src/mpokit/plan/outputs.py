@@ -35,6 +35,7 @@ __all__ = [
     "cutsheet_table",
     "generate_channel_lines_header",
     "generate_channels",
+    "tester_limits_table",
     "write_plan",
 ]
 
@@ -175,18 +176,77 @@ def _design_template(d: Design) -> str:
 
 def generate_channels(plan: Plan) -> str:
     """The channel file text: every channel, templated per design."""
-    names = _device_names(plan)
     out = [generate_channel_lines_header()]
     for d in plan.cabling.designs:
         tpl = _design_template(d)
-        an = names[d.a_dev]
-        bn = names[d.b_dev]
-        label = [f"{a}:{p} to {b}:{q}" for a, p, b, q in
-                 zip(an.tolist(), d.a_dport.tolist(), bn.tolist(), d.b_dport.tolist(),
-                     strict=True)]
-        cols = [label] + [d.lengths[:, j].tolist() for j in range(d.lengths.shape[1])]
+        lengths = [d.lengths[:, j].tolist() for j in range(d.lengths.shape[1])]
+        cols = [_channel_names(plan, d), *lengths]
         out.append("".join(tpl % row for row in zip(*cols, strict=True)))
     return "".join(out)
+
+
+def _channel_names(plan: Plan, d: Design) -> list[str]:
+    names = _device_names(plan)
+    return [f"{a}:{p} to {b}:{q}" for a, p, b, q in
+            zip(names[d.a_dev].tolist(), d.a_dport.tolist(), names[d.b_dev].tolist(),
+                d.b_dport.tolist(), strict=True)]
+
+
+def _polarity_text(ch: Any) -> str:
+    """Where each Tx lane arrives, module-view positions: ``a>b 1>12 2>11 ...; b>a ...``."""
+    from mpokit.connectivity.trace import trace
+
+    parts = []
+    for t in trace(ch):
+        pairs = " ".join(f"{r0}>{r1 if r1 else '-'}" for r0, r1 in
+                         zip(t.rows[0].positions, t.rows[-1].positions, strict=True)
+                         if r1 != 0)  # lanes of other breakout legs are not in this link
+        parts.append(f"{t.direction.replace('->', '>')} {pairs}")
+    return "; ".join(parts)
+
+
+def tester_limits_table(plan: Plan) -> pa.Table:
+    """Per-channel limits for field certification, one row per channel of the plan.
+
+    ``limit_db`` is the application's channel limit (with its status), ``designed_db`` the
+    worst-case loss mpokit computed for that channel (``nominal_db`` with mean part
+    losses), ``length_m`` the designed fiber length, and ``polarity`` the module-view
+    position each Tx lane must arrive at (as ``mpokit limits`` gives per lane).
+    """
+    from mpokit.connectivity.io import parse_channels
+    from mpokit.connectivity.model import compile_channel
+    from mpokit.loss import budget, budget_batch
+
+    cols: dict[str, list[Any]] = {k: [] for k in (
+        "channel", "link_class", "pmd", "fiber", "wavelength_nm", "limit_db", "limit_status",
+        "designed_db", "nominal_db", "margin_db", "length_m", "reach_m", "connections",
+        "polarity")}
+    for d in plan.cabling.designs:
+        if d.n_channels == 0:
+            continue
+        ch = compile_channel(parse_channels(d.spec_dict(0))[0])
+        ref = budget(ch)
+        slots = [slot for _, _, slot in d.elements if slot is not None]
+        lengths = d.lengths[:, slots] if slots else np.zeros((d.n_channels, 0))
+        worst = budget_batch(ch, lengths)
+        nominal = budget_batch(ch, lengths, case="nominal")
+        n = d.n_channels
+        lim = ref.limit
+        cols["channel"] += _channel_names(plan, d)
+        cols["link_class"] += [d.cls] * n
+        cols["pmd"] += [ref.pmd or ""] * n
+        cols["fiber"] += [lim.fiber if lim else ""] * n
+        cols["wavelength_nm"] += [ref.wavelength_nm] * n
+        cols["limit_db"] += [lim.max_il_db if lim else None] * n
+        cols["limit_status"] += [lim.status if lim else ""] * n
+        cols["designed_db"] += np.round(worst.total_db, 3).tolist()
+        cols["nominal_db"] += np.round(nominal.total_db, 3).tolist()
+        cols["margin_db"] += np.round(worst.margin_db, 3).tolist()
+        cols["length_m"] += np.round(worst.length_m, 2).tolist()
+        cols["reach_m"] += [lim.reach_m if lim else None] * n
+        cols["connections"] += [ref.connections] * n
+        cols["polarity"] += [_polarity_text(ch)] * n
+    return pa.table(cols)
 
 
 def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = True,
@@ -210,6 +270,7 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
         if channels:
             step("channels")
             (tmp / "channels.yaml").write_text(generate_channels(plan), encoding="utf-8")
+            pacsv.write_csv(tester_limits_table(plan), tmp / "tester_limits.csv")
         step("report")
         (tmp / "summary.json").write_text(json.dumps(plan.summary, indent=2) + "\n",
                                           encoding="utf-8")
