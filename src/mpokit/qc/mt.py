@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mpokit.errors import InputError
+from mpokit.qc._fields import MtFields
 from mpokit.qc.fit import nanmedian, noise_sigma_nm, paraboloid_design, plane_design, robust_fit
 from mpokit.qc.io import Scan
 from mpokit.qc.locate import FloatArray, detect_mt_sites, extract_patches, refine_centres
@@ -44,23 +45,12 @@ PLANE_EXCLUDE_UM = 75.0
 
 
 @dataclass(frozen=True)
-class MtGeometry:
+class MtGeometry(MtFields):
     """End-face geometry of one MT ferrule; per-fiber arrays are sorted by row, then x.
 
     ``row`` is 0-based here (reports and JSON number rows and fibers from 1).
     """
 
-    row: NDArray[np.int64]
-    x_um: NDArray[np.float64]
-    y_um: NDArray[np.float64]
-    height_nm: NDArray[np.float64]
-    tip_radius_mm: NDArray[np.float64]
-    core_dip_nm: NDArray[np.float64]
-    angle_x_deg: float
-    angle_y_deg: float
-    height_diff_nm: float
-    adjacent_diff_nm: float
-    minus_coplanarity_nm: float
     noise_nm: float
     plane_nm: tuple[float, float, float]  # z0 (nm), slope_x, slope_y (nm per um)
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mpokit.errors import InputError
+from mpokit.qc._fields import RoundFields
 from mpokit.qc.fit import FloatArray, noise_sigma_nm, paraboloid_design, robust_fit
 from mpokit.qc.io import Scan
 from mpokit.qc.locate import extract_patches, refine_centres
@@ -41,16 +42,9 @@ FIBER_ZONE_UM = 25.0
 
 
 @dataclass(frozen=True)
-class RoundGeometry:
+class RoundGeometry(RoundFields):
     """End-face geometry of one round ferrule (coordinates in the scan frame, um)."""
 
-    radius_mm: float
-    apex_offset_um: float
-    fiber_height_nm: float
-    fiber_x_um: float
-    fiber_y_um: float
-    apex_x_um: float
-    apex_y_um: float
     noise_nm: float
 
 

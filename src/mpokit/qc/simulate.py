@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mpokit.errors import InputError
+from mpokit.qc._fields import MtFields, RoundFields
 from mpokit.qc.io import Scan, _atomic_write, write_scan
 from mpokit.qc.mt import row_metrics
 
@@ -58,20 +59,9 @@ ROW_PITCH_UM = 500.0
 
 
 @dataclass(frozen=True)
-class MtTruth:
+class MtTruth(MtFields):
     """The geometry a simulated MT scan was made with (per-fiber arrays, 1 entry per fiber)."""
 
-    row: NDArray[np.int64]
-    x_um: NDArray[np.float64]
-    y_um: NDArray[np.float64]
-    height_nm: NDArray[np.float64]
-    tip_radius_mm: NDArray[np.float64]
-    core_dip_nm: NDArray[np.float64]
-    angle_x_deg: float
-    angle_y_deg: float
-    height_diff_nm: float
-    adjacent_diff_nm: float
-    minus_coplanarity_nm: float
     kind: Literal["mt"] = "mt"
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,16 +71,9 @@ class MtTruth:
 
 
 @dataclass(frozen=True)
-class RoundTruth:
+class RoundTruth(RoundFields):
     """The geometry a simulated round-ferrule scan was made with."""
 
-    radius_mm: float
-    apex_offset_um: float
-    fiber_height_nm: float
-    fiber_x_um: float
-    fiber_y_um: float
-    apex_x_um: float
-    apex_y_um: float
     kind: Literal["round"] = "round"
 
     def to_dict(self) -> dict[str, Any]:
