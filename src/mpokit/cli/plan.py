@@ -27,7 +27,8 @@ def plan(
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("plan-out"),
     json_out: Annotated[bool, typer.Option("--json", help="Print summary.json on stdout.")] = False,
     no_channels: Annotated[
-        bool, typer.Option("--no-channels", help="Skip channels.yaml (giant plans).")
+        bool, typer.Option("--no-channels",
+                           help="Skip channels.yaml and tester_limits.csv (giant plans).")
     ] = False,
 ) -> None:
     """Plan a cluster fabric: cut sheet, BOM, channels.yaml, summary.json, report.html."""
