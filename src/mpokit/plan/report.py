@@ -18,7 +18,7 @@ import numpy as np
 
 from mpokit.plan.planner import Plan
 
-__all__ = ["density", "generate_report", "svg_histogram"]
+__all__ = ["density", "generate_report", "svg_floor", "svg_histogram"]
 
 
 def density(plan: Plan) -> dict[str, Any]:
@@ -114,6 +114,47 @@ def svg_histogram(values: np.ndarray, bins: int = 30, width: int = 640, height: 
     return "".join(out)
 
 
+def svg_floor(lay: Any, width: int = 900) -> str:
+    """The floor plan as inline SVG: every rack at its coordinates, coloured by role.
+
+    >>> from mpokit.plan import ClusterSpec, make_plan
+    >>> p = make_plan(ClusterSpec.model_validate({"cluster": {"name": "x", "nodes": 31,
+    ...     "rails": 8, "nic_speed_gbps": 400}, "fabric": {"scalable_unit": 32,
+    ...     "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}}}))
+    >>> svg_floor(p.layout).count("<rect") >= p.layout.n_racks
+    True
+    """
+    if lay.n_racks == 0:
+        return ""
+    colours = {0: "#9ab8dd", 1: "#3b7dd8", 2: "#d8873b", 3: "#8a3bd8"}
+    labels = {0: "compute", 1: "leaf", 2: "spine", 3: "core"}
+    w_m, d_m = lay.layout.rack_width_m, lay.layout.rack_depth_m
+    x0, y0 = float(lay.rack_x.min()), float(lay.rack_y.min())
+    span_x = float(lay.rack_x.max()) - x0 + w_m
+    span_y = float(lay.rack_y.max()) - y0 + d_m
+    scale = min((width - 20) / max(span_x, 1e-9), 360 / max(span_y, 1e-9))
+    height = int(span_y * scale) + 50
+    names = lay.rack_names()
+    out = [f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' "
+           "font-family='sans-serif' font-size='10'>"]
+    for i in range(lay.n_racks):
+        k = int(lay.rack_kind[i])
+        x = 10 + (float(lay.rack_x[i]) - x0) * scale
+        y = 10 + (float(lay.rack_y[i]) - y0) * scale
+        out.append(f"<rect x='{x:.1f}' y='{y:.1f}' width='{max(w_m * scale - 1, 2):.1f}' "
+                   f"height='{max(d_m * scale, 2):.1f}' fill='{colours.get(k, '#ccc')}'>"
+                   f"<title>{html.escape(str(names[i]))}: {labels.get(k, '?')}</title></rect>")
+    lx = 10
+    for k, name in labels.items():
+        if (lay.rack_kind == k).any():
+            out.append(f"<rect x='{lx}' y='{height - 22}' width='12' height='12' "
+                       f"fill='{colours[k]}'/><text x='{lx + 16}' y='{height - 12}'>{name}</text>")
+            lx += 90
+    out.append(f"<text x='{lx}' y='{height - 12}'>1 m = {scale:.1f} px; hover a rack for its "
+               "name</text></svg>")
+    return "".join(out)
+
+
 def _table(rows: list[tuple[Any, ...]], head: tuple[str, ...]) -> str:
     h = "".join(f"<th>{html.escape(str(x))}</th>" for x in head)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(x))}</td>" for x in r) + "</tr>"
@@ -182,6 +223,7 @@ def generate_report(plan: Plan) -> str:
         _table(list(s["cables"].items()), ("cable", "count")),
         f"<p>Fibers: {s['fibers_total']} ({s['fiber_m_total']} fiber-metres); "
         f"MT ferrules: {s['mt_ferrules']}.</p>",
+        "<h2>Floor plan</h2>", svg_floor(plan.layout),
         "<h2>Density</h2>", _table(list(dens.items()), ("figure", "value")),
         "<h2>Loss margin</h2>", hist,
         "<h2>Channel designs</h2>",
