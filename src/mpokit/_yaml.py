@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from mpokit._files import atomic_write_text  # re-exported for callers of mpokit._yaml
 from mpokit.errors import InputError, suggest
 
 __all__ = ["Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml", "validation_error"]
@@ -294,17 +294,3 @@ def validation_error(
         field=format_loc(loc) or None,
         fix=hint,
     )
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temp file in the same folder + rename)."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

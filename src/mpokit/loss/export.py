@@ -22,7 +22,7 @@ import os
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from mpokit._yaml import atomic_write_text
+from mpokit._files import atomic_write_text
 from mpokit.connectivity.checks import evaluate
 from mpokit.connectivity.model import Channel
 from mpokit.loss.budget import budget

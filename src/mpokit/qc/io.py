@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -37,6 +36,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from mpokit._files import atomic_write as _atomic_write
 from mpokit.errors import InputError
 
 __all__ = [
@@ -153,19 +153,6 @@ def _build(height: NDArray[np.float64], meta: dict[str, Any], *, file: str | Non
         return Scan(height_nm=height, **meta)
     except InputError as exc:
         raise exc.located(file=file) from None
-
-
-def _atomic_write(path: Path, writer: Callable[[Path], object]) -> None:
-    """Write through a temporary file in the same directory, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        writer(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _header_lines(text: str) -> tuple[dict[str, str], list[tuple[int, str]]]:
