@@ -34,3 +34,19 @@ def test_exit_code(args: tuple[str, ...], code: int) -> None:
     r = run(*args)
     assert r.returncode == code, r.stdout + r.stderr
     assert "Traceback" not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("limits", "examples/channels/direct-type-b-cord.yaml", "-o", "{bad}/limits.csv"),
+        ("plan", "examples/cluster/superpod-1su.yaml", "-o", "{bad}/plan"),
+        ("qc", "simulate", "{bad}/scan.npz"),
+    ],
+)
+def test_unwritable_output_is_an_input_error(tmp_path: Path, args: tuple[str, ...]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    r = run(*(a.format(bad=blocker) for a in args))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr and "error:" in r.stderr

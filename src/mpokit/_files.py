@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from mpokit.errors import InputError
+
 __all__ = ["atomic_write", "atomic_write_text"]
 
 
@@ -22,8 +24,12 @@ def atomic_write(path: str | os.PathLike[str], writer: Callable[[Path], object])
     On any failure the temporary file is removed and ``path`` keeps its old content.
     """
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=p.suffix, dir=p.parent)
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=p.suffix, dir=p.parent)
+    except OSError as exc:
+        raise InputError(f"cannot write here: {exc.strerror or exc}", file=str(p),
+                         fix="choose a folder you can write to") from None
     os.close(fd)
     try:
         writer(Path(tmp))

@@ -64,13 +64,17 @@ def main() -> None:
     except cx.ClickException as exc:
         exc.show()
         sys.exit(EXIT_INPUT)
-    except cx.Abort:
+    except (getattr(cx, "Abort", KeyboardInterrupt), KeyboardInterrupt):
         typer.echo("aborted", err=True)
         sys.exit(EXIT_INPUT)
-    except cx.Exit as exc:
-        sys.exit(exc.exit_code)
+    except getattr(cx, "Exit", typer.Exit) as exc:
+        sys.exit(getattr(exc, "exit_code", EXIT_INPUT))
     except MpokitError as exc:
         typer.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    except OSError as exc:  # a path the user gave cannot be read or written
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
         sys.exit(EXIT_INPUT)
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)
 

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from mpokit.errors import InputError
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
 from mpokit.plan.planner import Plan
@@ -256,8 +257,12 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
 
     step = progress or (lambda _s: None)
     out = Path(outdir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise InputError(f"cannot write the plan here: {exc.strerror or exc}", file=str(out),
+                         fix="choose an output folder you can write to") from None
     try:
         step("cut sheet")
         table = cutsheet_table(plan)
