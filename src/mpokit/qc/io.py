@@ -450,11 +450,13 @@ def read_scan(path: str | os.PathLike[str], **defaults: Any) -> Scan:
     p = Path(path)
     file = str(path)
     suffix = p.suffix.lower()
+    if not p.exists():
+        raise InputError("file not found", file=file)
     if suffix not in SUFFIXES:
         raise InputError(f"unsupported file type {suffix or '(none)'!r}", file=file,
                          fix=f"use one of {', '.join(SUFFIXES)}")
     if not p.is_file():
-        raise InputError("no such file", file=file)
+        raise InputError("not a regular file", file=file)
     given = {k: v for k, v in defaults.items() if v is not None}
     if suffix == ".datx":
         return read_datx(p, **given)
