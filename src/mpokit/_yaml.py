@@ -67,12 +67,6 @@ class Lines:
             loc = loc[:-1]
         return index.get((), None)
 
-    def sub(self, prefix: Loc) -> Lines:
-        """The index of a sub-document, paths relative to ``prefix``."""
-        n = len(prefix)
-        return Lines(
-            self.file, {k[n:]: v for k, v in self.by_path.items() if k[:n] == prefix}
-        )
 
 
 _SCALARS = yaml.SafeLoader("")

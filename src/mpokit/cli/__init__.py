@@ -58,10 +58,7 @@ def main() -> None:
     cx = _click_exceptions()
     try:
         rv = app(standalone_mode=False)
-    except cx.UsageError as exc:  # includes "no arguments: show the help"
-        exc.show()
-        sys.exit(EXIT_INPUT)
-    except cx.ClickException as exc:
+    except cx.ClickException as exc:  # usage mistakes, "no arguments: show the help"
         exc.show()
         sys.exit(EXIT_INPUT)
     except (getattr(cx, "Abort", KeyboardInterrupt), KeyboardInterrupt):

@@ -142,11 +142,12 @@ def trace(
                 ch = compile_channel(spec)
                 if name is not None and ch.name != name:
                     continue
+                directions = trace_channel(ch)
                 out.append({"name": ch.name, "file": str(f),
-                            "directions": [t.to_dict() for t in trace_channel(ch)]})
+                            "directions": [t.to_dict() for t in directions]})
                 if not json_out:
                     typer.echo(f"{ch.name}  ({ch.a.transceiver.name} -> {ch.b.transceiver.name})")
-                    for t in trace_channel(ch):
+                    for t in directions:
                         typer.echo(f"\n{t.direction}\n{format_trace(t)}")
                     typer.echo("")
     except MpokitError as exc:

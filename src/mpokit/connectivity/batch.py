@@ -48,9 +48,8 @@ class ChannelBatch:
     flags: np.ndarray  # (n_stages,) uint16 mating-code bits
     stage_ids: np.ndarray  # (N, S) int32
     a_tx: np.ndarray  # (N, L) int32 A's tx positions (module view), _NOLANE padded
-    a_rx_lane: np.ndarray  # (n_ends, P + 2) int32 position -> A rx lane or -1
+    rx_lane: np.ndarray  # (n_ends, P + 2) int32: end-table row, position -> rx lane or -1
     b_tx: np.ndarray  # (N, L)
-    b_rx_lane: np.ndarray  # (n_ends, P + 2)
     a_end: np.ndarray  # (N,) int32 end-table row of end A
     b_end: np.ndarray  # (N,)
     tolerant: np.ndarray  # (N,) bool: PCS tolerates lane order and no pairing needed
@@ -140,9 +139,8 @@ class ChannelBatch:
             flags=np.asarray(flags, dtype=np.uint16),
             stage_ids=design_rows[idx],
             a_tx=end_tx_arr[a_e][idx],
-            a_rx_lane=np.stack(end_rows),
+            rx_lane=np.stack(end_rows),
             b_tx=end_tx_arr[b_e][idx],
-            b_rx_lane=np.stack(end_rows),
             a_end=a_e[idx],
             b_end=b_e[idx],
             tolerant=np.asarray(tolerant, dtype=bool)[idx],
@@ -187,13 +185,13 @@ def verify_batch(batch: ChannelBatch) -> BatchResult:
     """Polarity and mating verdicts for every channel of the batch."""
     width = batch.maps.shape[1]
     dark, away = width - 2, width - 1
-    n = batch.size
     codes = np.bitwise_or.reduce(batch.flags[batch.stage_ids], axis=1).astype(np.uint16)
 
     fin_ab = _follow(batch.maps, batch.stage_ids, batch.a_tx, reverse=False)
     fin_ba = _follow(batch.inverse, batch.stage_ids, batch.b_tx, reverse=True)
-    lane_ab = np.take(batch.b_rx_lane.ravel(), batch.b_end[:, None] * np.int32(width) + fin_ab)
-    lane_ba = np.take(batch.a_rx_lane.ravel(), batch.a_end[:, None] * np.int32(width) + fin_ba)
+    roles = batch.rx_lane.ravel()
+    lane_ab = np.take(roles, batch.b_end[:, None] * np.int32(width) + fin_ab)
+    lane_ba = np.take(roles, batch.a_end[:, None] * np.int32(width) + fin_ba)
     real_ab = batch.a_tx >= 0
     real_ba = batch.b_tx >= 0
     k_ab = np.broadcast_to(np.arange(fin_ab.shape[1]), fin_ab.shape)
@@ -226,5 +224,4 @@ def verify_batch(batch: ChannelBatch) -> BatchResult:
     codes |= np.where(dark_any & ~mismatch, BIT["dark_lane"], 0).astype(np.uint16)
     warn = moved & batch.tolerant & ~strict
     errors = codes & ~np.uint16(BIT["lane_order"])
-    del n
     return BatchResult(ok=errors == 0, codes=codes, lane_order=warn)
