@@ -126,3 +126,8 @@ def test_ports_are_used_once():
             key = dev * 10_000 + port * 10 + leg
             assert np.unique(key).size == key.size
             assert port.min() >= 1 and port.max() <= 64
+
+
+def test_absurd_sizes_are_design_errors_not_memory_errors():
+    with pytest.raises(DesignError, match="more than one plan holds"):
+        build_fabric(spec(9_000_000, rails=8, su=None, cages=None, topology="fat-tree"))

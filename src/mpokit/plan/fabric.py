@@ -158,6 +158,10 @@ def _rail_leaf_shape(su: int, d: int, b: int) -> tuple[int, int]:
     return m, math.ceil(per_leaf_slots / b)
 
 
+MAX_NODE_LINKS = 8_388_608
+"""Node-to-leaf links one plan may hold (the 131,072-GPU benchmark has 131,072)."""
+
+
 def build_fabric(spec: ClusterSpec) -> Fabric:
     """Design the logical fabric of ``spec`` (switch counts and every link)."""
     c, f = spec.cluster, spec.fabric
@@ -179,6 +183,12 @@ def build_fabric(spec: ClusterSpec) -> Fabric:
     slots_needed = c.nodes + (1 if n_ufm else 0)
     n_su = math.ceil(slots_needed / su) if su else 1
     slots = n_su * su if su else slots_needed
+    if slots * c.rails > MAX_NODE_LINKS:
+        raise DesignError(
+            f"{slots:,} node slots x {c.rails} rails = {slots * c.rails:,} node links, more than "
+            f"one plan holds ({MAX_NODE_LINKS:,}); plan the cluster in parts or check "
+            "scalable_unit and nodes"
+        )
 
     # -- leaves ----------------------------------------------------------------------------
     if rail:

@@ -110,6 +110,7 @@ class FabricSpec(_Model):
     scalable_unit: int | None = Field(
         default=None,
         ge=1,
+        le=100_000,
         description="Node slots per scalable unit (rail-optimized default 32). The fabric "
         "is built for full units even when slots are empty.",
     )
