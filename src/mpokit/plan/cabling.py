@@ -100,6 +100,11 @@ class Design:
         """Channels of this design."""
         return int(self.a_dev.size)
 
+    def run_lengths(self) -> np.ndarray:
+        """(n_channels, runs) lengths in the order the channel's fiber runs appear."""
+        slots = [slot for _, _, slot in self.elements if slot is not None]
+        return self.lengths[:, slots] if slots else np.zeros((self.n_channels, 0))
+
     def spec_dict(self, i: int = 0) -> dict[str, Any]:
         """Channel-file mapping of channel ``i`` (the names are left to the caller)."""
         path = []

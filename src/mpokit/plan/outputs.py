@@ -214,23 +214,19 @@ def tester_limits_table(plan: Plan) -> pa.Table:
     losses), ``length_m`` the designed fiber length, and ``polarity`` the module-view
     position each Tx lane must arrive at (as ``mpokit limits`` gives per lane).
     """
-    from mpokit.connectivity.io import parse_channels
-    from mpokit.connectivity.model import compile_channel
-    from mpokit.loss import budget, budget_batch
+    from mpokit.loss import budget_batch
 
     cols: dict[str, list[Any]] = {k: [] for k in (
         "channel", "link_class", "pmd", "fiber", "wavelength_nm", "limit_db", "limit_status",
         "designed_db", "nominal_db", "margin_db", "length_m", "reach_m", "connections",
         "polarity")}
     for d in plan.cabling.designs:
-        if d.n_channels == 0:
+        # the checks already compiled each design and budgeted every channel; a design
+        # that could not be built has no limits to test against (it is a finding)
+        if d.n_channels == 0 or d.result is None or d.result.batch is None:
             continue
-        ch = compile_channel(parse_channels(d.spec_dict(0))[0])
-        ref = budget(ch)
-        slots = [slot for _, _, slot in d.elements if slot is not None]
-        lengths = d.lengths[:, slots] if slots else np.zeros((d.n_channels, 0))
-        worst = budget_batch(ch, lengths)
-        nominal = budget_batch(ch, lengths, case="nominal")
+        ch, ref, worst = d.result.channel, d.result.budget, d.result.batch
+        nominal = budget_batch(ch, d.run_lengths(), case="nominal")
         n = d.n_channels
         lim = ref.limit
         cols["channel"] += _channel_names(plan, d)

@@ -39,6 +39,9 @@ class DesignCheck:
     checked: bool = True
     loss_counts: dict[str, tuple[int, str]] = field(default_factory=dict)
     channel_errors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    channel: Any = None  # the compiled reference channel (a Channel) when it could be built
+    budget: Any = None  # its LossBudget (limit, PMD, connections do not depend on length)
+    batch: Any = None  # BatchBudget: worst-case loss, margin and length of every channel
 
 
 def checker_available() -> bool:
@@ -90,20 +93,17 @@ def _loss_per_channel(design: Design, res: Any, out: DesignCheck) -> None:
         from mpokit.loss import budget, budget_batch
     except ImportError:
         return
-    slots = [slot for _, _, slot in design.elements if slot is not None]
-    lengths = design.lengths[:, slots] if slots else np.zeros((design.n_channels, 0))
     ref = budget(res.channel)
-    batch = budget_batch(res.channel, lengths)
+    batch = budget_batch(res.channel, design.run_lengths())
+    out.channel, out.budget, out.batch = res.channel, ref, batch
     design.loss_margin_db = batch.margin_db
     over_loss = batch.margin_db < -1e-9
     over_reach = batch.length_m > (ref.limit.reach_m if ref.limit else np.inf) + 1e-9
     for code, mask in (("loss", over_loss), ("reach", over_reach)):
         n = int(mask.sum())
-        if n:
-            severity = "error"  # against any limit; the report shows the limit's status
-            out.loss_counts[code] = (n, severity)
-            if severity == "error":
-                out.channel_errors |= mask
+        if n:  # an error against any limit; the report shows the limit's status
+            out.loss_counts[code] = (n, "error")
+            out.channel_errors |= mask
     for f in ref.findings:  # fiber type and reflectance do not depend on length
         if f.code not in ("loss", "reach"):
             out.loss_counts[f.code] = (design.n_channels, f.severity)
