@@ -159,21 +159,19 @@ def trace(
     raise typer.Exit(EXIT_OK)
 
 
-_CATALOGUES = ("connectors", "transceivers", "cassettes", "breakouts", "polishes")
-
-
 @app.command()
 def catalog(
-    kind: Annotated[str, typer.Argument(help=f"One of: {', '.join(_CATALOGUES)}.")],
+    kind: Annotated[str, typer.Argument(
+        help="One of: connectors, transceivers, cassettes, breakouts, polishes.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """List a built-in catalogue with each record's source and status."""
-    import mpokit.standards as std
     from mpokit.errors import CatalogError
+    from mpokit.standards.user import CATALOGUES
 
-    if kind not in _CATALOGUES:
-        raise fail_input(CatalogError("catalogue", kind, _CATALOGUES))
-    records = list(getattr(std, kind)())
+    if kind not in CATALOGUES:
+        raise fail_input(CatalogError("catalogue", kind, CATALOGUES))
+    records = list(CATALOGUES[kind]())
     if json_out:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in records], indent=2))
         raise typer.Exit(EXIT_OK)

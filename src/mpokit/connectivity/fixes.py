@@ -86,6 +86,7 @@ def candidates(spec: ChannelSpec) -> Iterator[Change]:
     from mpokit.standards import (
         breakout,
         breakouts,
+        cassette,
         cassettes,
         connector,
         connectors,
@@ -154,7 +155,7 @@ def candidates(spec: ChannelSpec) -> Iterator[Change]:
                     yield Change(at, kind, {"model": bo.name},
                                  f"replace {what} with breakout {bo.name}", cost)
         elif kind == "cassette":
-            ports = next(c for c in cassettes() if c.name.upper() == body.model.upper()).front
+            ports = cassette(body.model).front
             for p in range(1, ports.ports + 1):
                 if p != body.port:
                     yield Change(at, kind, {"port": p},

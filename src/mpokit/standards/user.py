@@ -11,7 +11,16 @@ from mpokit.standards.catalog import Catalog
 from mpokit.standards.connectors import connectors, polishes, transceivers
 from mpokit.standards.parts import breakouts, cassettes
 
-__all__ = ["load_user_catalog"]
+__all__ = ["CATALOGUES", "load_user_catalog"]
+
+CATALOGUES: dict[str, Callable[[], Catalog[Any]]] = {
+    "connectors": connectors,
+    "transceivers": transceivers,
+    "cassettes": cassettes,
+    "breakouts": breakouts,
+    "polishes": polishes,
+}
+"""The user-facing catalogues by file key (the key a user catalogue file uses)."""
 
 
 def load_user_catalog(path: str) -> list[str]:
@@ -31,22 +40,18 @@ def load_user_catalog(path: str) -> list[str]:
     breakout 1 did you mean 'breakouts'?
     """
     data, lines = read_yaml(path)
-    loaders: dict[str, Callable[[], Catalog[Any]]] = {
-        "connectors": connectors, "polishes": polishes, "transceivers": transceivers,
-        "cassettes": cassettes, "breakouts": breakouts,
-    }
     if not isinstance(data, dict) or not data:
         raise InputError("a catalogue file is a mapping of catalogue names to record lists",
-                         file=lines.file, line=1, fix=f"use keys: {', '.join(loaders)}")
+                         file=lines.file, line=1, fix=f"use keys: {', '.join(CATALOGUES)}")
     loaded = []
     for key in data:
-        if key not in loaders:
-            close = suggest(str(key), loaders)
+        if key not in CATALOGUES:
+            close = suggest(str(key), CATALOGUES)
             raise InputError(f"unknown catalogue {key!r}", file=lines.file,
                              line=lines.line_of((key,)), field=str(key),
                              fix=f"did you mean {close[0]!r}?" if close
-                             else f"use keys: {', '.join(loaders)}")
-    for key, get in loaders.items():
+                             else f"use keys: {', '.join(CATALOGUES)}")
+    for key, get in CATALOGUES.items():
         if key in data:
             get().load({key: data[key]}, lines)
             loaded.append(key)
