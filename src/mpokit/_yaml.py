@@ -38,11 +38,12 @@ class Lines:
 
     def __init__(
         self, file: str | None = None, by_path: dict[Loc, int] | None = None,
-        text: str | None = None,
+        text: str | None = None, prefix: Loc = (),
     ) -> None:
         self.file = file
         self._by_path = by_path
         self._text = text
+        self._prefix = prefix
 
     @property
     def by_path(self) -> dict[Loc, int]:
@@ -52,10 +53,16 @@ class Lines:
                 try:
                     node = yaml.compose(self._text, Loader=yaml.SafeLoader)
                     if node is not None:
-                        _construct(node, (), self._by_path)
+                        _construct(node, self._prefix, self._by_path)
                 except (yaml.YAMLError, InputError):
                     pass
         return self._by_path
+
+    def under(self, prefix: Loc) -> Lines:
+        """The same file's index with every path under ``prefix`` (still built lazily)."""
+        if self._by_path is not None:
+            return Lines(self.file, {(*prefix, *k): v for k, v in self._by_path.items()})
+        return Lines(self.file, None, self._text, (*prefix, *self._prefix))
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """The line of ``loc`` or of its nearest ancestor that has one."""

@@ -163,8 +163,7 @@ def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
     if isinstance(data, list):  # a bare list of channels (a JSON array) reads as 'channels'
         if not data:
             raise InputError("the list of channels is empty", file=lines.file, line=1)
-        shifted = Lines(lines.file, {("channels", *k): v for k, v in lines.by_path.items()})
-        return parse_channels({"channels": data}, shifted)
+        return parse_channels({"channels": data}, lines.under(("channels",)))
     return [parse_channel(data, lines)]
 
 
