@@ -22,9 +22,12 @@ import yaml
 from pydantic import ValidationError
 
 from mpokit._files import atomic_write_text  # re-exported for callers of mpokit._yaml
-from mpokit.errors import InputError, suggest
+from mpokit.errors import MAX_REPORTED, InputError, InputErrors, suggest
 
-__all__ = ["Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml", "validation_error"]
+__all__ = [
+    "Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml", "validation_error",
+    "validation_errors",
+]
 
 Loc = tuple[str | int, ...]
 
@@ -250,48 +253,131 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return out
 
 
-def validation_error(
-    exc: ValidationError, lines: Lines, *, prefix: Loc = (), fix: str | None = None
-) -> InputError:
-    """Turn the first error of a pydantic ``ValidationError`` into an ``InputError``.
+def _known_keys(model: Any, loc: Sequence[str | int]) -> list[str]:
+    """The keys a pydantic ``model`` allows at ``loc`` (the mapping holding ``loc[-1]``)."""
+    from typing import get_args
 
-    ``prefix`` is prepended to the locations pydantic reports (when a sub-document was
-    validated on its own). Union-branch tags that pydantic inserts are dropped.
+    from pydantic import BaseModel
+
+    def models(tp: Any) -> list[type[BaseModel]]:
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            return [tp]
+        return [m for arg in get_args(tp) for m in models(arg)]
+
+    current = models(model)
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        nxt = [m for c in current if part in c.model_fields
+               for m in models(c.model_fields[part].annotation)]
+        if not nxt:
+            return []
+        current = nxt
+    return sorted({k for c in current for k in c.model_fields})
+
+
+def validation_errors(
+    exc: ValidationError, lines: Lines, *, prefix: Loc = (), fix: str | None = None,
+    model: Any = None, fixes: dict[str, str] | None = None,
+) -> list[InputError]:
+    """Every error of a pydantic ``ValidationError`` as an ``InputError``, in file order.
+
+    Parameters
+    ----------
+    exc
+        The validation error.
+    lines
+        The file's line index, for line numbers.
+    prefix
+        Prepended to pydantic's locations (a sub-document validated on its own).
+    fix
+        A fix to suggest where no better one is known.
+    model
+        The pydantic model validated; an unknown key then gets "did you mean" among the
+        keys allowed where it sits.
+    fixes
+        A fix per pydantic error type (``"missing"``, ``"extra_forbidden"`` ...), before
+        ``fix``.
+
+    Returns
+    -------
+    list[InputError]
+        One error per problem; a missing key that an unknown key probably misspells is
+        reported once, as the unknown key.
     """
     errors = exc.errors()
-    # an unknown key is usually a misspelt one: report it first, suggesting a missing key
-    errors.sort(key=lambda e: e["type"] != "extra_forbidden")
-    err = errors[0]
-    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"]]
-    loc: list[str | int] = list(prefix)
-    for part in err["loc"]:
-        # pydantic adds tagged-union / function names into loc; keep only real keys
-        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+    out: list[tuple[tuple[int, int], Loc, InputError]] = []
+    seen: set[tuple[str, str]] = set()
+    missing_at: dict[Loc, list[str]] = {}
+    cleaned: list[tuple[dict[str, Any], list[str | int]]] = []
+    for err in errors:
+        loc: list[str | int] = list(prefix)
+        for part in err["loc"]:
+            # pydantic adds tagged-union / function names into loc; keep only real keys
+            if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+                continue
+            loc.append(part)
+        cleaned.append((err, loc))
+        if err["type"] == "missing" and loc:
+            missing_at.setdefault(tuple(loc[:-1]), []).append(str(loc[-1]))
+    misspelt: set[Loc] = set()
+    for order, (err, loc) in enumerate(cleaned):
+        message = str(err["msg"]).removeprefix("Value error, ")
+        kind = err["type"]
+        hint = (fixes or {}).get(kind, fix)
+        if kind == "extra_forbidden":
+            message = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+            parent = tuple(loc[:-1])
+            missing = missing_at.get(parent, [])
+            close = suggest(str(loc[-1]), missing) if loc and missing else []
+            if close:
+                misspelt.add((*parent, close[0]))
+            elif loc and model is not None:
+                close = suggest(str(loc[-1]), _known_keys(model, loc[len(prefix):]))
+            hint = (f"did you mean {close[0]!r}?" if close
+                    else hint or "remove it or check its spelling against docs/")
+        elif kind == "missing":
+            message = f"missing required key {loc[-1]!r}" if loc else "missing key"
+        elif kind == "literal_error" and isinstance(err.get("input"), str):
+            allowed = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
+            close = suggest(err["input"], allowed)
+            message = f"{err['input']!r} is not one of {', '.join(allowed)}"
+            hint = f"did you mean {close[0]!r}?" if close else hint
+        else:
+            inp = err.get("input")
+            if not isinstance(inp, dict | list) and inp is not None:
+                message = f"{message} (got {inp!r})"
+        field = format_loc(loc) or None
+        if (field or "", message) in seen:
             continue
-        loc.append(part)
-    message = str(err["msg"]).removeprefix("Value error, ")
-    kind = err["type"]
-    hint = fix
-    if kind == "extra_forbidden":
-        message = f"unknown key {loc[-1]!r}" if loc else "unknown key"
-        close = suggest(str(loc[-1]), missing) if loc and missing else []
-        hint = hint or (f"did you mean {close[0]!r}?" if close
-                        else "remove it or check its spelling against docs/")
-    elif kind == "missing":
-        message = f"missing required key {loc[-1]!r}" if loc else "missing key"
-    elif kind == "literal_error" and isinstance(err.get("input"), str):
-        allowed = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
-        close = suggest(err["input"], allowed)
-        message = f"{err['input']!r} is not one of {', '.join(allowed)}"
-        hint = f"did you mean {close[0]!r}?" if close else hint
-    else:
-        inp = err.get("input")
-        if not isinstance(inp, dict | list) and inp is not None:
-            message = f"{message} (got {inp!r})"
-    return InputError(
-        message,
-        file=lines.file,
-        line=lines.line_of(loc),
-        field=format_loc(loc) or None,
-        fix=hint,
-    )
+        seen.add((field or "", message))
+        line = lines.line_of(loc)
+        e = InputError(message, file=lines.file, line=line, field=field, fix=hint)
+        out.append(((line or 0, order), tuple(loc), e))
+    out.sort(key=lambda t: t[0])
+    kept = [e for _, loc, e in out if loc not in misspelt]
+    return kept or [e for _, _, e in out]
+
+
+def validation_error(
+    exc: ValidationError, lines: Lines, *, prefix: Loc = (), fix: str | None = None,
+    model: Any = None, fixes: dict[str, str] | None = None,
+) -> InputError:
+    """Turn a pydantic ``ValidationError`` into one ``InputError`` reporting all its errors.
+
+    ``prefix`` is prepended to the locations pydantic reports (when a sub-document was
+    validated on its own). Union-branch tags that pydantic inserts are dropped. Several
+    errors come as an :class:`~mpokit.errors.InputErrors` (see :func:`validation_errors`).
+
+    Parameters
+    ----------
+    exc, lines, prefix, fix, model, fixes
+        As for :func:`validation_errors`.
+
+    Returns
+    -------
+    InputError
+        The only error, or all of them as an ``InputErrors``.
+    """
+    errors = validation_errors(exc, lines, prefix=prefix, fix=fix, model=model, fixes=fixes)
+    return InputErrors.of(errors[:MAX_REPORTED], truncated=len(errors) > MAX_REPORTED)

@@ -24,7 +24,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["CatalogError", "DesignError", "InputError", "MpokitError", "suggest"]
+__all__ = [
+    "MAX_REPORTED", "CatalogError", "DesignError", "InputError", "InputErrors", "MpokitError",
+    "suggest",
+]
+
+#: How many input errors of one run are reported before the rest are only counted.
+MAX_REPORTED = 20
 
 
 class MpokitError(Exception):
@@ -72,6 +78,71 @@ class InputError(MpokitError):
             field=self.field,
             fix=self.fix,
         )
+
+
+class InputErrors(InputError):
+    """Several input errors found in one pass, reported together.
+
+    It is an :class:`InputError` (the first one's file, line and field) so that callers
+    catching ``InputError`` keep working; ``errors`` holds all of them.
+
+    Parameters
+    ----------
+    errors
+        The errors, in the order of the input; at least one.
+    truncated
+        True when reading stopped at :data:`MAX_REPORTED` errors and more may follow.
+
+    Examples
+    --------
+    >>> e = InputErrors([InputError("bad", file="a.yaml", line=2),
+    ...                  InputError("worse", file="a.yaml", line=5)])
+    >>> print(e)
+    a.yaml:2: bad
+    a.yaml:5: worse
+    """
+
+    def __init__(self, errors: Iterable[InputError], *, truncated: bool = False) -> None:
+        flat: list[InputError] = []
+        for e in errors:
+            flat.extend(e.errors if isinstance(e, InputErrors) else (e,))
+        if not flat:
+            raise ValueError("InputErrors needs at least one error")
+        self.errors = tuple(flat)
+        self.truncated = truncated
+        first = flat[0]
+        super().__init__(first.message, file=first.file, line=first.line, field=first.field,
+                         fix=first.fix)
+
+    def __str__(self) -> str:
+        text = "\n".join(InputError.__str__(e) for e in self.errors)
+        if self.truncated:
+            text += f"\n(stopped after {len(self.errors)} errors; fix these and run again)"
+        return text
+
+    def located(self, *, file: str | None = None, line: int | None = None) -> InputError:
+        """Return a copy with the file filled in on every error."""
+        return InputErrors([e.located(file=file) for e in self.errors], truncated=self.truncated)
+
+    @staticmethod
+    def of(errors: list[InputError], *, truncated: bool = False) -> InputError:
+        """One error as itself, several as :class:`InputErrors`.
+
+        Parameters
+        ----------
+        errors
+            At least one error.
+        truncated
+            More errors may follow the ones given.
+
+        Returns
+        -------
+        InputError
+            ``errors[0]`` when it is the only one, else an :class:`InputErrors`.
+        """
+        if len(errors) == 1 and not truncated:
+            return errors[0]
+        return InputErrors(errors, truncated=truncated)
 
 
 class CatalogError(MpokitError):

@@ -17,9 +17,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mpokit._yaml import Lines, format_loc, load_list_items, load_yaml, read_text, validation_error
+from mpokit._yaml import (
+    Lines,
+    format_loc,
+    load_list_items,
+    load_yaml,
+    read_text,
+    validation_error,
+    validation_errors,
+)
 from mpokit.connectivity.spec import ELEMENT_KINDS, ChannelSpec, element_kind
-from mpokit.errors import CatalogError, InputError, suggest
+from mpokit.errors import MAX_REPORTED, CatalogError, InputError, InputErrors, suggest
 
 __all__ = ["parse_channel", "parse_channels", "read_channels"]
 
@@ -38,50 +46,70 @@ def parse_channel(
     lines = lines or Lines()
     if not isinstance(data, dict):
         raise _err("a channel must be a mapping with keys a, b and path", lines, prefix)
+    errors: list[InputError] = []
     for key in data:
         if key not in _TOP_KEYS:
             hint = suggest(str(key), _TOP_KEYS)
-            raise _err(f"unknown key {key!r}", lines, (*prefix, key),
-                       f"did you mean {hint[0]!r}?" if hint else "allowed: name, a, b, path")
+            errors.append(_err(f"unknown key {key!r}", lines, (*prefix, key),
+                               f"did you mean {hint[0]!r}?" if hint
+                               else "allowed: name, a, b, path"))
     path = data.get("path")
     if path is not None:
         if not isinstance(path, list):
-            raise _err("'path' must be a list of elements", lines, (*prefix, "path"))
+            raise InputErrors.of([*errors, _err("'path' must be a list of elements", lines,
+                                                (*prefix, "path"))])
         for i, el in enumerate(path):
             loc = (*prefix, "path", i)
             if not isinstance(el, dict) or len(el) != 1:
-                raise _err(
+                errors.append(_err(
                     "each path element is a one-key mapping such as {cord: {...}}",
                     lines, loc, f"kinds: {', '.join(ELEMENT_KINDS)}",
-                )
+                ))
+                continue
             kind = next(iter(el))
             if kind not in ELEMENT_KINDS:
                 hint = suggest(str(kind), ELEMENT_KINDS)
-                raise _err(f"unknown element kind {kind!r}", lines, (*loc, kind),
-                           f"did you mean {hint[0]!r}?" if hint else
-                           f"kinds: {', '.join(ELEMENT_KINDS)}")
+                errors.append(_err(f"unknown element kind {kind!r}", lines, (*loc, kind),
+                                   f"did you mean {hint[0]!r}?" if hint else
+                                   f"kinds: {', '.join(ELEMENT_KINDS)}"))
+                continue
             try:
                 ELEMENT_KINDS[kind].model_validate(el)
             except ValidationError as exc:
-                raise validation_error(exc, lines, prefix=loc) from None
+                errors.append(validation_error(exc, lines, prefix=loc,
+                                               model=ELEMENT_KINDS[kind]))
     try:
         spec = ChannelSpec.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, lines, prefix=prefix) from None
+        # each element was validated above; here only the channel's own keys count
+        path = format_loc((*prefix, "path"))
+        done = {e.field for e in _flat(errors)}
+        errors += [e for e in validation_errors(exc, lines, prefix=prefix, model=ChannelSpec)
+                   if e.field not in done and (not (e.field or "").startswith(path)
+                                               or (e.field == path and not errors))]
+        errors = sorted(_flat(errors), key=lambda e: e.line or 0)
+        raise InputErrors.of(errors) from None
+    if errors:
+        raise InputErrors.of(errors)
     _check_names(spec, lines, prefix)
     return spec
+
+
+def _flat(errors: list[InputError]) -> list[InputError]:
+    return [x for e in errors for x in (e.errors if isinstance(e, InputErrors) else (e,))]
 
 
 def _check_names(spec: ChannelSpec, lines: Lines, prefix: tuple[str | int, ...]) -> None:
     """Resolve every catalogue name now, so unknown names point at their line."""
     from mpokit.standards import breakout, cassette, connector, transceiver
 
+    errors: list[InputError] = []
     for which in ("a", "b"):
         end = spec.end(which)
         try:
             transceiver(end.transceiver)
         except CatalogError as exc:
-            raise _err(str(exc), lines, (*prefix, which)) from None
+            errors.append(_err(str(exc), lines, (*prefix, which)))
     for i, el in enumerate(spec.path):
         kind = element_kind(el)
         body = getattr(el, kind)
@@ -95,7 +123,9 @@ def _check_names(spec: ChannelSpec, lines: Lines, prefix: tuple[str | int, ...])
                 breakout(body.model)
         except CatalogError as exc:
             field = "connector" if "connector" in str(exc) else "model"
-            raise _err(str(exc), lines, (*loc, field)) from None
+            errors.append(_err(str(exc), lines, (*loc, field)))
+    if errors:
+        raise InputErrors.of(errors)
 
 
 def _parse_fast(data: dict[str, Any]) -> list[ChannelSpec] | None:
@@ -142,6 +172,22 @@ def _parse_fast(data: dict[str, Any]) -> list[ChannelSpec] | None:
     return specs
 
 
+def _parse_each(chans: list[Any], lines: Lines) -> list[ChannelSpec]:
+    """Parse channel by channel, collecting errors up to ``MAX_REPORTED``."""
+    specs: list[ChannelSpec] = []
+    errors: list[InputError] = []
+    for i, c in enumerate(chans):
+        try:
+            specs.append(parse_channel(c, lines, ("channels", i)))
+        except InputError as exc:
+            errors.extend(exc.errors if isinstance(exc, InputErrors) else (exc,))
+            if len(errors) > MAX_REPORTED:
+                raise InputErrors(errors[:MAX_REPORTED], truncated=True) from None
+    if errors:
+        raise InputErrors.of(errors)
+    return specs
+
+
 def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
     """Validate a whole file's data: one channel, or a list under ``channels:``."""
     lines = lines or Lines()
@@ -156,7 +202,7 @@ def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
         fast = _parse_fast(data)
         if fast is not None:
             return fast
-        return [parse_channel(c, lines, ("channels", i)) for i, c in enumerate(chans)]
+        return _parse_each(chans, lines)
     if data is None:
         raise InputError("the file is empty", file=lines.file,
                          fix="write a channel (a, b, path) or a list under 'channels:'")

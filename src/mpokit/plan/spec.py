@@ -229,16 +229,13 @@ def parse_spec(data: Any, lines: Lines | None = None) -> ClusterSpec:
     try:
         return ClusterSpec.model_validate(data)
     except ValidationError as exc:
-        raise validation_error(exc, lines, fix=_fix_for(exc)) from None
+        raise validation_error(exc, lines, model=ClusterSpec, fixes=_FIXES) from None
 
 
-def _fix_for(exc: ValidationError) -> str | None:
-    err = exc.errors()[0]
-    if err["type"] == "extra_forbidden":
-        return "remove it or check its spelling against docs/cluster-spec.schema.json"
-    if err["type"] == "missing":
-        return "see docs/planner.md for the keys each section needs"
-    return None
+_FIXES = {
+    "extra_forbidden": "remove it or check its spelling against docs/cluster-spec.schema.json",
+    "missing": "see docs/planner.md for the keys each section needs",
+}
 
 
 def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
