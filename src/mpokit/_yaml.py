@@ -309,7 +309,7 @@ def validation_errors(
     out: list[tuple[tuple[int, int], Loc, InputError]] = []
     seen: set[tuple[str, str]] = set()
     missing_at: dict[Loc, list[str]] = {}
-    cleaned: list[tuple[dict[str, Any], list[str | int]]] = []
+    cleaned: list[tuple[Any, list[str | int]]] = []
     for err in errors:
         loc: list[str | int] = list(prefix)
         for part in err["loc"]:

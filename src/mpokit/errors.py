@@ -69,6 +69,10 @@ class InputError(MpokitError):
             text += f" ({self.fix})"
         return text
 
+    def all_errors(self) -> tuple[InputError, ...]:
+        """The errors this one stands for: itself (an :class:`InputErrors`: all it holds)."""
+        return (self,)
+
     def located(self, *, file: str | None = None, line: int | None = None) -> InputError:
         """Return a copy with the file (and line, if unknown so far) filled in."""
         return InputError(
@@ -105,10 +109,10 @@ class InputErrors(InputError):
     def __init__(self, errors: Iterable[InputError], *, truncated: bool = False) -> None:
         flat: list[InputError] = []
         for e in errors:
-            flat.extend(e.errors if isinstance(e, InputErrors) else (e,))
+            flat.extend(e.all_errors())
         if not flat:
             raise ValueError("InputErrors needs at least one error")
-        self.errors = tuple(flat)
+        self.errors: tuple[InputError, ...] = tuple(flat)
         self.truncated = truncated
         first = flat[0]
         super().__init__(first.message, file=first.file, line=first.line, field=first.field,
@@ -119,6 +123,10 @@ class InputErrors(InputError):
         if self.truncated:
             text += f"\n(stopped after {len(self.errors)} errors; fix these and run again)"
         return text
+
+    def all_errors(self) -> tuple[InputError, ...]:
+        """Every error held."""
+        return self.errors
 
     def located(self, *, file: str | None = None, line: int | None = None) -> InputError:
         """Return a copy with the file filled in on every error."""

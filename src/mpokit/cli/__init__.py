@@ -8,18 +8,20 @@ Exit codes (documented in the README):
 * 0 every check passed
 * 1 usage or input error (the message names the file, line and field)
 * 2 a check failed
+
+Results go to stdout, diagnostics (errors, warnings) and progress to stderr.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 
-from mpokit.errors import MpokitError
+from mpokit.errors import InputErrors, MpokitError
 
-__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "main"]
+__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "fail_input", "main", "print_error"]
 
 EXIT_OK = 0
 EXIT_INPUT = 1
@@ -34,10 +36,66 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from mpokit import __version__
+
+        typer.echo(f"mpokit {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept."""
+
+
+def print_error(exc: MpokitError) -> None:
+    """Print an error on stderr, one ``error:`` line per input error it carries.
+
+    Parameters
+    ----------
+    exc
+        The error; an :class:`~mpokit.errors.InputErrors` prints every error it holds.
+    """
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    if not isinstance(exc, InputErrors):
+        lines = [" ".join(ln.strip() for ln in lines)]
+    for ln in lines:
+        typer.echo(f"error: {ln}" if not ln.startswith("(") else f"       {ln}", err=True)
+
+
 def fail_input(exc: MpokitError) -> typer.Exit:
-    """Print an input error on stderr and return the exit to raise (code 1)."""
-    typer.echo(f"error: {exc}", err=True)
+    """Print an input error on stderr and return the exit to raise (code 1).
+
+    Parameters
+    ----------
+    exc
+        The error to report (see :func:`print_error`).
+
+    Returns
+    -------
+    typer.Exit
+        The exit with code 1, for ``raise fail_input(exc) from None``.
+    """
+    print_error(exc)
     return typer.Exit(EXIT_INPUT)
+
+
+def _flags_as_flags(command: Any) -> Any:
+    """Show boolean flags as flags in ``--help`` (typer prints a ``<bool>`` value otherwise)."""
+    params = list(getattr(command, "params", []))
+    if hasattr(command, "get_help_option") and hasattr(command, "context_class"):
+        params.append(command.get_help_option(command.context_class(command)))
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _flags_as_flags(sub)
+    return command
 
 
 def _click_exceptions() -> Any:
@@ -50,14 +108,14 @@ def _click_exceptions() -> Any:
 
 
 def main() -> None:
-    """Console entry point with the documented exit codes.
+    """Console entry point (``mpokit``) with the documented exit codes.
 
     Click reports usage mistakes (a missing argument, an unknown option or command) with
     exit code 2; mpokit keeps 2 for "a check failed", so they leave with 1 here.
     """
     cx = _click_exceptions()
     try:
-        rv = app(standalone_mode=False)
+        rv = _flags_as_flags(typer.main.get_command(app))(standalone_mode=False)
     except cx.ClickException as exc:  # usage mistakes, "no arguments: show the help"
         exc.show()
         sys.exit(EXIT_INPUT)
@@ -67,7 +125,7 @@ def main() -> None:
     except getattr(cx, "Exit", typer.Exit) as exc:
         sys.exit(getattr(exc, "exit_code", EXIT_INPUT))
     except MpokitError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        print_error(exc)
         sys.exit(EXIT_INPUT)
     except OSError as exc:  # a path the user gave cannot be read or written
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

@@ -8,26 +8,33 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.cli._options import (
+    CatalogOption,
+    FilesArgument,
+    GradesOption,
+    JsonOption,
+    channel_files,
+    load_extras,
+    out_console,
+    progress,
+)
 from mpokit.errors import DesignError, InputError, MpokitError
 
-__all__ = ["catalog", "check", "print_human", "run_check"]
-
-
-CatalogOption = Annotated[
-    list[Path] | None,
-    typer.Option("--catalog", help="Extra catalogue file (transceivers, cassettes, breakouts, "
-                 "connectors); repeatable."),
-]
+__all__ = ["catalog", "check", "lane_count", "print_human", "run_check"]
 
 
 def load_catalogs(paths: list[Path] | None) -> None:
-    """Extend the built-in catalogues with the user's files."""
-    from mpokit.standards import load_user_catalog
+    """Extend the built-in catalogues with the user's files (see :func:`load_extras`).
 
-    for p in paths or []:
-        load_user_catalog(str(p))
+    Parameters
+    ----------
+    paths
+        Catalogue files, or None.
+    """
+    load_extras(paths, None)
 
 
 def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -58,17 +65,53 @@ def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
     return out, results
 
 
+def lane_count(lanes: list[dict[str, Any]]) -> tuple[int, int]:
+    """Lanes that arrive at a receiver of the far end, of the lanes the channel must carry.
+
+    A channel carries, in each direction, as many lanes as the narrower end has (the other
+    lanes of a wider end belong to other legs of a breakout). A lane that should arrive but
+    leaves at the wrong port counts against the channel.
+
+    Parameters
+    ----------
+    lanes
+        The channel's lane dicts (``direction`` and ``status`` of each Tx lane).
+
+    Returns
+    -------
+    tuple[int, int]
+        ``(arriving, expected)``.
+
+    Examples
+    --------
+    >>> away = [{"direction": d, "status": "elsewhere"} for d in ("a->b", "b->a")]
+    >>> lane_count(away)
+    (0, 2)
+    """
+    per_dir = {d: sum(ln["direction"] == d for ln in lanes) for d in ("a->b", "b->a")}
+    good = sum(ln["status"] in ("ok", "lane_order") for ln in lanes)
+    return good, max(good, 2 * min(per_dir.values()))
+
+
 def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool = True) -> None:
-    """One line per channel and its findings; with ``all_=False`` passing channels with no
-    findings are counted, not listed."""
+    """Print one line per channel and its findings; user strings are printed literally.
+
+    Parameters
+    ----------
+    console
+        Where to print (stdout for results).
+    channels
+        Channel dicts as in the JSON output.
+    all_
+        False: passing channels without findings are counted, not listed.
+    """
     quiet = 0
     for ch in channels:
         if not all_ and ch["ok"] and not ch["findings"]:
             quiet += 1
             continue
         verdict = "[green]PASS[/]" if ch["ok"] else "[red]FAIL[/]"
-        lanes = [ln for ln in ch["lanes"] if ln["status"] != "elsewhere"]
-        good = sum(ln["status"] in ("ok", "lane_order") for ln in lanes)
+        good, expected = lane_count(ch["lanes"])
         loss = ch.get("loss")
         loss_txt = ""
         if isinstance(loss, dict) and loss.get("total_db") is not None:
@@ -76,17 +119,17 @@ def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool 
             if loss.get("limit_db") is not None:
                 st = loss.get("limit_status")
                 tag = f" ({st})" if st not in (None, "verified", "derived", "explicit") else ""
-                loss_txt += f" of {loss['limit_db']:.2f} dB{tag}"
-        console.print(f"{verdict} {ch['name']}  ({good}/{len(lanes)} lanes){loss_txt}"
-                      f"  [dim]{ch['file']}[/]")
+                loss_txt += f" of {loss['limit_db']:.2f} dB{escape(tag)}"
+        console.print(f"{verdict} {escape(ch['name'])}  ({good}/{expected} lanes){loss_txt}"
+                      f"  [dim]{escape(ch['file'])}[/]", highlight=False)
         for f in ch["findings"]:
             mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
             where = f" {f['at']}" if f["at"] else ""
             lanes_txt = f" lanes {','.join(map(str, f['lanes']))}" if f["lanes"] else ""
-            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes_txt}: {f['message']}",
-                          highlight=False)
+            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes_txt}: "
+                          f"{escape(f['message'])}", highlight=False)
             if f.get("fix"):
-                console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)
+                console.print(f"      [cyan]fix:[/] {escape(f['fix'])}", highlight=False)
     if quiet:
         console.print(f"[green]{quiet} passing channels without findings[/] not listed "
                       "(--all lists them)", highlight=False)
@@ -94,26 +137,33 @@ def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool 
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    files: FilesArgument,
+    json_out: JsonOption = False,
     all_: Annotated[bool, typer.Option("--all", help="List passing channels even when there "
                                        "are more than 100.")] = False,
     catalog: CatalogOption = None,
+    grades: GradesOption = None,
 ) -> None:
     """Check polarity, mating (and loss) of every lane of every channel.
 
     Exit 0 when every channel passes, 2 when any check fails, 1 on unreadable input.
     """
     try:
-        load_catalogs(catalog)
-        channels, _ = run_check(files)
+        load_extras(catalog, grades)
+        paths = channel_files(files)
+        channels: list[dict[str, Any]] = []
+        with progress("checking", total=len(paths)) as step:
+            for f in paths:
+                step(0, description=f"checking {f}")
+                channels += run_check([f])[0]
+                step()
     except MpokitError as exc:
         raise fail_input(exc) from None
     ok = all(c["ok"] for c in channels)
     if json_out:
         typer.echo(json.dumps({"ok": ok, "channels": channels}, indent=2))
     else:
-        console = Console(soft_wrap=True)
+        console = out_console()
         print_human(console, channels, all_=all_ or len(channels) <= 100)
         n_ok = sum(c["ok"] for c in channels)
         console.print(f"\n{n_ok}/{len(channels)} channels pass")
@@ -122,11 +172,12 @@ def check(
 
 @app.command()
 def trace(
-    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
-    name: Annotated[str | None, typer.Option("--channel", help="Only the channel of this "
-                                              "name.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    files: FilesArgument,
+    name: Annotated[str | None, typer.Option("--channel", metavar="NAME", help="Only the "
+                                              "channel of this name.")] = None,
+    json_out: JsonOption = False,
     catalog: CatalogOption = None,
+    grades: GradesOption = None,
 ) -> None:
     """Follow every Tx lane face by face: its position after each plug, cable and adapter."""
     from mpokit.connectivity.io import read_channels
@@ -136,8 +187,8 @@ def trace(
 
     out: list[dict[str, Any]] = []
     try:
-        load_catalogs(catalog)
-        for f in files:
+        load_extras(catalog, grades)
+        for f in channel_files(files):
             for spec in read_channels(f):
                 ch = compile_channel(spec)
                 if name is not None and ch.name != name:
@@ -163,7 +214,7 @@ def trace(
 def catalog(
     kind: Annotated[str, typer.Argument(
         help="One of: connectors, transceivers, cassettes, breakouts, polishes.")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_out: JsonOption = False,
 ) -> None:
     """List a built-in catalogue with each record's source and status."""
     from mpokit.errors import CatalogError
@@ -175,7 +226,7 @@ def catalog(
     if json_out:
         typer.echo(json.dumps([r.model_dump(mode="json") for r in records], indent=2))
         raise typer.Exit(EXIT_OK)
-    console = Console(soft_wrap=True)
+    console = out_console()
     for r in records:
         console.print(f"[bold]{r.name}[/]  [dim]({r.status})[/] {r.source}", highlight=False)
     raise typer.Exit(EXIT_OK)

@@ -15,25 +15,40 @@ from rich.console import Console
 from rich.table import Table
 
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.cli._options import (
+    CatalogOption,
+    FilesArgument,
+    GradesOption,
+    JsonOption,
+    channel_files,
+    err_console,
+    load_extras,
+    out_console,
+    progress,
+)
 from mpokit.errors import DesignError, InputError, MpokitError
 
 __all__ = ["limits", "loss", "reach"]
 
 
-def _channels(files: list[Path], grades_file: Path | None) -> list[Any]:
+def _channels(files: list[Path], catalog: list[Path] | None,
+              grades: list[Path] | None) -> list[Any]:
+    """Compile every channel of ``files`` (folders expanded), with a progress bar."""
     from mpokit.connectivity.io import read_channels
     from mpokit.connectivity.model import compile_channel
-    from mpokit.loss import extend_grades
 
-    if grades_file is not None:
-        extend_grades(grades_file)
+    load_extras(catalog, grades)
     out = []
-    for f in files:
-        for spec in read_channels(f):
-            try:
-                out.append(compile_channel(spec))
-            except DesignError as exc:
-                raise InputError(str(exc), file=str(f)) from None
+    paths = channel_files(files)
+    with progress("reading", total=len(paths)) as step:
+        for f in paths:
+            step(0, description=f"reading {f}")
+            for spec in read_channels(f):
+                try:
+                    out.append(compile_channel(spec))
+                except DesignError as exc:
+                    raise InputError(str(exc), file=str(f)) from None
+            step()
     return out
 
 
@@ -77,22 +92,29 @@ def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None
 
 @app.command()
 def loss(
-    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
+    files: FilesArgument,
     statistical: Annotated[bool, typer.Option(
         "--statistical", help="Add p_pass from a Monte Carlo over graded parts.")] = False,
     trials: Annotated[int, typer.Option(min=100, help="Monte Carlo trials.")] = 10_000,
     seed: Annotated[int, typer.Option(help="Monte Carlo seed.")] = 0,
-    grades_file: Annotated[Path | None, typer.Option(
-        "--grades", help="Extra connection grades (YAML, schema of grades.yaml).")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    json_out: JsonOption = False,
+    catalog: CatalogOption = None,
+    grades: GradesOption = None,
 ) -> None:
     """Loss budget of every channel: breakdown by element, limit, margin, length and reach."""
     from mpokit.loss import budget, monte_carlo
 
     try:
-        chans = _channels(files, grades_file)
-        budgets = [budget(ch) for ch in chans]
-        mcs = monte_carlo(budgets, trials, seed) if statistical else None
+        chans = _channels(files, catalog, grades)
+        budgets = []
+        with progress("loss budgets", total=len(chans)) as step:
+            for ch in chans:
+                budgets.append(budget(ch))
+                step()
+        mcs = None
+        if statistical:
+            with progress(f"Monte Carlo, {trials} trials", total=None):
+                mcs = monte_carlo(budgets, trials, seed)
     except MpokitError as exc:
         raise fail_input(exc) from None
     out = []
@@ -105,7 +127,7 @@ def loss(
     if json_out:
         typer.echo(json.dumps({"ok": ok, "channels": out}, indent=2))
     else:
-        console = Console()
+        console = out_console()
         for d in out:
             _print_budget(console, d, d.get("statistical"))
         console.print(f"\n{sum(b.ok for b in budgets)}/{len(budgets)} channels within budget")
@@ -122,21 +144,20 @@ def reach(
     case: Annotated[str, typer.Option(help="worst or nominal per-connection loss.")] = "worst",
     table_to: Annotated[int, typer.Option(
         "--table-to", min=0, help="Tabulate 0..N connections.")] = 8,
-    grades_file: Annotated[Path | None, typer.Option("--grades", help="Extra grades.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
+    grades: GradesOption = None,
+    json_out: JsonOption = False,
 ) -> None:
     """Longest supported channel of an application with so many connections of a grade.
 
     Exit 0 when the requested count is supportable, 2 when it is not.
     """
-    from mpokit.loss import extend_grades, reach_table, supportable_length
+    from mpokit.loss import reach_table, supportable_length
 
     if case not in ("worst", "nominal"):
         raise fail_input(InputError(f"case must be worst or nominal, not {case!r}",
                                     field="--case"))
     try:
-        if grades_file is not None:
-            extend_grades(grades_file)
+        load_extras(None, grades)
         r = supportable_length(pmd, fiber, connections, grade, splices=splices,
                                case=case)  # type: ignore[arg-type]
         rows = reach_table(pmd, fiber, grade, connections=range(max(table_to, connections) + 1),
@@ -148,7 +169,7 @@ def reach(
         typer.echo(json.dumps({"ok": ok, "result": r.to_dict(),
                                "table": [x.to_dict() for x in rows]}, indent=2))
     else:
-        console = Console()
+        console = out_console()
         lim = f"{r.max_il_db:g} dB{_status(r.limit_status)}, reach {r.reach_m:g} m" \
               f"{_status(r.reach_status)}"
         if ok:
@@ -180,11 +201,13 @@ def reach(
 
 @app.command()
 def limits(
-    files: Annotated[list[Path], typer.Argument(help="Channel files (YAML or JSON).")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="CSV or JSON file to write.")],
+    files: FilesArgument,
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE",
+                                      help="CSV or JSON file to write.")],
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="csv or json (default: from the suffix).")] = None,
-    grades_file: Annotated[Path | None, typer.Option("--grades", help="Extra grades.")] = None,
+        "--format", metavar="csv|json", help="csv or json (default: from the suffix).")] = None,
+    catalog: CatalogOption = None,
+    grades: GradesOption = None,
 ) -> None:
     """Export per-lane tester limits (loss allowed, designed loss, length, polarity map)."""
     from mpokit.loss import write_tester_limits
@@ -192,9 +215,11 @@ def limits(
     if fmt not in (None, "csv", "json"):
         raise fail_input(InputError(f"format must be csv or json, not {fmt!r}", field="--format"))
     try:
-        chans = _channels(files, grades_file)
-        write_tester_limits(out, chans, fmt)  # type: ignore[arg-type]
+        chans = _channels(files, catalog, grades)
+        with progress(f"writing {out}", total=None):
+            write_tester_limits(out, chans, fmt)  # type: ignore[arg-type]
     except MpokitError as exc:
         raise fail_input(exc) from None
-    typer.echo(f"wrote tester limits for {len(chans)} channel(s) to {out}")
+    err_console().print(f"wrote tester limits for {len(chans)} channel(s) to {out}",
+                        highlight=False, markup=False)
     raise typer.Exit(EXIT_OK)

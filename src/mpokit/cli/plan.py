@@ -56,6 +56,9 @@ def plan(
     if json_out:
         typer.echo(json.dumps(s, indent=2))
     else:
+        from mpokit.cli._options import out_console
+
+        console = out_console()  # the summary is the result: stdout
         sw = s["switches"]
         ln = s["links"]
         console.print(

@@ -96,7 +96,7 @@ def parse_channel(
 
 
 def _flat(errors: list[InputError]) -> list[InputError]:
-    return [x for e in errors for x in (e.errors if isinstance(e, InputErrors) else (e,))]
+    return [x for e in errors for x in e.all_errors()]
 
 
 def _check_names(spec: ChannelSpec, lines: Lines, prefix: tuple[str | int, ...]) -> None:
@@ -180,7 +180,7 @@ def _parse_each(chans: list[Any], lines: Lines) -> list[ChannelSpec]:
         try:
             specs.append(parse_channel(c, lines, ("channels", i)))
         except InputError as exc:
-            errors.extend(exc.errors if isinstance(exc, InputErrors) else (exc,))
+            errors.extend(exc.all_errors())
             if len(errors) > MAX_REPORTED:
                 raise InputErrors(errors[:MAX_REPORTED], truncated=True) from None
     if errors:

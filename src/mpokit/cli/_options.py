@@ -1,0 +1,181 @@
+"""What every command that reads channels shares: its options, inputs and consoles.
+
+``check``, ``trace``, ``loss`` and ``limits`` take the same channel inputs (files or folders)
+and the same ``--catalog`` / ``--grades`` / ``--json`` options, declared once here. Results
+go to stdout (:func:`out_console`), diagnostics and progress to stderr
+(:func:`err_console`, :func:`progress`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from mpokit.errors import InputError
+
+__all__ = [
+    "CHANNEL_SUFFIXES", "CatalogOption", "FilesArgument", "GradesOption", "JsonOption",
+    "channel_files", "err_console", "load_extras", "out_console", "progress",
+]
+
+#: The suffixes of the channel files found in a folder.
+CHANNEL_SUFFIXES = (".yaml", ".yml", ".json")
+
+#: Channel inputs: files, or folders searched recursively for channel files.
+FilesArgument = Annotated[list[Path], typer.Argument(
+    metavar="FILE_OR_FOLDER...", show_default=False,
+    help="Channel files (YAML or JSON), or folders: every .yaml, .yml and .json file in "
+         "them, recursively.")]
+
+#: Extra catalogues (transceivers, cassettes, breakouts, connectors), repeatable.
+CatalogOption = Annotated[list[Path] | None, typer.Option(
+    "--catalog", metavar="FILE", show_default=False,
+    help="Extra catalogue file (transceivers, cassettes, breakouts, connectors); "
+         "repeatable.")]
+
+#: Extra connection grades, repeatable.
+GradesOption = Annotated[list[Path] | None, typer.Option(
+    "--grades", metavar="FILE", show_default=False,
+    help="Extra connection grades (YAML, schema of grades.yaml); repeatable.")]
+
+#: Machine-readable output on stdout.
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
+
+#: Results printed on stdout are never wrapped when stdout is not a terminal.
+_PIPE_WIDTH = 10_000
+
+
+def channel_files(paths: list[Path]) -> list[Path]:
+    """The channel files named by ``paths``: files as given, folders expanded.
+
+    Parameters
+    ----------
+    paths
+        Files and folders, as the user gave them.
+
+    Returns
+    -------
+    list[Path]
+        Files in the order given; each folder's channel files (``CHANNEL_SUFFIXES``,
+        searched recursively, hidden entries skipped) sorted by path.
+
+    Raises
+    ------
+    InputError
+        A folder holds no channel file.
+
+    Examples
+    --------
+    >>> channel_files([Path("examples/mistakes")])[0].name
+    'apc-in-key-up-key-up-adapters.yaml'
+    """
+    out: list[Path] = []
+    for p in paths:
+        if not p.is_dir():
+            out.append(p)  # a missing file is reported by the reader, with its name
+            continue
+        found = sorted(f for f in p.rglob("*") if f.suffix.lower() in CHANNEL_SUFFIXES
+                       and f.is_file()
+                       and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        if not found:
+            raise InputError("the folder holds no channel file (.yaml, .yml or .json)",
+                             file=str(p), fix="name channel files or a folder holding them")
+        out.extend(found)
+    return out
+
+
+def load_extras(catalog: list[Path] | None, grades: list[Path] | None) -> None:
+    """Extend the built-in catalogues with the user's ``--catalog`` and ``--grades`` files.
+
+    Parameters
+    ----------
+    catalog
+        Catalogue files (transceivers, cassettes, breakouts, connectors), or None.
+    grades
+        Connection-grade files, or None.
+    """
+    from mpokit.loss import extend_grades
+    from mpokit.standards import load_user_catalog
+
+    for p in catalog or []:
+        load_user_catalog(str(p))
+    for g in grades or []:
+        extend_grades(g)
+
+
+def out_console() -> Console:
+    """The console for results (stdout): no hard wrapping when stdout is piped.
+
+    Returns
+    -------
+    Console
+        Terminal width on a terminal; otherwise wide enough that no line is wrapped.
+    """
+    console = Console(soft_wrap=True)
+    if not console.is_terminal:
+        console.width = _PIPE_WIDTH
+    return console
+
+
+def err_console() -> Console:
+    """The console for diagnostics and progress (stderr).
+
+    Returns
+    -------
+    Console
+        A soft-wrapping console on stderr.
+    """
+    return Console(stderr=True, soft_wrap=True)
+
+
+@contextmanager
+def progress(description: str, total: int | None) -> Iterator[Callable[..., None]]:
+    """A transient progress bar on stderr, shown only when stderr is a terminal.
+
+    Parameters
+    ----------
+    description
+        What is being done.
+    total
+        Steps in all, or None for a spinner with elapsed time.
+
+    Returns
+    -------
+    Iterator[Callable[..., None]]
+        ``step(advance=1, description=None)``: advance the bar, optionally saying what it
+        does now.
+
+    Examples
+    --------
+    >>> with progress("checking", total=2) as step:
+    ...     step()
+    ...     step(description="writing")
+    """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = err_console()
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                   MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                   transient=True, disable=not console.is_terminal)
+    with bar:
+        task = bar.add_task(description, total=total)
+
+        def step(advance: int = 1, description: str | None = None) -> None:
+            if description is None:
+                bar.advance(task, advance)
+            else:
+                bar.update(task, advance=advance, description=description)
+
+        yield step
