@@ -2,6 +2,8 @@
 
 The user-facing API, one import away (stages load lazily, so ``import mpokit`` is cheap):
 
+Examples
+--------
 >>> import mpokit
 >>> spec, = mpokit.parse_channels({"a": "400GBASE-DR4", "b": "400GBASE-DR4", "path": [
 ...     {"cord": {"connector": "MPO-12", "type": "B", "fiber": "OS2", "length_m": 3}}]})

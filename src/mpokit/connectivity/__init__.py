@@ -1,5 +1,7 @@
 """Fiber-level connectivity: channel files, compiled channels, polarity and mating checks.
 
+Examples
+--------
 >>> from mpokit.connectivity import parse_channels, check_channel
 >>> spec, = parse_channels({"a": "400GBASE-DR4", "b": "400GBASE-DR4", "path": [
 ...     {"cord": {"connector": "MPO-12", "type": "A", "fiber": "OS2", "length_m": 3}}]})

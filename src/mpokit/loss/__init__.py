@@ -9,6 +9,8 @@
 * :func:`tester_limits`: per-channel limits for field certification (CSV / JSON);
 * :func:`budget_batch` / :func:`budget_arrays`: vectorised budgets for planners.
 
+Examples
+--------
 >>> supportable_length("400GBASE-SR8", "OM4", connections=4, grade="C").limited_by
 'infeasible'
 >>> supportable_length("400GBASE-SR8", "OM4", connections=4, grade="C", case="nominal").length_m

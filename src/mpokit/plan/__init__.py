@@ -1,5 +1,7 @@
 """Cluster planner: spec -> fabric -> floor layout -> channels -> verified outputs.
 
+Examples
+--------
 >>> from mpokit.plan import ClusterSpec, make_plan
 >>> spec = ClusterSpec.model_validate({
 ...     "cluster": {"name": "su1", "nodes": 31, "rails": 8, "nic_speed_gbps": 400},

@@ -4,12 +4,13 @@ Data flows one way: a height-map file -> :class:`Scan` -> geometry (:class:`MtGe
 :class:`RoundGeometry`) -> :class:`QcResult` (checks against a limit profile) -> JSON, CSV
 summary or HTML report. Definitions of every number: ``docs/qc.md``.
 
-Example:
-    >>> from mpokit.qc import analyze_scan, simulate_mt
-    >>> scan, truth = simulate_mt(fibers=12, seed=7)
-    >>> result = analyze_scan(scan, "mt-pc")
-    >>> len(result.geometry.height_nm), result.profile
-    (12, 'mt-pc')
+Examples
+--------
+>>> from mpokit.qc import analyze_scan, simulate_mt
+>>> scan, truth = simulate_mt(fibers=12, seed=7)
+>>> result = analyze_scan(scan, "mt-pc")
+>>> len(result.geometry.height_nm), result.profile
+(12, 'mt-pc')
 """
 
 from mpokit.qc.analyze import QcResult, analyze_scan, measure

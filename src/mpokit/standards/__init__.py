@@ -2,6 +2,8 @@
 
 Every record carries ``source`` and ``status`` (verified / derived / vendor / typical).
 
+Examples
+--------
 >>> from mpokit.standards import connector, transceiver
 >>> connector("MPO-16").key
 'offset'
