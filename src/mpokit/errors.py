@@ -70,11 +70,30 @@ class InputError(MpokitError):
         return text
 
     def all_errors(self) -> tuple[InputError, ...]:
-        """The errors this one stands for: itself (an :class:`InputErrors`: all it holds)."""
+        """The errors this one stands for: itself (an :class:`InputErrors`: all it holds).
+
+        Returns
+        -------
+        tuple[InputError, ...]
+            ``(self,)``; an :class:`InputErrors` returns every error it holds.
+        """
         return (self,)
 
     def located(self, *, file: str | None = None, line: int | None = None) -> InputError:
-        """Return a copy with the file (and line, if unknown so far) filled in."""
+        """Return a copy with the file (and line, if unknown so far) filled in.
+
+        Parameters
+        ----------
+        file
+            The file, used when the error names none.
+        line
+            The line, used when the error names none.
+
+        Returns
+        -------
+        InputError
+            A new error; this one is unchanged.
+        """
         return InputError(
             self.message,
             file=self.file or file,
@@ -125,11 +144,30 @@ class InputErrors(InputError):
         return text
 
     def all_errors(self) -> tuple[InputError, ...]:
-        """Every error held."""
+        """Every error held.
+
+        Returns
+        -------
+        tuple[InputError, ...]
+            The errors, in input order.
+        """
         return self.errors
 
     def located(self, *, file: str | None = None, line: int | None = None) -> InputError:
-        """Return a copy with the file filled in on every error."""
+        """Return a copy with the file filled in on every error.
+
+        Parameters
+        ----------
+        file
+            The file, used by each error that names none.
+        line
+            Ignored: each error keeps its own line.
+
+        Returns
+        -------
+        InputError
+            A new :class:`InputErrors`.
+        """
         return InputErrors([e.located(file=file) for e in self.errors], truncated=self.truncated)
 
     @staticmethod
@@ -179,6 +217,22 @@ class DesignError(MpokitError):
 def suggest(name: str, known: Iterable[str], n: int = 3) -> list[str]:
     """Close matches for ``name`` among ``known``, case-insensitively.
 
+    Parameters
+    ----------
+    name
+        The name that was not found.
+    known
+        The names that exist.
+    n
+        At most this many suggestions.
+
+    Returns
+    -------
+    list[str]
+        Close matches, best first, spelt as in ``known``; empty when none is close.
+
+    Examples
+    --------
     >>> suggest("400GBASE-DR", ["400GBASE-DR4", "100GBASE-DR", "800G-2xFR4"])
     ['400GBASE-DR4', '100GBASE-DR']
     """

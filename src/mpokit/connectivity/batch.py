@@ -162,7 +162,18 @@ class BatchResult:
     lane_order: np.ndarray  # (N,) bool: a tolerated lane reordering (warning)
 
     def count(self, code: str) -> int:
-        """How many channels have ``code``."""
+        """How many channels have ``code``.
+
+        Parameters
+        ----------
+        code
+            A finding code (``polarity``, ``gender`` ... see ``CODES``).
+
+        Returns
+        -------
+        int
+            The number of channels with at least one finding of ``code``.
+        """
         return int(np.count_nonzero(self.codes & BIT[code]))
 
 
@@ -182,7 +193,19 @@ def _follow(table: np.ndarray, ids: np.ndarray, start: np.ndarray, reverse: bool
 
 
 def verify_batch(batch: ChannelBatch) -> BatchResult:
-    """Polarity and mating verdicts for every channel of the batch."""
+    """Polarity and mating verdicts for every channel of the batch.
+
+    Parameters
+    ----------
+    batch
+        The channels as arrays (see :class:`ChannelBatch`).
+
+    Returns
+    -------
+    BatchResult
+        Per channel: pass/fail and a bit per finding code; the same verdicts as
+        :func:`check_channel` gives one channel at a time.
+    """
     width = batch.maps.shape[1]
     dark, away = width - 2, width - 1
     codes = np.bitwise_or.reduce(batch.flags[batch.stage_ids], axis=1).astype(np.uint16)

@@ -268,7 +268,20 @@ def _direction(
 
 
 def evaluate(ch: Channel, mating: list[Finding] | None = None) -> ChannelResult:
-    """All checks of one compiled channel (without fix suggestions)."""
+    """All checks of one compiled channel (without fix suggestions).
+
+    Parameters
+    ----------
+    ch
+        A compiled channel.
+    mating
+        Mating findings already computed for ``ch`` (None: compute them).
+
+    Returns
+    -------
+    ChannelResult
+        Where every Tx lane arrives, and the findings (no fixes, no loss).
+    """
     findings = mating_findings(ch) if mating is None else list(mating)
     mismatched = {f.at for f in findings if f.code == "connector_mismatch" and f.at is not None}
     has_breakout = any(s.what.startswith("breakout") for s in ch.stages)

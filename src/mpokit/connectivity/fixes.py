@@ -61,7 +61,20 @@ class Fix:
 def apply_patch(
     spec: ChannelSpec, patch: tuple[dict[str, Any], ...] | list[dict[str, Any]]
 ) -> ChannelSpec:
-    """The spec with the changes of a fix applied."""
+    """The spec with the changes of a fix applied.
+
+    Parameters
+    ----------
+    spec
+        The channel.
+    patch
+        The changes of a :class:`Fix` (``Fix.patch``).
+
+    Returns
+    -------
+    ChannelSpec
+        A new spec; ``spec`` is unchanged.
+    """
     data = spec.model_dump(mode="json", exclude_none=True)
     for ch in patch:
         el = data["path"][ch["at"]][ch["kind"]]
@@ -172,7 +185,23 @@ def find_fix(
     passes: Callable[[ChannelSpec], bool] | None = None,
     max_pair_evals: int = 600,
 ) -> Fix | None:
-    """The cheapest one- or two-part change after which the channel passes, or None."""
+    """The cheapest one- or two-part change after which the channel passes, or None.
+
+    Parameters
+    ----------
+    spec
+        A channel that fails.
+    passes
+        Whether a changed channel passes (default: it compiles and every check passes).
+    max_pair_evals
+        At most this many two-part candidates are checked.
+
+    Returns
+    -------
+    Fix | None
+        The cheapest change that makes the channel pass, or None when no single or double
+        part swap does.
+    """
     from mpokit.connectivity.checks import quick_ok
 
     ok = passes or quick_ok

@@ -42,7 +42,27 @@ def _err(msg: str, lines: Lines, loc: tuple[str | int, ...], fix: str | None = N
 def parse_channel(
     data: Any, lines: Lines | None = None, prefix: tuple[str | int, ...] = ()
 ) -> ChannelSpec:
-    """Validate one channel mapping into a :class:`ChannelSpec`."""
+    """Validate one channel mapping into a :class:`ChannelSpec`.
+
+    Parameters
+    ----------
+    data
+        One channel mapping (keys ``name``, ``a``, ``b``, ``path``).
+    lines
+        The file's line index.
+    prefix
+        Where the mapping sits in the file (``("channels", 3)``), for error locations.
+
+    Returns
+    -------
+    ChannelSpec
+        The validated channel; every catalogue name in it is known.
+
+    Raises
+    ------
+    InputError
+        Every problem of the channel, each with file, line and field.
+    """
     lines = lines or Lines()
     if not isinstance(data, dict):
         raise _err("a channel must be a mapping with keys a, b and path", lines, prefix)
@@ -189,7 +209,26 @@ def _parse_each(chans: list[Any], lines: Lines) -> list[ChannelSpec]:
 
 
 def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
-    """Validate a whole file's data: one channel, or a list under ``channels:``."""
+    """Validate a whole file's data: one channel, or a list under ``channels:``.
+
+    Parameters
+    ----------
+    data
+        The parsed file: a channel mapping, ``{"channels": [...]}`` or a bare list.
+    lines
+        The file's line index, for errors that name the line.
+
+    Returns
+    -------
+    list[ChannelSpec]
+        Every channel, in file order.
+
+    Raises
+    ------
+    InputError
+        Every problem of the file (up to ``MAX_REPORTED``, as :class:`InputErrors` when there
+        are several), each with file, line and field.
+    """
     lines = lines or Lines()
     if isinstance(data, dict) and "channels" in data:
         extra = [k for k in data if k != "channels"]
@@ -218,6 +257,22 @@ def read_channels(path: str | os.PathLike[str]) -> list[ChannelSpec]:
 
     Big machine-written lists (a plan's ``channels.yaml``) take a fast path that parses
     each distinct channel body once; any other shape is parsed the ordinary way.
+
+    Parameters
+    ----------
+    path
+        A YAML or JSON channel file.
+
+    Returns
+    -------
+    list[ChannelSpec]
+        Every channel of the file, in file order.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or holds invalid channels (all its problems, see
+        :func:`parse_channels`).
     """
     text = read_text(path)
     fast = load_list_items(text, "channels", file=str(path)) if len(text) > 256_000 else None

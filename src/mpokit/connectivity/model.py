@@ -157,21 +157,51 @@ class Channel:
         return self.spec.name or f"{self.a.transceiver.name} to {self.b.transceiver.name}"
 
     def end_to_end(self) -> np.ndarray:
-        """End A module-view position -> end B module-view position (or DARK/AWAY)."""
+        """End A module-view position -> end B module-view position (or DARK/AWAY).
+
+        Returns
+        -------
+        numpy.ndarray
+            For each position of end A, the position it reaches at end B (``DARK``, ``AWAY``
+            where it reaches none).
+        """
         m = geo.identity(self.a.connector.positions)
         for s in self.stages:
             m = geo.compose(m, s.map)
         return m
 
     def trace(self, start: np.ndarray) -> np.ndarray:
-        """Positions after every stage, shape (stages + 1, len(start))."""
+        """Positions after every stage, shape (stages + 1, len(start)).
+
+        Parameters
+        ----------
+        start
+            0-based module-view positions at end A.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(len(stages) + 1, len(start))``: the positions before the first stage and
+            after each one.
+        """
         out = [np.asarray(start, dtype=np.int16)]
         for s in self.stages:
             out.append(geo.apply(s.map, out[-1]))
         return np.stack(out)
 
     def trace_back(self, start: np.ndarray) -> np.ndarray:
-        """Positions from end B back to end A after every stage, last stage first."""
+        """Positions from end B back to end A after every stage, last stage first.
+
+        Parameters
+        ----------
+        start
+            0-based module-view positions at end B.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(len(stages) + 1, len(start))``, the last stage first.
+        """
         out = [np.asarray(start, dtype=np.int16)]
         for s in reversed(self.stages):
             out.append(geo.apply(s.back, out[-1]))
@@ -463,7 +493,24 @@ class _Builder:
 
 
 def compile_channel(spec: ChannelSpec) -> Channel:
-    """Compile a validated spec; ``DesignError`` if it cannot be assembled at all."""
+    """Compile a validated spec; ``DesignError`` if it cannot be assembled at all.
+
+    Parameters
+    ----------
+    spec
+        A validated channel.
+
+    Returns
+    -------
+    Channel
+        Its stages (position maps) and matings, ready for checks and budgets.
+
+    Raises
+    ------
+    DesignError
+        The path cannot be assembled (for example two plugs with no adapter between them);
+        ``loc`` says where.
+    """
     bld = _Builder(spec)
     for at, el in enumerate(spec.path):
         kind = element_kind(el)

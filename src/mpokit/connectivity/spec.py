@@ -271,7 +271,18 @@ class ChannelSpec(Strict):
     path: tuple[Element, ...] = Field(min_length=1)
 
     def end(self, which: Literal["a", "b"]) -> EndSpec:
-        """The end as an :class:`EndSpec` (a bare name means port 1)."""
+        """The end as an :class:`EndSpec` (a bare name means port 1).
+
+        Parameters
+        ----------
+        which
+            ``"a"`` or ``"b"``.
+
+        Returns
+        -------
+        EndSpec
+            The transceiver and port of that end.
+        """
         e = self.a if which == "a" else self.b
         return EndSpec(transceiver=e) if isinstance(e, str) else e
 

@@ -28,7 +28,18 @@ def _invert_map(m: list[int]) -> list[int]:
 
 
 def reverse_spec(spec: ChannelSpec) -> ChannelSpec:
-    """The channel listed from B to A: ends swapped, path reversed, each part turned round."""
+    """The channel listed from B to A: ends swapped, path reversed, each part turned round.
+
+    Parameters
+    ----------
+    spec
+        A channel listed from A to B.
+
+    Returns
+    -------
+    ChannelSpec
+        The same channel listed from B to A.
+    """
     ch = compile_channel(spec)
     entered = {s.at: s.what.split()[-1] for s in ch.stages
                if s.what.startswith(("cassette", "breakout"))}

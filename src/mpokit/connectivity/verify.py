@@ -35,7 +35,29 @@ def _loss_hook() -> LossHook | None:
 def check_channel(
     spec: ChannelSpec, *, fixes: bool = True, loss: bool = True, index: int | None = None
 ) -> ChannelResult:
-    """Every check of one channel; a channel that cannot be built is a DesignError."""
+    """Every check of one channel; a channel that cannot be built is a DesignError.
+
+    Parameters
+    ----------
+    spec
+        A validated channel.
+    fixes
+        Look for the cheapest fix of a failing channel.
+    loss
+        Add the loss budget and its findings.
+    index
+        The channel's index in its file, for error locations.
+
+    Returns
+    -------
+    ChannelResult
+        Lanes, findings (with fixes) and, with ``loss``, the ``"loss"`` object in ``extra``.
+
+    Raises
+    ------
+    DesignError
+        The channel cannot be built.
+    """
     try:
         ch = compile_channel(spec)
     except DesignError as exc:
@@ -82,6 +104,18 @@ def check_channels(specs: Iterable[ChannelSpec], **kw: Any) -> list[ChannelResul
 
     Channels that differ only in names and labels share one evaluation (a plan has
     thousands of channels built from a few designs and standard lengths).
+
+    Parameters
+    ----------
+    specs
+        Validated channels.
+    **kw
+        Passed to :func:`check_channel` (``fixes``, ``loss``).
+
+    Returns
+    -------
+    list[ChannelResult]
+        One result per channel, in order.
     """
     cache: dict[str, ChannelResult] = {}
     out: list[ChannelResult] = []
