@@ -160,7 +160,13 @@ class LossBudget:
         return not any(f.severity == "error" for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``"loss"`` object of ``mpokit check --json`` (worst lane)."""
+        """The ``"loss"`` object of ``mpokit check --json`` (worst lane).
+
+        Returns
+        -------
+        dict[str, Any]
+            Totals, margins, length, reach and the per-part ``breakdown``, rounded for output.
+        """
         lim = self.limit
         r = self.reflections
         return {
@@ -340,7 +346,19 @@ def _limit(ch: Channel, fiber_name: str) -> Limit | None:
 
 
 def budget(ch: Channel) -> LossBudget:
-    """The deterministic loss budget of a compiled channel, with its findings."""
+    """The deterministic loss budget of a compiled channel, with its findings.
+
+    Parameters
+    ----------
+    ch
+        A compiled channel (:func:`mpokit.connectivity.compile_channel`).
+
+    Returns
+    -------
+    LossBudget
+        Every part's loss (worst case and nominal), the application's limit and reach, and
+        the findings ``loss``, ``reach``, ``fiber_type``, ``reflectance``.
+    """
     from mpokit.loss.findings import findings_for
 
     t = ch.a.transceiver
@@ -364,6 +382,16 @@ def budget_for_check(channel: Channel) -> tuple[dict[str, Any], list[Finding]]:
     """The ``"loss"`` JSON object and the loss findings of one channel (for ``mpokit check``).
 
     Finding codes: ``loss``, ``reach``, ``fiber_type``, ``reflectance``.
+
+    Parameters
+    ----------
+    channel
+        A compiled channel.
+
+    Returns
+    -------
+    tuple[dict[str, Any], list[Finding]]
+        The ``"loss"`` object (:meth:`LossBudget.to_dict`) and the loss findings.
     """
     b = budget(channel)
     return b.to_dict(), list(b.findings)
@@ -392,6 +420,26 @@ def budget_arrays(
 
     ``db_per_km`` broadcasts against ``lengths_m`` (one value per run, or per link and run).
 
+    Parameters
+    ----------
+    mating_db
+        Shape (n, matings): the loss of each mating of each link.
+    lengths_m
+        Shape (n, runs): the length of each fiber run of each link.
+    db_per_km
+        Cabled attenuation, broadcast against ``lengths_m``.
+    limit_db
+        The channel insertion-loss limit, per link or one for all.
+    reach_m
+        The application's reach, per link or one for all.
+
+    Returns
+    -------
+    BatchBudget
+        Total loss, margin, length and pass/fail per link.
+
+    Examples
+    --------
     >>> r = budget_arrays(np.array([[0.5, 0.5]]), np.array([[100.0, 50.0]]), 3.0, 1.9, 100)
     >>> r.total_db.round(3).tolist(), r.ok.tolist()
     ([1.45], [False])
@@ -410,6 +458,20 @@ def budget_batch(design: Channel, lengths_m: np.ndarray, case: Case = "worst") -
 
     ``lengths_m`` has shape (n_links, len(design.runs)), runs in path order. Matings keep
     the design's losses; fiber loss scales with length.
+
+    Parameters
+    ----------
+    design
+        A compiled channel whose matings and limit every link shares.
+    lengths_m
+        Shape (n_links, len(design.runs)).
+    case
+        ``"worst"`` or ``"nominal"`` per-mating loss.
+
+    Returns
+    -------
+    BatchBudget
+        Total loss, margin, length and pass/fail per link.
     """
     b = budget(design)
     lengths_m = np.asarray(lengths_m, dtype=float)

@@ -36,7 +36,19 @@ COLUMNS = (
 
 
 def tester_limits(channels: Sequence[Channel]) -> list[dict[str, Any]]:
-    """Per-channel tester records: limits, designed length and expected polarity map."""
+    """Per-channel tester records: limits, designed length and expected polarity map.
+
+    Parameters
+    ----------
+    channels
+        Compiled channels.
+
+    Returns
+    -------
+    list[dict[str, Any]]
+        One record per channel: loss allowed and designed per fiber path, length, and the
+        expected polarity map.
+    """
     out = []
     for ch in channels:
         b = budget(ch)
@@ -66,7 +78,18 @@ def tester_limits(channels: Sequence[Channel]) -> list[dict[str, Any]]:
 
 
 def generate_tester_csv(channels: Sequence[Channel]) -> str:
-    """CSV text, one row per fiber path (see module docstring)."""
+    """CSV text, one row per fiber path (see module docstring).
+
+    Parameters
+    ----------
+    channels
+        Compiled channels.
+
+    Returns
+    -------
+    str
+        The CSV text, with a header row.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -83,7 +106,18 @@ def generate_tester_csv(channels: Sequence[Channel]) -> str:
 
 
 def generate_tester_json(channels: Sequence[Channel]) -> str:
-    """JSON text: ``{"channels": [...]}`` with the records of :func:`tester_limits`."""
+    """JSON text: ``{"channels": [...]}`` with the records of :func:`tester_limits`.
+
+    Parameters
+    ----------
+    channels
+        Compiled channels.
+
+    Returns
+    -------
+    str
+        The JSON text.
+    """
     return json.dumps({"channels": tester_limits(channels)}, indent=2) + "\n"
 
 
@@ -91,7 +125,22 @@ def write_tester_limits(
     path: str | os.PathLike[str], channels: Sequence[Channel],
     fmt: Literal["csv", "json"] | None = None,
 ) -> None:
-    """Write tester limits atomically; the format follows the suffix unless ``fmt`` is given."""
+    """Write tester limits atomically; the format follows the suffix unless ``fmt`` is given.
+
+    Parameters
+    ----------
+    path
+        The file to write (``.csv`` or ``.json`` unless ``fmt`` says).
+    channels
+        Compiled channels.
+    fmt
+        ``"csv"`` or ``"json"``; None: from the suffix of ``path``.
+
+    Raises
+    ------
+    InputError
+        The format cannot be told from the suffix, or the file cannot be written.
+    """
     fmt = fmt or ("json" if str(path).lower().endswith(".json") else "csv")
     text = generate_tester_json(channels) if fmt == "json" else generate_tester_csv(channels)
     atomic_write_text(path, text)

@@ -89,7 +89,18 @@ class Grade(Record):
         return self.status
 
     def value(self, case: Literal["worst", "nominal"]) -> float:
-        """The deterministic per-mating loss for ``case``."""
+        """The deterministic per-mating loss for ``case``.
+
+        Parameters
+        ----------
+        case
+            ``"worst"``: ``max_db``, else ``p97_db``, else ``mean_db``; ``"nominal"``: ``mean_db``.
+
+        Returns
+        -------
+        float
+            Loss in dB of one mating.
+        """
         return self.worst_db if case == "worst" else float(self.mean_db)
 
     def lognormal(self) -> tuple[float, float]:
@@ -97,6 +108,11 @@ class Grade(Record):
 
         From mean = exp(mu + s^2/2) and p97 = exp(mu + z s): s = z - sqrt(z^2 - 2 ln(p97/mean)).
         A grade without p97 (or with p97 == mean) gives sigma 0 (a fixed loss).
+
+        Returns
+        -------
+        tuple[float, float]
+            ``(mu, sigma)`` of the natural log of the loss in dB.
         """
         m = self.mean_db
         q = self.p97_db if self.p97_db is not None else self.max_db
@@ -106,7 +122,13 @@ class Grade(Record):
         return (math.log(m) - s * s / 2, s)
 
     def normal(self) -> tuple[float, float]:
-        """``(mean, sigma)`` of a normal loss with the grade's mean and 97th percentile."""
+        """``(mean, sigma)`` of a normal loss with the grade's mean and 97th percentile.
+
+        Returns
+        -------
+        tuple[float, float]
+            ``(mean, sigma)`` in dB.
+        """
         q = self.p97_db if self.p97_db is not None else self.max_db
         if q is None:
             return (float(self.mean_db), 0.0)
@@ -157,12 +179,39 @@ def defaults() -> Defaults:
 
 
 def grade(name: str) -> Grade:
-    """Look up a grade by name (``CatalogError`` with "did you mean" if unknown)."""
+    """Look up a grade by name (``CatalogError`` with "did you mean" if unknown).
+
+    Parameters
+    ----------
+    name
+        A grade name (``"B"``, ``"TIA"`` ... or one added by :func:`extend_grades`).
+
+    Returns
+    -------
+    Grade
+        The grade record with its source and status.
+
+    Raises
+    ------
+    CatalogError
+        Unknown name, with close matches.
+    """
     return grades().get(name)
 
 
 def extend_grades(path: str | os.PathLike[str]) -> None:
-    """Add the grades of a user file (same schema as ``grades.yaml``) to the catalogue."""
+    """Add the grades of a user file (same schema as ``grades.yaml``) to the catalogue.
+
+    Parameters
+    ----------
+    path
+        A YAML file with a ``grades:`` list in the schema of ``grades.yaml``.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or a record is invalid (file, line and field).
+    """
     grades().extend(path)
 
 

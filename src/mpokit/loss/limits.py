@@ -137,7 +137,18 @@ class Limit:
     via_fiber: str  # the row used (OM4 row for an OM5 channel without its own row)
 
     def label(self, what: Literal["loss", "reach"] = "loss") -> str:
-        """``"1.9 dB"`` or ``"1.9 dB (typical)"`` -- never present a typical value bare."""
+        """``"1.9 dB"`` or ``"1.9 dB (typical)"`` -- never present a typical value bare.
+
+        Parameters
+        ----------
+        what
+            ``"loss"`` (the dB limit) or ``"reach"`` (the length).
+
+        Returns
+        -------
+        str
+            The value with its unit, and its status when that is not verified or derived.
+        """
         if what == "loss":
             text, st = f"{self.max_il_db:g} dB", self.status
         else:
@@ -158,12 +169,44 @@ def applications() -> Catalog[Application]:
 
 
 def fiber(name: str) -> Fiber:
-    """Look up a fiber type (``CatalogError`` with suggestions if unknown)."""
+    """Look up a fiber type (``CatalogError`` with suggestions if unknown).
+
+    Parameters
+    ----------
+    name
+        A fiber type (``OM4``, ``OS2`` ...).
+
+    Returns
+    -------
+    Fiber
+        The fiber record.
+
+    Raises
+    ------
+    CatalogError
+        Unknown name, with close matches.
+    """
     return fibers().get(name)
 
 
 def application(pmd: str) -> Application:
-    """Look up an application by PMD name (``CatalogError`` if unknown)."""
+    """Look up an application by PMD name (``CatalogError`` if unknown).
+
+    Parameters
+    ----------
+    pmd
+        A PMD name (``400GBASE-SR8`` ...).
+
+    Returns
+    -------
+    Application
+        Its limits per fiber type, wavelength and sources.
+
+    Raises
+    ------
+    CatalogError
+        Unknown name, with close matches.
+    """
     return applications().get(pmd)
 
 
@@ -171,6 +214,23 @@ def attenuation(fiber_name: str, wavelength_nm: float) -> Attenuation:
     """Cabled attenuation of ``fiber_name`` at the listed wavelength nearest ``wavelength_nm``.
 
     Wavelengths more than 100 nm from any listed one are an ``InputError``.
+
+    Parameters
+    ----------
+    fiber_name
+        A fiber type.
+    wavelength_nm
+        The wavelength of the application.
+
+    Returns
+    -------
+    Attenuation
+        dB/km with its source and status.
+
+    Raises
+    ------
+    InputError
+        No listed wavelength within 100 nm.
     """
     f = fiber(fiber_name)
     best = min(f.attenuation, key=lambda a: abs(a.wavelength_nm - wavelength_nm))
@@ -206,6 +266,21 @@ def channel_limit(pmd: str, fiber_name: str) -> Limit | None:
     of the best lower-ranked fiber of the same media (OM4); its status becomes at best
     ``derived``.
 
+    Parameters
+    ----------
+    pmd
+        A PMD name.
+    fiber_name
+        A fiber type.
+
+    Returns
+    -------
+    Limit | None
+        Loss limit and reach with their status; None when the application does not run over
+        that media.
+
+    Examples
+    --------
     >>> channel_limit("10GBASE-SR", "OM5").via_fiber
     'OM4'
     >>> channel_limit("400GBASE-SR8", "OS2") is None

@@ -142,6 +142,27 @@ def monte_carlo_arrays(
     ``fixed_db`` (channels,): explicit and fiber loss; ``graded[i]``: the grade names of
     channel i's graded matings (one draw each per fiber path and trial); ``limit_db``
     (channels,); ``fibers``: fiber paths per channel. Results are reproducible for a seed.
+
+    Parameters
+    ----------
+    fixed_db
+        Shape (channels,): loss that does not vary (explicit parts and fiber).
+    graded
+        Per channel, the grade name of each graded mating.
+    limit_db
+        Shape (channels,): the insertion-loss limit.
+    fibers
+        Fiber paths per channel (one number for all, or one per channel).
+    trials
+        Monte Carlo trials.
+    seed
+        Random seed (None: not reproducible).
+
+    Returns
+    -------
+    McArrays
+        Probability of passing per channel and per fiber path, and the mean loss per fiber
+    path.
     """
     fixed_db = np.asarray(fixed_db, dtype=float)
     limit_db = np.broadcast_to(np.asarray(limit_db, dtype=float), fixed_db.shape)
@@ -173,7 +194,22 @@ def _split(b: LossBudget) -> tuple[float, list[str]]:
 def monte_carlo(
     channels: Sequence[Channel | LossBudget], trials: int = 10_000, seed: int | None = 0
 ) -> list[McResult]:
-    """Statistical budgets of compiled channels (or their deterministic budgets)."""
+    """Statistical budgets of compiled channels (or their deterministic budgets).
+
+    Parameters
+    ----------
+    channels
+        Compiled channels or their :class:`LossBudget`.
+    trials
+        Monte Carlo trials per channel.
+    seed
+        Random seed; the same seed gives the same result.
+
+    Returns
+    -------
+    list[McResult]
+        One result per channel, in order.
+    """
     budgets = [c if isinstance(c, LossBudget) else budget(c) for c in channels]
     split = [_split(b) for b in budgets]
     limits = np.array([b.limit.max_il_db if b.limit else np.inf for b in budgets])

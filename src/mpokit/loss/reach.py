@@ -78,6 +78,32 @@ def supportable_length(
     """The longest supported channel of ``pmd`` over ``fiber`` with these connections.
 
     ``per_connection_db`` overrides the grade's value; ``db_per_km`` the fiber's.
+
+    Parameters
+    ----------
+    pmd
+        A PMD name.
+    fiber
+        A fiber type.
+    connections
+        Mated connector pairs in the channel.
+    grade
+        Their grade (None: the default grade).
+    splices
+        Splices in the channel.
+    splice_grade
+        Their grade (None: the default splice grade).
+    case
+        ``"worst"`` or ``"nominal"`` per-connection loss.
+    per_connection_db
+        Overrides the grade's loss.
+    db_per_km
+        Overrides the fiber's attenuation.
+
+    Returns
+    -------
+    Reach
+        The longest length and what limits it (``loss``, ``reach`` or ``infeasible``).
     """
     if connections < 0 or splices < 0:
         raise InputError("connections and splices must be >= 0", field="connections")
@@ -127,7 +153,32 @@ def reach_table(
     per_connection_db: float | None = None,
     db_per_km: float | None = None,
 ) -> list[Reach]:
-    """:func:`supportable_length` for each connection count (a vendor-style table)."""
+    """:func:`supportable_length` for each connection count (a vendor-style table).
+
+    Parameters
+    ----------
+    pmd
+        A PMD name.
+    fiber
+        A fiber type.
+    grade
+        The connection grade (None: the default grade).
+    connections
+        The connection counts to tabulate.
+    splices
+        Splices in every row.
+    case
+        ``"worst"`` or ``"nominal"`` per-connection loss.
+    per_connection_db
+        Overrides the grade's loss.
+    db_per_km
+        Overrides the fiber's attenuation.
+
+    Returns
+    -------
+    list[Reach]
+        One row per connection count.
+    """
     return [
         supportable_length(pmd, fiber, n, grade, splices=splices, case=case,
                            per_connection_db=per_connection_db, db_per_km=db_per_km)
