@@ -162,7 +162,7 @@ def monte_carlo_arrays(
     -------
     McArrays
         Probability of passing per channel and per fiber path, and the mean loss per fiber
-    path.
+        path.
     """
     fixed_db = np.asarray(fixed_db, dtype=float)
     limit_db = np.broadcast_to(np.asarray(limit_db, dtype=float), fixed_db.shape)

@@ -101,12 +101,29 @@ class Design:
         return int(self.a_dev.size)
 
     def run_lengths(self) -> np.ndarray:
-        """(n_channels, runs) lengths in the order the channel's fiber runs appear."""
+        """(n_channels, runs) lengths in the order the channel's fiber runs appear.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_channels, runs), in metres.
+        """
         slots = [slot for _, _, slot in self.elements if slot is not None]
         return self.lengths[:, slots] if slots else np.zeros((self.n_channels, 0))
 
     def spec_dict(self, i: int = 0) -> dict[str, Any]:
-        """Channel-file mapping of channel ``i`` (the names are left to the caller)."""
+        """Channel-file mapping of channel ``i`` (the names are left to the caller).
+
+        Parameters
+        ----------
+        i
+            The channel's index in the design.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``a``, ``b`` and ``path`` as in a channel file.
+        """
         path = []
         for kind, body, slot in self.elements:
             b = dict(body)
@@ -174,14 +191,33 @@ class Cabling:
     notes: list[str] = field(default_factory=list)
 
     def part(self, p: Part) -> int:
-        """Index of part ``p``, registering it on first use."""
+        """Index of part ``p``, registering it on first use.
+
+        Parameters
+        ----------
+        p
+            A part (kind, model and length).
+
+        Returns
+        -------
+        int
+            Its index in the bill of materials.
+        """
         if p not in self.part_index:
             self.part_index[p] = len(self.parts)
             self.parts.append(p)
         return self.part_index[p]
 
     def count_transceiver(self, model: str, n: int) -> None:
-        """Add ``n`` modules of ``model``."""
+        """Add ``n`` modules of ``model``.
+
+        Parameters
+        ----------
+        model
+            The transceiver model.
+        n
+            How many more.
+        """
         if n:
             self.transceivers[model] = self.transceivers.get(model, 0) + int(n)
 
@@ -213,7 +249,24 @@ def _group_rank(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def build_cabling(
     spec: ClusterSpec, fab: Fabric, lay: Layout, cat: PlanCatalog | None = None
 ) -> Cabling:
-    """Physical channels, cables and parts for every link of ``fab`` placed by ``lay``."""
+    """Physical channels, cables and parts for every link of ``fab`` placed by ``lay``.
+
+    Parameters
+    ----------
+    spec
+        The cluster spec.
+    fab
+        The fabric (:func:`build_fabric`).
+    lay
+        Where every device sits (:func:`build_layout`).
+    cat
+        The plan catalogue (None: the built-in one, extended by ``spec.cabling.catalog``).
+
+    Returns
+    -------
+    Cabling
+        The channel designs with per-link length arrays, the parts and their counts.
+    """
     cat = cat or plan_catalog()
     cab = Cabling()
     for cls in LINK_CLASSES:

@@ -110,7 +110,18 @@ class PlanCatalog:
                 cat.load(data, lines)  # type: ignore[arg-type]
 
     def extend(self, path: str | os.PathLike[str]) -> None:
-        """Add the records of a user file of the same shape."""
+        """Add the records of a user file of the same shape.
+
+        Parameters
+        ----------
+        path
+            A YAML file in the schema of ``plan_catalog.yaml``.
+
+        Raises
+        ------
+        InputError
+            The file cannot be read or a record is invalid.
+        """
         self.load(*read_yaml(path))
 
     def optic(self, name: str) -> OpticRecord:
@@ -128,6 +139,18 @@ class PlanCatalog:
 
         Lengths past the last standard length go up to a multiple of ``step_m``; with a
         zero step they are clipped to the longest part (the caller checks reach).
+
+        Parameters
+        ----------
+        kind
+            The cable kind (a section of the catalogue's standard lengths).
+        length_m
+            Required lengths in metres.
+
+        Returns
+        -------
+        numpy.ndarray
+            The standard length to order for each required length.
         """
         series = self.lengths.get(kind)
         std = np.asarray(series.lengths_m, dtype=float)

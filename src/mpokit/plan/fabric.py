@@ -122,7 +122,13 @@ class Fabric:
     notes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        """Switches per tier (0 where absent); OCS units count as spines."""
+        """Switches per tier (0 where absent); OCS units count as spines.
+
+        Returns
+        -------
+        dict[str, int]
+            Devices per role.
+        """
         return {"leaf": self.n["leaf"], "spine": self.n["spine"], "core": self.n["core"]}
 
     @property
@@ -131,12 +137,34 @@ class Fabric:
         return sum(self.n.values())
 
     def role_of(self, dev: np.ndarray) -> np.ndarray:
-        """Role index (into :data:`ROLES`) of global device indices."""
+        """Role index (into :data:`ROLES`) of global device indices.
+
+        Parameters
+        ----------
+        dev
+            Device indices.
+
+        Returns
+        -------
+        numpy.ndarray
+            The role of each device.
+        """
         bounds = np.array([self.offset[r] for r in ROLES[1:]])
         return np.searchsorted(bounds, dev, side="right")
 
     def names(self, dev: np.ndarray) -> np.ndarray:
-        """Device names (``node0001``, ``leaf001``, ``spine01``...) as a string array."""
+        """Device names (``node0001``, ``leaf001``, ``spine01``...) as a string array.
+
+        Parameters
+        ----------
+        dev
+            Device indices.
+
+        Returns
+        -------
+        numpy.ndarray
+            The name of each device.
+        """
         dev = np.asarray(dev)
         out = np.empty(dev.shape, dtype=object)
         role = self.role_of(dev)
@@ -163,7 +191,23 @@ MAX_NODE_LINKS = 8_388_608
 
 
 def build_fabric(spec: ClusterSpec) -> Fabric:
-    """Design the logical fabric of ``spec`` (switch counts and every link)."""
+    """Design the logical fabric of ``spec`` (switch counts and every link).
+
+    Parameters
+    ----------
+    spec
+        The cluster spec.
+
+    Returns
+    -------
+    Fabric
+        Switch counts per tier, device groups and every link as arrays.
+
+    Raises
+    ------
+    DesignError
+        The spec describes no buildable fabric.
+    """
     c, f = spec.cluster, spec.fabric
     k = f.switch.ports
     b = f.switch.port_speed_gbps // c.nic_speed_gbps

@@ -87,7 +87,18 @@ class Layout:
         return int(self.rack_x.size)
 
     def rack_names(self, racks: np.ndarray | None = None) -> np.ndarray:
-        """Rack location names as an object array."""
+        """Rack location names as an object array.
+
+        Parameters
+        ----------
+        racks
+            Rack indices (None: every rack).
+
+        Returns
+        -------
+        numpy.ndarray
+            The name of each rack.
+        """
         names = np.array(
             [
                 rack_name(int(h), int(r), int(p))
@@ -106,7 +117,20 @@ def _switch_cap(lay: LayoutSpec, switch_ru: int, ports: int, adapters_per_ru: in
 
 
 def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
-    """Place racks on the floor and every device in a rack."""
+    """Place racks on the floor and every device in a rack.
+
+    Parameters
+    ----------
+    spec
+        The cluster spec (its ``layout`` section).
+    fab
+        The fabric to place.
+
+    Returns
+    -------
+    Layout
+        The rack and position of every device.
+    """
     lay = spec.layout
     sw_ru = spec.fabric.switch.ru
     k = fab.radix

@@ -176,7 +176,18 @@ def _design_template(d: Design) -> str:
 
 
 def generate_channels(plan: Plan) -> str:
-    """The channel file text: every channel, templated per design."""
+    """The channel file text: every channel, templated per design.
+
+    Parameters
+    ----------
+    plan
+        A made plan.
+
+    Returns
+    -------
+    str
+        The YAML text of ``channels.yaml``: every channel of the plan.
+    """
     out = [generate_channel_lines_header()]
     for d in plan.cabling.designs:
         tpl = _design_template(d)
@@ -248,7 +259,29 @@ def tester_limits_table(plan: Plan) -> pa.Table:
 
 def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = True,
                progress: Callable[[str], None] | None = None) -> Path:
-    """Write every output into ``outdir`` atomically; returns the folder."""
+    """Write every output into ``outdir`` atomically; returns the folder.
+
+    Parameters
+    ----------
+    plan
+        A made plan (:func:`make_plan`).
+    outdir
+        The output folder; replaced as a whole only when every file is written.
+    channels
+        Also write ``channels.yaml`` and ``tester_limits.csv``.
+    progress
+        Called with the name of each output as it is written.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder written.
+
+    Raises
+    ------
+    InputError
+        The folder cannot be written.
+    """
     from mpokit.plan.report import generate_report
 
     step = progress or (lambda _s: None)

@@ -61,7 +61,25 @@ def _catalog(spec: ClusterSpec) -> PlanCatalog:
 
 
 def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
-    """Design, place, cable and verify ``spec``."""
+    """Design, place, cable and verify ``spec``.
+
+    Parameters
+    ----------
+    spec
+        A validated cluster spec (:func:`load_spec`).
+    progress
+        Called with the name of each stage as it starts.
+
+    Returns
+    -------
+    Plan
+        Fabric, layout, cabling and the summary (with the verdicts of the checks).
+
+    Raises
+    ------
+    DesignError
+        The spec describes no buildable fabric.
+    """
     step = progress or (lambda _s: None)
     t: dict[str, float] = {}
     t0 = time.perf_counter()

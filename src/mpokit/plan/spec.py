@@ -217,7 +217,26 @@ class ClusterSpec(_Model):
 
 
 def parse_spec(data: Any, lines: Lines | None = None) -> ClusterSpec:
-    """Validate spec data; errors become ``InputError`` naming file, line and field."""
+    """Validate spec data; errors become ``InputError`` naming file, line and field.
+
+    Parameters
+    ----------
+    data
+        The parsed spec file.
+    lines
+        Its line index, for errors that name the line.
+
+    Returns
+    -------
+    ClusterSpec
+        The validated spec.
+
+    Raises
+    ------
+    InputError
+        Every problem of the spec (as :class:`~mpokit.errors.InputErrors` when there are
+        several), with line, field and "did you mean" for misspelt keys.
+    """
     lines = lines or Lines()
     if not isinstance(data, dict):
         raise InputError(
@@ -239,13 +258,35 @@ _FIXES = {
 
 
 def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
-    """Read and validate a cluster spec file."""
+    """Read and validate a cluster spec file.
+
+    Parameters
+    ----------
+    path
+        A cluster spec file (YAML).
+
+    Returns
+    -------
+    ClusterSpec
+        The validated spec.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or is not a valid spec (see :func:`parse_spec`).
+    """
     data, lines = read_yaml(path)
     return parse_spec(data, lines)
 
 
 def schema_json() -> str:
-    """The JSON Schema of the spec file (written to ``docs/cluster-spec.schema.json``)."""
+    """The JSON Schema of the spec file (written to ``docs/cluster-spec.schema.json``).
+
+    Returns
+    -------
+    str
+        The JSON Schema text.
+    """
     schema = ClusterSpec.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "mpokit cluster spec"
