@@ -47,7 +47,13 @@ class QcResult:
         return all(c.ok for c in self.checks)
 
     def parameters(self) -> dict[str, float | None]:
-        """The named ferrule-level parameters (``None`` where not measurable)."""
+        """The named ferrule-level parameters (``None`` where not measurable).
+
+        Returns
+        -------
+        dict[str, float | None]
+            Each reported parameter by name; None where it could not be measured.
+        """
         g = self.geometry
         names: tuple[str, ...]
         if isinstance(g, MtGeometry):
@@ -58,7 +64,14 @@ class QcResult:
         return {n: _num(getattr(g, n)) for n in names}
 
     def fibers(self) -> list[dict[str, Any]]:
-        """Per-fiber rows (MT only); ``index`` and ``row`` count from 1."""
+        """Per-fiber rows (MT only); ``index`` and ``row`` count from 1.
+
+        Returns
+        -------
+        list[dict[str, Any]]
+            One record per fiber of an MT ferrule: position, height, tip radius and core
+            dip; empty for a round ferrule.
+        """
         g = self.geometry
         if not isinstance(g, MtGeometry):
             return []
@@ -76,7 +89,13 @@ class QcResult:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form documented in ``docs/qc.md``."""
+        """The JSON form documented in ``docs/qc.md``.
+
+        Returns
+        -------
+        dict[str, Any]
+            The JSON record of ``mpokit qc geometry --json``.
+        """
         out: dict[str, Any] = {
             "file": self.file,
             "serial": self.serial,
@@ -98,12 +117,39 @@ class QcResult:
 
 
 def measure(scan: Scan) -> MtGeometry | RoundGeometry:
-    """The end-face geometry of ``scan`` (MT or round, by ``scan.kind``)."""
+    """The end-face geometry of ``scan`` (MT or round, by ``scan.kind``).
+
+    Parameters
+    ----------
+    scan
+        A height map with its kind (``mt`` or ``round``).
+
+    Returns
+    -------
+    MtGeometry | RoundGeometry
+        The geometry, not yet judged against a profile.
+    """
     return analyze_mt(scan) if scan.kind == "mt" else analyze_round(scan)
 
 
 def analyze_scan(scan: Scan, profile: str | Profile | None = None, *, file: str = "") -> QcResult:
-    """Measure ``scan`` and judge it against ``profile`` (default from kind and fixture)."""
+    """Measure ``scan`` and judge it against ``profile`` (default from kind and fixture).
+
+    Parameters
+    ----------
+    scan
+        A height map (:func:`read_scan` or a simulator).
+    profile
+        A built-in profile name, a YAML file or a :class:`Profile` (None: from the kind and
+        the fixture angle).
+    file
+        The scan's file, for the result and its messages.
+
+    Returns
+    -------
+    QcResult
+        The geometry and each check against the profile.
+    """
     prof = get_profile(profile or default_profile_name(scan.kind, scan.fixture_angle_deg))
     if prof.kind != scan.kind:
         raise InputError(f"profile {prof.name!r} is for {prof.kind} ferrules but the scan is "

@@ -55,7 +55,19 @@ Outcome = QcResult | QcFailure
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files to analyse: given files as they are, directories searched recursively for the
-    supported suffixes (sorted; ``*.truth.json`` and other files skipped)."""
+    supported suffixes (sorted; ``*.truth.json`` and other files skipped).
+
+    Parameters
+    ----------
+    paths
+        Files and folders.
+
+    Returns
+    -------
+    list[pathlib.Path]
+        Files as given; each folder's scan files, sorted (a missing file is reported when
+        it is read).
+    """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
@@ -73,7 +85,25 @@ def analyze_file(
     report_dir: str | None = None,
     defaults: dict[str, Any] | None = None,
 ) -> Outcome:
-    """Read, measure and judge one file; write its HTML report if ``report_dir`` is set."""
+    """Read, measure and judge one file; write its HTML report if ``report_dir`` is set.
+
+    Parameters
+    ----------
+    path
+        A scan file.
+    profile
+        A profile name or YAML file (None: chosen from the scan).
+    report_dir
+        Write the HTML report here (None: no report).
+    defaults
+        Metadata for a file that lacks it.
+
+    Returns
+    -------
+    Outcome
+        The :class:`QcResult`, or a :class:`QcFailure` saying why the file could not be
+        analysed.
+    """
     file = str(path)
     try:
         scan = read_scan(path, **(defaults or {}))
@@ -113,7 +143,28 @@ def run_batch(
     jobs: int | None = None,
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order."""
+    """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order.
+
+    Parameters
+    ----------
+    files
+        Scan files.
+    profile
+        A profile name or YAML file for every scan (None: chosen per scan).
+    report_dir
+        Write one HTML report per ferrule here (None: no reports).
+    defaults
+        Metadata for files that lack it (``kind``, ``pixel_um``, ``fibers``).
+    jobs
+        Worker processes (None: all cores).
+    progress
+        Called with each outcome as it is done.
+
+    Returns
+    -------
+    list[Outcome]
+        A :class:`QcResult` or a :class:`QcFailure` per file, in the order of ``files``.
+    """
     n_jobs = jobs or os.cpu_count() or 1
     out: list[Outcome | None] = [None] * len(files)
     for i, outcome in _iter_results(files, n_jobs, (profile, report_dir, defaults)):
@@ -149,7 +200,18 @@ def _row(outcome: Outcome) -> dict[str, Any]:
 
 
 def summary_csv(outcomes: Iterable[Outcome]) -> str:
-    """One CSV line per file (numbers rounded to 0.001; empty where not applicable)."""
+    """One CSV line per file (numbers rounded to 0.001; empty where not applicable).
+
+    Parameters
+    ----------
+    outcomes
+        Results and failures of a batch.
+
+    Returns
+    -------
+    str
+        The CSV text, one row per file.
+    """
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -446,6 +446,23 @@ def read_scan(path: str | os.PathLike[str], **defaults: Any) -> Scan:
 
     ``defaults`` (``kind``, ``pixel_um``, ``fibers`` ...) fill in metadata the file lacks;
     metadata in the file wins.
+
+    Parameters
+    ----------
+    path
+        A ``.npz``, ``.csv``, ``.xyz`` or ``.datx`` height map.
+    **defaults
+        Metadata the file lacks.
+
+    Returns
+    -------
+    Scan
+        The height map in nm with its pixel pitch and metadata.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read, or metadata needed is missing.
     """
     p = Path(path)
     file = str(path)
@@ -475,7 +492,15 @@ def read_scan(path: str | os.PathLike[str], **defaults: Any) -> Scan:
 
 
 def write_scan(scan: Scan, path: str | os.PathLike[str]) -> None:
-    """Write ``scan`` in the format named by the suffix of ``path`` (atomically)."""
+    """Write ``scan`` in the format named by the suffix of ``path`` (atomically).
+
+    Parameters
+    ----------
+    scan
+        The height map.
+    path
+        The file to write; the format follows the suffix.
+    """
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix == ".datx":

@@ -171,7 +171,18 @@ def _dome(coef: FloatArray) -> object:
 
 
 def analyze_mt(scan: Scan) -> MtGeometry:
-    """Locate every fiber of an MT ferrule scan and measure the end-face geometry."""
+    """Locate every fiber of an MT ferrule scan and measure the end-face geometry.
+
+    Parameters
+    ----------
+    scan
+        An MT ferrule height map.
+
+    Returns
+    -------
+    MtGeometry
+        Fiber heights, end-face angles and radii of the fiber tips.
+    """
     scan.check_field_of_view()
     z = scan.height_nm
     p = scan.pixel_um

@@ -73,7 +73,13 @@ class Limit(BaseModel):
         return self
 
     def text(self) -> str:
-        """Human form, e.g. ``-0.15..0.15`` or ``<= 500``."""
+        """Human form, e.g. ``-0.15..0.15`` or ``<= 500``.
+
+        Returns
+        -------
+        str
+            The allowed range without unit: ``"5..12"``, ``">= 5"`` or ``"<= 50"``.
+        """
         if self.min is not None and self.max is not None:
             return f"{self.min:g}..{self.max:g}"
         return f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}"
@@ -158,7 +164,24 @@ def load_profile_file(path: str | Path) -> Profile:
 
 
 def get_profile(name_or_path: str | Profile) -> Profile:
-    """A profile by built-in name, by YAML file path, or passed through."""
+    """A profile by built-in name, by YAML file path, or passed through.
+
+    Parameters
+    ----------
+    name_or_path
+        A built-in profile name (``mt-pc``, ``round-apc`` ...), a YAML file, or a
+        :class:`Profile`.
+
+    Returns
+    -------
+    Profile
+        The limit profile.
+
+    Raises
+    ------
+    InputError
+        Unknown name (with close matches) or an invalid file.
+    """
     if isinstance(name_or_path, Profile):
         return name_or_path
     text = str(name_or_path)

@@ -75,7 +75,18 @@ def _fiber_offset(
 
 
 def analyze_round(scan: Scan) -> RoundGeometry:
-    """Measure radius of curvature, apex offset and fiber height of a round ferrule scan."""
+    """Measure radius of curvature, apex offset and fiber height of a round ferrule scan.
+
+    Parameters
+    ----------
+    scan
+        A round (LC, SC ...) ferrule height map.
+
+    Returns
+    -------
+    RoundGeometry
+        Radius of curvature, apex offset and fiber height.
+    """
     scan.check_field_of_view()
     z = scan.height_nm
     p = scan.pixel_um

@@ -170,6 +170,46 @@ def simulate_mt(
 
     Angles default to random values within +-0.3 degree (after the fixture); the truth
     ``angle_y_deg`` includes ``fixture_angle_deg`` as the analyzer reports it.
+
+    Parameters
+    ----------
+    fibers
+        Fiber count: 8, 12, 16, 24 or 32.
+    seed
+        Random seed of the geometry (same seed, same ferrule).
+    pixel_um
+        Pixel pitch in um.
+    noise_nm
+        Pixel noise, nm RMS.
+    fixture_angle_deg
+        Fixture tilt (8 for an APC fixture).
+    angle_x_deg, angle_y_deg
+        End-face angles (None: random within +-0.3 degree).
+    mean_height_nm
+        Mean fiber height (None: random).
+    height_spread_nm
+        Fiber heights are spread uniformly by this much around the mean.
+    tip_radius_mm
+        Range of the fiber tips' radii of curvature.
+    core_dip_nm
+        Range of the core dips.
+    layout
+        The fiber layout of the ferrule (``"standard"``).
+    rotation_deg
+        In-plane rotation of the fiber array.
+    epoxy
+        Draw the epoxy ring round each fiber.
+    spikes, nan_patches, dropout_fraction
+        Measurement defects: spikes, patches without data, and the fraction of lost pixels.
+    noise_seed
+        Seed of noise and defects alone (None: from ``seed``).
+    serial
+        The ferrule's serial number.
+
+    Returns
+    -------
+    tuple[Scan, MtTruth]
+        The scan and the geometry it was made from.
     """
     rng = np.random.default_rng(seed)
     row, pos = mt_layout(fibers, layout)
@@ -274,6 +314,34 @@ def simulate_round(
     """Simulate a round-ferrule (LC/SC/FC) scan; PC by default, APC with the fixture at 8 deg.
 
     Defaults: radius 7-25 mm, apex offset 0-50 um, fiber height -100..+100 nm.
+
+    Parameters
+    ----------
+    seed
+        Random seed of the geometry.
+    pixel_um
+        Pixel pitch in um.
+    size_px
+        The map is ``size_px`` by ``size_px`` pixels.
+    noise_nm
+        Pixel noise, nm RMS.
+    fixture_angle_deg
+        Fixture tilt (8 for an APC fixture).
+    radius_mm, apex_offset_um, fiber_height_nm
+        The geometry (None: random within the defaults above).
+    epoxy
+        Draw the epoxy ring round the fiber.
+    spikes, nan_patches, dropout_fraction
+        Measurement defects: spikes, patches without data, and the fraction of lost pixels.
+    noise_seed
+        Seed of noise and defects alone (None: from ``seed``).
+    serial
+        The ferrule's serial number.
+
+    Returns
+    -------
+    tuple[Scan, RoundTruth]
+        The scan and the geometry it was made from.
     """
     rng = np.random.default_rng(seed)
     radius = rng.uniform(7.0, 25.0) if radius_mm is None else radius_mm
@@ -308,7 +376,20 @@ def simulate_round(
 
 
 def simulate(kind: str = "mt", **kwargs: Any) -> tuple[Scan, MtTruth | RoundTruth]:
-    """Dispatch to :func:`simulate_mt` or :func:`simulate_round` by ``kind``."""
+    """Dispatch to :func:`simulate_mt` or :func:`simulate_round` by ``kind``.
+
+    Parameters
+    ----------
+    kind
+        ``"mt"`` or ``"round"``.
+    **kwargs
+        Passed to the simulator.
+
+    Returns
+    -------
+    tuple[Scan, MtTruth | RoundTruth]
+        The scan and its truth.
+    """
     if kind == "mt":
         return simulate_mt(**kwargs)
     if kind == "round":

@@ -51,22 +51,58 @@ class Catalog(Generic[T]):
         return isinstance(name, str) and name.upper() in self._items
 
     def names(self) -> list[str]:
-        """Record names in load order."""
+        """Record names in load order.
+
+        Returns
+        -------
+        list[str]
+            Every record's name, in catalogue order.
+        """
         return [getattr(v, "name") for v in self._items.values()]  # noqa: B009
 
     def get(self, name: str) -> T:
-        """The record called ``name``; ``CatalogError`` with suggestions if unknown."""
+        """The record called ``name``; ``CatalogError`` with suggestions if unknown.
+
+        Parameters
+        ----------
+        name
+            A record name (case-insensitive).
+
+        Returns
+        -------
+        T
+            The record.
+
+        Raises
+        ------
+        CatalogError
+            Unknown name, with close matches.
+        """
         try:
             return self._items[name.upper()]
         except KeyError:
             raise CatalogError(self.kind, name, self.names()) from None
 
     def add(self, record: T) -> None:
-        """Add or replace a record."""
+        """Add or replace a record.
+
+        Parameters
+        ----------
+        record
+            The record; it replaces one of the same name.
+        """
         self._items[str(getattr(record, "name")).upper()] = record  # noqa: B009
 
     def load(self, data: Any, lines: Lines) -> None:
-        """Validate and add the records under ``data[self.key]``."""
+        """Validate and add the records under ``data[self.key]``.
+
+        Parameters
+        ----------
+        data
+            The parsed catalogue file.
+        lines
+            Its line index, for errors.
+        """
         if not isinstance(data, dict) or self.key not in data:
             raise InputError(
                 f"expected a top-level key {self.key!r}",
@@ -93,6 +129,12 @@ class Catalog(Generic[T]):
         return cat
 
     def extend(self, path: str | os.PathLike[str]) -> None:
-        """Add the records of a user YAML file (same schema as the built-in one)."""
+        """Add the records of a user YAML file (same schema as the built-in one).
+
+        Parameters
+        ----------
+        path
+            A YAML file in the catalogue's schema.
+        """
         data, lines = read_yaml(path)
         self.load(data, lines)

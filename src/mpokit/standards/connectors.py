@@ -95,7 +95,13 @@ class Connector(Record):
         return np.stack([x, y], axis=1).astype(float)
 
     def footprint(self) -> tuple[str, int, int, str]:
-        """What two plugs must share to mate: ferrule, rows, columns and key style."""
+        """What two plugs must share to mate: ferrule, rows, columns and key style.
+
+        Returns
+        -------
+        tuple[str, int, int, str]
+            What decides whether two connectors mate.
+        """
         return (self.ferrule, self.rows, self.columns, self.key)
 
 
@@ -169,10 +175,42 @@ def transceivers() -> Catalog[Transceiver]:
 
 
 def connector(name: str) -> Connector:
-    """Look up a connector family by name (``CatalogError`` if unknown)."""
+    """Look up a connector family by name (``CatalogError`` if unknown).
+
+    Parameters
+    ----------
+    name
+        A connector name (``MPO-12``, ``LC`` ...).
+
+    Returns
+    -------
+    Connector
+        The connector record.
+
+    Raises
+    ------
+    CatalogError
+        Unknown name, with close matches.
+    """
     return connectors().get(name)
 
 
 def transceiver(name: str) -> Transceiver:
-    """Look up a transceiver model by name (``CatalogError`` if unknown)."""
+    """Look up a transceiver model by name (``CatalogError`` if unknown).
+
+    Parameters
+    ----------
+    name
+        A transceiver name (``400GBASE-DR4`` ...).
+
+    Returns
+    -------
+    Transceiver
+        Its ports, lanes and media.
+
+    Raises
+    ------
+    CatalogError
+        Unknown name, with close matches.
+    """
     return transceivers().get(name)

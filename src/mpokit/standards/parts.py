@@ -124,10 +124,42 @@ def breakouts() -> Catalog[Breakout]:
 
 
 def cassette(name: str) -> Cassette:
-    """Look up a cassette model."""
+    """Look up a cassette model.
+
+    Parameters
+    ----------
+    name
+        A cassette model.
+
+    Returns
+    -------
+    Cassette
+        The cassette record.
+
+    Raises
+    ------
+    CatalogError
+        Unknown name, with close matches.
+    """
     return cassettes().get(name)
 
 
 def breakout(name: str) -> Breakout:
-    """Look up a breakout harness model."""
+    """Look up a breakout harness model.
+
+    Parameters
+    ----------
+    name
+        A breakout (harness) model.
+
+    Returns
+    -------
+    Breakout
+        The breakout record.
+
+    Raises
+    ------
+    CatalogError
+        Unknown name, with close matches.
+    """
     return breakouts().get(name)

@@ -30,6 +30,23 @@ def load_user_catalog(path: str) -> list[str]:
     ``transceivers``, ``cassettes`` and ``breakouts``, each a list of records in the
     built-in schema. Returns the keys it loaded.
 
+    Parameters
+    ----------
+    path
+        A YAML catalogue file.
+
+    Returns
+    -------
+    list[str]
+        The top-level keys loaded.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or a record is invalid (file, line, field).
+
+    Examples
+    --------
     >>> import tempfile, os
     >>> f = os.path.join(tempfile.mkdtemp(), "mine.yaml")
     >>> _ = open(f, "w").write("breakout:\n  - name: MY-HARNESS\n")
