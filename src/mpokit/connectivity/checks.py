@@ -49,6 +49,13 @@ class Finding:
     patch: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
+        """The finding's record in ``mpokit check --json``.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``code``, ``severity``, ``at``, ``lanes``, ``message``, ``fix`` (and ``patch``).
+        """
         d: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity,
@@ -74,6 +81,13 @@ class LaneResult:
     status: Literal["ok", "lane_order", "wrong", "dark", "elsewhere"]
 
     def to_dict(self) -> dict[str, Any]:
+        """The lane's record in ``mpokit check --json``.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``direction``, ``lane``, ``tx_position``, ``rx_position``, ``rx_lane``, ``status``.
+        """
         return {
             "direction": self.direction,
             "lane": self.lane,
@@ -100,6 +114,13 @@ class ChannelResult:
         return not any(f.severity == "error" for f in self.findings)
 
     def to_dict(self) -> dict[str, Any]:
+        """The channel's record in ``mpokit check --json``.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``name``, ``ok``, ``lanes``, ``findings`` and any ``extra`` (such as ``loss``).
+        """
         d: dict[str, Any] = {
             "name": self.name,
             "ok": self.ok,

@@ -138,6 +138,18 @@ class End:
         return p
 
     def face(self, owner: int) -> Face:
+        """The end's port as the face that the first (or last) plug of the path meets.
+
+        Parameters
+        ----------
+        owner
+            The path index that owns the face.
+
+        Returns
+        -------
+        Face
+            Connector, gender and polish of the port.
+        """
         return Face(self.connector, self.port.gender, self.port.polish, None, owner)
 
 

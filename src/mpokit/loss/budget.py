@@ -68,9 +68,28 @@ class Part:
     db_per_km: float | None = None
 
     def value(self, case: Case) -> float:
+        """The part's loss for ``case``.
+
+        Parameters
+        ----------
+        case
+            ``"worst"`` or ``"nominal"``.
+
+        Returns
+        -------
+        float
+            Loss in dB.
+        """
         return self.loss_db if case == "worst" else self.nominal_db
 
     def to_dict(self) -> dict[str, Any]:
+        """The part's row of the ``breakdown``.
+
+        Returns
+        -------
+        dict[str, Any]
+            Where, what, worst and nominal loss, basis and status (and length for fiber runs).
+        """
         d: dict[str, Any] = {
             "at": f"path[{self.at}]",
             "kind": self.kind,
@@ -113,6 +132,18 @@ class LossBudget:
     findings: tuple[Finding, ...] = ()
 
     def total(self, case: Case = "worst") -> float:
+        """The channel's insertion loss, summed over its parts.
+
+        Parameters
+        ----------
+        case
+            ``"worst"`` or ``"nominal"`` per-part loss.
+
+        Returns
+        -------
+        float
+            Loss in dB.
+        """
         return float(sum(p.value(case) for p in self.parts))
 
     @property

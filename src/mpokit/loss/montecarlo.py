@@ -60,6 +60,13 @@ class McResult:
         return float(np.sqrt(self.p_pass * (1 - self.p_pass) / self.trials))
 
     def to_dict(self) -> dict[str, Any]:
+        """The ``statistical`` record of ``mpokit loss --json``.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``p_pass`` with its standard error, per-lane probabilities, mean loss and trials.
+        """
         return {
             "p_pass": round(self.p_pass, 6),
             "p_pass_stderr": round(self.stderr, 6),

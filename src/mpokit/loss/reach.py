@@ -53,6 +53,13 @@ class Reach:
     limited_by: Literal["reach", "loss", "infeasible"]
 
     def to_dict(self) -> dict[str, Any]:
+        """The record of ``mpokit reach --json``.
+
+        Returns
+        -------
+        dict[str, Any]
+            Every field, losses rounded to 0.1 mdB.
+        """
         d = asdict(self)
         for k in ("per_connection_db", "connection_db", "loss_length_m"):
             d[k] = round(d[k], 4)

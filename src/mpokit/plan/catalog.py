@@ -104,7 +104,15 @@ class PlanCatalog:
         self._all = (self.lengths, self.trunks, self.panels, self.copper, self.optics, self.ocs)
 
     def load(self, data: object, lines: object) -> None:
-        """Load every section present in ``data``."""
+        """Load every section present in ``data``.
+
+        Parameters
+        ----------
+        data
+            The parsed catalogue file.
+        lines
+            Its line index, for errors.
+        """
         for cat in self._all:
             if isinstance(data, dict) and cat.key in data:
                 cat.load(data, lines)  # type: ignore[arg-type]
@@ -125,11 +133,38 @@ class PlanCatalog:
         self.load(*read_yaml(path))
 
     def optic(self, name: str) -> OpticRecord:
-        """An optics record by name."""
+        """An optics record by name.
+
+        Parameters
+        ----------
+        name
+            An optics model.
+
+        Returns
+        -------
+        OpticRecord
+            The record.
+
+        Raises
+        ------
+        CatalogError
+            Unknown name, with close matches.
+        """
         return self.optics.get(name)
 
     def optics_for(self, speed_gbps: int) -> list[OpticRecord]:
-        """Optics for ``speed_gbps``, shortest reach first."""
+        """Optics for ``speed_gbps``, shortest reach first.
+
+        Parameters
+        ----------
+        speed_gbps
+            The port speed.
+
+        Returns
+        -------
+        list[OpticRecord]
+            The optics of that speed.
+        """
         return sorted(
             (o for o in self.optics if o.speed_gbps == speed_gbps), key=lambda o: o.reach_m
         )

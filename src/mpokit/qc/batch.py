@@ -46,7 +46,13 @@ class QcFailure:
         return False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: ``{"file", "ok": false, "error"}``."""
+        """JSON form: ``{"file", "ok": false, "error"}``.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``file``, ``ok`` (false) and ``error``, the message.
+        """
         return {"file": self.file, "ok": False, "error": self.message}
 
 

@@ -212,7 +212,13 @@ class Check:
     failed: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form.
+
+        Returns
+        -------
+        dict[str, Any]
+            Parameter, value, limit with its status, pass/fail and location.
+        """
         return {
             "parameter": self.parameter,
             "value": None if not math.isfinite(self.value) else self.value,

@@ -65,7 +65,13 @@ class MtTruth(MtFields):
     kind: Literal["mt"] = "mt"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (arrays as lists)."""
+        """JSON-ready dict (arrays as lists).
+
+        Returns
+        -------
+        dict[str, Any]
+            Every field; arrays as lists.
+        """
         return {k: (v.tolist() if isinstance(v, np.ndarray) else v)
                 for k, v in asdict(self).items()}
 
@@ -77,7 +83,13 @@ class RoundTruth(RoundFields):
     kind: Literal["round"] = "round"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict."""
+        """JSON-ready dict.
+
+        Returns
+        -------
+        dict[str, Any]
+            Every field.
+        """
         return asdict(self)
 
 
