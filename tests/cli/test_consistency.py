@@ -201,10 +201,12 @@ def test_help_shows_flags_as_flags() -> None:
     assert not any("<bool>" in ln for ln in flag_lines), flag_lines
 
 
-def test_names_are_printed_literally(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["check", "loss"])
+def test_names_are_printed_literally(tmp_path: Path, command: str) -> None:
+    """Rich markup in a name is printed as written (it raised MarkupError in `loss`)."""
     name = "[red]PASS[/red] [/] x"
     ch = tmp_path / "markup.yaml"
     ch.write_text(CHANNEL.format(name=json.dumps(name), grade="B"))
-    r = run("check", str(ch))
+    r = run(command, str(ch))
     assert r.returncode == 0, clean(r)
-    assert f"PASS {name}  (8/8 lanes)" in r.stdout
+    assert f"PASS {name}  " in r.stdout

@@ -46,7 +46,9 @@ def demo(
 
         console.rule(f"Planning the example cluster ({spec_file})")
         try:
-            with console.status("planning: fabric, layout, cabling, verify, outputs"):
+            from mpokit.cli._options import err_console
+
+            with err_console().status("planning: fabric, layout, cabling, verify, outputs"):
                 p = make_plan(load_spec(spec_file))
                 dest = write_plan(p, out)
         except MpokitError as exc:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
@@ -58,7 +59,7 @@ def _status(s: str | None) -> str:
 
 def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None) -> None:
     ok = not any(f["severity"] == "error" for f in d["findings"])
-    console.print(f"{'[green]PASS[/]' if ok else '[red]FAIL[/]'} [bold]{d['name']}[/]  "
+    console.print(f"{'[green]PASS[/]' if ok else '[red]FAIL[/]'} [bold]{escape(d['name'])}[/]  "
                   f"{d['pmd'] or '?'} over {d['fiber'] or '?'} at {d['wavelength_nm']:g} nm",
                   highlight=False)
     t = Table(show_edge=False, pad_edge=False)
@@ -66,7 +67,7 @@ def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None
                       ("worst dB", "right"), ("nominal dB", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for p in d["breakdown"]:
-        t.add_row(p["at"], p["what"], p["basis"] + _status(p["status"]),
+        t.add_row(p["at"], escape(p["what"]), escape(p["basis"] + _status(p["status"])),
                   f"{p['loss_db']:.3f}", f"{p['nominal_db']:.3f}")
     t.add_row("", "[bold]total[/]", f"{d['connections']} connections, {d['splices']} splices",
               f"[bold]{d['total_db']:.3f}[/]", f"{d['nominal_db']:.3f}")
@@ -85,9 +86,10 @@ def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None
     for f in d["findings"]:
         mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
         where = f" {f['at']}" if f["at"] else ""
-        console.print(f"  {mark} [bold]{f['code']}[/]{where}: {f['message']}", highlight=False)
+        console.print(f"  {mark} [bold]{f['code']}[/]{where}: {escape(f['message'])}",
+                      highlight=False)
         if f.get("fix"):
-            console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)
+            console.print(f"      [cyan]fix:[/] {escape(f['fix'])}", highlight=False)
 
 
 @app.command()
