@@ -18,8 +18,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from mpokit._yaml import Lines, load_yaml, read_yaml, validation_error
-from mpokit.errors import CatalogError, InputError
+from mpokit._yaml import Lines, load_yaml, read_yaml, validation_errors
+from mpokit.errors import MAX_REPORTED, CatalogError, InputError, InputErrors
 
 __all__ = ["Catalog", "load_builtin"]
 
@@ -115,11 +115,17 @@ class Catalog(Generic[T]):
             raise InputError(
                 f"'{self.key}' must be a list", file=lines.file, line=lines.line_of((self.key,))
             )
+        records: list[T] = []
+        errors: list[InputError] = []
         for i, item in enumerate(items):
             try:
-                self.add(self.model.model_validate(item))
+                records.append(self.model.model_validate(item))
             except ValidationError as exc:
-                raise validation_error(exc, lines, prefix=(self.key, i)) from None
+                errors += validation_errors(exc, lines, prefix=(self.key, i), model=self.model)
+        if errors:  # all of the file's errors, and no record of a bad file is added
+            raise InputErrors.of(errors[:MAX_REPORTED], truncated=len(errors) > MAX_REPORTED)
+        for r in records:
+            self.add(r)
 
     @classmethod
     def builtin(cls, kind: str, model: type[T], key: str, filename: str) -> Catalog[T]:
