@@ -28,3 +28,6 @@ def test_mkdocs_build_strict_offline(tmp_path: Path) -> None:
     assert 'id="mpokit.connectivity.read_channels"' in page
     assert re.search(r"Parameters", page) and re.search(r"Returns", page)
     assert (site / "cli" / "index.html").exists()
+    # Sphinx roles of the docstrings are shown as code, not as raw ":func:" text
+    loss_page = (site / "api" / "loss" / "index.html").read_text(encoding="utf-8")
+    assert ":func:" not in loss_page and "<code>budget</code>" in loss_page

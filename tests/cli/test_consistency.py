@@ -79,6 +79,7 @@ def test_check_takes_grades_and_loss_takes_catalog(tmp_path: Path) -> None:
     r = run("limits", acme, "--catalog", parts, "-o", str(out))
     assert r.returncode == 0, clean(r)
     assert "ACME PSM4 to DR4" in out.read_text()
+    assert r.stdout == "" and f"wrote tester limits for 1 channel(s) to {out}" in r.stderr
 
 
 def test_all_errors_of_a_file_in_one_run(tmp_path: Path) -> None:
