@@ -54,7 +54,7 @@ class Lines:
             self._by_path = {}
             if self._text is not None:
                 try:
-                    node = yaml.compose(self._text, Loader=yaml.SafeLoader)
+                    node = yaml.compose(self._text, Loader=_FastBase)  # C parser: same marks
                     if node is not None:
                         _construct(node, self._prefix, self._by_path)
                 except (yaml.YAMLError, InputError):
