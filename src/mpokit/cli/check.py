@@ -26,17 +26,6 @@ from mpokit.errors import DesignError, InputError, MpokitError
 __all__ = ["catalog", "check", "lane_count", "print_human", "run_check"]
 
 
-def load_catalogs(paths: list[Path] | None) -> None:
-    """Extend the built-in catalogues with the user's files (see :func:`load_extras`).
-
-    Parameters
-    ----------
-    paths
-        Catalogue files, or None.
-    """
-    load_extras(paths, None)
-
-
 def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
     """Read and check every channel of ``files``; returns JSON dicts and results."""
     from mpokit.connectivity.io import read_channels
