@@ -77,3 +77,31 @@ def test_cluster_spec_reports_every_error_with_did_you_mean() -> None:
     got = {(e.line, e.field, e.fix) for e in info.value.errors}
     assert got == {(2, "fabric.switch.modle", "did you mean 'model'?"),
                    (3, "cabeling", "did you mean 'cabling'?")}
+
+
+ITEM = """\
+  - name: "leaf{i:05d}"
+    a: 400GBASE-DR4
+    b: 400GBASE-DR4
+    path:
+      - cord: {{connector: MPO-12, type: B, polish: APC, fiber: OS2, {key}: 3}}
+"""
+
+
+def test_a_big_list_names_the_line_without_indexing_the_whole_file() -> None:
+    """Errors in a plan-sized file name their line as the full index would (and fast)."""
+    from mpokit._yaml import Lines
+
+    bad = {1234, 2999}
+    text = "channels:\n" + "".join(
+        ITEM.format(i=i, key="lenght_m" if i in bad else "length_m") for i in range(3000))
+    assert len(text) > 256_000
+    data, lines = load_yaml(text, file="big.yaml")
+    with pytest.raises(InputErrors) as info:
+        parse_channels(data, lines)
+    assert lines._by_path is None  # no whole-file index was built
+    got = [(e.line, e.field) for e in info.value.errors]
+    assert got == [(5 * i + 6, f"channels[{i}].path[0].cord.lenght_m") for i in sorted(bad)]
+    full = Lines("big.yaml", None, text)
+    assert all(full.by_path[("channels", i, "path", 0, "cord", "lenght_m")] == 5 * i + 6
+               for i in bad)

@@ -69,14 +69,56 @@ class Lines:
 
     def line_of(self, loc: Sequence[str | int]) -> int | None:
         """The line of ``loc`` or of its nearest ancestor that has one."""
-        index = self.by_path
         loc = tuple(loc)
+        if self._by_path is None:
+            hit = self._item_line(loc)
+            if hit is not None:
+                return hit
+        index = self.by_path
         while loc:
             if loc in index:
                 return index[loc]
             loc = loc[:-1]
         return index.get((), None)
 
+
+
+    def _item_line(self, loc: Loc) -> int | None:
+        """The line of ``loc`` in item ``loc[1]`` of a big machine-written ``key:`` list.
+
+        Indexing a whole plan's ``channels.yaml`` (hundreds of thousands of items) to name
+        one line takes minutes; the items of that shape (see :func:`load_list_items`) are
+        found by their ``"\\n  - "`` starts, and only the one item asked for is indexed.
+        None when the text is small or has another shape (the whole index is built).
+        """
+        text = self._text
+        if (text is None or len(text) < 256_000 or self._prefix or len(loc) < 2
+                or not isinstance(loc[0], str) or not isinstance(loc[1], int)
+                or not text.startswith(f"{loc[0]}:\n  - ")):
+            return None
+        key, i = loc[0], loc[1]
+        start = len(key) + 2  # the first item's "  - "
+        for _ in range(i):
+            start = text.find("\n  - ", start)
+            if start < 0:
+                return None
+            start += 1
+        end = text.find("\n  - ", start)
+        chunk = text[start:end if end >= 0 else len(text)]
+        if any(ln and not ln.startswith("    ") for ln in chunk.split("\n")[1:]):
+            return None  # not the simple shape: comments or other indents
+        first = text.count("\n", 0, start)  # 0-based line of the item's "  - "
+        index: dict[Loc, int] = {}
+        try:
+            node = yaml.compose("\n".join(ln[4:] for ln in ("    " + chunk[4:]).split("\n")),
+                                Loader=_FastBase)
+            if node is not None:
+                _construct(node, (key, i), index)
+        except (yaml.YAMLError, InputError):
+            return None
+        while len(loc) > 2 and loc not in index:
+            loc = loc[:-1]
+        return index.get(loc, 1) + first
 
 
 _SCALARS = yaml.SafeLoader("")
