@@ -28,7 +28,7 @@ CHANNEL_SUFFIXES = (".yaml", ".yml", ".json")
 
 #: Channel inputs: files, or folders searched recursively for channel files.
 FilesArgument = Annotated[list[Path], typer.Argument(
-    metavar="FILE_OR_FOLDER...", show_default=False,
+    metavar="FILE_OR_FOLDER", show_default=False,
     help="Channel files (YAML or JSON), or folders: every .yaml, .yml and .json file in "
          "them, recursively.")]
 
