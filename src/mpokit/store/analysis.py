@@ -72,11 +72,15 @@ def statistics(store: Store, profile: LimitProfile, *, by: Literal["lot", "stati
 
 
 def geometry_correlation(store: Store) -> dict[str, Any]:
-    """Correlation of fiber height with that fiber's worst IL, and of each end's coplanarity
+    """Correlation of fiber recess with that fiber's worst IL, and of each end's coplanarity
     (``height_diff_nm``, max - min fiber height) with the end's worst IL.
 
+    A fiber's recess is the highest fiber height of its end minus its own height (nm): the
+    absolute height level differs from ferrule to ferrule, while physical contact depends on
+    how far a fiber stands below the highest ones.
+
     Returns:
-        ``{"height_vs_il": {n, r, slope}, "coplanarity_vs_il": {n, r, slope}}``; r is None
+        ``{"recess_vs_il": {n, r, slope}, "coplanarity_vs_il": {n, r, slope}}``; r is None
         (unmeasurable) with fewer than 3 pairs.
     """
     data = load_assemblies(store, with_geometry=True)
@@ -86,15 +90,17 @@ def geometry_correlation(store: Store) -> dict[str, Any]:
         for e, f, x in zip(d.end.tolist(), d.fiber.tolist(), d.il_db.tolist(), strict=True):
             worst[(e, f)] = max(worst.get((e, f), -np.inf), x)
         for ge in d.geometry:
+            top = max((fb["height_nm"] for fb in ge["fibers"] if fb["height_nm"] is not None),
+                      default=None)
             for fb in ge["fibers"]:
                 key = (ge["end"], fb["fiber"])
-                if key in worst and fb["height_nm"] is not None:
-                    h.append(fb["height_nm"])
+                if key in worst and fb["height_nm"] is not None and top is not None:
+                    h.append(top - fb["height_nm"])
                     il_f.append(worst[key])
             end_il = [v for (e, _), v in worst.items() if e == ge["end"]]
             c = (ge["parameters"] or {}).get("height_diff_nm")
             if end_il and c is not None:
                 cop.append(c)
                 il_e.append(max(end_il))
-    return {"height_vs_il": correlate(np.array(h), np.array(il_f)),
+    return {"recess_vs_il": correlate(np.array(h), np.array(il_f)),
             "coplanarity_vs_il": correlate(np.array(cop), np.array(il_e))}

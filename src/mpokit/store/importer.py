@@ -51,7 +51,8 @@ from mpokit.store.models import (
     Measurement,
 )
 
-__all__ = ["ImportResult", "import_file", "parse_ilrl_rows"]
+__all__ = ["ImportResult", "import_file", "import_geometry_results", "imported_files",
+           "parse_ilrl_rows"]
 
 Origin = Literal["supplier", "incoming"]
 WAVELENGTH_RANGE_NM = (600.0, 1700.0)
@@ -381,11 +382,17 @@ def import_file(
     else:
         raise InputError(f"unknown file type {suffix!r}", file=file,
                          fix="import .csv, .xlsx (IL/RL) or .json (qc geometry --json)")
+    return _write(store, file, p.name, digest, kind, origin, recs, geometry, lot, supplier)
+
+
+def _write(store: Store, file: str, name: str, digest: str, kind: str, origin: str,
+           recs: list[dict[str, Any]], geometry: list[dict[str, Any]], lot: str | None,
+           supplier: str | None) -> ImportResult:
     n = len(recs) + len(geometry)
     with store.session() as s:
         res = s.execute(
             _insert_ignore(s, ImportedFile.__table__, [{
-                "sha256": digest, "name": p.name, "kind": kind, "origin": origin, "rows": n,
+                "sha256": digest, "name": name, "kind": kind, "origin": origin, "rows": n,
                 "imported_at": datetime.now(UTC)}], ["sha256"]).returning(ImportedFile.id))
         file_id = res.scalar()
         if file_id is None:
@@ -404,6 +411,20 @@ def import_file(
             if g["fibers"]:
                 s.execute(insert(GeometryFiber), [f | {"end_id": end_id} for f in g["fibers"]])
     return ImportResult(file, digest, kind, n, False)
+
+
+def import_geometry_results(store: Store, results: Sequence[dict[str, Any]], *,
+                            name: str = "qc-batch", end: str = "A", origin: Origin = "supplier",
+                            lot: str | None = None, supplier: str | None = None
+                            ) -> ImportResult:
+    """Import ``qc geometry`` result dicts (``QcResult.to_dict()``) in one transaction.
+
+    The hash of their canonical JSON makes a repeated import of the same results a no-op.
+    """
+    text = json.dumps({"results": list(results)}, sort_keys=True, default=str).encode()
+    digest = hashlib.sha256(text).hexdigest()
+    geometry = _geometry_from_json(text, name, end)
+    return _write(store, name, name, digest, "geometry", origin, [], geometry, lot, supplier)
 
 
 def imported_files(store: Store) -> list[ImportedFile]:
