@@ -107,7 +107,8 @@ def _context(store: Store, d: AssemblyData, profile: LimitProfile) -> dict[str, 
                          "map": height_map_svg(ge["fibers"])})
     with store.session() as s:
         files = s.scalar(select(func.count(func.distinct(Measurement.file_id)))
-                         .where(Measurement.serial == d.serial)) or 0
+                         .where(Measurement.serial == d.serial,
+                                Measurement.origin == "supplier")) or 0
     return {"serial": d.serial, "lot": d.lot, "supplier": d.supplier,
             "stations": list(d.stations), "profile": profile, "grade": g.grade,
             "verdict": g.verdict, "wavelengths": wls, "rows": rows, "geometry": geometry,
