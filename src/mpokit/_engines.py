@@ -89,7 +89,7 @@ class DaskEngine(Engine):
         self._cluster: Any = None
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="10s")
+                self.client = Client(scheduler, timeout="4s")
             else:
                 self._cluster = LocalCluster(n_workers=jobs or min(4, os.cpu_count() or 1),
                                              threads_per_worker=1, processes=True,

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -93,13 +94,19 @@ class LimitProfile(Record):
 
 def il_grades() -> list[IlGrade]:
     """IEC 61753-1 IL grades A..D from ``standards/data/grades.yaml``, best first."""
+    return list(_il_grades())
+
+
+@cache
+def _il_grades() -> tuple[IlGrade, ...]:
     data, _ = load_builtin("grades.yaml")
-    return [IlGrade(name=g["name"], mean_db=g["mean_db"], p97_db=g["p97_db"],
+    return tuple(IlGrade(name=g["name"], mean_db=g["mean_db"], p97_db=g["p97_db"],
                     source=g["source"], status=g["status"])
             for g in data["grades"] if g.get("kind") == "connection"
-            and g["name"] in ("A", "B", "C", "D")]
+            and g["name"] in ("A", "B", "C", "D"))
 
 
+@cache
 def _limits() -> dict[str, Any]:
     text = resources.files("mpokit.store").joinpath("data", "limits.yaml").read_text("utf-8")
     data, _ = load_yaml(text, file="mpokit/store/data/limits.yaml")
@@ -108,7 +115,12 @@ def _limits() -> dict[str, Any]:
 
 def rl_grades() -> list[RlGrade]:
     """IEC 61753-1 RL grades 1..4, best first."""
-    return [RlGrade.model_validate(r) for r in _limits()["rl_grades"]]
+    return list(_rl_grades())
+
+
+@cache
+def _rl_grades() -> tuple[RlGrade, ...]:
+    return tuple(RlGrade.model_validate(r) for r in _limits()["rl_grades"])
 
 
 def _resolved(p: LimitProfile) -> LimitProfile:
