@@ -61,7 +61,7 @@ def main() -> None:
     results, heights = [], {}
     for i in range(1, 5):
         serial = f"L1-{i:03d}"
-        scan, truth = simulate_mt(fibers=12, seed=100 + i, serial=serial, spikes=5)
+        scan, _ = simulate_mt(fibers=12, seed=100 + i, serial=serial, spikes=5)
         res = analyze_scan(scan, "mt-pc", file=f"scans/{serial}-A.npz")
         results.append(res.to_dict() | {"end": "A"})
         heights[serial] = np.array([f["height_nm"] for f in res.fibers()], float)

@@ -40,5 +40,5 @@ def test_garbage_url_is_an_input_error() -> None:
 def test_a_non_database_file_is_reported(tmp_path: Path) -> None:
     f = tmp_path / "notes.db"
     f.write_text("this is not a database\n" * 100)
-    with pytest.raises(InputError, match="notes.db"):
+    with pytest.raises(InputError, match=r"notes\.db"):
         open_store(str(f))

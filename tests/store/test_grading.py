@@ -37,7 +37,7 @@ def test_unknown_profile_suggests_and_bad_spec_names_field(tmp_path: Path) -> No
         get_profile("iec-B2")
     spec = tmp_path / "spec.yaml"
     spec.write_text("name: x\nil_max: 0.3\nsource: me\nstatus: vendor\n")
-    with pytest.raises(InputError, match="spec.yaml:2"):
+    with pytest.raises(InputError, match=r"spec\.yaml:2"):
         read_profile(spec)
 
 

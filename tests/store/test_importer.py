@@ -122,10 +122,10 @@ def test_truncated_file_is_rejected(db_url: str, tmp_path: Path) -> None:
 
 def test_unknown_file_type_and_missing_file(tmp_path: Path) -> None:
     with open_store(str(tmp_path / "q.db")) as st:
-        with pytest.raises(InputError, match="unknown file type '.pdf'"):
+        with pytest.raises(InputError, match=r"unknown file type '\.pdf'"):
             (tmp_path / "x.pdf").write_text("x")
             import_file(st, tmp_path / "x.pdf")
-        with pytest.raises(InputError, match="nope.csv: cannot read"):
+        with pytest.raises(InputError, match=r"nope\.csv: cannot read"):
             import_file(st, tmp_path / "nope.csv")
 
 

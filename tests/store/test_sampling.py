@@ -67,7 +67,7 @@ def test_tables_carry_source_and_status() -> None:
 def test_bad_level_and_aql_are_input_errors() -> None:
     with pytest.raises(InputError, match="--level: unknown inspection level 'IV'"):
         plan_for(100, "IV", 1.0)
-    with pytest.raises(InputError, match="--aql: AQL 1.2 is not a preferred"):
+    with pytest.raises(InputError, match=r"--aql: AQL 1\.2 is not a preferred"):
         plan_for(100, "II", 1.2)
 
 

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -192,8 +192,8 @@ def parse_ilrl_rows(
             raise InputError(f"{len(cells)} fields where the header has {width}", file=file,
                              line=line, fix="the file may be truncated or a value holds a comma"
                              "; re-export it")
-        v = {f: cells[i].strip() for f, i in index.items()}
-        v.update(mapping.constants)
+        v: dict[str, str] = {f: cells[i].strip() for f, i in index.items()}
+        v.update({str(k): c for k, c in mapping.constants.items()})
         for f in ("serial", "end", "station"):
             if not v[f]:
                 raise InputError("empty value", file=file, line=line, field=f)
@@ -215,7 +215,7 @@ def parse_ilrl_rows(
             "measured_at": _timestamp(v.get("timestamp", ""), file, line),
             "lot": v.get("lot") or None, "supplier": v.get("supplier") or None,
         }
-        key = (rec["serial"], rec["end"], fiber, wl)
+        key = (v["serial"], v["end"], fiber, wl)
         if key in seen:
             raise InputError(
                 f"duplicate measurement of {key[0]} end {key[1]} fiber {fiber} at {wl:g} nm "
@@ -306,10 +306,14 @@ def _geometry_from_csv(data: bytes, file: str, end: str) -> list[dict[str, Any]]
 # ---------------------------------------------------------------- writing
 
 
+def _insert(session: Session, table: Any, values: Sequence[dict[str, Any]]) -> Any:
+    mod = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return mod.insert(table).values(values)
+
+
 def _insert_ignore(session: Session, table: Any, values: Sequence[dict[str, Any]],
                    keys: list[str]) -> Any:
-    mod = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return mod.insert(table).values(values).on_conflict_do_nothing(index_elements=keys)
+    return _insert(session, table, values).on_conflict_do_nothing(index_elements=keys)
 
 
 def _upsert_assemblies(session: Session, recs: Sequence[dict[str, Any]],
@@ -321,13 +325,12 @@ def _upsert_assemblies(session: Session, recs: Sequence[dict[str, Any]],
         a["lot"] = lot or r.get("lot") or a["lot"]
         a["supplier"] = supplier or r.get("supplier") or a["supplier"]
     rows = sorted(assemblies.values(), key=lambda a: a["serial"])  # one lock order for all
-    for i in range(0, len(rows), 500):
-        chunk = rows[i:i + 500]
-        session.execute(_insert_ignore(session, Assembly.__table__, chunk, ["serial"]))
-        for a in chunk:
-            if a["lot"] or a["supplier"]:
-                vals = {k: a[k] for k in ("lot", "supplier") if a[k]}
-                session.query(Assembly).filter(Assembly.serial == a["serial"]).update(vals)
+    for i in range(0, len(rows), 300):
+        stmt = _insert(session, Assembly.__table__, rows[i:i + 300])
+        # a later file may name the lot or supplier; it never erases them
+        session.execute(stmt.on_conflict_do_update(index_elements=["serial"], set_={
+            "lot": func.coalesce(stmt.excluded.lot, Assembly.lot),
+            "supplier": func.coalesce(stmt.excluded.supplier, Assembly.supplier)}))
 
 
 def import_file(

@@ -167,7 +167,7 @@ def scorecard(store: Store, supplier: str, profile: LimitProfile) -> dict[str, A
         bias incoming - claimed, dB) and the current switching ``severity``.
     """
     with store.session() as s:
-        lots = [r[0] for r in s.execute(
+        lots: list[str] = [str(r[0]) for r in s.execute(
             select(Assembly.lot).where(Assembly.supplier == supplier, Assembly.lot.is_not(None))
             .group_by(Assembly.lot).order_by(func.min(Assembly.serial)))]
         ins_rows = s.execute(select(Inspection.lot, Inspection.verdict)

@@ -162,11 +162,12 @@ def ewma_chart(names: Sequence[str], groups: Sequence[NDArray[np.float64]], *,
                                           baseline)
     z = np.empty_like(means)
     prev = center
-    for i, m in enumerate(means):
+    for k, m in enumerate(means):
         prev = lam * m + (1 - lam) * prev
-        z[i] = prev
-    i = np.arange(1, means.size + 1)
-    half = width * sigma / np.sqrt(sizes) * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * i)))
+        z[k] = prev
+    steps = np.arange(1, means.size + 1)
+    half = width * sigma / np.sqrt(sizes) * np.sqrt(
+        lam / (2 - lam) * (1 - (1 - lam) ** (2 * steps)))
     return ControlChart("ewma", tuple(names), z, center, center - half, center + half)
 
 
