@@ -388,6 +388,35 @@ def import_file(
     return _write(store, file, p.name, digest, kind, origin, recs, geometry, lot, supplier)
 
 
+_MEASUREMENT_COLUMNS = ("file_id", "serial", "end", "fiber", "wavelength_nm", "il_db", "rl_db",
+                        "station", "measured_at", "origin")
+
+
+def _bulk_measurements(session: Session, file_id: int, origin: str,
+                       recs: list[dict[str, Any]]) -> None:
+    """Insert measurement rows at driver speed (COPY on PostgreSQL, executemany on SQLite),
+    inside the session's transaction."""
+    conn = session.connection()
+    cols = ", ".join(f'"{c}"' for c in _MEASUREMENT_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur, cur.copy(f"COPY measurement ({cols}) FROM STDIN") as cp:
+            for r in recs:
+                cp.write_row((file_id, r["serial"], r["end"], r["fiber"], r["wavelength_nm"],
+                              r["il_db"], r["rl_db"], r["station"], r["measured_at"], origin))
+        return
+    # SQLite: the text form SQLAlchemy's DateTime reads back (UTC, no offset)
+    def ts(t: datetime | None) -> str | None:
+        return None if t is None else t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    marks = ", ".join("?" * len(_MEASUREMENT_COLUMNS))
+    conn.exec_driver_sql(
+        f"INSERT INTO measurement ({cols}) VALUES ({marks})",
+        [(file_id, r["serial"], r["end"], r["fiber"], r["wavelength_nm"], r["il_db"],
+          r["rl_db"], r["station"], ts(r["measured_at"]), origin) for r in recs])
+
+
 def _write(store: Store, file: str, name: str, digest: str, kind: str, origin: str,
            recs: list[dict[str, Any]], geometry: list[dict[str, Any]], lot: str | None,
            supplier: str | None) -> ImportResult:
@@ -402,10 +431,7 @@ def _write(store: Store, file: str, name: str, digest: str, kind: str, origin: s
             return ImportResult(file, digest, kind, 0, True)
         _upsert_assemblies(s, recs or geometry, lot, supplier)
         if recs:
-            rows = [{k: r[k] for k in ("serial", "end", "fiber", "wavelength_nm", "il_db",
-                                       "rl_db", "station", "measured_at")}
-                    | {"file_id": file_id, "origin": origin} for r in recs]
-            s.execute(insert(Measurement), rows)
+            _bulk_measurements(s, file_id, origin, recs)
         for g in geometry:
             end_id = s.execute(insert(GeometryEnd).returning(GeometryEnd.id), [{
                 "file_id": file_id, **{k: g[k] for k in ("serial", "end", "profile", "ok",
