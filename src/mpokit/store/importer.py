@@ -2,9 +2,9 @@
 
 A file is parsed and validated completely before the database is touched; a bad row rejects
 the whole file with an :class:`~mpokit.errors.InputError` naming its line and column. The
-file's SHA-256 is recorded in the same transaction as its rows, so importing it again adds
-nothing, and two processes importing the same file at once add it once (the unique key on
-the hash decides). A process killed mid-import leaves nothing: its transaction never commits.
+file's SHA-256 (with its origin) is recorded in the same transaction as its rows, so
+importing it again adds nothing, and two processes importing the same file at once add it
+once (the unique key on the hash decides). A process killed mid-import leaves nothing: its transaction never commits.
 
 Supported inputs: IL/RL CSV or Excel (``.csv``, ``.xlsx``; generic layout or a mapping, see
 :mod:`mpokit.store.layouts`) and geometry results (``qc geometry --json`` output, or the
@@ -48,7 +48,6 @@ from mpokit.store.models import (
     GeometryEnd,
     GeometryFiber,
     ImportedFile,
-    Measurement,
 )
 
 __all__ = ["ImportResult", "import_file", "import_geometry_results", "imported_files",
@@ -422,10 +421,10 @@ def _write(store: Store, file: str, name: str, digest: str, kind: str, origin: s
            supplier: str | None) -> ImportResult:
     n = len(recs) + len(geometry)
     with store.session() as s:
-        res = s.execute(
-            _insert_ignore(s, ImportedFile.__table__, [{
-                "sha256": digest, "name": name, "kind": kind, "origin": origin, "rows": n,
-                "imported_at": datetime.now(UTC)}], ["sha256"]).returning(ImportedFile.id))
+        record = [{"sha256": digest, "name": name, "kind": kind, "origin": origin, "rows": n,
+                   "imported_at": datetime.now(UTC)}]
+        res = s.execute(_insert_ignore(s, ImportedFile.__table__, record, ["sha256", "origin"])
+                        .returning(ImportedFile.id))
         file_id = res.scalar()
         if file_id is None:
             return ImportResult(file, digest, kind, 0, True)

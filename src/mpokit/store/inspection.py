@@ -161,15 +161,19 @@ def scorecard(store: Store, supplier: str, profile: LimitProfile) -> dict[str, A
     """A supplier's record: lots inspected/accepted, claimed vs re-measured IL, yield per lot.
 
     Returns:
-        A JSON-ready dict: ``lots`` (per lot: assemblies, claimed yield, inspection verdict),
+        A JSON-ready dict: ``lots`` in the order their data was imported (per lot:
+        assemblies, claimed yield, inspection verdict),
         ``inspections`` (accepted / rejected / pending), ``claimed_vs_measured`` (pairs of
         the same serial, end, fiber and wavelength: mean and max |difference| and the mean
         bias incoming - claimed, dB) and the current switching ``severity``.
     """
     with store.session() as s:
+        # lots in the order their data arrived (yield over time)
         lots: list[str] = [str(r[0]) for r in s.execute(
-            select(Assembly.lot).where(Assembly.supplier == supplier, Assembly.lot.is_not(None))
-            .group_by(Assembly.lot).order_by(func.min(Assembly.serial)))]
+            select(Assembly.lot)
+            .join(Measurement, Measurement.serial == Assembly.serial)
+            .where(Assembly.supplier == supplier, Assembly.lot.is_not(None))
+            .group_by(Assembly.lot).order_by(func.min(Measurement.file_id), Assembly.lot))]
         ins_rows = s.execute(select(Inspection.lot, Inspection.verdict)
                              .where(Inspection.supplier == supplier)
                              .order_by(Inspection.id)).all()

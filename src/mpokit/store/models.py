@@ -39,11 +39,13 @@ class Base(DeclarativeBase):
 
 
 class ImportedFile(Base):
-    """One imported file; ``sha256`` is unique, so a file is imported at most once."""
+    """One imported file; (``sha256``, ``origin``) is unique, so the same bytes are imported at
+    most once as supplier data and once as an incoming re-measurement."""
 
     __tablename__ = "imported_file"
+    __table_args__ = (UniqueConstraint("sha256", "origin", name="uq_imported_file_hash"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(20))
     origin: Mapped[str] = mapped_column(String(20))

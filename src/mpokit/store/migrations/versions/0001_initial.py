@@ -20,12 +20,13 @@ def upgrade() -> None:
     op.create_table(
         "imported_file",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+        sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("name", sa.String(500), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("origin", sa.String(20), nullable=False),
         sa.Column("rows", sa.Integer, nullable=False),
         sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("sha256", "origin", name="uq_imported_file_hash"),
     )
     op.create_table(
         "assembly",
