@@ -4,7 +4,8 @@ A file is parsed and validated completely before the database is touched; a bad 
 the whole file with an :class:`~mpokit.errors.InputError` naming its line and column. The
 file's SHA-256 (with its origin) is recorded in the same transaction as its rows, so
 importing it again adds nothing, and two processes importing the same file at once add it
-once (the unique key on the hash decides). A process killed mid-import leaves nothing: its transaction never commits.
+once (the unique key on the hash decides). A process killed mid-import leaves nothing: its
+transaction never commits.
 
 Supported inputs: IL/RL CSV or Excel (``.csv``, ``.xlsx``; generic layout or a mapping, see
 :mod:`mpokit.store.layouts`) and geometry results (``qc geometry --json`` output, or the
