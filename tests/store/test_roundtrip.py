@@ -137,3 +137,25 @@ def test_default_database_needs_no_server(tmp_path: Path, capsys: pytest.Capture
                        str(EXAMPLES / "lot-L1_supplier.csv"))
     assert code == 0 and "960 ilrl rows" in out
     assert (tmp_path / "data" / "mpokit" / "qc.db").exists()
+
+
+def test_scans_are_analysed_and_imported(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from mpokit.qc.simulate import simulate_mt, write_simulated
+
+    for i in range(2):
+        write_simulated(tmp_path / f"G{i}.npz",
+                        *simulate_mt(fibers=12, seed=i, spikes=3, serial=f"G{i}"))
+    db = f"sqlite:///{tmp_path / 'q.db'}"
+    code, out, _ = cli(capsys, monkeypatch, "qc", "scans", str(tmp_path), "--db", db,
+                       "--end", "B", "--jobs", "1")
+    assert code == 0 and "2 scans analysed on local; 2 ends imported" in out
+    code, out, _ = cli(capsys, monkeypatch, "qc", "scans", str(tmp_path), "--db", db,
+                       "--jobs", "1", "--end", "B")
+    assert code == 0 and "already imported" in out
+    from mpokit.store import open_store
+    from mpokit.store.models import GeometryEnd
+
+    with open_store(db) as st, st.session() as s:
+        rows = s.query(GeometryEnd.serial, GeometryEnd.end).order_by(GeometryEnd.serial).all()
+    assert [tuple(r) for r in rows] == [("G0", "B"), ("G1", "B")]
