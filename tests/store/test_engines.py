@@ -81,3 +81,26 @@ def test_engine_choice_errors() -> None:
         get_engine("local", scheduler="tcp://x:1")
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
         get_engine("dask", scheduler="tcp://127.0.0.1:1")
+
+
+def test_cli_grade_on_a_dask_scheduler_address(dask_engine: DaskEngine, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import sys
+
+    from mpokit.cli import main
+
+    examples = Path(__file__).resolve().parents[2] / "examples" / "qc"
+    db = f"sqlite:///{tmp_path / 'q.db'}"
+    results = {}
+    for engine in (["--engine", "local"], ["--engine", "dask", "--scheduler",
+                                            dask_engine.client.scheduler.address]):
+        for args in (["qc", "import", str(examples / "lot-L2_supplier.csv")],
+                     ["qc", "grade", "--json", *engine]):
+            monkeypatch.setattr(sys, "argv", ["mpokit", *args, "--db", db])
+            with pytest.raises(SystemExit):
+                main()
+            out = capsys.readouterr().out
+        results[engine[1]] = json.loads(out)
+    assert results["dask"] == results["local"] and len(results["dask"]["assemblies"]) == 20
