@@ -148,15 +148,20 @@ def load_assemblies(store: Store, serials: Sequence[str] | None = None, *,
             gq = select(GeometryEnd).order_by(GeometryEnd.id)
             if serials is not None:
                 gq = gq.where(GeometryEnd.serial.in_(list(serials)))
-            for ge in s.scalars(gq):
-                fibers = s.execute(select(GeometryFiber.fiber, GeometryFiber.x_um,
-                                          GeometryFiber.y_um, GeometryFiber.height_nm)
-                                   .where(GeometryFiber.end_id == ge.id)
-                                   .order_by(GeometryFiber.fiber)).all()
+            ends_rows = list(s.scalars(gq))
+            per_end: dict[int, list[dict[str, Any]]] = {}
+            for i in range(0, len(ends_rows), 500):  # one query per 500 ends, not one per end
+                ids = [ge.id for ge in ends_rows[i:i + 500]]
+                for eid, f, x, y, h in s.execute(
+                        select(GeometryFiber.end_id, GeometryFiber.fiber, GeometryFiber.x_um,
+                               GeometryFiber.y_um, GeometryFiber.height_nm)
+                        .where(GeometryFiber.end_id.in_(ids)).order_by(GeometryFiber.fiber)):
+                    per_end.setdefault(eid, []).append(
+                        {"fiber": f, "x_um": x, "y_um": y, "height_nm": h})
+            for ge in ends_rows:
                 entry = {"end": ge.end, "profile": ge.profile, "ok": ge.ok,
                          "parameters": ge.parameters, "failed_checks": ge.failed_checks,
-                         "fibers": [{"fiber": f, "x_um": x, "y_um": y, "height_nm": h}
-                                    for f, x, y, h in fibers]}
+                         "fibers": per_end.get(ge.id, [])}
                 ends = geo.setdefault(ge.serial, [])
                 ends[:] = [e for e in ends if e["end"] != ge.end] + [entry]
     by_serial: dict[str, list[tuple[Any, ...]]] = {}
