@@ -148,8 +148,13 @@ def run_batch(
     defaults: dict[str, Any] | None = None,
     jobs: int | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    map_fn: Callable[[Callable[..., Outcome], list[tuple[Any, ...]]], list[Outcome]]
+    | None = None,
 ) -> list[Outcome]:
     """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order.
+
+    ``map_fn(analyze_file, argument_tuples)`` runs the analyses elsewhere instead (an
+    engine's ``starmap``, e.g. on Dask; see ``mpokit._engines``).
 
     Parameters
     ----------
@@ -165,12 +170,21 @@ def run_batch(
         Worker processes (None: all cores).
     progress
         Called with each outcome as it is done.
+    map_fn
+        Runs the analyses instead of local processes, as
+        ``map_fn(analyze_file, argument_tuples)``.
 
     Returns
     -------
     list[Outcome]
         A :class:`QcResult` or a :class:`QcFailure` per file, in the order of ``files``.
     """
+    if map_fn is not None:
+        done = map_fn(analyze_file, [(f, profile, report_dir, defaults) for f in files])
+        for outcome in done:
+            if progress is not None:
+                progress(outcome)
+        return list(done)
     n_jobs = jobs or os.cpu_count() or 1
     out: list[Outcome | None] = [None] * len(files)
     for i, outcome in _iter_results(files, n_jobs, (profile, report_dir, defaults)):
