@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 PACKAGES = ("mpokit.errors", "mpokit.connectivity", "mpokit.loss", "mpokit.plan", "mpokit.qc",
-            "mpokit.standards")
+            "mpokit.standards", "mpokit.store")
 
 
 def public_callables() -> Iterator[tuple[str, Callable[..., Any]]]:

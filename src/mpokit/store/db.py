@@ -40,6 +40,11 @@ def default_url() -> str:
     """The embedded default: ``sqlite:///<user data dir>/mpokit/qc.db``.
 
     ``MPOKIT_DB`` overrides it (a URL), e.g. for a shared factory PostgreSQL.
+
+    Returns
+    -------
+    str
+        The database URL.
     """
     env = os.environ.get("MPOKIT_DB")
     if env:
@@ -89,7 +94,13 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
+        """A session in one transaction: committed on success, rolled back on any error.
+
+        Returns
+        -------
+        Iterator[Session]
+            A context manager yielding the session.
+        """
         with self._sessions() as s, s.begin():
             yield s
 
@@ -122,15 +133,21 @@ def _migrate(engine: Engine) -> None:
 def open_store(url: str | None = None) -> Store:
     """Open (creating and migrating if needed) the store at ``url``.
 
-    Parameters:
-        url: a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://user@host/db``), a bare
-            file path (SQLite), or None for :func:`default_url`.
+    Parameters
+    ----------
+    url
+        A SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://user@host/db``), a bare
+        file path (SQLite), or None for :func:`default_url`.
 
-    Returns:
-        An open :class:`Store`; close it (or use ``with``) when done.
+    Returns
+    -------
+    Store
+        An open store; close it (or use ``with``) when done.
 
-    Raises:
-        InputError: the URL is malformed or the database cannot be reached.
+    Raises
+    ------
+    InputError
+        The URL is malformed or the database cannot be reached.
     """
     raw = url or default_url()
     try:

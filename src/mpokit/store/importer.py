@@ -75,7 +75,13 @@ class ImportResult:
     skipped: bool
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
+        """JSON form.
+
+        Returns
+        -------
+        dict[str, Any]
+            Every field of the result.
+        """
         return {"file": self.file, "sha256": self.sha256, "kind": self.kind,
                 "rows": self.rows, "skipped": self.skipped}
 
@@ -345,21 +351,32 @@ def import_file(
 ) -> ImportResult:
     """Import one station file into ``store`` in one transaction.
 
-    Parameters:
-        store: the open store.
-        path: a ``.csv``/``.xlsx`` IL/RL export, a ``qc geometry --json`` file, or a
-            ``qc batch`` summary CSV.
-        mapping: column mapping for IL/RL files (generic layout when None).
-        origin: ``"supplier"`` for the maker's data, ``"incoming"`` for a buyer's
-            re-measurement.
-        lot, supplier: set on every assembly in the file (override the file's columns).
-        end: the ferrule end for geometry results that do not name one.
+    Parameters
+    ----------
+    store
+        The open store.
+    path
+        A ``.csv``/``.xlsx`` IL/RL export, a ``qc geometry --json`` file, or a
+        ``qc batch`` summary CSV.
+    mapping
+        Column mapping for IL/RL files (generic layout when None).
+    origin
+        ``"supplier"`` for the maker's data, ``"incoming"`` for a buyer's
+        re-measurement.
+    lot, supplier
+        Set on every assembly in the file (override the file's columns).
+    end
+        The ferrule end for geometry results that do not name one.
 
-    Returns:
-        An :class:`ImportResult`; ``skipped`` when the same bytes were imported before.
+    Returns
+    -------
+    ImportResult
+        ``skipped`` when the same bytes were imported before.
 
-    Raises:
-        InputError: the file cannot be read or a row is bad (nothing is written).
+    Raises
+    ------
+    InputError
+        The file cannot be read or a row is bad (nothing is written).
     """
     p = Path(path)
     file = str(p)

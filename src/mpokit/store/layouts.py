@@ -52,7 +52,18 @@ class Mapping(Strict):
     ignore: list[str] = Field(default_factory=list)
 
     def column_for(self, field: str) -> str:
-        """The file's column header holding ``field`` (the field's own name by default)."""
+        """The file's column header holding ``field`` (the field's own name by default).
+
+        Parameters
+        ----------
+        field
+            A measurement field name.
+
+        Returns
+        -------
+        str
+            The column header.
+        """
         return self.columns.get(field, field)  # type: ignore[call-overload]
 
 
@@ -62,12 +73,17 @@ GENERIC = Mapping()
 def parse_mapping(text: str, *, file: str = "<mapping>") -> Mapping:
     """Validate a mapping file's YAML text.
 
-    Parameters:
-        text: the YAML text.
-        file: its name, for error messages.
+    Parameters
+    ----------
+    text
+        The YAML text.
+    file
+        Its name, for error messages.
 
-    Returns:
-        The :class:`Mapping`.
+    Returns
+    -------
+    Mapping
+        The validated mapping.
     """
     data, lines = load_yaml(text, file=file)
     try:
@@ -77,7 +93,18 @@ def parse_mapping(text: str, *, file: str = "<mapping>") -> Mapping:
 
 
 def read_mapping(path: str | os.PathLike[str]) -> Mapping:
-    """Read a mapping file (see :func:`parse_mapping`)."""
+    """Read a mapping file (see :func:`parse_mapping`).
+
+    Parameters
+    ----------
+    path
+        A YAML mapping file.
+
+    Returns
+    -------
+    Mapping
+        The validated mapping.
+    """
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
