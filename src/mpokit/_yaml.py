@@ -22,9 +22,19 @@ import yaml
 from pydantic import ValidationError
 
 from mpokit._files import atomic_write_text  # re-exported for callers of mpokit._yaml
+from mpokit._files import read_input_text
+from mpokit._limits import check_limit, limit
 from mpokit.errors import InputError, suggest
 
-__all__ = ["Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml", "validation_error"]
+__all__ = [
+    "Lines",
+    "atomic_write_text",
+    "check_structure",
+    "format_loc",
+    "load_yaml",
+    "read_yaml",
+    "validation_error",
+]
 
 Loc = tuple[str | int, ...]
 
@@ -137,6 +147,83 @@ _FastLoader.add_constructor(
 )
 
 
+def check_structure(text: str, *, file: str | None = None) -> None:
+    """Refuse YAML nested deeper than the ``yaml_depth`` limit or with an alias bomb.
+
+    A "billion laughs" (aliases of aliases) expands to more nodes than the
+    ``yaml_alias_nodes`` limit allows; deep nesting would exhaust the recursion of the
+    parsers. Both are found from libyaml's event stream, without building anything.
+    Texts over 1 MB without an anchor skip the scan.
+
+    Parameters
+    ----------
+    text:
+        The YAML text.
+    file:
+        Its name, for the message.
+
+    >>> check_structure("a: [1, [2, [3]]]\n")
+    >>> try:
+    ...     check_structure("a: " + "[" * 100 + "]" * 100, file="deep.yaml")
+    ... except InputError as exc:
+    ...     print(exc.message)
+    YAML nesting depth 65 is over the limit of 64
+    """
+    if len(text) > 1_000_000 and "&" not in text:
+        # big machine-written files: no anchors means no alias bomb, and libyaml itself
+        # stops at 1000 levels (a RecursionError past the parsers is reported by the CLI)
+        return
+    _scan_events(text, file, limit("yaml_depth"), limit("yaml_alias_nodes"))
+
+
+def _scan_events(text: str, file: str | None, depth_cap: int, alias_cap: int) -> None:
+    """Walk libyaml's events: nesting depth, and the node count aliases expand to."""
+    loader = _FastBase(text)
+    depth = 0
+    # per open collection: [nodes inside so far, anchor]
+    stack: list[list[Any]] = []
+    sizes: dict[str, int] = {}
+    expanded = 0
+    try:
+        while loader.check_event():
+            ev = loader.get_event()
+            if isinstance(ev, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > depth_cap:
+                    check_limit("yaml_depth", depth, what="YAML nesting depth", file=file,
+                                line=ev.start_mark.line + 1)
+                stack.append([1, ev.anchor])
+            elif isinstance(ev, yaml.CollectionEndEvent):
+                depth -= 1
+                n, anchor = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = n
+                if stack:
+                    stack[-1][0] += n
+            elif isinstance(ev, yaml.ScalarEvent | yaml.AliasEvent):
+                n = 1
+                if isinstance(ev, yaml.AliasEvent):
+                    n = sizes.get(str(ev.anchor), 1)
+                    expanded += n
+                    if expanded > alias_cap:
+                        check_limit("yaml_alias_nodes", expanded,
+                                    what="nodes reached through YAML aliases", file=file,
+                                    line=ev.start_mark.line + 1)
+                elif ev.anchor is not None:
+                    sizes[ev.anchor] = 1
+                if stack:
+                    stack[-1][0] += n
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml's own cap (1000 flow levels)
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError("YAML nested more than 1000 levels deep", file=file,
+                             line=mark.line + 1 if mark else None,
+                             fix="real mpokit files nest a few levels; check the file") from None
+        return  # the parse itself reports other syntax errors with their line
+    finally:
+        loader.dispose()
+
+
 def load_yaml(
     text: str, *, file: str | None = None, fast: bool | None = None
 ) -> tuple[Any, Lines]:
@@ -147,6 +234,7 @@ def load_yaml(
     """
     if fast is None:
         fast = len(text) > 256_000
+    check_structure(text, file=file)
     if fast:
         try:
             data = yaml.load(text, Loader=_FastLoader)
@@ -158,6 +246,9 @@ def load_yaml(
             return data, Lines(file, None, text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise InputError("nested too deeply for the parser", file=file,
+                         fix="flatten the file; see docs/limits.md") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -174,20 +265,15 @@ def load_yaml(
         data = _construct(node, (), index)
     except InputError as exc:
         raise exc.located(file=file) from None
+    except RecursionError:  # pragma: no cover - check_structure bounds the depth first
+        raise InputError("nested too deeply", file=file,
+                         fix="flatten the file; see docs/limits.md") from None
     return data, Lines(file, index)
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """A UTF-8 text file; unreadable files become ``InputError``."""
-    p = Path(path)
-    try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(p)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {exc}", file=str(p)) from None
+    """A UTF-8 text file; unreadable, non-regular or oversized files become ``InputError``."""
+    return read_input_text(path)
 
 
 def read_yaml(path: str | os.PathLike[str]) -> tuple[Any, Lines]:
@@ -204,6 +290,7 @@ def load_list_items(text: str, key: str, *, file: str | None = None) -> tuple[An
     not have that simple shape, and the caller parses it the ordinary way.
     """
     head = f"{key}:\n"
+    check_structure(text, file=file)
     if not text.startswith(head) or "\n  - " not in text[: len(head) + 8]:
         return None
     body = text[len(head):]

@@ -1,7 +1,8 @@
 """Plan outputs: cut sheet (CSV + Parquet), BOM, channels.yaml, summary.json, report.
 
-Everything is written into a temporary folder next to OUTDIR and renamed into place at the
-end, so a failed run never leaves half-written outputs.
+Everything is written into a temporary folder next to OUTDIR and swapped into place at the
+end (:func:`mpokit._files.output_dir`), so a failed run never leaves half-written outputs
+and a folder mpokit did not write is never replaced.
 
 Cable labels follow TIA-606 style: ``<rack>.U<ru>:<port>/<rack>.U<ru>:<port>``, where a
 panel port is ``PP<panel>-<port>`` and a trunk spans a port range (``PP01-01..12``).
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from mpokit.errors import InputError
+from mpokit._files import output_dir
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
 from mpokit.plan.planner import Plan
@@ -247,43 +246,52 @@ def tester_limits_table(plan: Plan) -> pa.Table:
 
 
 def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = True,
-               progress: Callable[[str], None] | None = None) -> Path:
-    """Write every output into ``outdir`` atomically; returns the folder."""
+               progress: Callable[[str], None] | None = None, force: bool = False,
+               extra: Callable[[Path], None] | None = None) -> Path:
+    """Write every output into ``outdir`` at once; returns the folder.
+
+    Parameters
+    ----------
+    plan:
+        The plan to write.
+    outdir:
+        A new folder, an empty one, or an earlier mpokit output (see
+        :func:`mpokit._files.output_dir`); anything else is refused.
+    channels:
+        Also write ``channels.yaml`` and ``tester_limits.csv``.
+    progress:
+        Called with the name of each stage.
+    force:
+        Write beside files mpokit did not write (never over them).
+    extra:
+        Called with the folder being filled, to add more outputs in the same swap.
+
+    Returns
+    -------
+    Path
+        ``outdir``.
+    """
     from mpokit.plan.report import generate_report
 
     step = progress or (lambda _s: None)
     out = Path(outdir)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as exc:
-        raise InputError(f"cannot write the plan here: {exc.strerror or exc}", file=str(out),
-                         fix="choose an output folder you can write to") from None
-    try:
+    with output_dir(out, force=force) as tmp:
         step("cut sheet")
         table = cutsheet_table(plan)
-        pacsv.write_csv(table, tmp / "cutsheet.csv")
+        pacsv.write_csv(table, str(tmp / "cutsheet.csv"))
         pq.write_table(table, tmp / "cutsheet.parquet")
         step("bom")
         bom = bom_rows(plan)
         pacsv.write_csv(pa.Table.from_pylist(
-            [{k: str(v) for k, v in r.items()} for r in bom]), tmp / "bom.csv")
+            [{k: str(v) for k, v in r.items()} for r in bom]), str(tmp / "bom.csv"))
         if channels:
             step("channels")
             (tmp / "channels.yaml").write_text(generate_channels(plan), encoding="utf-8")
-            pacsv.write_csv(tester_limits_table(plan), tmp / "tester_limits.csv")
+            pacsv.write_csv(tester_limits_table(plan), str(tmp / "tester_limits.csv"))
         step("report")
         (tmp / "summary.json").write_text(json.dumps(plan.summary, indent=2) + "\n",
                                           encoding="utf-8")
         (tmp / "report.html").write_text(generate_report(plan), encoding="utf-8")
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / "prev")
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        if extra is not None:
+            extra(tmp)
     return out
