@@ -303,7 +303,9 @@ def output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
     out = check_output_dir(path, force=force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TMP_TAG}", dir=out.parent))
+        _remove_stale(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TMP_TAG}{os.getpid()}-",
+                                    dir=out.parent))
         _chmod_default(tmp, folder=True)
     except OSError as exc:
         raise InputError(f"cannot write here: {exc.strerror or exc}", file=str(out),
@@ -329,6 +331,21 @@ def output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _remove_stale(out: Path) -> None:
+    """Remove temporary siblings of ``out`` left by a run that was killed (SIGKILL, power)."""
+    prefix = f".{out.name}{_TMP_TAG}"
+    for sibling in out.parent.glob(f"{prefix}*"):
+        pid_text = sibling.name[len(prefix):].split("-", 1)[0]
+        if not pid_text.isdigit() or sibling.is_symlink() or not sibling.is_dir():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            shutil.rmtree(sibling, ignore_errors=True)  # its run is gone
+        except (PermissionError, OverflowError, OSError):
+            continue
+
+
 def _swap_in(tmp: Path, out: Path, written: set[str], *, force: bool) -> None:
     """Move the finished ``tmp`` to ``out``, replacing only what mpokit wrote there."""
     check_output_dir(out, force=force)  # the folder may have changed while we worked
@@ -341,7 +358,8 @@ def _swap_in(tmp: Path, out: Path, written: set[str], *, force: bool) -> None:
     if not foreign:
         trash = None
         if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TMP_TAG}old-", dir=out.parent))
+            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}{_TMP_TAG}{os.getpid()}-old-",
+                                          dir=out.parent))
             os.replace(out, trash / "prev")
         try:
             os.rename(tmp, out)

@@ -8,10 +8,13 @@ Exit codes (documented in the README):
 * 0 every check passed
 * 1 usage or input error (the message names the file, line and field)
 * 2 a check failed
+
+Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial output.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Any
 
@@ -49,6 +52,34 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) arrived: unwind like Ctrl-C so temporary outputs are removed."""
+
+
+_signalled: list[str] = []
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    _signalled.append(signal.Signals(signum).name)
+    raise Terminated(_signalled[-1])
+
+
+def _interrupted(how: str) -> None:
+    typer.echo(f"interrupted ({how}): stopped; no partial output was left", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _install_signal_handlers() -> None:
+    """SIGTERM and SIGHUP unwind through ``finally`` blocks as Ctrl-C does."""
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            try:
+                signal.signal(sig, _on_signal)
+            except (ValueError, OSError):  # not the main thread: leave the default
+                pass
+
+
 def main() -> None:
     """Console entry point with the documented exit codes.
 
@@ -56,16 +87,25 @@ def main() -> None:
     exit code 2; mpokit keeps 2 for "a check failed", so they leave with 1 here.
     """
     cx = _click_exceptions()
+    _install_signal_handlers()
     try:
         rv = app(standalone_mode=False)
     except cx.ClickException as exc:  # usage mistakes, "no arguments: show the help"
         exc.show()
         sys.exit(EXIT_INPUT)
-    except (getattr(cx, "Abort", KeyboardInterrupt), KeyboardInterrupt):
-        typer.echo("aborted", err=True)
+    except (getattr(cx, "Abort", KeyboardInterrupt), KeyboardInterrupt) as exc:
+        # click turns KeyboardInterrupt (and so Terminated) into Abort, keeping the cause
+        cause = exc if isinstance(exc, Terminated) else exc.__cause__
+        _interrupted(str(cause) if isinstance(cause, Terminated) else "Ctrl-C")
+    except RecursionError:  # a structure nested past what the parsers handle
+        typer.echo("error: the input is nested too deeply to read (see docs/limits.md)",
+                   err=True)
         sys.exit(EXIT_INPUT)
     except getattr(cx, "Exit", typer.Exit) as exc:
-        sys.exit(getattr(exc, "exit_code", EXIT_INPUT))
+        code = getattr(exc, "exit_code", EXIT_INPUT)
+        if _signalled or code == 130:
+            _interrupted(_signalled[-1] if _signalled else "Ctrl-C")
+        sys.exit(code)
     except MpokitError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INPUT)
@@ -73,6 +113,8 @@ def main() -> None:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
         sys.exit(EXIT_INPUT)
+    if _signalled or rv == 130:  # typer reports an interrupt as exit code 130
+        _interrupted(_signalled[-1] if _signalled else "Ctrl-C")
     sys.exit(rv if isinstance(rv, int) else EXIT_OK)
 
 
