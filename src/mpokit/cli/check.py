@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
@@ -77,16 +78,16 @@ def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool 
                 st = loss.get("limit_status")
                 tag = f" ({st})" if st not in (None, "verified", "derived", "explicit") else ""
                 loss_txt += f" of {loss['limit_db']:.2f} dB{tag}"
-        console.print(f"{verdict} {ch['name']}  ({good}/{len(lanes)} lanes){loss_txt}"
-                      f"  [dim]{ch['file']}[/]")
+        console.print(f"{verdict} {escape(str(ch['name']))}  ({good}/{len(lanes)} lanes)"
+                      f"{loss_txt}  [dim]{escape(str(ch['file']))}[/]")
         for f in ch["findings"]:
             mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
-            where = f" {f['at']}" if f["at"] else ""
+            where = f" {escape(str(f['at']))}" if f["at"] else ""
             lanes_txt = f" lanes {','.join(map(str, f['lanes']))}" if f["lanes"] else ""
-            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes_txt}: {f['message']}",
-                          highlight=False)
+            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes_txt}: "
+                          f"{escape(str(f['message']))}", highlight=False)
             if f.get("fix"):
-                console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)
+                console.print(f"      [cyan]fix:[/] {escape(str(f['fix']))}", highlight=False)
     if quiet:
         console.print(f"[green]{quiet} passing channels without findings[/] not listed "
                       "(--all lists them)", highlight=False)
@@ -177,5 +178,6 @@ def catalog(
         raise typer.Exit(EXIT_OK)
     console = Console(soft_wrap=True)
     for r in records:
-        console.print(f"[bold]{r.name}[/]  [dim]({r.status})[/] {r.source}", highlight=False)
+        console.print(f"[bold]{escape(r.name)}[/]  [dim]({r.status})[/] {escape(str(r.source))}",
+                      highlight=False)
     raise typer.Exit(EXIT_OK)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
@@ -43,7 +44,7 @@ def _status(s: str | None) -> str:
 
 def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None) -> None:
     ok = not any(f["severity"] == "error" for f in d["findings"])
-    console.print(f"{'[green]PASS[/]' if ok else '[red]FAIL[/]'} [bold]{d['name']}[/]  "
+    console.print(f"{'[green]PASS[/]' if ok else '[red]FAIL[/]'} [bold]{escape(str(d['name']))}[/]  "
                   f"{d['pmd'] or '?'} over {d['fiber'] or '?'} at {d['wavelength_nm']:g} nm",
                   highlight=False)
     t = Table(show_edge=False, pad_edge=False)
@@ -51,7 +52,8 @@ def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None
                       ("worst dB", "right"), ("nominal dB", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for p in d["breakdown"]:
-        t.add_row(p["at"], p["what"], p["basis"] + _status(p["status"]),
+        t.add_row(escape(str(p["at"])), escape(str(p["what"])),
+                  escape(str(p["basis"]) + _status(p["status"])),
                   f"{p['loss_db']:.3f}", f"{p['nominal_db']:.3f}")
     t.add_row("", "[bold]total[/]", f"{d['connections']} connections, {d['splices']} splices",
               f"[bold]{d['total_db']:.3f}[/]", f"{d['nominal_db']:.3f}")
@@ -69,10 +71,11 @@ def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None
                       f"{min(mc['p_pass_lanes'], default=float('nan')):.4f})", highlight=False)
     for f in d["findings"]:
         mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
-        where = f" {f['at']}" if f["at"] else ""
-        console.print(f"  {mark} [bold]{f['code']}[/]{where}: {f['message']}", highlight=False)
+        where = f" {escape(str(f['at']))}" if f["at"] else ""
+        console.print(f"  {mark} [bold]{f['code']}[/]{where}: {escape(str(f['message']))}",
+                      highlight=False)
         if f.get("fix"):
-            console.print(f"      [cyan]fix:[/] {f['fix']}", highlight=False)
+            console.print(f"      [cyan]fix:[/] {escape(str(f['fix']))}", highlight=False)
 
 
 @app.command()

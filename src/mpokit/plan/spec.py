@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -30,6 +28,7 @@ from pydantic import (
 
 from mpokit._yaml import Lines, read_yaml, validation_error
 from mpokit.errors import InputError
+from mpokit.standards._records import Strict
 
 __all__ = [
     "CablingSpec",
@@ -46,8 +45,8 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Model(Strict):
+    """Frozen, rejects unknown keys, keeps booleans and numbers apart."""
 
 
 class ClusterInfo(_Model):
