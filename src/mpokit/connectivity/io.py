@@ -119,7 +119,7 @@ def _parse_fast(data: dict[str, Any]) -> list[ChannelSpec] | None:
                     return None
                 spec = spec.model_copy(update={"name": name})
             specs.append(spec)
-    except ValidationError:
+    except (ValidationError, TypeError, ValueError):  # e.g. a number as a key: slow path says
         return None
     known_t = {n.upper() for n in transceivers().names()}
     known_c = {n.upper() for n in connectors().names()}

@@ -45,6 +45,13 @@ __all__ = [
 ]
 
 
+MAX_SPEED_GBPS = 102_400
+"""Port speeds above 100 Tb/s are refused (the fastest ports today are 1.6 Tb/s)."""
+
+RACK_RESERVE_RU = 2
+"""RU kept free at the top of every rack for panels (the layout uses the same value)."""
+
+
 class _Model(Strict):
     """Frozen, rejects unknown keys, keeps booleans and numbers apart."""
 
@@ -55,9 +62,9 @@ class ClusterInfo(_Model):
     name: str = Field(min_length=1, description="Cluster name, used in labels and the report.")
     nodes: int = Field(ge=1, le=10_000_000, description="Compute nodes.")
     rails: int = Field(ge=1, le=64, description="Compute-fabric NICs per node (one per rail).")
-    nic_speed_gbps: int = Field(gt=0, description="Speed of each NIC port.")
+    nic_speed_gbps: int = Field(gt=0, le=MAX_SPEED_GBPS, description="Speed of each NIC port.")
     ufm_links: int | Literal["auto"] = Field(
-        default="auto",
+        default="auto", ge=0, le=64,
         description=(
             "Fabric-manager (UFM) links placed in the first free node slot. 'auto': 4 when "
             "the last scalable unit has a free slot (DGX SuperPOD practice), else 0."
@@ -69,7 +76,7 @@ class SwitchSpec(_Model):
     """A fabric switch: logical ports, their speed, and the cages holding them."""
 
     ports: int = Field(ge=2, le=4096, description="Logical ports (radix).")
-    port_speed_gbps: int = Field(gt=0)
+    port_speed_gbps: int = Field(gt=0, le=MAX_SPEED_GBPS)
     cages: int | None = Field(
         default=None,
         ge=1,
@@ -130,22 +137,38 @@ class LayoutSpec(_Model):
     """The floor: rows of racks, heights and the tray above them (all metres)."""
 
     racks_per_row: int = Field(default=16, ge=1, le=1000)
-    rack_width_m: float = Field(default=0.6, gt=0)
-    rack_depth_m: float = Field(default=1.2, gt=0)
-    aisle_m: float = Field(default=1.2, ge=0, description="Aisle between rows.")
+    rack_width_m: float = Field(default=0.6, gt=0, le=5)
+    rack_depth_m: float = Field(default=1.2, gt=0, le=5)
+    aisle_m: float = Field(default=1.2, ge=0, le=100, description="Aisle between rows.")
     rack_units: int = Field(default=48, ge=10, le=60)
-    ru_m: float = Field(default=0.04445, gt=0)
-    first_ru_m: float = Field(default=0.1, ge=0, description="Height of the bottom of RU 1.")
-    tray_height_m: float = Field(default=2.6, gt=0, description="Overhead tray above floor.")
+    ru_m: float = Field(default=0.04445, ge=0.01, le=0.2)
+    first_ru_m: float = Field(default=0.1, ge=0, le=3, description="Height of the bottom of RU 1.")
+    tray_height_m: float = Field(default=2.6, gt=0, le=20,
+                                 description="Overhead tray above floor (above the racks).")
     nodes_per_rack: int = Field(default=4, ge=1, le=128)
     node_ru: int = Field(default=8, ge=1, le=48)
-    rows_per_hall: int = Field(default=40, ge=1)
-    hall_gap_m: float = Field(default=30.0, ge=0, description="Extra route between halls.")
-    slack_per_end_m: float = Field(default=0.5, ge=0)
+    rows_per_hall: int = Field(default=40, ge=1, le=1000)
+    hall_gap_m: float = Field(default=30.0, ge=0, le=10_000,
+                              description="Extra route between halls (at most 10 km).")
+    slack_per_end_m: float = Field(default=0.5, ge=0, le=100)
     slack_percent: float = Field(default=5.0, ge=0, le=100)
-    tray_width_m: float = Field(default=0.6, gt=0)
-    tray_depth_m: float = Field(default=0.15, gt=0)
+    tray_width_m: float = Field(default=0.6, gt=0, le=5)
+    tray_depth_m: float = Field(default=0.15, gt=0, le=5)
     tray_fill_limit_percent: float = Field(default=50.0, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _geometry(self) -> LayoutSpec:
+        top_m = self.first_ru_m + self.rack_units * self.ru_m
+        if self.tray_height_m < top_m:
+            raise ValueError(
+                f"tray_height_m {self.tray_height_m:g} m is below the top of the racks "
+                f"({top_m:.2f} m = first_ru_m + rack_units * ru_m): the tray runs above them")
+        used = self.nodes_per_rack * self.node_ru
+        if used + RACK_RESERVE_RU > self.rack_units:
+            raise ValueError(
+                f"{self.nodes_per_rack} nodes of {self.node_ru} RU need {used} RU plus "
+                f"{RACK_RESERVE_RU} RU at the top, more than rack_units {self.rack_units}")
+        return self
 
 
 class OpticsSpec(_Model):
@@ -206,6 +229,11 @@ class ClusterSpec(_Model):
         f = self.fabric
         if f.ocs is not None and f.tiers == 3:
             raise ValueError("an OCS spine is supported with 2 tiers only (tiers: auto or 2)")
+        for what, ru in (("fabric.switch.ru", f.switch.ru),
+                         ("fabric.ocs.ru", f.ocs.ru if f.ocs else 0)):
+            if ru + RACK_RESERVE_RU > self.layout.rack_units:
+                raise ValueError(f"{what} {ru} plus {RACK_RESERVE_RU} RU for panels does not "
+                                 f"fit a rack of {self.layout.rack_units} RU")
         ratio = f.switch.port_speed_gbps / self.cluster.nic_speed_gbps
         if ratio < 1 or ratio != int(ratio):
             raise ValueError(

@@ -42,10 +42,11 @@ class Strict(BaseModel):
 
     YAML reads ``true`` as a boolean and pydantic would turn it into ``1`` for a number
     field (``length_m: true`` would read as 1 m); a number for a yes/no field would
-    likewise become a boolean. Both are refused here, for every model built on this one.
+    likewise become a boolean. Both are refused here, for every model built on this one,
+    and so are infinite and NaN numbers (``.inf`` for a rack width).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @field_validator("*", mode="before")
     @classmethod
