@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from mpokit.connectivity.checks import ChannelResult, Finding, evaluate
-from mpokit.connectivity.fixes import find_fix
+from mpokit.connectivity.fixes import search_fix
 from mpokit.connectivity.model import Channel, compile_channel
 from mpokit.connectivity.spec import ChannelSpec
 from mpokit.errors import DesignError
@@ -53,9 +53,12 @@ def check_channel(
         findings += loss_findings
     connectivity_errors = [f for f in result.findings if f.severity == "error"]
     if fixes and connectivity_errors:
-        fix = find_fix(spec)
+        found = search_fix(spec)
+        fix = found.fix
         text = fix.text if fix else (
             "no single or double part swap makes this channel pass; redesign the path"
+            if found.complete else "the fix search ran out of its time budget without a "
+            "passing change (raise MPOKIT_LIMIT_FIX_SEARCH_MS to search longer)"
         )
         patch = fix.patch if fix else ()
         findings = [
