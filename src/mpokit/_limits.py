@@ -32,10 +32,9 @@ DEFAULTS: dict[str, int] = {
     "yaml_alias_nodes": 100_000,
     # elements in one channel path (patch cords, trunks, cassettes, splices ...)
     "path_elements": 10_000,
-    # numeric CLI options that size the work
+    # numeric CLI options that size the work (reach --connections / --table-to, loss --trials)
     "reach_connections": 1_000,
-    "reach_table_m": 1_000_000,
-    "trials": 10_000_000,
+    "trials": 1_000_000,
     # the fix search for one channel, in milliseconds of CPU time
     "fix_search_ms": 2_000,
 }

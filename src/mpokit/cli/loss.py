@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from mpokit._limits import check_limit
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
 
@@ -93,6 +94,7 @@ def loss(
     from mpokit.loss import budget, monte_carlo
 
     try:
+        check_limit("trials", trials, what="Monte Carlo trials", field="--trials")
         chans = _channels(files, grades_file)
         budgets = [budget(ch) for ch in chans]
         mcs = monte_carlo(budgets, trials, seed) if statistical else None
@@ -138,6 +140,9 @@ def reach(
         raise fail_input(InputError(f"case must be worst or nominal, not {case!r}",
                                     field="--case"))
     try:
+        check_limit("reach_connections", connections, what="connections",
+                    field="--connections")
+        check_limit("reach_connections", table_to, what="table rows", field="--table-to")
         if grades_file is not None:
             extend_grades(grades_file)
         r = supportable_length(pmd, fiber, connections, grade, splices=splices,
