@@ -65,8 +65,19 @@ class Catalog(Generic[T]):
         """Add or replace a record."""
         self._items[str(getattr(record, "name")).upper()] = record  # noqa: B009
 
-    def load(self, data: Any, lines: Lines) -> None:
-        """Validate and add the records under ``data[self.key]``."""
+    def load(self, data: Any, lines: Lines, *, user: bool = False) -> None:
+        """Validate and add the records under ``data[self.key]``.
+
+        Parameters
+        ----------
+        data, lines:
+            The parsed file and its line index.
+        user:
+            The records come from a user's file: a record may replace one already in the
+            catalogue only when it says ``override: true``, a name may appear once per
+            file, and no record may claim status ``verified`` (that status is reserved
+            for values mpokit's maintainers checked against the standard).
+        """
         if not isinstance(data, dict) or self.key not in data:
             raise InputError(
                 f"expected a top-level key {self.key!r}",
@@ -79,11 +90,50 @@ class Catalog(Generic[T]):
             raise InputError(
                 f"'{self.key}' must be a list", file=lines.file, line=lines.line_of((self.key,))
             )
+        seen: set[str] = set()
         for i, item in enumerate(items):
+            override = False
+            if user:
+                item, override = self._user_item(item, lines, i)
             try:
-                self.add(self.model.model_validate(item))
+                record = self.model.model_validate(item)
             except ValidationError as exc:
                 raise validation_error(exc, lines, prefix=(self.key, i)) from None
+            if user:
+                self._check_user_record(record, override, seen, lines, i)
+            self.add(record)
+
+    def _user_item(self, item: Any, lines: Lines, i: int) -> tuple[Any, bool]:
+        if not isinstance(item, dict) or "override" not in item:
+            return item, False
+        override = item["override"]
+        if not isinstance(override, bool):
+            raise InputError("override must be true or false", file=lines.file,
+                             line=lines.line_of((self.key, i, "override")),
+                             field=f"{self.key}[{i}].override")
+        return {k: v for k, v in item.items() if k != "override"}, override
+
+    def _check_user_record(self, record: T, override: bool, seen: set[str], lines: Lines,
+                           i: int) -> None:
+        name = str(getattr(record, "name", ""))
+        where = {"file": lines.file, "line": lines.line_of((self.key, i, "name")),
+                 "field": f"{self.key}[{i}].name"}
+        if name.upper() in seen:
+            raise InputError(f"{self.kind} {name!r} appears twice in this file",
+                             fix="keep one record per name", **where)
+        seen.add(name.upper())
+        if getattr(record, "status", None) == "verified":
+            raise InputError(
+                f"{self.kind} {name!r} claims status 'verified'",
+                file=lines.file, line=lines.line_of((self.key, i, "status")),
+                field=f"{self.key}[{i}].status",
+                fix="a user record is 'vendor', 'derived' or 'typical'; 'verified' is kept for "
+                "values checked against the standard in mpokit's own catalogue")
+        if name.upper() in self._items and not override:
+            raise InputError(
+                f"{self.kind} {name!r} is already in the catalogue",
+                fix="give your record another name, or add 'override: true' to it to replace "
+                "the existing one on purpose", **where)
 
     @classmethod
     def builtin(cls, kind: str, model: type[T], key: str, filename: str) -> Catalog[T]:
@@ -95,4 +145,4 @@ class Catalog(Generic[T]):
     def extend(self, path: str | os.PathLike[str]) -> None:
         """Add the records of a user YAML file (same schema as the built-in one)."""
         data, lines = read_yaml(path)
-        self.load(data, lines)
+        self.load(data, lines, user=True)
