@@ -322,6 +322,8 @@ def load_list_items(text: str, key: str, *, file: str | None = None) -> tuple[An
             if not isinstance(item, dict):
                 return None
             cache[key_text] = item
+        if name is not None and "name" in item:
+            return None  # 'name' twice: the ordinary parse reports the duplicate key
         items.append({"name": name, **item} if name is not None else item)
     return {key: items}, Lines(file, None, text)
 

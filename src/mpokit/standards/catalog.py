@@ -85,6 +85,11 @@ class Catalog(Generic[T]):
                 line=1,
                 fix=f"put the {self.kind} records in a list under '{self.key}:'",
             )
+        extra = [k for k in data if k != self.key]
+        if user and extra:
+            raise InputError(f"unknown key {extra[0]!r}", file=lines.file,
+                             line=lines.line_of((extra[0],)), field=str(extra[0]),
+                             fix=f"a {self.kind} file holds only a list under '{self.key}:'")
         items = data[self.key]
         if not isinstance(items, list):
             raise InputError(
