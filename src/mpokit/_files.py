@@ -66,7 +66,7 @@ def _umask() -> int:
 
 
 def _chmod_default(path: Path, *, folder: bool) -> None:
-    """Give ``path`` the mode an ordinary ``open``/``mkdir`` would (mkstemp/mkdtemp use 0600/0700)."""
+    """Give ``path`` the mode plain ``open``/``mkdir`` would (mkstemp/mkdtemp use 0600/0700)."""
     os.chmod(path, (0o777 if folder else 0o666) & ~_umask())
 
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from mpokit._files import atomic_write_text  # re-exported for callers of mpokit._yaml
-from mpokit._files import read_input_text
+from mpokit._files import (
+    atomic_write_text,  # re-exported for callers of mpokit._yaml
+    read_input_text,
+)
 from mpokit._limits import check_limit, limit
 from mpokit.errors import InputError, suggest
 
@@ -176,6 +177,10 @@ def check_structure(text: str, *, file: str | None = None) -> None:
     _scan_events(text, file, limit("yaml_depth"), limit("yaml_alias_nodes"))
 
 
+def _line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
 def _scan_events(text: str, file: str | None, depth_cap: int, alias_cap: int) -> None:
     """Walk libyaml's events: nesting depth, and the node count aliases expand to."""
     loader = _FastBase(text)
@@ -191,7 +196,7 @@ def _scan_events(text: str, file: str | None, depth_cap: int, alias_cap: int) ->
                 depth += 1
                 if depth > depth_cap:
                     check_limit("yaml_depth", depth, what="YAML nesting depth", file=file,
-                                line=ev.start_mark.line + 1)
+                                line=_line(ev.start_mark))
                 stack.append([1, ev.anchor])
             elif isinstance(ev, yaml.CollectionEndEvent):
                 depth -= 1
@@ -208,7 +213,7 @@ def _scan_events(text: str, file: str | None, depth_cap: int, alias_cap: int) ->
                     if expanded > alias_cap:
                         check_limit("yaml_alias_nodes", expanded,
                                     what="nodes reached through YAML aliases", file=file,
-                                    line=ev.start_mark.line + 1)
+                                    line=_line(ev.start_mark))
                 elif ev.anchor is not None:
                     sizes[ev.anchor] = 1
                 if stack:

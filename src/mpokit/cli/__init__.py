@@ -14,6 +14,7 @@ Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial outpu
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
 from typing import Any
@@ -74,10 +75,8 @@ def _install_signal_handlers() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         sig = getattr(signal, name, None)
         if sig is not None:
-            try:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: default
                 signal.signal(sig, _on_signal)
-            except (ValueError, OSError):  # not the main thread: leave the default
-                pass
 
 
 def main() -> None:

@@ -45,7 +45,8 @@ def _status(s: str | None) -> str:
 
 def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None) -> None:
     ok = not any(f["severity"] == "error" for f in d["findings"])
-    console.print(f"{'[green]PASS[/]' if ok else '[red]FAIL[/]'} [bold]{escape(str(d['name']))}[/]  "
+    verdict = "[green]PASS[/]" if ok else "[red]FAIL[/]"
+    console.print(f"{verdict} [bold]{escape(str(d['name']))}[/]  "
                   f"{d['pmd'] or '?'} over {d['fiber'] or '?'} at {d['wavelength_nm']:g} nm",
                   highlight=False)
     t = Table(show_edge=False, pad_edge=False)

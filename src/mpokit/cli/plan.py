@@ -67,7 +67,8 @@ def plan(
         sw = s["switches"]
         ln = s["links"]
         console.print(
-            f"[bold]{escape(str(s['cluster']))}[/]: {s['tiers']} tiers, leaf {sw['leaf']}, spine {sw['spine']}"
+            f"[bold]{escape(str(s['cluster']))}[/]: {s['tiers']} tiers, leaf {sw['leaf']}, "
+            f"spine {sw['spine']}"
             f", core {sw['core']}; links node-leaf {ln['node_leaf']}, leaf-spine "
             f"{ln['leaf_spine']}, spine-core {ln['spine_core']}", highlight=False)
         verdict = "[green]all channels pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mpokit._limits import limit
 from mpokit.connectivity.io import parse_channel
 from mpokit.connectivity.spec import ChannelSpec, element_kind
-from mpokit._limits import limit
 from mpokit.errors import MpokitError
 
 __all__ = ["Fix", "FixSearch", "apply_patch", "candidates", "find_fix", "search_fix"]
@@ -235,13 +235,11 @@ def search_fix(
             return FixSearch(None, False)
         if trial((c,)):
             return FixSearch(Fix((c,)), True)
-    evals = 0
-    for p in _pairs_by_cost(cands):
+    for evals, p in enumerate(_pairs_by_cost(cands)):
         if evals >= max_pair_evals:
             break
         if time.process_time() > deadline:
             return FixSearch(None, False)
-        evals += 1
         if trial(p):
             return FixSearch(Fix(p), True)
     return FixSearch(None, True)

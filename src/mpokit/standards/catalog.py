@@ -121,11 +121,12 @@ class Catalog(Generic[T]):
     def _check_user_record(self, record: T, override: bool, seen: set[str], lines: Lines,
                            i: int) -> None:
         name = str(getattr(record, "name", ""))
-        where = {"file": lines.file, "line": lines.line_of((self.key, i, "name")),
-                 "field": f"{self.key}[{i}].name"}
+        line = lines.line_of((self.key, i, "name"))
+        field = f"{self.key}[{i}].name"
         if name.upper() in seen:
             raise InputError(f"{self.kind} {name!r} appears twice in this file",
-                             fix="keep one record per name", **where)
+                             file=lines.file, line=line, field=field,
+                             fix="keep one record per name")
         seen.add(name.upper())
         if getattr(record, "status", None) == "verified":
             raise InputError(
@@ -137,8 +138,9 @@ class Catalog(Generic[T]):
         if name.upper() in self._items and not override:
             raise InputError(
                 f"{self.kind} {name!r} is already in the catalogue",
+                file=lines.file, line=line, field=field,
                 fix="give your record another name, or add 'override: true' to it to replace "
-                "the existing one on purpose", **where)
+                "the existing one on purpose")
 
     @classmethod
     def builtin(cls, kind: str, model: type[T], key: str, filename: str) -> Catalog[T]:
