@@ -26,6 +26,7 @@ import errno
 import json
 import os
 import shutil
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterator
@@ -313,13 +314,8 @@ def output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
     try:
         try:
             yield tmp
-            written = sorted(_entries(tmp))
-            (tmp / MARKER).write_text(json.dumps(
-                {"tool": "mpokit", "files": written}, indent=1) + "\n", encoding="utf-8")
-            for root, dirs, _files in os.walk(tmp):
-                for d in dirs:
-                    _chmod_default(Path(root) / d, folder=True)
-            _swap_in(tmp, out, set(written), force=force)
+            with _signals_held():  # a SIGTERM now waits until the swap is whole
+                _finish(tmp, out, force=force)
         except OSError as exc:
             name = str(exc.filename or "")
             shown = str(out / Path(name).relative_to(tmp)) if name.startswith(str(tmp)) else (
@@ -328,7 +324,35 @@ def output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
             raise InputError(f"cannot write the output: {why}", file=shown,
                              fix="check the free space and permissions of the folder") from None
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with _signals_held():  # never leave a half-removed temporary folder
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _finish(tmp: Path, out: Path, *, force: bool) -> None:
+    """Write the marker, fix folder modes, and swap ``tmp`` in as ``out``."""
+    written = sorted(_entries(tmp))
+    (tmp / MARKER).write_text(json.dumps(
+        {"tool": "mpokit", "files": written}, indent=1) + "\n", encoding="utf-8")
+    for root, dirs, _files in os.walk(tmp):
+        for d in dirs:
+            _chmod_default(Path(root) / d, folder=True)
+    _swap_in(tmp, out, set(written), force=force)
+
+
+_HELD = {getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n)}
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C / SIGTERM / SIGHUP for a few file renames; they arrive right after."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - not POSIX
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _remove_stale(out: Path) -> None:
