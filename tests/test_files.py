@@ -16,7 +16,6 @@ import pytest
 from mpokit._files import (
     MARKER,
     atomic_write,
-    atomic_write_text,
     check_output_dir,
     output_dir,
     read_input_bytes,
@@ -89,7 +88,7 @@ def test_force_keeps_foreign_files_and_replaces_only_its_own(tmp_path: Path) -> 
 def test_force_never_overwrites_a_file_mpokit_did_not_write(tmp_path: Path) -> None:
     out = tmp_path / "out"
     _write(out, {"a.csv": "the user's"})
-    with pytest.raises(InputError, match="did not write: a.csv"), \
+    with pytest.raises(InputError, match=r"did not write: a\.csv"), \
             output_dir(out, force=True) as tmp:
         _write(tmp, {"a.csv": "2"})
     assert (out / "a.csv").read_text() == "the user's"
@@ -206,7 +205,7 @@ def test_sigterm_mid_plan_leaves_no_partial_output(tmp_path: Path) -> None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, err
     assert "interrupted (SIGTERM)" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
