@@ -26,7 +26,7 @@ __all__ = ["DEFAULTS", "check_limit", "limit"]
 
 DEFAULTS: dict[str, int] = {
     # a file mpokit reads (channel files, specs, catalogues, profiles), in MiB
-    "file_mb": 2048,
+    "file_mb": 512,
     # YAML: mapping/sequence nesting, and nodes reached through aliases (anchors expanded)
     "yaml_depth": 64,
     "yaml_alias_nodes": 100_000,
