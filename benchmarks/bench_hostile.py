@@ -81,6 +81,8 @@ CASES: list[Case] = [
      None),
     ("reach --connections 1e13", lambda d: ["reach", "--pmd", "400GBASE-SR8", "--fiber", "OM4",
                                             "--connections", "10000000000000"], None),
+    ("a million-item channel list (2 MB)",
+     _file("m.yaml", "channels: [" + "1," * 1_000_000 + "1]\n", lambda f: ["check", f]), None),
     ("legit: 20k channels, 7 bodies", _file("c.yaml", _channels(20_000, 7),
                                             lambda f: ["check", f]), None),
     ("legit: 100k channels, 7 bodies", _file("c.yaml", _channels(100_000, 7),

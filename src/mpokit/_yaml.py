@@ -62,10 +62,10 @@ class Lines:
             self._by_path = {}
             if self._text is not None:
                 try:
-                    node = yaml.compose(self._text, Loader=yaml.SafeLoader)
+                    node = yaml.compose(self._text, Loader=_FastBase)  # libyaml if present
                     if node is not None:
                         _construct(node, self._prefix, self._by_path)
-                except (yaml.YAMLError, InputError):
+                except (yaml.YAMLError, InputError, RecursionError):
                     pass
         return self._by_path
 

@@ -58,6 +58,8 @@ SURFACES = [
     # the same reader as channel-check: the shapes that reach the loss code differently
     Surface("channel-loss", ("loss", "{F}"), CHANNEL,
             kinds=("alias-bomb", "deep-flow", "fifo", "dev-zero", "duplicate-key")),
+    Surface("channel-trace", ("trace", "{F}"), CHANNEL,
+            kinds=("alias-bomb", "deep-flow", "fifo", "dev-zero", "duplicate-key")),
     Surface("catalogue", ("check", "--catalog", "{F}", GOOD_CHANNEL), CATALOGUE),
     Surface("grades", ("loss", "--grades", "{F}", GOOD_CHANNEL), GRADES),
     Surface("spec", ("plan", "{F}", "-o", "out"), SPEC, output="out"),
@@ -192,6 +194,15 @@ def _specific() -> list[Case]:
         Case("channel-fix-search-2001", ("check", "long.yaml"),
              {"long.yaml": _long_path(2001).encode()}, exit_code=2,
              names="fix search ran out of its time budget", seconds=40.0),
+        # long lists (a million-element one is in benchmarks/bench_hostile.py: PyYAML needs
+        # about 30 s of CPU to parse it, too long for the test suite)
+        Case("channel-long-item-list", ("check", "m.yaml"),
+             {"m.yaml": ("channels: [" + "1," * 30_000 + "1]\n").encode()},
+             names="m.yaml:1: channels[0]"),
+        Case("channel-long-path", ("check", "m.yaml"),
+             {"m.yaml": ("a: 400GBASE-DR4\nb: 400GBASE-DR4\npath: ["
+                         + "{splice: {}}," * 20_000 + "{splice: {}}]\n").encode()},
+             names="m.yaml:3: path: 20001 path elements are over the limit"),
         Case("limit-env-malformed", ("check", "c.yaml"), {"c.yaml": _channel().encode()},
              env={"MPOKIT_LIMIT_FILE_MB": "lots"}, names="MPOKIT_LIMIT_FILE_MB='lots'"),
         # numeric CLI options
@@ -260,6 +271,7 @@ def _output_paths() -> list[Case]:
 
     return [
         Case("out-cwd", ("plan", "s.yaml", "-o", "."), spec, names="current folder"),
+        Case("out-parent", ("plan", "s.yaml", "-o", ".."), spec, names="current folder"),
         Case("out-regular-file", ("plan", "s.yaml", "-o", "s.yaml"), spec,
              names="s.yaml: the output exists and is not a folder"),
         Case("out-foreign-folder", ("plan", "s.yaml", "-o", "mine"), spec, setup=foreign,
