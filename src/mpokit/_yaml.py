@@ -163,7 +163,7 @@ def check_structure(text: str, *, file: str | None = None) -> None:
     file:
         Its name, for the message.
 
-    >>> check_structure("a: [1, [2, [3]]]\n")
+    >>> check_structure("a: [1, [2, [3]]]")
     >>> try:
     ...     check_structure("a: " + "[" * 100 + "]" * 100, file="deep.yaml")
     ... except InputError as exc:
