@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from mpokit.errors import InputError
 from mpokit.qc._fields import MtFields, RoundFields
 from mpokit.qc.io import Scan, _atomic_write, write_scan
+from mpokit.qc.limits import default_limits
 from mpokit.qc.mt import row_metrics
 
 __all__ = [
@@ -97,6 +98,11 @@ def mt_layout(fibers: int, layout: str = "standard") -> tuple[NDArray[np.int64],
     row = np.repeat(np.arange(rows), per_row)
     pos = np.tile(np.arange(per_row), rows)
     return row.astype(np.int64), pos.astype(np.int64)
+
+
+def _check_pixel(pixel_um: float) -> None:
+    if not (math.isfinite(pixel_um) and pixel_um > 0):
+        raise InputError(f"pixel_um must be a positive number, got {pixel_um}", field="pixel_um")
 
 
 def _sag_nm(radius_um: float | NDArray[np.float64], rho2: NDArray[np.float64]) -> Any:
@@ -165,6 +171,7 @@ def simulate_mt(
     dropout_fraction: float = 0.001,
     noise_seed: int | None = None,
     serial: str = "",
+    max_pixels: int | None = None,
 ) -> tuple[Scan, MtTruth]:
     """Simulate an MT ferrule scan covering the fiber region; returns the scan and its truth.
 
@@ -178,8 +185,10 @@ def simulate_mt(
     margin_x, margin_y = 200.0 + 25.0, 300.0
     width_um = (positions - 1) * PITCH_UM + 2 * margin_x
     height_um = (rows - 1) * ROW_PITCH_UM + 2 * margin_y
+    _check_pixel(pixel_um)
     nx = int(math.ceil(width_um / pixel_um / 50.0) * 50)
     ny = int(math.ceil(height_um / pixel_um / 50.0) * 50)
+    default_limits(max_pixels).check_pixels(ny, nx, file=None, field="pixel_um")
     ax = rng.uniform(-0.3, 0.3) if angle_x_deg is None else angle_x_deg
     ay = rng.uniform(-0.3, 0.3) if angle_y_deg is None else angle_y_deg
     slope_x = 1000.0 * math.tan(math.radians(ax))  # nm per um
@@ -270,11 +279,14 @@ def simulate_round(
     dropout_fraction: float = 0.001,
     noise_seed: int | None = None,
     serial: str = "",
+    max_pixels: int | None = None,
 ) -> tuple[Scan, RoundTruth]:
     """Simulate a round-ferrule (LC/SC/FC) scan; PC by default, APC with the fixture at 8 deg.
 
     Defaults: radius 7-25 mm, apex offset 0-50 um, fiber height -100..+100 nm.
     """
+    _check_pixel(pixel_um)
+    default_limits(max_pixels).check_pixels(size_px, size_px, file=None, field="pixel_um")
     rng = np.random.default_rng(seed)
     radius = rng.uniform(7.0, 25.0) if radius_mm is None else radius_mm
     offset = rng.uniform(0.0, 50.0) if apex_offset_um is None else apex_offset_um
