@@ -59,7 +59,7 @@ def assert_refused(path: Path, field: str, *extra: str) -> str:
 
 def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
     """A version-1.0 .npy header declaring ``shape`` (no data follows)."""
-    head = "{'descr': '%s', 'fortran_order': False, 'shape': %r, }" % (descr, shape)
+    head = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape!r}, }}"
     pad = 64 - (10 + len(head) + 1) % 64
     text = (head + " " * pad + "\n").encode("latin1")
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text

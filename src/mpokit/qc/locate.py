@@ -14,7 +14,8 @@ sites of each row).
 fitted (MT: the fiber's own sphere in the 6-40 um zone; round: the ferrule sphere plus the
 fiber offset). Along 64 rays from the centre the measured height minus that model is
 sampled (bilinear); the fiber edge on a ray is where ``|difference|`` first exceeds a threshold
-(the fiber face ends: a step, the epoxy ring, a dropout or the bare ferrule). A circle fit
+(the fiber face ends: a step, the epoxy ring or the bare ferrule) and stays above it for a few
+samples (a spike does not); samples without data are skipped. A circle fit
 with MAD rejection through the edge points gives the new centre. Two rounds suffice.
 
 Example:
@@ -84,6 +85,7 @@ def refine_centres(
     r_stop_um: float = 95.0,
     rays: int = 64,
     max_shift_um: float = 30.0,
+    persist: int = 6,
 ) -> tuple[FloatArray, NDArray[np.bool_]]:
     """Sub-pixel fiber centres from the fiber's edge (see the module docstring).
 
@@ -106,8 +108,21 @@ def refine_centres(
     sampled = bilinear(image, py, px)
     diff = np.abs(sampled - model(cx, cy, dx, dy))
     thr = np.asarray(threshold_nm, dtype=np.float64).reshape(-1, 1, 1) * np.ones((n, 1, 1))
+    # The edge is where the difference exceeds the threshold and *stays* above it for
+    # ``persist`` samples (a spike is shorter); samples without data (dropouts) are neither
+    # inside nor outside.
     with np.errstate(invalid="ignore"):
-        bad = ~(diff <= thr)
+        finite = np.isfinite(diff)
+        over = finite & (diff > thr)
+        under = finite & (diff <= thr)
+    m = radii.size
+    pad = np.zeros((*under.shape[:-1], 1), dtype=np.int32)
+    c_under = np.concatenate([pad, np.cumsum(under, axis=-1, dtype=np.int32)], axis=-1)
+    c_over = np.concatenate([pad, np.cumsum(over, axis=-1, dtype=np.int32)], axis=-1)
+    stop = np.minimum(np.arange(m) + persist, m)
+    n_under = c_under[..., stop] - c_under[..., :m]
+    n_over = c_over[..., stop] - c_over[..., :m]
+    bad = over & (n_under == 0) & (n_over >= (persist + 1) // 2)
     first = np.argmax(bad, axis=-1)
     has = np.take_along_axis(bad, first[..., None], -1)[..., 0]
     in_img = np.take_along_axis(inside, first[..., None], -1)[..., 0]
@@ -143,16 +158,23 @@ def _peak_subcell(profile: FloatArray, i: int) -> float:
     return float(i)
 
 
+MIN_STRENGTH = 0.2
+"""Smallest site strength (fraction of a fiber-sized box that deviates from the ferrule form)
+that counts as a fiber: a fiber face covers the whole box, noise and 1 % spikes about 0.01."""
+
+
 def detect_mt_sites(
     residual_nm: FloatArray,
     pixel_um: float,
     threshold_nm: float,
     fibers: int | None = None,
-) -> tuple[FloatArray, NDArray[np.int64]]:
-    """Coarse fiber centres (um) and row numbers (0-based, by increasing y).
+) -> tuple[FloatArray, NDArray[np.int64], FloatArray]:
+    """Coarse fiber centres (um), row numbers (0-based, by increasing y) and site strengths.
 
-    ``residual_nm`` is the height map minus a robust plane. Returns arrays sorted by row,
-    then x.
+    ``residual_nm`` is the height map minus the ferrule form. Lattice sites whose centre lies
+    in the field are candidates; with a declared count the strongest sites of each row are
+    returned (weak ones included, for the caller to reject), else those at least
+    :data:`MIN_STRENGTH` strong. Arrays are sorted by row, then x.
     """
     from scipy.ndimage import uniform_filter
 
@@ -191,6 +213,7 @@ def detect_mt_sites(
     band = max(1, round(50.0 / cell))
     centres: list[tuple[float, float]] = []
     row_ids: list[int] = []
+    strengths: list[float] = []
     phases = np.arange(0.0, PITCH_UM, 1.0)
     width_um = nx * pixel_um
     k = np.arange(int(width_um // PITCH_UM) + 2)
@@ -201,15 +224,17 @@ def detect_mt_sites(
         score = np.interp(sites, xc_um, prof_x, left=0.0, right=0.0).sum(axis=1)
         phase = phases[int(np.argmax(score))]
         xs = phase + k * PITCH_UM
-        xs = xs[(xs >= 45.0) & (xs <= width_um - 45.0)]
+        xs = xs[(xs >= 0.0) & (xs <= width_um)]
         strength = np.interp(xs, xc_um, prof_x)
         if xs.size == 0:
             continue
         if per_row is not None:
             chosen = np.sort(np.argsort(-strength, kind="stable")[:per_row])
         else:
-            chosen = np.nonzero(strength >= max(0.15 * strength.max(), 0.03))[0]
+            chosen = np.nonzero(strength >= MIN_STRENGTH)[0]
         for i in chosen:
             centres.append((float(xs[i]), float(y)))
             row_ids.append(r)
-    return np.asarray(centres, dtype=np.float64).reshape(-1, 2), np.asarray(row_ids, np.int64)
+            strengths.append(float(strength[i]))
+    return (np.asarray(centres, dtype=np.float64).reshape(-1, 2), np.asarray(row_ids, np.int64),
+            np.asarray(strengths, dtype=np.float64))
