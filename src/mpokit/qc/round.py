@@ -73,8 +73,10 @@ def _sphere_fit_rms(
     design = paraboloid_design(dx[sel], dy[sel])
     coef, kept = robust_fit(design, vals[sel], np.ones(int(sel.sum()), dtype=bool),
                             floor_nm=floor)
-    resid = vals[sel][kept] - design[kept] @ coef if np.all(np.isfinite(coef)) else []
-    rms = float(np.sqrt(np.mean(np.square(resid)))) if len(resid) else math.nan
+    rms = math.nan
+    if np.all(np.isfinite(coef)) and np.any(kept):
+        resid = vals[sel][kept] - design[kept] @ coef
+        rms = float(np.sqrt(np.mean(np.square(resid))))
     return coef, rms, float(sel.sum() / max(int(zone.sum()), 1))
 
 
