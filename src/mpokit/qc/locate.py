@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from mpokit.qc.fit import bilinear, circle_fit
 
-__all__ = ["detect_mt_sites", "extract_patches", "refine_centres"]
+__all__ = ["despike", "detect_mt_sites", "extract_patches", "refine_centres"]
 
 FloatArray = NDArray[np.float64]
 PITCH_UM = 250.0
@@ -146,6 +146,37 @@ def refine_centres(
     out[ok, 0] = fx[ok]
     out[ok, 1] = fy[ok]
     return out, ok
+
+
+def despike(image: FloatArray, threshold_nm: float,
+            window: tuple[slice, slice] | None = None) -> FloatArray:
+    """A copy of ``image`` with isolated spikes set to no data.
+
+    A pixel is a spike when it differs from the median of its 8 neighbours by more than
+    ``threshold_nm``: a single-pixel spike does, a step or a ring one pixel wide or wider
+    keeps at least three like neighbours and does not. Only ``window`` (rows, columns) is
+    examined when given.
+
+    >>> z = np.zeros((5, 5)); z[2, 2] = 900.0
+    >>> int(np.isnan(despike(z, 250.0)).sum())
+    1
+    """
+    from mpokit.qc.fit import nanmedian
+
+    out = np.array(image, dtype=np.float64, copy=True)
+    ys, xs = window if window is not None else (slice(None), slice(None))
+    sub = out[ys, xs]
+    if min(sub.shape) < 3:
+        return out
+    pad = np.pad(sub, 1, constant_values=np.nan)
+    ny, nx = sub.shape
+    shifts = [pad[1 + dy: 1 + dy + ny, 1 + dx: 1 + dx + nx]
+              for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
+    med = nanmedian(np.stack(shifts, axis=-1), axis=-1)
+    with np.errstate(invalid="ignore"):
+        spike = np.abs(sub - med) > threshold_nm
+    sub[spike] = np.nan
+    return out
 
 
 def _peak_subcell(profile: FloatArray, i: int) -> float:

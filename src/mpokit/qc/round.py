@@ -32,7 +32,7 @@ from mpokit.errors import InputError
 from mpokit.qc._fields import RoundFields
 from mpokit.qc.fit import FloatArray, noise_sigma_nm, paraboloid_design, robust_fit
 from mpokit.qc.io import Scan
-from mpokit.qc.locate import extract_patches, refine_centres
+from mpokit.qc.locate import despike, extract_patches, refine_centres
 
 __all__ = ["RoundGeometry", "analyze_round"]
 
@@ -55,6 +55,8 @@ class RoundGeometry(RoundFields):
 MAX_FIT_RMS_NM = 20.0
 """Largest sphere-fit residual (beyond the noise) for the ferrule to count as a sphere."""
 MIN_ZONE_FRACTION = 0.5
+SPIKE_NM = 250.0
+"""An isolated pixel this far (or 10 noise sigma) from its neighbours' median is a spike."""
 
 
 def _sphere_fit(
@@ -112,6 +114,12 @@ def analyze_round(scan: Scan) -> RoundGeometry:
     inner = 85.0
     coef = np.full(4, np.nan)
     height = math.nan
+    # Edges are searched on a copy without isolated spikes (a spike inside the fiber would
+    # read as an edge); the fits use the measured map with their own robust rejection.
+    reach = math.ceil(130.0 / p)
+    ic, jc = round(centre[0, 0] / p), round(centre[0, 1] / p)
+    window = (slice(max(jc - reach, 0), jc + reach), slice(max(ic - reach, 0), ic + reach))
+    z_edges = despike(z, max(10.0 * sigma, SPIKE_NM), window)
     for _ in range(2):
         vals, dx, dy = extract_patches(z, p, centre, FIT_OUTER_UM + p)
         coef = _sphere_fit(vals[0], dx[0], dy[0], inner, floor)
@@ -132,7 +140,7 @@ def analyze_round(scan: Scan) -> RoundGeometry:
                               + level)
 
         thr = max(0.5 * abs(level), 6.0 * sigma, 10.0)
-        centre, found = refine_centres(z, p, centre, model, threshold_nm=thr, r_start_um=35.0,
+        centre, found = refine_centres(z_edges, p, centre, model, threshold_nm=thr, r_start_um=35.0,
                                        r_stop_um=100.0, rays=96, max_shift_um=30.0,
                                        persist=3)
         inner = FIT_INNER_UM
