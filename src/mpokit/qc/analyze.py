@@ -98,6 +98,7 @@ class QcResult:
             }
         if self.reasons:
             out["noise_nm"] = _num(self.geometry.noise_nm)
+            out["checks"] = []
             return out
         out.update(self.parameters())
         g = self.geometry

@@ -23,7 +23,7 @@ Example:
     >>> z = np.zeros((200, 200)); yy, xx = np.mgrid[:200, :200]
     >>> z[np.hypot(xx - 100.3, yy - 90.7) < 62.5] = 500.0
     >>> def model(cx, cy, dx, dy): return np.full(dx.shape, 500.0)
-    >>> c, ok = refine_centres(z, 1.0, np.array([[95.0, 95.0]]), model, threshold_nm=250.0,
+    >>> c, ok, sd = refine_centres(z, 1.0, np.array([[95.0, 95.0]]), model, threshold_nm=250.0,
     ...                    r_start_um=35.0)
     >>> np.round(c, 0).tolist()
     [[100.0, 91.0]]
@@ -86,10 +86,11 @@ def refine_centres(
     rays: int = 64,
     max_shift_um: float = 30.0,
     persist: int = 6,
-) -> tuple[FloatArray, NDArray[np.bool_]]:
+) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
     """Sub-pixel fiber centres from the fiber's edge (see the module docstring).
 
-    Returns the centres and which of them were refined. A centre keeps its old value when
+    Returns the centres, which of them were refined, and each centre's standard error (um,
+    from the scatter of the edge points about the fitted circle). A centre keeps its old value when
     fewer than 16 rays give an edge or when the fitted circle is implausible (radius outside
     50-78 um, or a shift beyond ``max_shift_um``).
     """
@@ -145,7 +146,12 @@ def refine_centres(
     out = centres_um.copy()
     out[ok, 0] = fx[ok]
     out[ok, 1] = fy[ok]
-    return out, ok
+    # standard error of the centre: scatter of the kept edge points about the circle
+    dist = np.hypot(ex - fx[:, None], ey - fy[:, None]) - fr[:, None]
+    n_kept = np.maximum(kept.sum(axis=1), 1)
+    with np.errstate(invalid="ignore"):
+        scatter = np.sqrt(np.where(kept, dist**2, 0.0).sum(axis=1) / n_kept)
+    return out, ok, np.asarray(scatter * np.sqrt(2.0 / n_kept), dtype=np.float64)
 
 
 def despike(image: FloatArray, threshold_nm: float,

@@ -38,6 +38,7 @@ from mpokit.qc.locate import (
     MIN_STRENGTH,
     PITCH_UM,
     FloatArray,
+    despike,
     detect_mt_sites,
     extract_patches,
     refine_centres,
@@ -310,9 +311,12 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     # 3. sub-pixel centres: fiber sphere -> edge rays -> circle fit (two rounds)
     edge_thr = max(6.0 * sigma, 15.0)
     refined = np.zeros(len(centres), dtype=bool)
+    # edges are searched without isolated spikes (they would read as edges)
+    z_edges = despike(z, max(10.0 * sigma, 250.0))
     for _ in range(3):
         coef, *_ = _fit_fibers(z, p, centres, floor)
-        centres, refined = refine_centres(z, p, centres, _dome(coef),  # type: ignore[arg-type]
+        centres, refined, _ = refine_centres(z_edges, p, centres,
+                                          _dome(coef),  # type: ignore[arg-type]
                                           threshold_nm=edge_thr)
 
     # 4. final fits

@@ -55,6 +55,9 @@ class RoundGeometry(RoundFields):
 MAX_FIT_RMS_NM = 20.0
 """Largest sphere-fit residual (beyond the noise) for the ferrule to count as a sphere."""
 MIN_ZONE_FRACTION = 0.5
+MAX_CENTRE_SD_UM = 0.33
+"""Largest standard error of the fiber centre (from the edge points' scatter): the apex offset
+is measured from the centre, and its tolerance is 1 um."""
 SPIKE_NM = 250.0
 """An isolated pixel this far (or 10 noise sigma) from its neighbours' median is a spike."""
 
@@ -140,7 +143,7 @@ def analyze_round(scan: Scan) -> RoundGeometry:
                               + level)
 
         thr = max(0.5 * abs(level), 6.0 * sigma, 10.0)
-        centre, found = refine_centres(z_edges, p, centre, model, threshold_nm=thr, r_start_um=35.0,
+        centre, found, centre_sd = refine_centres(z_edges, p, centre, model, threshold_nm=thr, r_start_um=35.0,
                                        r_stop_um=100.0, rays=96, max_shift_um=30.0,
                                        persist=3)
         inner = FIT_INNER_UM
@@ -160,6 +163,10 @@ def analyze_round(scan: Scan) -> RoundGeometry:
     elif min(cx, cy) < FIT_OUTER_UM or cx > width - FIT_OUTER_UM or cy > height_um - FIT_OUTER_UM:
         reasons.append(f"the fiber (x = {cx:.0f} um, y = {cy:.0f} um) is too near the field "
                        f"edge for the {FIT_OUTER_UM:g} um fit zone")
+    elif not centre_sd[0] <= MAX_CENTRE_SD_UM:
+        reasons.append(f"the fiber edge is too faint or broken to place the fiber centre within "
+                       f"1 um (standard error {centre_sd[0]:.2f} um, at most "
+                       f"{MAX_CENTRE_SD_UM:g} um)")
     elif zone_fraction < MIN_ZONE_FRACTION:
         reasons.append(f"only {100 * zone_fraction:.0f} % of the 70-140 um fit zone has data")
     elif not (np.isfinite(radius_mm) and radius_mm > 0):
