@@ -156,7 +156,7 @@ def test_properties_mostly_measure_within_the_supported_range() -> None:
 
 
 def test_face_cut_by_field_edge_is_unmeasurable() -> None:
-    scan, truth = simulate_mt(fibers=12, seed=3)
+    _scan, truth = simulate_mt(fibers=12, seed=3)
     cut_x = truth.x_um[0] + 20.0  # through fiber 1's face
     geo = analyze_mt(simulate_mt(fibers=12, seed=3,
                                  field_um=(cut_x, 0.0, 1e5, 1e5))[0])

@@ -107,7 +107,7 @@ def test_single_unmeasurable_scan_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "noise.npz"
     scan = Scan(rng.normal(0, 3, (300, 1600)), pixel_um=2.0, kind="mt", fibers=12)
     write_simulated(path, scan, simulate_mt(fibers=12, seed=1)[1], with_truth=False)
-    code, out, err = run("geometry", str(path))
+    code, out, _err = run("geometry", str(path))
     assert code == 1 and "UNMEASURABLE" in out and "no fibers found" in out
     code, out, _ = run("geometry", str(path), "--json")
     res = json.loads(out)["results"][0]
@@ -132,7 +132,7 @@ def test_bad_quality_lot_fails_more() -> None:
 
 
 def test_simulate_lot_command_writes_a_lot(tmp_path: Path) -> None:
-    code, out, _ = run("simulate-lot", str(tmp_path / "lot"), "--count", "3", "--kind", "round")
+    code, _out, _ = run("simulate-lot", str(tmp_path / "lot"), "--count", "3", "--kind", "round")
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "lot").glob("*.npz")) == [
         "LOT-0001.npz", "LOT-0002.npz", "LOT-0003.npz"]

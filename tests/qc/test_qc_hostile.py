@@ -10,6 +10,7 @@ import sys
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -156,7 +157,9 @@ def test_non_numeric_height_maps_are_refused(value: np.ndarray) -> None:
 def test_bad_metadata_numbers_are_refused(tmp_path: Path, key: str, value: float) -> None:
     scan, _ = simulate_mt(fibers=12, seed=1)
     buf = io.BytesIO()
-    np.savez(buf, height_nm=scan.height_nm, pixel_um=2.0, kind="mt", **{key: value})
+    arrays: dict[str, Any] = {"height_nm": scan.height_nm, "pixel_um": 2.0, "kind": "mt",
+                              key: value}
+    np.savez(buf, **arrays)
     path = tmp_path / f"meta_{key}.npz"
     path.write_bytes(buf.getvalue())
     err = assert_refused(path, key)

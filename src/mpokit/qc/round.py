@@ -143,9 +143,9 @@ def analyze_round(scan: Scan) -> RoundGeometry:
                               + level)
 
         thr = max(0.5 * abs(level), 6.0 * sigma, 10.0)
-        centre, found, centre_sd = refine_centres(z_edges, p, centre, model, threshold_nm=thr, r_start_um=35.0,
-                                       r_stop_um=100.0, rays=96, max_shift_um=30.0,
-                                       persist=3)
+        centre, found, centre_sd = refine_centres(
+            z_edges, p, centre, model, threshold_nm=thr, r_start_um=35.0, r_stop_um=100.0,
+            rays=96, max_shift_um=30.0, persist=3)
         inner = FIT_INNER_UM
 
     vals, dx, dy = extract_patches(z, p, centre, FIT_OUTER_UM + p)
