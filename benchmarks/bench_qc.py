@@ -51,7 +51,7 @@ def test_round(benchmark: Any) -> None:
     benchmark(fn, scan)
 
 
-def main(repeats: int = 30) -> None:
+def main(repeats: int = 10) -> None:
     """Print median and 90th-percentile times per case."""
     print(f"{'case':<22} {'shape':>12} {'median ms':>10} {'p90 ms':>8}")
     for name, (fn, scan) in _cases().items():

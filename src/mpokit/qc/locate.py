@@ -158,17 +158,15 @@ def despike(image: FloatArray, threshold_nm: float,
             window: tuple[slice, slice] | None = None) -> FloatArray:
     """A copy of ``image`` with isolated spikes set to no data.
 
-    A pixel is a spike when it differs from the median of its 8 neighbours by more than
-    ``threshold_nm``: a single-pixel spike does, a step or a ring one pixel wide or wider
-    keeps at least three like neighbours and does not. Only ``window`` (rows, columns) is
-    examined when given.
+    A pixel is a spike when at most one of its 8 neighbours lies within ``threshold_nm`` of
+    it (and at least three neighbours have data): a spike of one or two pixels is, a step
+    or a ring one pixel wide or wider keeps at least two like neighbours and is not. Only
+    ``window`` (rows, columns) is examined when given. Eight comparisons per pixel, no sort.
 
     >>> z = np.zeros((5, 5)); z[2, 2] = 900.0
     >>> int(np.isnan(despike(z, 250.0)).sum())
     1
     """
-    from mpokit.qc.fit import nanmedian
-
     out = np.array(image, dtype=np.float64, copy=True)
     ys, xs = window if window is not None else (slice(None), slice(None))
     sub = out[ys, xs]
@@ -176,12 +174,16 @@ def despike(image: FloatArray, threshold_nm: float,
         return out
     pad = np.pad(sub, 1, constant_values=np.nan)
     ny, nx = sub.shape
-    shifts = [pad[1 + dy: 1 + dy + ny, 1 + dx: 1 + dx + nx]
-              for dy in (-1, 0, 1) for dx in (-1, 0, 1) if dy or dx]
-    med = nanmedian(np.stack(shifts, axis=-1), axis=-1)
+    like = np.zeros(sub.shape, dtype=np.int8)
+    seen = np.zeros(sub.shape, dtype=np.int8)
     with np.errstate(invalid="ignore"):
-        spike = np.abs(sub - med) > threshold_nm
-    sub[spike] = np.nan
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                if dy or dx:
+                    nb = pad[1 + dy: 1 + dy + ny, 1 + dx: 1 + dx + nx]
+                    like += np.abs(sub - nb) <= threshold_nm
+                    seen += np.isfinite(nb)
+    sub[(like <= 1) & (seen >= 3)] = np.nan
     return out
 
 

@@ -312,7 +312,14 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     edge_thr = max(6.0 * sigma, 15.0)
     refined = np.zeros(len(centres), dtype=bool)
     # edges are searched without isolated spikes (they would read as edges)
-    z_edges = despike(z, max(10.0 * sigma, 250.0))
+    z_edges = np.array(z, copy=True)
+    reach = math.ceil(100.0 / p)
+    for cx, cy in centres:
+        ic, jc = round(cx / p), round(cy / p)
+        win = (slice(max(jc - reach, 0), max(jc + reach, 0)),
+               slice(max(ic - reach, 0), max(ic + reach, 0)))
+        if z_edges[win].size:
+            z_edges[win] = despike(z_edges[win], max(10.0 * sigma, 250.0))
     for _ in range(3):
         coef, *_ = _fit_fibers(z, p, centres, floor)
         centres, refined, _ = refine_centres(z_edges, p, centres,
