@@ -1,7 +1,7 @@
 """QC analyzer speed on one core.
 
-Targets (issue): a 12-fiber MT scan of about 1600 x 300 pixels at 2 um in under 100 ms, a
-round scan of 600 x 600 pixels in under 50 ms.
+Targets (issue 10): a 12-fiber MT scan of about 1600 x 300 pixels at 2 um and a round scan
+of 600 x 600 pixels in at most 10 ms each on one core (not met yet; see README).
 
 Run either way (pin BLAS to one thread for the one-core figure):
 
