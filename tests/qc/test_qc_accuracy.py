@@ -186,6 +186,11 @@ def test_round_without_fiber_is_unmeasurable() -> None:
     assert result.checks == ()
 
 
+def test_constant_round_map_is_unmeasurable_not_a_fail() -> None:
+    result = analyze_scan(Scan(np.full((600, 600), 12.0), pixel_um=1.0, kind="round"))
+    assert result.verdict == "unmeasurable" and result.checks == ()
+
+
 def test_round_apex_outside_field_is_unmeasurable() -> None:
     scan, _ = simulate_round(seed=3, apex_offset_um=400.0, radius_mm=10.0)
     geo = analyze_round(scan)

@@ -185,6 +185,15 @@ def test_xyz_grid_mostly_missing_is_refused(tmp_path: Path) -> None:
     assert "max_expansion" in err
 
 
+@pytest.mark.parametrize("pixel", ["0", "nan", "-2", "inf"])
+def test_xyz_bad_pixel_is_refused(pixel: str) -> None:
+    from mpokit.qc.io import parse_xyz
+
+    with pytest.raises(InputError) as info:
+        parse_xyz(f"# kind=mt\n# pixel_um={pixel}\n0 0 1\n2 0 1\n", file="p.xyz")
+    assert info.value.field == "pixel_um" and info.value.file == "p.xyz"
+
+
 def test_csv_above_pixel_limit_is_refused_while_parsing() -> None:
     from mpokit.qc.io import parse_csv
 

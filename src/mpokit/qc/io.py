@@ -401,6 +401,9 @@ def parse_xyz(text: str, *, file: str | None = None, limits: ScanLimits | None =
             raise InputError("cannot infer the pixel size from a single point", file=file)
         pixel = float(np.min(steps))
         meta["pixel_um"] = pixel
+    if not (math.isfinite(pixel) and pixel > 0):
+        raise InputError(f"pixel_um must be a positive number, got {pixel}", file=file,
+                         field="pixel_um", fix="give the grid pitch in micrometres")
     nx_f = (xs[-1] - xs[0]) / pixel + 1
     ny_f = (ys[-1] - ys[0]) / pixel + 1
     if not (math.isfinite(nx_f) and math.isfinite(ny_f)) or nx_f * ny_f > lim.max_pixels:
