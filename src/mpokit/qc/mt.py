@@ -320,7 +320,7 @@ def analyze_mt(scan: Scan) -> MtGeometry:
                slice(max(ic - reach, 0), max(ic + reach, 0)))
         if z_edges[win].size:
             z_edges[win] = despike(z_edges[win], max(10.0 * sigma, 250.0))
-    for _ in range(3):
+    for _ in range(3):  # a third round keeps heavily spiked scans measurable (tested)
         coef, *_ = _fit_fibers(z, p, centres, floor)
         centres, refined, _ = refine_centres(z_edges, p, centres,
                                           _dome(coef),  # type: ignore[arg-type]
