@@ -58,7 +58,7 @@ def round_within(geo: RoundGeometry, truth: RoundTruth) -> list[str]:
 # --------------------------------------------------------------------------- families
 
 INSTRUMENT = dict(angle_x_deg=0.4, angle_y_deg=-0.35, curvature_radius_m=6.0,
-                  spike_fraction=0.01, dropout_fraction=0.05)
+                  spike_fraction=0.01, dropout_fraction=0.05, batwings=True)
 
 
 @pytest.mark.parametrize("fibers", [8, 12, 16, 24, 32])
@@ -105,15 +105,16 @@ def test_count_is_reported_when_not_declared() -> None:
        angle_x=st.floats(-0.5, 0.5), angle_y=st.floats(-0.5, 0.5),
        inv_radius=st.floats(-0.2, 0.2), spikes=st.floats(0.0, 0.01),
        dropouts=st.floats(0.0, 0.05), fixture=st.sampled_from([0.0, 8.0]),
-       declared=st.booleans(), seed=st.integers(0, 10_000))
+       declared=st.booleans(), batwings=st.booleans(), seed=st.integers(0, 10_000))
 def test_mt_property_truth_or_unmeasurable(fibers: int, angle_x: float, angle_y: float,
                                            inv_radius: float, spikes: float, dropouts: float,
-                                           fixture: float, declared: bool, seed: int) -> None:
+                                           fixture: float, declared: bool, batwings: bool,
+                                           seed: int) -> None:
     scan, truth = simulate_mt(fibers=fibers, seed=seed, angle_x_deg=angle_x,
                               angle_y_deg=angle_y,
                               curvature_radius_m=math.inf if inv_radius == 0 else 1 / inv_radius,
                               spike_fraction=spikes, dropout_fraction=dropouts,
-                              fixture_angle_deg=fixture)
+                              fixture_angle_deg=fixture, batwings=batwings)
     if not declared:
         scan = dataclasses.replace(scan, fibers=None)
     geo = analyze_mt(scan)

@@ -204,6 +204,7 @@ def simulate_mt(
     layout: str = "standard",
     rotation_deg: float = 0.0,
     epoxy: bool = True,
+    batwings: bool = False,
     spikes: int = 30,
     spike_fraction: float = 0.0,
     nan_patches: int = 4,
@@ -224,7 +225,8 @@ def simulate_mt(
     ``curvature_radius_m``; ``math.inf`` is flat). Artefacts: ``spikes`` dust clusters and
     ``spike_fraction`` of single-pixel spikes, ``nan_patches`` no-data patches, scattered
     dropouts (``dropout_fraction``), dropouts at the fiber walls (with ``epoxy``), and a
-    partial field of view (``field_um = (x0, y0, x1, y1)`` in the full field's frame).
+    partial field of view (``field_um = (x0, y0, x1, y1)`` in the full field's frame), and
+    with ``batwings`` the overshoot an interferometer shows at the step of a fiber wall.
 
     The truth is computed by the definitions (``docs/qc.md``) on the noiseless surface of the
     field actually scanned: the reference plane is the least-squares plane through the
@@ -307,6 +309,9 @@ def simulate_mt(
             patch[ring] = plane[ring] + rng.uniform(-600.0, -100.0)
             edge = (r > FIBER_RADIUS_UM - 2.0) & (r <= FIBER_RADIUS_UM + width)
             walls[sy, sx] |= edge & (rng.random(r.shape) < 0.3)
+        if batwings:  # interferometer overshoot at the step of the fiber wall
+            wing = (r > FIBER_RADIUS_UM - 1.5) & (r <= FIBER_RADIUS_UM + 0.5)
+            patch[wing] += rng.choice([-1.0, 1.0]) * rng.uniform(100.0, 800.0)
     z[walls] = np.nan
     if fibers == 8 and layout == "standard":  # empty holes of a Base-8 ferrule: no data
         for p in range(4, 8):
