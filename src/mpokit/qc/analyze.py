@@ -99,6 +99,8 @@ class QcResult:
         if self.reasons:
             out["noise_nm"] = _num(self.geometry.noise_nm)
             out["checks"] = []
+            # like an unreadable file, nothing was measured (the store skips such rows)
+            out["error"] = "unmeasurable: " + "; ".join(self.reasons)
             return out
         out.update(self.parameters())
         g = self.geometry

@@ -152,14 +152,25 @@ def run_batch(
     jobs: int | None = None,
     progress: Callable[[Outcome], None] | None = None,
     limits: ScanLimits | None = None,
+    map_fn: Callable[[Callable[..., Outcome], list[tuple[Any, ...]]], list[Outcome]]
+    | None = None,
 ) -> list[Outcome]:
     """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order.
 
     Reports (with ``report_dir``) are named by :func:`report_names`.
+    ``map_fn(analyze_file, argument_tuples)`` runs the analyses elsewhere instead (an
+    engine's ``starmap``, e.g. on Dask; see ``mpokit._engines``).
     """
+    names = report_names(files)
+    if map_fn is not None:
+        done = map_fn(analyze_file, [(f, profile, report_dir, defaults, limits, names[i])
+                                     for i, f in enumerate(files)])
+        for outcome in done:
+            if progress is not None:
+                progress(outcome)
+        return list(done)
     n_jobs = jobs or os.cpu_count() or 1
     out: list[Outcome | None] = [None] * len(files)
-    names = report_names(files)
     for i, outcome in _iter_results(files, n_jobs, (profile, report_dir, defaults, limits),
                                     names):
         out[i] = outcome
