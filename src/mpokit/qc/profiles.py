@@ -41,6 +41,7 @@ __all__ = [
     "evaluate",
     "get_profile",
     "load_profile_file",
+    "unit_of",
 ]
 
 Status = Literal["verified", "derived", "vendor", "typical"]
@@ -72,11 +73,12 @@ class Limit(BaseModel):
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self
 
-    def text(self) -> str:
-        """Human form, e.g. ``-0.15..0.15`` or ``<= 500``."""
+    def text(self, unit: str = "") -> str:
+        """Human form, e.g. ``-0.15..0.15``, ``<= 500`` or, with ``unit``, ``5..12 mm``."""
+        tail = f" {unit}" if unit else ""
         if self.min is not None and self.max is not None:
-            return f"{self.min:g}..{self.max:g}"
-        return f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}"
+            return f"{self.min:g}..{self.max:g}{tail}"
+        return (f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}") + tail
 
 
 class Profile(BaseModel):
@@ -168,6 +170,21 @@ def get_profile(name_or_path: str | Profile) -> Profile:
     if text not in profiles:
         raise CatalogError("QC profile", text, profiles)
     return profiles[text]
+
+
+_UNITS = {"_deg": "deg", "_nm": "nm", "_mm": "mm", "_um": "um"}
+
+
+def unit_of(parameter: str) -> str:
+    """The unit in a parameter's name: ``radius_mm`` -> ``mm`` (``""`` if none).
+
+    >>> unit_of("radius_mm"), unit_of("angle_x_deg")
+    ('mm', 'deg')
+    """
+    for suffix, unit in _UNITS.items():
+        if parameter.endswith(suffix):
+            return unit
+    return ""
 
 
 def default_profile_name(kind: str, fixture_angle_deg: float) -> str:
