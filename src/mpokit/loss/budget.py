@@ -428,8 +428,3 @@ def budget_batch(design: Channel, lengths_m: np.ndarray, case: Case = "worst") -
         return BatchBudget(out.total_db, out.margin_db, out.length_m,
                            np.zeros_like(out.ok))
     return out
-
-
-def status_word(status: str) -> str:
-    """How a limit's status is shown next to it: '' for verified/derived values."""
-    return "" if status in ("verified", "derived", "explicit") else f" ({status})"

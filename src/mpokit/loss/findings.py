@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from mpokit.connectivity.checks import Finding, Severity
 from mpokit.loss.grades import grades
 from mpokit.loss.limits import application, applications, fiber, fibers
+from mpokit.standards.provenance import provenance_tag as _tag
 
 if TYPE_CHECKING:
     from mpokit.connectivity.model import Channel
@@ -33,10 +34,6 @@ def _severity(status: str) -> Severity:
     """Loss and reach: an error against any limit (the message carries the status)."""
     del status
     return "error"
-
-
-def _tag(status: str) -> str:
-    return "" if status in ("verified", "derived") else f" ({status})"
 
 
 def _places(ats: list[int]) -> str:

@@ -21,6 +21,7 @@ from pydantic import Field, model_validator
 
 from mpokit.errors import InputError
 from mpokit.standards import Catalog, Record, Status, Strict
+from mpokit.standards.provenance import weakest, with_provenance
 
 __all__ = [
     "Application",
@@ -39,16 +40,6 @@ __all__ = [
 ]
 
 Media = Literal["MM", "SM"]
-_ORDER: dict[str, int] = {"verified": 0, "derived": 1, "vendor": 2, "typical": 3}
-
-
-def weakest(*statuses: Status) -> Status:
-    """The least certain of several statuses (typical < vendor < derived < verified).
-
-    >>> weakest("verified", "vendor")
-    'vendor'
-    """
-    return max(statuses, key=lambda s: _ORDER[s])
 
 
 class Attenuation(Strict):
@@ -142,7 +133,7 @@ class Limit:
             text, st = f"{self.max_il_db:g} dB", self.status
         else:
             text, st = f"{self.reach_m:g} m", self.reach_status
-        return text if st in ("verified", "derived") else f"{text} ({st})"
+        return with_provenance(text, st)
 
 
 @cache

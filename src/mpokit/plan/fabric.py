@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mpokit.errors import DesignError
-from mpokit.plan.catalog import plan_catalog
+from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.spec import ClusterSpec
 
 __all__ = [
@@ -162,7 +162,7 @@ MAX_NODE_LINKS = 8_388_608
 """Node-to-leaf links one plan may hold (the 131,072-GPU benchmark has 131,072)."""
 
 
-def build_fabric(spec: ClusterSpec) -> Fabric:
+def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
     """Design the logical fabric of ``spec`` (switch counts and every link)."""
     c, f = spec.cluster, spec.fabric
     k = f.switch.ports
@@ -209,7 +209,7 @@ def build_fabric(spec: ClusterSpec) -> Fabric:
     spine_radix = k
     ocs_ports = 0
     if f.ocs is not None:
-        ocs_ports = f.ocs.ports or plan_catalog().ocs.get("MEMS-OCS").ports
+        ocs_ports = f.ocs.ports or (cat or plan_catalog()).ocs_default.ports
         spine_radix = ocs_ports
     two_ok = math.ceil(n_leaf * u_used / spine_radix) <= u_used
     tiers = 2 if (f.tiers == "auto" and two_ok) else (3 if f.tiers == "auto" else int(f.tiers))

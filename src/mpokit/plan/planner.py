@@ -42,6 +42,7 @@ class Plan:
     cabling: Cabling
     summary: dict[str, Any]
     timings_s: dict[str, float] = field(default_factory=dict)
+    catalog: PlanCatalog = field(default_factory=plan_catalog)  # the one the plan used
 
     @property
     def ok(self) -> bool:
@@ -66,20 +67,21 @@ def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
     t: dict[str, float] = {}
     t0 = time.perf_counter()
     step("fabric")
-    fab = build_fabric(spec)
+    cat = _catalog(spec)
+    fab = build_fabric(spec, cat)
     t["fabric"] = time.perf_counter() - t0
     step("layout")
     lay = build_layout(spec, fab)
     t["layout"] = time.perf_counter() - t0 - sum(t.values())
     step("cabling")
-    cab = build_cabling(spec, fab, lay, _catalog(spec))
+    cab = build_cabling(spec, fab, lay, cat)
     t["cabling"] = time.perf_counter() - t0 - sum(t.values())
     step("verify")
     for d in cab.designs:
         check_design(d)
     t["verify"] = time.perf_counter() - t0 - sum(t.values())
     summary = summarise(spec, fab, lay, cab)
-    return Plan(spec, fab, lay, cab, summary, t)
+    return Plan(spec, fab, lay, cab, summary, t, cat)
 
 
 def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict[str, Any]:

@@ -25,7 +25,7 @@ def density(plan: Plan) -> dict[str, Any]:
     """Panel RU per rack, fibers per panel RU and tray fill (percent)."""
     cab, lay = plan.cabling, plan.layout
     panels = np.zeros(lay.n_racks, dtype=np.int64)
-    ru_per = {p.name: p.ru for p in _panels(plan)}
+    ru_per = {p.name: p.ru for p in plan.catalog.panels}
     for model, per_rack in cab.rack_panels.items():
         panels += per_rack * ru_per.get(model, 1)
     with_panels = panels[panels > 0]
@@ -62,12 +62,6 @@ def density(plan: Plan) -> dict[str, Any]:
         "rows_over_fill_limit": sum(1 for v in fills.values()
                                     if v > spec.tray_fill_limit_percent),
     }
-
-
-def _panels(plan: Plan) -> list[Any]:
-    from mpokit.plan.catalog import plan_catalog
-
-    return list(plan_catalog().panels)
 
 
 def svg_histogram(values: np.ndarray, bins: int = 30, width: int = 640, height: int = 220,
