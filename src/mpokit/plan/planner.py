@@ -16,16 +16,19 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mpokit.errors import InputError
 from mpokit.plan.cabling import Cabling, build_cabling
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import LINK_CLASSES, Fabric, build_fabric
 from mpokit.plan.layout import Layout, build_layout
 from mpokit.plan.spec import ClusterSpec
 from mpokit.plan.verify import check_design
+from mpokit.standards.catalog import load_builtin
 
 __all__ = ["Plan", "make_plan"]
 
@@ -51,13 +54,16 @@ class Plan:
 
 
 def _catalog(spec: ClusterSpec) -> PlanCatalog:
-    if spec.cabling.catalog is None:
+    """The built-in plan catalogue, extended by the spec's ``cabling.catalog`` file."""
+    extra = spec.cabling.catalog
+    if extra is None:
         return plan_catalog()
+    if not Path(extra).is_file():
+        raise InputError(f"plan catalogue file {extra!r} not found", field="cabling.catalog",
+                         fix="give a path relative to the spec file, or an absolute one")
     cat = PlanCatalog()
-    from mpokit.standards.catalog import load_builtin
-
     cat.load(*load_builtin("plan_catalog.yaml"))
-    cat.extend(spec.cabling.catalog)
+    cat.extend(extra)
     return cat
 
 
@@ -121,8 +127,8 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
         for i, p in enumerate(parts):
             if not pc[i]:
                 continue
-            kind = {"cord": f"{p.connector} cord", "trunk": f"{p.connector} trunk",
-                    "breakout": f"{p.connector} breakout", "dac": "DAC", "acc": "ACC"}[p.kind]
+            # fiber cables by connector and kind ("MPO-12 trunk"); copper by kind ("DAC")
+            kind = p.kind.upper() if p.fiber == "copper" else f"{p.connector} {p.kind}"
             cables[kind] += int(pc[i])
             fibers_total += int(pc[i]) * p.fibers
             fiber_m += float(fm[i]) * p.fibers

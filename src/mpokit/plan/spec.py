@@ -242,9 +242,28 @@ def _fix_for(exc: ValidationError) -> str | None:
 
 
 def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
-    """Read and validate a cluster spec file."""
+    """Read and validate a cluster spec file.
+
+    A relative ``cabling.catalog`` path is taken relative to the spec file's folder.
+
+    Parameters
+    ----------
+    path
+        The spec file (YAML).
+
+    Returns
+    -------
+    ClusterSpec
+        The validated spec.
+    """
     data, lines = read_yaml(path)
-    return parse_spec(data, lines)
+    spec = parse_spec(data, lines)
+    extra = spec.cabling.catalog
+    if extra is not None and not Path(extra).is_absolute():
+        where = str(Path(path).parent / extra)
+        spec = spec.model_copy(update={
+            "cabling": spec.cabling.model_copy(update={"catalog": where})})
+    return spec
 
 
 def schema_json() -> str:
