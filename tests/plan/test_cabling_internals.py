@@ -48,7 +48,8 @@ def test_trunks_of_thirty_mpo_links_between_two_racks() -> None:
     ra, rb = np.zeros(n, np.int64), np.ones(n, np.int64)
     units = np.arange(1, n + 1)
     run = TrunkRun(ra=ra, rb=rb, a_panel=np.ones(n, np.int64), a_unit=units,
-                   b_panel=np.ones(n, np.int64), b_unit=units, trunk_connector="MPO-12",
+                   b_panel=np.ones(n, np.int64), b_unit=units, a_ru=np.full(n, 48),
+                   b_ru=np.full(n, 47), trunk_connector="MPO-12",
                    fiber="OS2", polish="APC", ends="M-M")
     length = lay_trunks(cab, plan_catalog(), lay, run)
     assert length.shape == (n,) and np.all(length == length[0]) and length[0] > 0
@@ -59,6 +60,7 @@ def test_trunks_of_thirty_mpo_links_between_two_racks() -> None:
     assert fibers == [432]
     assert cols["legs"].tolist() == [30]
     assert (cols["a_port"].tolist(), cols["a_port_hi"].tolist()) == ([1], [30])
+    assert (cols["a_ru"].tolist(), cols["b_ru"].tolist()) == ([48], [47])
     assert cab.adapters == {"MPO Type A": 60}
 
 

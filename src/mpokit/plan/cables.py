@@ -130,8 +130,9 @@ class CableTable:
     """Physical cables as columns (numpy arrays), appended in chunks."""
 
     COLUMNS = ("part", "length_m", "cls", "a_rack", "a_ru", "a_dev", "a_port", "a_port_hi",
-               "a_panel", "b_rack", "b_ru", "b_dev", "b_port", "b_port_hi", "b_panel",
-               "b2_dev", "b2_port", "legs")
+               "a_panel", "a_panel_hi", "b_rack", "b_ru", "b_dev", "b_port", "b_port_hi",
+               "b_panel", "b_panel_hi", "b2_dev", "b2_port", "legs")
+    """``*_hi``: the last panel and port of a trunk end that spans a range (else -1)."""
 
     def __init__(self) -> None:
         self._chunks: list[dict[str, np.ndarray]] = []

@@ -225,7 +225,7 @@ def plan_structured(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None
     lb = _panel_cord_m(ctx, ls.b_dev[idx], rb)
     lt = lay_trunks(cab, cat, lay, TrunkRun(
         ra=ra, rb=rb, a_panel=a_panel, a_unit=a_unit, b_panel=b_panel, b_unit=b_unit,
-        trunk_connector=t_conn, fiber=o.fiber, polish=t_polish, ends=trunk_ends,
+        a_ru=_panel_ru(ctx, a_panel), b_ru=_panel_ru(ctx, b_panel), trunk_connector=t_conn, fiber=o.fiber, polish=t_polish, ends=trunk_ends,
         per_unit=per_unit, unit_model=cas.name if duplex else f"MPO Type {adapter['type']}",
         cls=ctx.cls_index))
     pa, pb = cab.part(cord_a), cab.part(cord_b)
@@ -269,7 +269,9 @@ def plan_ocs(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None:
     ocs_dev = ls.b_dev[idx]
     n = idx.size
     panel = cat.mpo_panel
-    p_no, unit, _ = panel_positions(ra, lay.dev_rack[ocs_dev], idx, 1, panel.adapters)
+    # group panel ports by OCS (each OCS gets its own trunks), not by the OCS's rack:
+    # otherwise the trunks to several OCS in one rack interleave on the panels
+    p_no, unit, _ = panel_positions(ra, ocs_dev, idx, 1, panel.adapters)
     used = cab.rack_panels.get(panel.name)
     if used is not None:
         p_no = p_no + used[ra]
@@ -277,7 +279,8 @@ def plan_ocs(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None:
     la = _panel_cord_m(ctx, ls.a_dev[idx], ra)
     lt = lay_trunks(cab, cat, lay, TrunkRun(
         ra=ra, rb=lay.dev_rack[ocs_dev], a_panel=p_no, a_unit=unit,
-        b_panel=np.zeros(0, np.int64), b_unit=ls.b_port[idx], trunk_connector=o.connector,
+        b_panel=np.zeros(0, np.int64), b_unit=ls.b_port[idx], a_ru=_panel_ru(ctx, p_no),
+        b_ru=lay.dev_ru[ocs_dev], trunk_connector=o.connector,
         fiber=o.fiber, polish=o.polish, ends="M-F", b_dev=ocs_dev, cls=ctx.cls_index))
     cord = cord_part(o, "A")
     pc = cab.part(cord)

@@ -54,11 +54,16 @@ def _pad(a: np.ndarray, width: int = 2) -> pa.Array:
     return pc.utf8_lpad(_str(a), width=width, padding="0")
 
 
-def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray) -> pa.Array:
-    """``PP02-17``, ``PP02-01..12`` for panel ends; the port number for device ends."""
+def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray,
+              panel_hi: np.ndarray) -> pa.Array:
+    """``PP02-17``, ``PP02-01..12`` or ``PP05-25..PP06-16`` (a range over two panels) for
+    panel ends; the port number (or range) for device ends."""
     dev_port = _str(port)
     pp = pc.binary_join_element_wise("PP", _pad(panel), "-", _pad(port), "")
-    rng = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
+    same_panel = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
+    pp_hi = pc.binary_join_element_wise("PP", _pad(np.maximum(panel_hi, 0)), "-", _pad(hi), "")
+    two_panels = pc.binary_join_element_wise(pp, "..", pp_hi, "")
+    rng = pc.if_else(pa.array((panel_hi >= 0) & (panel_hi != panel)), two_panels, same_panel)
     panel_txt = pc.if_else(pa.array(hi >= 0), rng, pp)
     dev_rng = pc.binary_join_element_wise(dev_port, "..", _str(hi), "")
     dev_txt = pc.if_else(pa.array(hi >= 0), dev_rng, dev_port)
@@ -77,8 +82,8 @@ def cutsheet_table(plan: Plan) -> pa.Table:
     fibers = np.asarray([p.fibers for p in parts] or [0], dtype=np.int64)[part]
     conn = np.asarray([p.connector for p in parts] or [""], dtype=object)[part]
     fiber = np.asarray([p.fiber for p in parts] or [""], dtype=object)[part]
-    a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"])
-    b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"])
+    a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"], cols["a_panel_hi"])
+    b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"], cols["b_panel_hi"])
     a_rack = pa.array(racks[cols["a_rack"]], pa.string())
     b_rack = pa.array(racks[cols["b_rack"]], pa.string())
     a_ru = pc.binary_join_element_wise(a_rack, ".U", _pad(np.maximum(cols["a_ru"], 0)), "")

@@ -114,6 +114,8 @@ class TrunkRun:
     a_unit: np.ndarray
     b_panel: np.ndarray  # empty when the B end is a device
     b_unit: np.ndarray
+    a_ru: np.ndarray  # rack unit of the A-end panel of each link
+    b_ru: np.ndarray  # rack unit of the B-end panel (or of the device) of each link
     trunk_connector: str  # the MPO at the trunk's ends
     fiber: str
     polish: str
@@ -190,10 +192,12 @@ def lay_trunks(cab: Cabling, cat: PlanCatalog, lay: Layout, run: TrunkRun) -> np
     part_ids = pids[finv]
     cab.cables.add(
         int(cable_g.size), part=part_ids, length_m=g_len[cable_g], cls=run.cls,
-        a_rack=ga[cable_g], a_panel=run.a_panel[r0], a_port=run.a_unit[r0],
-        a_port_hi=run.a_unit[r1], b_rack=gb[cable_g],
+        a_rack=ga[cable_g], a_ru=run.a_ru[r0], a_panel=run.a_panel[r0],
+        a_panel_hi=run.a_panel[r1], a_port=run.a_unit[r0], a_port_hi=run.a_unit[r1],
+        b_rack=gb[cable_g], b_ru=run.b_ru[r0],
         b_dev=-1 if b_end_dev is None else b_end_dev[r0],
         b_panel=-1 if run.b_panel.size == 0 else run.b_panel[r0],
+        b_panel_hi=-1 if run.b_panel.size == 0 else run.b_panel[r1],
         b_port=run.b_unit[r0], b_port_hi=run.b_unit[r1], legs=legs_c)
     n_units = int(n_legs_g.sum())
     cassette = run.per_unit > 1
