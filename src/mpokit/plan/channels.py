@@ -225,7 +225,8 @@ def plan_structured(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None
     lb = _panel_cord_m(ctx, ls.b_dev[idx], rb)
     lt = lay_trunks(cab, cat, lay, TrunkRun(
         ra=ra, rb=rb, a_panel=a_panel, a_unit=a_unit, b_panel=b_panel, b_unit=b_unit,
-        a_ru=_panel_ru(ctx, a_panel), b_ru=_panel_ru(ctx, b_panel), trunk_connector=t_conn, fiber=o.fiber, polish=t_polish, ends=trunk_ends,
+        a_ru=_panel_ru(ctx, a_panel), b_ru=_panel_ru(ctx, b_panel), trunk_connector=t_conn,
+        fiber=o.fiber, polish=t_polish, ends=trunk_ends,
         per_unit=per_unit, unit_model=cas.name if duplex else f"MPO Type {adapter['type']}",
         cls=ctx.cls_index))
     pa, pb = cab.part(cord_a), cab.part(cord_b)
