@@ -77,3 +77,22 @@ def test_every_link_becomes_exactly_one_channel(n_nodes: int) -> None:
     links = sum(p.fabric.links[c].size for c in p.fabric.links)
     # copper links are cables, not channels; none here (allow_copper is off)
     assert sum(d.n_channels for d in p.cabling.designs) == links
+
+
+def test_bom_keys_are_exact_for_long_cables() -> None:
+    """A 10 km and a 12 km trunk of the same part stay two BOM lines with their lengths
+    (a packed ``part * 1_000_000 + cm`` key overflowed into the next part at 10 km)."""
+    from mpokit.plan.cables import Part
+    from mpokit.plan.outputs import bom_rows
+
+    p = make_plan(spec(31))
+    cab = p.cabling
+    a = cab.part(Part("trunk", "MPO-12", "OS2", 144, type="A", polish="APC", ends="M-M"))
+    b = cab.part(Part("trunk", "MPO-12", "OS2", 288, type="A", polish="APC", ends="M-M"))
+    cab.cables.add(3, part=np.array([a, a, b]), length_m=np.array([10_000.0, 12_000.0,
+                                                                    10_000.0]))
+    rows = [r for r in bom_rows(p) if r["category"] == "trunk" and r["length_m"] >= 10_000]
+    got = sorted((r["item"], r["length_m"], r["quantity"]) for r in rows)
+    assert got == [("MPO-12 trunk type A M-M 144f OS2 APC", 10_000.0, 1),
+                   ("MPO-12 trunk type A M-M 144f OS2 APC", 12_000.0, 1),
+                   ("MPO-12 trunk type A M-M 288f OS2 APC", 10_000.0, 1)]

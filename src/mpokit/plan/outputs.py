@@ -127,12 +127,13 @@ def bom_rows(plan: Plan) -> list[dict[str, Any]]:
                      "unit": "ea"})
     cols = cab.cables.cols
     if len(cab.cables):
-        key = cols["part"] * 1_000_000 + np.round(cols["length_m"] * 100).astype(np.int64)
-        uniq, counts = np.unique(key, return_counts=True)
-        for k, q in zip(uniq.tolist(), counts.tolist(), strict=True):
-            p = cab.parts[k // 1_000_000]
+        # exact keys: (part, length in cm) as two columns, never packed into one integer
+        key = np.stack([cols["part"], np.round(cols["length_m"] * 100).astype(np.int64)], 1)
+        uniq, counts = np.unique(key, axis=0, return_counts=True)
+        for (part, cm), q in zip(uniq.tolist(), counts.tolist(), strict=True):
+            p = cab.parts[part]
             rows.append({"category": p.kind, "item": p.description,
-                         "length_m": (k % 1_000_000) / 100, "quantity": q, "unit": "ea"})
+                         "length_m": cm / 100, "quantity": q, "unit": "ea"})
     for model, per_rack in sorted(cab.rack_panels.items()):
         rows.append({"category": "panel", "item": model, "length_m": "",
                      "quantity": int(per_rack.sum()), "unit": "ea"})
