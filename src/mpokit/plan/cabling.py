@@ -35,10 +35,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from mpokit.errors import CatalogError
+from mpokit.errors import CatalogError, InputError
 from mpokit.loss import defaults, grade
 from mpokit.plan.cables import CableTable, Cabling, Design, LinkMode, Part
-from mpokit.plan.catalog import PlanCatalog, plan_catalog
+from mpokit.plan.catalog import OpticRecord, PlanCatalog, plan_catalog
 from mpokit.plan.channels import (
     ClassContext,
     OpticChoice,
@@ -144,6 +144,68 @@ def _modes(spec: ClusterSpec, fab: Fabric, cat: PlanCatalog, cls: str, same_rack
     return mode
 
 
+def _explicit(spec: ClusterSpec, key: str) -> bool:
+    """True when the spec file itself sets ``cabling.<key>`` (not a default)."""
+    return key in spec.cabling.model_fields_set
+
+
+def _refuse_replaced_choices(spec: ClusterSpec, cls: str, mode: np.ndarray,
+                             opts: list[OpticRecord], choice: np.ndarray, same_rack: np.ndarray,
+                             breakout: bool) -> None:
+    """An explicit cabling choice the plan cannot keep is refused (exit 1), never replaced.
+
+    Raises
+    ------
+    InputError
+        Naming the spec field, why the choice cannot be kept for these links, and the fix.
+    """
+    cab_spec = spec.cabling
+    asked = getattr(cab_spec, cls)
+    n_links = int(mode.size)
+    if asked == "structured" and _explicit(spec, cls):
+        if breakout:
+            raise InputError(
+                f"the {n_links} {cls} links are fanned out by breakout harnesses (the switch "
+                "ports are faster than the NICs); structured cabling of breakout links is not "
+                "planned", field=f"cabling.{cls}", fix=f"set cabling.{cls}: direct")
+        n_same = int(same_rack.sum())
+        if n_same:
+            raise InputError(
+                f"{n_same} of the {n_links} {cls} links stay inside one rack, where a trunk "
+                "between two panels of the same rack is not planned",
+                field=f"cabling.{cls}",
+                fix=f"set cabling.{cls}: direct (in-rack links then get cords), or place the "
+                "two tiers in different racks")
+    structured = mode == LinkMode.STRUCTURED.code
+    if not structured.any():
+        return
+    used = [opts[i] for i in np.unique(choice[structured]).tolist()]
+    if cab_spec.polarity == "B":
+        bad = [o for o in used if o.polish == "APC" or o.connector == "LC"]
+        if bad:
+            o = bad[0]
+            why = ("APC plugs cannot mate key-up to key-up (Type B adapters)" if o.polish == "APC"
+                   else "duplex links run through cassettes, whose polarity is their own")
+            raise InputError(
+                f"Method B cannot be used for the {cls} links: they use {o.name} "
+                f"({o.connector} {o.polish}) and {why}", field="cabling.polarity",
+                fix="use polarity: A (the default); Method B is planned only where the "
+                "links get UPC parallel optics (e.g. 100GBASE-SR4)")
+    if _explicit(spec, "panel"):
+        duplex = [o for o in used if o.connector == "LC"]
+        parallel = [o for o in used if o.connector != "LC"]
+        if cab_spec.panel == "cassette" and parallel:
+            raise InputError(
+                f"cassette panels carry duplex LC optics; the structured {cls} links use "
+                f"{parallel[0].name} ({parallel[0].connector})", field="cabling.panel",
+                fix="remove cabling.panel (MPO pass-through panels), or pin duplex optics")
+        if cab_spec.panel == "mpo" and duplex:
+            raise InputError(
+                f"the structured {cls} links need {duplex[0].name} (duplex LC), which MPO "
+                "pass-through panels cannot carry", field="cabling.panel",
+                fix="set cabling.panel: cassette, or remove it")
+
+
 def _plan_class(
     spec: ClusterSpec, fab: Fabric, lay: Layout, cat: PlanCatalog, cab: Cabling, cls: str
 ) -> None:
@@ -171,6 +233,7 @@ def _plan_class(
     if twin:
         choice = harmonise_cages(choice, keys)
     cab.reach_exceeded += int(over.sum())
+    _refuse_replaced_choices(spec, cls, mode, opts, choice, same.astype(bool), breakout)
 
     # transceivers ------------------------------------------------------------------
     optical = (mode != LinkMode.DAC.code) & (mode != LinkMode.ACC.code)

@@ -211,8 +211,7 @@ def plan_structured(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None
     a_panel, a_unit, a_sub = p_no[:n], unit[:n], sub[:n]
     b_panel, b_unit = p_no[n:], unit[n:]
     pol_b = spec.cabling.polarity == "B" and o.polish == "UPC" and not duplex
-    if spec.cabling.polarity == "B" and not pol_b and "polarity-B-apc" not in cab.notes:
-        cab.notes.append("polarity-B-apc")
+    # polarity B with APC or duplex optics was refused before (cabling._refuse_replaced_choices)
     if duplex:
         cord_a, cord_b = cord_part(o, "A-B"), cord_part(o, "A-A")
         trunk_ends, t_polish, t_conn = "F-F", cas.rear.polish, cas.rear.connector
