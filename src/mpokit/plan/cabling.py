@@ -43,6 +43,7 @@ from mpokit.plan.channels import (
     ClassContext,
     OpticChoice,
     add_direct_cables,
+    channel_length_m,
     plan_breakout,
     plan_direct,
     plan_ocs,
@@ -227,7 +228,9 @@ def _plan_class(
 
     # optics by reach, then by loss: a link whose budget would not hold moves on to the
     # next longer-reach optic (the checks of every channel remain the authority)
-    choice, over = choose(opts, route, loss_feasible(opts, route, _fixed_loss(spec, cat, mode)))
+    # ... judged on the channel's length as built (runs rounded up to standard lengths)
+    built = channel_length_m(lay, cat, ls, mode, route)
+    choice, over = choose(opts, built, loss_feasible(opts, built, _fixed_loss(spec, cat, mode)))
     keys = [None if node_side else _cage_key(fab, ls.a_dev, ls.a_port),
             _cage_key(fab, ls.b_dev, ls.b_port)]
     if twin:

@@ -26,6 +26,7 @@ __all__ = [
     "ClassContext",
     "OpticChoice",
     "add_direct_cables",
+    "channel_length_m",
     "cord_body",
     "cord_part",
     "plan_breakout",
@@ -126,6 +127,50 @@ def _design(ctx: ClassContext, mode: LinkMode, oc: OpticChoice, g: np.ndarray,
     return Design(ctx.cls, mode, oc.optic, oc.a_model, int(ctx.twin_a[g[0]]), oc.b_model,
                   int(ctx.twin_b[g[0]]), elements, ls.a_dev[g], ls.a_port[g], ls.b_dev[g],
                   ls.b_port[g], lengths)
+
+
+def channel_length_m(lay: Layout, cat: PlanCatalog, links: LinkSet, mode: np.ndarray,
+                     route: np.ndarray) -> np.ndarray:
+    """The fiber length each link's channel will have, with its runs rounded up to the
+    standard lengths the planner will buy (what the optic's reach is checked against).
+
+    Parameters
+    ----------
+    lay, cat
+        The floor layout and the plan catalogue.
+    links
+        The links of one class.
+    mode
+        Each link's :class:`LinkMode` code.
+    route
+        Each link's device-to-device route (m).
+
+    Returns
+    -------
+    numpy.ndarray
+        Direct and breakout links: the rounded cord (harness) length; structured links:
+        both rounded panel cords plus the rounded trunk between the two racks; other
+        links: the route itself.
+    """
+    out = np.asarray(route, dtype=float).copy()
+    direct = mode == LinkMode.DIRECT.code
+    out[direct] = cat.round_length("cord", route[direct])
+    brk = mode == LinkMode.BREAKOUT.code
+    out[brk] = cat.round_length("breakout", route[brk])
+    st = np.nonzero(mode == LinkMode.STRUCTURED.code)[0]
+    if st.size:
+        a_dev, b_dev = links.a_dev[st], links.b_dev[st]
+        ra, rb = lay.dev_rack[a_dev], lay.dev_rack[b_dev]
+        one = np.ones(st.size, np.int64)
+        la = cat.round_length("cord", route_m(lay.layout, 0, 0, lay.dev_z[a_dev], 0, 0,
+                                              lay.top_z[ra], one))
+        lb = cat.round_length("cord", route_m(lay.layout, 0, 0, lay.dev_z[b_dev], 0, 0,
+                                              lay.top_z[rb], one))
+        lt = cat.round_length("trunk", route_m(lay.layout, lay.rack_x[ra], lay.rack_y[ra],
+                                               lay.top_z[ra], lay.rack_x[rb], lay.rack_y[rb],
+                                               lay.top_z[rb], np.zeros(st.size, np.int64)))
+        out[st] = la + lt + lb
+    return out
 
 
 def plan_direct(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None:
