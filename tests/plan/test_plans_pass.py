@@ -48,3 +48,23 @@ def test_131k_gpu_plan_passes_every_channel() -> None:
     for d in p.cabling.designs:
         if d.optic is not None:
             assert d.run_lengths().sum(1).max() <= d.optic.reach_m
+
+
+def test_xdr_quantum_x800_fabric_is_planned_with_200g_lane_optics() -> None:
+    """Quantum-X800 class (144 x 800G in 72 cages) with 800G ConnectX-8 nodes: refused
+    before ("no twin-port optics for 800G links"); now single-port 800GBASE-DR4 at the
+    nodes and twin-port 1.6T-2xDR4 in the switch cages, every channel passing."""
+    from pathlib import Path
+
+    from mpokit.plan import load_spec
+
+    root = Path(__file__).resolve().parents[2]
+    p = make_plan(load_spec(root / "examples" / "cluster" / "xdr-quantum-x800.yaml"))
+    assert p.ok and p.summary["errors"] == 0
+    tx = p.summary["transceivers"]
+    links = p.summary["links"]
+    assert tx["800GBASE-DR4"] == links["node_leaf"] == 128 * 8
+    # twin-port modules: one per switch cage in use (two 800G ports each)
+    switch_ports = links["node_leaf"] + 2 * links["leaf_spine"] + 2 * links["spine_core"]
+    assert tx["1.6T-2xDR4"] == switch_ports // 2
+    assert set(tx) == {"800GBASE-DR4", "1.6T-2xDR4"}
