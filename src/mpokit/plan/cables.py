@@ -106,12 +106,29 @@ class Design:
         return int(self.a_dev.size)
 
     def run_lengths(self) -> np.ndarray:
-        """(n_channels, runs) lengths in the order the channel's fiber runs appear."""
+        """(n_channels, runs) lengths in the order the channel's fiber runs appear.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape (n_channels, runs), in metres.
+        """
         slots = [slot for _, _, slot in self.elements if slot is not None]
         return self.lengths[:, slots] if slots else np.zeros((self.n_channels, 0))
 
     def spec_dict(self, i: int = 0) -> dict[str, Any]:
-        """Channel-file mapping of channel ``i`` (the names are left to the caller)."""
+        """Channel-file mapping of channel ``i`` (the names are left to the caller).
+
+        Parameters
+        ----------
+        i
+            The channel's index in the design.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``a``, ``b`` and ``path`` as in a channel file.
+        """
         path = []
         for kind, body, slot in self.elements:
             b = dict(body)
@@ -139,7 +156,15 @@ class CableTable:
         self._cols: dict[str, np.ndarray] | None = None
 
     def add(self, n: int, **cols: Any) -> None:
-        """Append ``n`` rows; missing integer columns are -1 (``legs`` 1)."""
+        """Append ``n`` rows; missing integer columns are -1 (``legs`` 1).
+
+        Parameters
+        ----------
+        n
+            Number of rows.
+        **cols
+            Column values (scalars or arrays of length ``n``) by column name.
+        """
         chunk: dict[str, np.ndarray] = {}
         for c in self.COLUMNS:
             default = 1 if c == "legs" else -1
@@ -180,18 +205,47 @@ class Cabling:
     notes: list[str] = field(default_factory=list)
 
     def part(self, p: Part) -> int:
-        """Index of part ``p``, registering it on first use."""
+        """Index of part ``p``, registering it on first use.
+
+        Parameters
+        ----------
+        p
+            A part (kind, connector, fiber, type, ends).
+
+        Returns
+        -------
+        int
+            Its index in :attr:`parts` (the ``part`` column of the cable table).
+        """
         if p not in self.part_index:
             self.part_index[p] = len(self.parts)
             self.parts.append(p)
         return self.part_index[p]
 
     def count_transceiver(self, model: str, n: int) -> None:
-        """Add ``n`` modules of ``model``."""
+        """Add ``n`` modules of ``model``.
+
+        Parameters
+        ----------
+        model
+            The transceiver model.
+        n
+            How many more.
+        """
         if n:
             self.transceivers[model] = self.transceivers.get(model, 0) + int(n)
 
     def count_panel_units(self, model: str, n: int, *, cassette: bool) -> None:
-        """Add ``n`` MPO adapters (or cassettes) of ``model``."""
+        """Add ``n`` MPO adapters (or cassettes) of ``model``.
+
+        Parameters
+        ----------
+        model
+            The adapter description or the cassette model.
+        n
+            How many more.
+        cassette
+            True for cassettes, False for MPO adapters.
+        """
         book = self.cassettes if cassette else self.adapters
         book[model] = book.get(model, 0) + int(n)

@@ -210,7 +210,18 @@ class PlanCatalog:
         return self.ocs.get(self._role().ocs)
 
     def copper_cable(self, which: Literal["dac", "acc"]) -> CopperRecord:
-        """The passive (``dac``) or active (``acc``) copper cable family."""
+        """The passive (``dac``) or active (``acc``) copper cable family.
+
+        Parameters
+        ----------
+        which
+            ``dac`` or ``acc``.
+
+        Returns
+        -------
+        CopperRecord
+            The record the ``roles`` section names for it.
+        """
         return self.copper.get(getattr(self._role(), which))
 
     def extend(self, path: str | os.PathLike[str]) -> None:
