@@ -27,6 +27,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mpokit.errors import InputError
+from mpokit.plan.bom import bom_rows, write_bom_workbook
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
 from mpokit.plan.planner import Plan
@@ -116,39 +117,6 @@ def cutsheet_table(plan: Plan) -> pa.Table:
         "b2_device": pa.array(b2, pa.string()),
         "b2_port": pa.array(np.where(cols["b2_port"] >= 0, cols["b2_port"], none), pa.int64()),
     })
-
-
-def bom_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Bill of materials: transceivers, cables by part and length, panels, adapters..."""
-    cab = plan.cabling
-    rows: list[dict[str, Any]] = []
-    for model, q in sorted(cab.transceivers.items()):
-        rows.append({"category": "transceiver", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    cols = cab.cables.cols
-    if len(cab.cables):
-        # exact keys: (part, length in cm) as two columns, never packed into one integer
-        key = np.stack([cols["part"], np.round(cols["length_m"] * 100).astype(np.int64)], 1)
-        uniq, counts = np.unique(key, axis=0, return_counts=True)
-        for (part, cm), q in zip(uniq.tolist(), counts.tolist(), strict=True):
-            p = cab.parts[part]
-            rows.append({"category": p.kind, "item": p.description,
-                         "length_m": cm / 100, "quantity": q, "unit": "ea"})
-    for model, per_rack in sorted(cab.rack_panels.items()):
-        rows.append({"category": "panel", "item": model, "length_m": "",
-                     "quantity": int(per_rack.sum()), "unit": "ea"})
-    for model, q in sorted(cab.cassettes.items()):
-        rows.append({"category": "cassette", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    for model, q in sorted(cab.adapters.items()):
-        rows.append({"category": "adapter", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    s = plan.summary
-    rows.append({"category": "mt_ferrule", "item": "MT ferrules in cable plugs", "length_m": "",
-                 "quantity": s["mt_ferrules"], "unit": "ea"})
-    rows.append({"category": "fiber", "item": "fiber (all cables)", "length_m": "",
-                 "quantity": s["fiber_m_total"], "unit": "m"})
-    return rows
 
 
 def generate_channel_lines_header() -> str:
@@ -274,6 +242,7 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
         bom = bom_rows(plan)
         pacsv.write_csv(pa.Table.from_pylist(
             [{k: str(v) for k, v in r.items()} for r in bom]), tmp / "bom.csv")
+        write_bom_workbook(bom, tmp / "bom.xlsx")
         if channels:
             step("channels")
             (tmp / "channels.yaml").write_text(generate_channels(plan), encoding="utf-8")

@@ -193,6 +193,18 @@ class CablingSpec(_Model):
             raise ValueError(str(exc)) from None
 
 
+class BomSpec(_Model):
+    """What the buyer orders beyond the plan's quantities."""
+
+    spares_percent: float = Field(default=0.0, ge=0, le=100,
+                                  description="Spares per orderable line, percent.")
+    spares_min: int = Field(default=0, ge=0, le=10_000,
+                            description="At least this many spares per orderable line.")
+    prices: str | None = Field(
+        default=None, description="Buyer file (YAML: currency, items with part_number, "
+        "unit_price, lead_time_days), relative to the spec file.")
+
+
 class ClusterSpec(_Model):
     """A whole cluster spec file."""
 
@@ -201,6 +213,7 @@ class ClusterSpec(_Model):
     layout: LayoutSpec = LayoutSpec()
     optics: OpticsSpec = OpticsSpec()
     cabling: CablingSpec = CablingSpec()
+    bom: BomSpec = BomSpec()
 
     @model_validator(mode="after")
     def _coherent(self) -> ClusterSpec:
@@ -263,6 +276,10 @@ def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
         where = str(Path(path).parent / extra)
         spec = spec.model_copy(update={
             "cabling": spec.cabling.model_copy(update={"catalog": where})})
+    prices = spec.bom.prices
+    if prices is not None and not Path(prices).is_absolute():
+        where = str(Path(path).parent / prices)
+        spec = spec.model_copy(update={"bom": spec.bom.model_copy(update={"prices": where})})
     return spec
 
 
