@@ -68,6 +68,10 @@ class FiberLimit(Strict):
     connection_allowance_db: float | None = Field(default=None, ge=0)
     status: Status
     reach_status: Status | None = None
+    reach_informative: bool = Field(
+        default=False,
+        description="The reach is an informative range (e.g. IEEE 802.3's OS1a ranges): "
+        "exceeding it warns; the PMD is specified by its loss and its main reach.")
     source: str
 
 
@@ -126,6 +130,7 @@ class Limit:
     reach_status: Status
     source: str
     via_fiber: str  # the row used (OM4 row for an OM5 channel without its own row)
+    reach_informative: bool = False  # exceeding the reach warns instead of failing
 
     def label(self, what: Literal["loss", "reach"] = "loss") -> str:
         """``"1.9 dB"`` or ``"1.9 dB (typical)"`` -- never present a typical value bare."""
@@ -221,4 +226,5 @@ def channel_limit(pmd: str, fiber_name: str) -> Limit | None:
         reach_status=reach_status,
         source=r.source,
         via_fiber=r.fiber,
+        reach_informative=r.reach_informative,
     )
