@@ -224,6 +224,17 @@ def _plan_class(
     medium = getattr(pol, cls)
     twin = fab.ports_per_cage == 2 and not breakout
     opts = candidates(cat, speed, medium, pol.multimode_max_m, twin=twin, breakout=breakout)
+    # the node's own cages: twin-port flat-top modules hold two NIC ports each
+    node_twin = (ls.a_dev < fab.n["node"]) if (
+        node_side and spec.cluster.node_cage == "twin" and not breakout) else np.zeros(n, bool)
+    if node_twin.any():
+        opts = [o for o in opts if o.twin_flat is not None]
+        if not opts:
+            raise InputError(
+                f"no flat-top twin-port module for {speed}G node links in the plan catalogue",
+                field="cluster.node_cage",
+                fix="set cluster.node_cage: single, or add an optic with 'twin_flat' "
+                "(cabling.catalog)")
     mode = _modes(spec, fab, cat, cls, same.astype(bool), route, breakout)
 
     # optics by reach, then by loss: a link whose budget would not hold moves on to the
@@ -231,9 +242,12 @@ def _plan_class(
     # ... judged on the channel's length as built (runs rounded up to standard lengths)
     built = channel_length_m(lay, cat, ls, mode, route)
     choice, over = choose(opts, built, loss_feasible(opts, built, _fixed_loss(spec, cat, mode)))
-    keys = [None if node_side else _cage_key(fab, ls.a_dev, ls.a_port),
+    # a node cage holds NIC ports 1-2, 3-4, ...; rows without one get keys of their own
+    node_cage = np.where(node_twin, ls.a_dev * (spec.cluster.rails + 1) + (ls.a_port - 1) // 2,
+                         -1 - np.arange(n))
+    keys = [node_cage if node_side else _cage_key(fab, ls.a_dev, ls.a_port),
             _cage_key(fab, ls.b_dev, ls.b_port)]
-    if twin:
+    if twin or node_twin.any():
         choice = harmonise_cages(choice, keys)
     cab.reach_exceeded += int(over.sum())
     _refuse_replaced_choices(spec, cls, mode, opts, choice, same.astype(bool), breakout)
@@ -245,7 +259,10 @@ def _plan_class(
         if not sel.any():
             continue
         if node_side:
-            cab.count_transceiver(o.single, int(sel.sum()))
+            cab.count_transceiver(o.single, int((sel & ~node_twin).sum()))
+            if (sel & node_twin).any():
+                assert o.twin_flat is not None
+                cab.count_transceiver(o.twin_flat, np.unique(node_cage[sel & node_twin]).size)
         if breakout:
             assert o.breakout_switch is not None
             cab.count_transceiver(
@@ -263,6 +280,7 @@ def _plan_class(
                 cab.count_transceiver(o.single, int(sel.sum()))
 
     twin_a = ((ls.a_port - 1) % 2 + 1) if (twin and not node_side) else np.zeros(n, np.int64)
+    twin_a = np.where(node_twin, (ls.a_port - 1) % 2 + 1, twin_a)
     twin_b = ((ls.b_port - 1) % 2 + 1) if twin else np.zeros(n, np.int64)
     ctx = ClassContext(spec=spec, fab=fab, lay=lay, cat=cat, cab=cab, cls=cls,
                        cls_index=LINK_CLASSES.index(cls), links=ls, route_m=route,
@@ -282,8 +300,13 @@ def _plan_class(
         a_model = o.single if node_side else (o.twin if twin else o.single)
         b_model = o.breakout_switch if breakout else (o.twin if twin else o.single)
         assert a_model is not None and b_model is not None
-        oc = OpticChoice(o, a_model, b_model)
-        for m, plan in _PLANNERS.items():
-            sel = (mode == m.code) & (choice == i)
-            if sel.any():
-                plan(ctx, np.nonzero(sel)[0], oc)
+        groups: list[tuple[OpticChoice, np.ndarray]] = [
+            (OpticChoice(o, a_model, b_model), ~node_twin)]
+        if node_twin.any():
+            assert o.twin_flat is not None
+            groups.append((OpticChoice(o, o.twin_flat, b_model), node_twin))
+        for oc, rows in groups:
+            for m, plan in _PLANNERS.items():
+                sel = (mode == m.code) & (choice == i) & rows
+                if sel.any():
+                    plan(ctx, np.nonzero(sel)[0], oc)

@@ -85,6 +85,8 @@ class OpticRecord(Record):
     polish: Literal["UPC", "APC"]
     single: str
     twin: str | None = None
+    twin_flat: str | None = Field(
+        default=None, description="Flat-top (riding heat sink) twin-port module for node cages.")
     breakout_switch: str | None = None
     breakout: str | None = None
     breakout_reach_m: float | None = None

@@ -57,6 +57,11 @@ class ClusterInfo(_Model):
     nodes: int = Field(ge=1, le=10_000_000, description="Compute nodes.")
     rails: int = Field(ge=1, le=64, description="Compute-fabric NICs per node (one per rail).")
     nic_speed_gbps: int = Field(gt=0, description="Speed of each NIC port.")
+    node_cage: Literal["single", "twin"] = Field(
+        default="single",
+        description="How the node's NIC ports sit in its OSFP cages: 'single' (one module per "
+        "NIC: ConnectX cards, DGX B300) or 'twin' (two NIC ports per cage, twin-port flat-top "
+        "modules: DGX H100/B200 with 4 cages for 8 NICs).")
     ufm_links: int | Literal["auto"] = Field(
         default="auto",
         description=(
