@@ -27,6 +27,11 @@ def test_failing_plan_lists_its_failures() -> None:
     lines = failure_lines(p)
     assert lines and all(line.startswith("x ") for line in lines)
     assert any("reach" in line for line in lines)
+    # each failing channel is counted once (a link beyond every optic's reach also fails
+    # its channel check; it was counted twice: 2048 errors among 2044 channels)
+    s = p.summary
+    assert 0 < s["errors"] <= s["channels"]
+    assert s["findings"]["reach"] <= s["channels"]
 
 
 def test_cli_exits_2_with_the_failures_on_stderr(tmp_path: Path) -> None:

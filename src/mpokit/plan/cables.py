@@ -99,6 +99,7 @@ class Design:
     lengths: np.ndarray  # (n_channels, n_slots) metres, rounded to standard lengths
     result: DesignCheck | None = None  # set by plan.verify
     loss_margin_db: np.ndarray | None = None
+    over_reach: np.ndarray | None = None  # per channel: longer than every offered optic reaches
 
     @property
     def n_channels(self) -> int:

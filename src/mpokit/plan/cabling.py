@@ -284,7 +284,7 @@ def _plan_class(
     twin_b = ((ls.b_port - 1) % 2 + 1) if twin else np.zeros(n, np.int64)
     ctx = ClassContext(spec=spec, fab=fab, lay=lay, cat=cat, cab=cab, cls=cls,
                        cls_index=LINK_CLASSES.index(cls), links=ls, route_m=route,
-                       twin_a=twin_a, twin_b=twin_b)
+                       twin_a=twin_a, twin_b=twin_b, over_reach=over)
 
     # copper --------------------------------------------------------------------------
     for cmode in (LinkMode.DAC, LinkMode.ACC):

@@ -51,6 +51,7 @@ class ClassContext:
     route_m: np.ndarray  # device-to-device route of every link
     twin_a: np.ndarray  # port of a twin-port module at end A (1/2), 0 for single-port
     twin_b: np.ndarray
+    over_reach: np.ndarray  # per link: longer than every optic offered for it reaches
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def _design(ctx: ClassContext, mode: LinkMode, oc: OpticChoice, g: np.ndarray,
     ls = ctx.links
     return Design(ctx.cls, mode, oc.optic, oc.a_model, int(ctx.twin_a[g[0]]), oc.b_model,
                   int(ctx.twin_b[g[0]]), elements, ls.a_dev[g], ls.a_port[g], ls.b_dev[g],
-                  ls.b_port[g], lengths)
+                  ls.b_port[g], lengths, over_reach=ctx.over_reach[g])
 
 
 def channel_length_m(lay: Layout, cat: PlanCatalog, links: LinkSet, mode: np.ndarray,
@@ -366,4 +367,4 @@ def plan_ocs(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None:
         cab.designs.append(Design(
             ctx.cls, LinkMode.OCS, o, oc.a_model, int(ctx.twin_a[ga[0]]), oc.a_model,
             int(ctx.twin_a[gb[0]]), elements, ls.a_dev[ga], ls.a_port[ga], ls.a_dev[gb],
-            ls.a_port[gb], lengths[grp]))
+            ls.a_port[gb], lengths[grp], over_reach=ctx.over_reach[ga] | ctx.over_reach[gb]))
