@@ -107,10 +107,12 @@ def _apply_grade(cab: Cabling, name: str) -> None:
                        else body, slot) for kind, body, slot in d.elements]
 
 
-def _cage_key(fab: Fabric, dev: np.ndarray, port: np.ndarray) -> np.ndarray | None:
-    if fab.ports_per_cage < 2:
+def _cage_key(fab: Fabric, dev: np.ndarray, port: np.ndarray,
+              twin_end: bool) -> np.ndarray | None:
+    """A global id of the cage holding each port (None: single-port cages)."""
+    if not twin_end:
         return None
-    return dev * (fab.radix + 1) + (port - 1) // 2
+    return dev * (max(fab.radix, fab.spine_radix) + 1) + (port - 1) // 2
 
 
 def _fixed_loss(spec: ClusterSpec, cat: PlanCatalog, mode: np.ndarray) -> np.ndarray:
@@ -222,7 +224,15 @@ def _plan_class(
     breakout = node_side and fab.breakout > 1
     speed = spec.cluster.nic_speed_gbps if node_side else spec.fabric.switch.port_speed_gbps
     medium = getattr(pol, cls)
-    twin = fab.ports_per_cage == 2 and not breakout
+    # twin-port modules where an end's cages hold two ports (per tier: leaf, spine)
+    # (cores use the leaf's switch model)
+    leaf_c = fab.ports_per_cage
+    spine_c = fab.spine_ports_per_cage or leaf_c
+    a_cages, b_cages = {"node_leaf": (0, leaf_c), "leaf_spine": (leaf_c, spine_c),
+                        "spine_core": (spine_c, leaf_c)}[cls]
+    a_twin = a_cages == 2
+    b_twin = b_cages == 2 and not breakout
+    twin = a_twin or b_twin
     opts = candidates(cat, speed, medium, pol.multimode_max_m, twin=twin, breakout=breakout)
     # the node's own cages: twin-port flat-top modules hold two NIC ports each
     node_twin = (ls.a_dev < fab.n["node"]) if (
@@ -245,8 +255,8 @@ def _plan_class(
     # a node cage holds NIC ports 1-2, 3-4, ...; rows without one get keys of their own
     node_cage = np.where(node_twin, ls.a_dev * (spec.cluster.rails + 1) + (ls.a_port - 1) // 2,
                          -1 - np.arange(n))
-    keys = [node_cage if node_side else _cage_key(fab, ls.a_dev, ls.a_port),
-            _cage_key(fab, ls.b_dev, ls.b_port)]
+    keys = [node_cage if node_side else _cage_key(fab, ls.a_dev, ls.a_port, a_twin),
+            _cage_key(fab, ls.b_dev, ls.b_port, b_twin)]
     if twin or node_twin.any():
         choice = harmonise_cages(choice, keys)
     cab.reach_exceeded += int(over.sum())
@@ -269,19 +279,19 @@ def _plan_class(
                 o.breakout_switch, np.unique(ls.b_dev[sel] * (fab.radix + 1) + ls.b_port[sel]).size
             )
             continue
-        ends = [] if node_side else [(ls.a_dev, ls.a_port)]
-        ends.append((ls.b_dev, ls.b_port))
-        for dev, port in ends:
-            if twin:
+        ends = [] if node_side else [(ls.a_dev, ls.a_port, a_twin)]
+        ends.append((ls.b_dev, ls.b_port, b_twin))
+        for dev, port, twin_end in ends:
+            key = _cage_key(fab, dev[sel], port[sel], twin_end)
+            if key is not None:
                 assert o.twin is not None
-                key = _cage_key(fab, dev[sel], port[sel])
-                cab.count_transceiver(o.twin, np.unique(key).size)  # type: ignore[arg-type]
+                cab.count_transceiver(o.twin, np.unique(key).size)
             else:
                 cab.count_transceiver(o.single, int(sel.sum()))
 
-    twin_a = ((ls.a_port - 1) % 2 + 1) if (twin and not node_side) else np.zeros(n, np.int64)
+    twin_a = ((ls.a_port - 1) % 2 + 1) if a_twin else np.zeros(n, np.int64)
     twin_a = np.where(node_twin, (ls.a_port - 1) % 2 + 1, twin_a)
-    twin_b = ((ls.b_port - 1) % 2 + 1) if twin else np.zeros(n, np.int64)
+    twin_b = ((ls.b_port - 1) % 2 + 1) if b_twin else np.zeros(n, np.int64)
     ctx = ClassContext(spec=spec, fab=fab, lay=lay, cat=cat, cab=cab, cls=cls,
                        cls_index=LINK_CLASSES.index(cls), links=ls, route_m=route,
                        twin_a=twin_a, twin_b=twin_b, over_reach=over)
@@ -297,8 +307,8 @@ def _plan_class(
             add_direct_cables(ctx, sel, p, cat.round_length(rec.lengths, route[sel]))
 
     for i, o in enumerate(opts):
-        a_model = o.single if node_side else (o.twin if twin else o.single)
-        b_model = o.breakout_switch if breakout else (o.twin if twin else o.single)
+        a_model = o.twin if a_twin else o.single
+        b_model = o.breakout_switch if breakout else (o.twin if b_twin else o.single)
         assert a_model is not None and b_model is not None
         groups: list[tuple[OpticChoice, np.ndarray]] = [
             (OpticChoice(o, a_model, b_model), ~node_twin)]

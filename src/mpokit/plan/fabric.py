@@ -118,6 +118,8 @@ class Fabric:
     core_plane: np.ndarray
     spine_is_ocs: bool = False
     ocs_ports: int = 0
+    spine_ports_per_cage: int = 0  # 0: as the leaf's
+    spine_radix: int = 0  # 0: as the leaf's
     links: dict[str, LinkSet] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -206,7 +208,12 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         leaf_su = np.arange(n_leaf) // leaves_per_su
 
     # -- tiers -----------------------------------------------------------------------------
-    spine_radix = k
+    spine_sw = f.spine_switch or f.switch
+    if spine_sw.port_speed_gbps != f.switch.port_speed_gbps:
+        raise DesignError(
+            f"the spine switch's ports run at {spine_sw.port_speed_gbps}G and the leaf's at "
+            f"{f.switch.port_speed_gbps}G; leaf-spine links need one speed")
+    spine_radix = spine_sw.ports
     ocs_ports = 0
     if f.ocs is not None:
         ocs_ports = f.ocs.ports or (cat or plan_catalog()).ocs_default.ports
@@ -220,6 +227,10 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         )
     if tiers == 3 and f.ocs is not None:
         raise DesignError("an OCS spine is supported with 2 tiers only")
+    if tiers == 3 and spine_sw.ports != k:
+        raise DesignError(
+            f"a spine switch of {spine_sw.ports} ports beside {k}-port leaves is planned for "
+            "2 tiers only; use the same radix for 3 tiers or tiers: 2")
 
     notes: list[str] = []
     if tiers == 2:
@@ -278,6 +289,8 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         up=u_used,
         breakout=b,
         ports_per_cage=f.switch.ports_per_cage,
+        spine_ports_per_cage=spine_sw.ports_per_cage,
+        spine_radix=spine_sw.ports,
         n_su=n_su,
         slots=slots,
         n=n,

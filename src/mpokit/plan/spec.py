@@ -120,6 +120,10 @@ class FabricSpec(_Model):
         "is built for full units even when slots are empty.",
     )
     switch: SwitchSpec
+    spine_switch: SwitchSpec | None = Field(
+        default=None,
+        description="The spine tier's switch when it differs from the leaf's (2 tiers; same "
+        "port speed): its radix sets the spine count, its cages the spine-side modules.")
     tiers: Literal["auto", 2, 3] = "auto"
     oversubscription: float = Field(
         default=1.0, ge=1, le=64, description="Leaf downlink : uplink bandwidth."
