@@ -20,7 +20,8 @@ def _spec(row: dict[str, Any]) -> ClusterSpec:
     s = DATA["systems"][row["system"]]
     return ClusterSpec.model_validate({
         "cluster": {"name": f"{row['system']}-{row['su']}su", "nodes": row["nodes"],
-                    "rails": 8, "nic_speed_gbps": s["nic_gbps"], "ufm_links": s["ufm"]},
+                    "rails": s.get("rails", 8), "nic_speed_gbps": s["nic_gbps"],
+                    "ufm_links": s["ufm"]},
         "fabric": {"topology": "rail-optimized", "scalable_unit": s["nodes_per_su"],
                    "switch": {"ports": s["ports"], "port_speed_gbps": s["port_gbps"],
                               "cages": s["cages"], "model": s["switch"]}},
@@ -40,8 +41,9 @@ def test_at_least_six_configurations_over_four_systems() -> None:
 def test_published_counts_are_reproduced(row: dict[str, Any]) -> None:
     fab = build_fabric(_spec(row))
     assert fab.counts() == {"leaf": row["leaf"], "spine": row["spine"], "core": row["core"]}
+    per_cable = DATA["systems"][row["system"]].get("links_per_cable", 1)
     links = {c: fab.links[c].size for c in fab.links}
     # node-leaf cables include the fabric manager's (UFM) links, as NVIDIA counts them
-    assert links["node_leaf"] == row["node_leaf"]
-    assert links["leaf_spine"] == row["leaf_spine"]
-    assert links["spine_core"] == row["spine_core"]
+    assert links["node_leaf"] == row["node_leaf"] * per_cable
+    assert links["leaf_spine"] == row["leaf_spine"] * per_cable
+    assert links["spine_core"] == row["spine_core"] * per_cable
