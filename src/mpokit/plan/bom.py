@@ -127,10 +127,15 @@ def _base_rows(plan: Plan) -> list[dict[str, Any]]:
                      "unit": "ea"})
     cols = cab.cables.cols
     if len(cab.cables):
-        # exact keys: (part, length in cm) as two columns, never packed into one integer
-        key = np.stack([cols["part"], np.round(cols["length_m"] * 100).astype(np.int64)], 1)
-        uniq, counts = np.unique(key, axis=0, return_counts=True)
-        for (part, cm), q in zip(uniq.tolist(), counts.tolist(), strict=True):
+        # exact keys: (part, length in cm) combined with a base taken from the data (the
+        # longest length + 1), never a fixed one that a long cable overflows
+        cm_all = np.round(cols["length_m"] * 100).astype(np.int64)
+        base = int(cm_all.max(initial=0)) + 1
+        if len(cab.parts) * base >= 2**62:  # pragma: no cover - beyond any real plan
+            raise InputError("cable lengths too long to count", field="layout")
+        uniq, counts = np.unique(cols["part"] * base + cm_all, return_counts=True)
+        for key, q in zip(uniq.tolist(), counts.tolist(), strict=True):
+            part, cm = divmod(key, base)
             p = cab.parts[part]
             rows.append({"category": p.kind, "item": p.description,
                          "length_m": cm / 100, "quantity": q, "unit": "ea"})
