@@ -68,3 +68,20 @@ def test_xdr_quantum_x800_fabric_is_planned_with_200g_lane_optics() -> None:
     switch_ports = links["node_leaf"] + 2 * links["leaf_spine"] + 2 * links["spine_core"]
     assert tx["1.6T-2xDR4"] == switch_ports // 2
     assert set(tx) == {"800GBASE-DR4", "1.6T-2xDR4"}
+
+
+def test_spectrum_x_twin_plane_b300_su_is_planned() -> None:
+    """B300 on Spectrum-X, twin-plane: 16 x 400G fabric ports per node in 8 twin-port node
+    cages, SN5600 as 128 x 400G; NVIDIA's 1-SU counts (16 leaf, 8 spine) and every channel
+    passing."""
+    from pathlib import Path
+
+    from mpokit.plan import load_spec
+
+    root = Path(__file__).resolve().parents[2]
+    p = make_plan(load_spec(root / "examples" / "cluster" / "spectrum-x-b300-1su.yaml"))
+    assert p.ok
+    assert p.summary["switches"] == {"leaf": 16, "spine": 8, "core": 0}
+    tx = p.summary["transceivers"]
+    assert tx["800G-2xSR4-FLT"] == 64 * 8  # one twin-port module per NIC cage
+    assert tx["800G-2xSR4"] == (16 + 8) * 64  # every switch cage filled
