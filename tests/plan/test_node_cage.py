@@ -44,3 +44,9 @@ def test_twin_cage_without_a_flat_top_module_is_refused() -> None:
         make_plan(spec(31, nic=100, speed=100, ports=32, cages=None,
                        cluster=_cluster("twin", nic_speed_gbps=100)))
     assert info.value.field == "cluster.node_cage" and "flat-top" in info.value.message
+
+
+def test_twin_cage_with_breakout_node_links_is_refused() -> None:
+    with pytest.raises(InputError) as info:
+        make_plan(spec(31, speed=800, cluster=_cluster("twin"), optics__node_leaf="SM"))
+    assert info.value.field == "cluster.node_cage" and "breakout" in info.value.message

@@ -235,8 +235,13 @@ def _plan_class(
     twin = a_twin or b_twin
     opts = candidates(cat, speed, medium, pol.multimode_max_m, twin=twin, breakout=breakout)
     # the node's own cages: twin-port flat-top modules hold two NIC ports each
+    if node_side and breakout and spec.cluster.node_cage == "twin":
+        raise InputError(
+            "twin-port node cages with breakout node links are not planned (each NIC gets "
+            "a leg of a harness from a faster switch port)", field="cluster.node_cage",
+            fix="set cluster.node_cage: single, or NICs as fast as the switch ports")
     node_twin = (ls.a_dev < fab.n["node"]) if (
-        node_side and spec.cluster.node_cage == "twin" and not breakout) else np.zeros(n, bool)
+        node_side and spec.cluster.node_cage == "twin") else np.zeros(n, bool)
     if node_twin.any():
         opts = [o for o in opts if o.twin_flat is not None]
         if not opts:
