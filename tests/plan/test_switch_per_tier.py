@@ -48,5 +48,7 @@ def test_spine_side_modules_follow_the_spine_cages(cages: int, spine_modules: di
 def test_spine_of_another_speed_or_radix_at_3_tiers_is_refused() -> None:
     with pytest.raises(DesignError, match="one speed"):
         build_fabric(spec(127, fabric__spine_switch=_spine(64, 32, speed=800)))
+    with pytest.raises(DesignError, match="keep one"):
+        build_fabric(spec(127, fabric__spine_switch=_spine(128, 64), fabric__ocs={}))
     with pytest.raises(DesignError, match="2 tiers only"):
         build_fabric(spec(127, fabric__tiers=3, fabric__spine_switch=_spine(128, 64)))

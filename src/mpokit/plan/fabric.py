@@ -209,6 +209,9 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
 
     # -- tiers -----------------------------------------------------------------------------
     spine_sw = f.spine_switch or f.switch
+    if f.spine_switch is not None and f.ocs is not None:
+        raise DesignError("fabric.spine_switch and fabric.ocs both describe the spine tier; "
+                          "keep one")
     if spine_sw.port_speed_gbps != f.switch.port_speed_gbps:
         raise DesignError(
             f"the spine switch's ports run at {spine_sw.port_speed_gbps}G and the leaf's at "
