@@ -74,3 +74,32 @@ def test_every_trunk_label_names_the_ports_its_legs_land_on(example: str) -> Non
     assert set(covered) == set(landing)
     assert set(covered.values()) == {1}
     assert int(np.sum([r["legs"] for r in trunks])) * 2 >= len(landing)
+
+
+def test_mpo_and_cassette_panels_in_one_rack_get_distinct_numbers_and_units() -> None:
+    """Far halls get duplex FR4 through cassettes beside DR4 through MPO panels, so the
+    spine racks hold both panel models: one numbering and one RU sequence per rack (both
+    started at PP01 / U48 before)."""
+    from tests.plan.test_halls_duplex import SPEC
+
+    from mpokit.plan import ClusterSpec
+
+    plan = make_plan(ClusterSpec.model_validate(SPEC))
+    assert len(plan.cabling.rack_panels) == 2  # MPO panels and cassette enclosures
+    ru_of: dict[tuple[str, str], set[int]] = {}
+    panels_at: dict[tuple[str, int], set[str]] = {}
+    for r in cutsheet_table(plan).to_pylist():
+        if r["kind"] != "cord":
+            continue
+        for side in ("a", "b"):
+            if r[f"{side}_device"] is None:
+                panel = r[f"{side}_port"].split("-")[0]
+                ru_of.setdefault((r[f"{side}_rack"], panel), set()).add(r[f"{side}_ru"])
+                panels_at.setdefault((r[f"{side}_rack"], r[f"{side}_ru"]), set()).add(panel)
+    assert all(len(v) == 1 for v in ru_of.values())
+    assert all(len(v) == 1 for v in panels_at.values())
+    racks_with_both = {rack for (rack, _), _ in ru_of.items()}
+    assert racks_with_both
+    # panel counts per model still add up to the panels numbered in each rack
+    total = sum(v for v in plan.cabling.rack_panels.values())
+    assert np.array_equal(total, plan.cabling.rack_panel_total)

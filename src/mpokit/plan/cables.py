@@ -199,7 +199,9 @@ class Cabling:
     parts: list[Part] = field(default_factory=list)
     part_index: dict[Part, int] = field(default_factory=dict)
     transceivers: dict[str, int] = field(default_factory=dict)
-    rack_panels: dict[str, np.ndarray] = field(default_factory=dict)  # panel model -> per rack
+    rack_panels: dict[str, np.ndarray] = field(default_factory=dict)  # model -> count per rack
+    rack_panel_total: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    rack_ru_used: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     adapters: dict[str, int] = field(default_factory=dict)
     cassettes: dict[str, int] = field(default_factory=dict)
     reach_exceeded: int = 0

@@ -19,7 +19,7 @@ from mpokit.plan.catalog import OpticRecord, PlanCatalog
 from mpokit.plan.fabric import Fabric, LinkSet
 from mpokit.plan.layout import Layout, route_m
 from mpokit.plan.spec import ClusterSpec
-from mpokit.plan.trunks import TrunkRun, group_rank, lay_trunks, panel_positions, use_rack_panels
+from mpokit.plan.trunks import TrunkRun, group_rank, lay_trunks, panel_positions, place_panels
 from mpokit.standards import breakout, connector
 
 __all__ = [
@@ -230,11 +230,6 @@ def _panel_cord_m(ctx: ClassContext, dev: np.ndarray, rack: np.ndarray) -> np.nd
                                                 lay.top_z[rack], np.ones(dev.size, np.int64)))
 
 
-def _panel_ru(ctx: ClassContext, panel_no: np.ndarray) -> np.ndarray:
-    """Rack unit of panel number ``panel_no`` (panels fill the rack from the top)."""
-    return ctx.spec.layout.rack_units - panel_no + 1
-
-
 def plan_structured(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None:
     """Links ``idx`` as cord -- panel -- trunk -- panel -- cord (cassettes for duplex)."""
     spec, cab, cat, lay, ls, o = ctx.spec, ctx.cab, ctx.cat, ctx.lay, ctx.links, oc.optic
@@ -243,19 +238,17 @@ def plan_structured(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None
     cas = cat.cassette
     per_unit = cas.front.ports if duplex else 1
     panel = cat.cassette_panel if duplex else cat.mpo_panel
-    # panel positions: both ends of every link, per rack. Earlier classes' panels in the
-    # same rack come first (offset by the panels already used there).
+    # panel positions: both ends of every link, per rack. Panels already in the rack (of
+    # any model, earlier classes) come first: one numbering and one RU sequence per rack.
     rack_all = np.concatenate([ra, rb])
     other = np.concatenate([rb, ra])
     link = np.concatenate([idx, idx])
-    p_no, unit, sub = panel_positions(rack_all, other, link, per_unit, panel.adapters)
-    used = cab.rack_panels.get(panel.name)
-    if used is not None:
-        p_no = p_no + used[rack_all]
-    use_rack_panels(cab, panel.name, rack_all, p_no, lay.n_racks)
+    local, unit, sub = panel_positions(rack_all, other, link, per_unit, panel.adapters)
+    p_no, p_ru = place_panels(cab, panel.name, panel.ru, rack_all, local, lay.n_racks,
+                              spec.layout.rack_units)
     n = idx.size
-    a_panel, a_unit, a_sub = p_no[:n], unit[:n], sub[:n]
-    b_panel, b_unit = p_no[n:], unit[n:]
+    a_panel, a_unit, a_sub, a_ru = p_no[:n], unit[:n], sub[:n], p_ru[:n]
+    b_panel, b_unit, b_ru = p_no[n:], unit[n:], p_ru[n:]
     pol_b = spec.cabling.polarity == "B" and o.polish == "UPC" and not duplex
     # polarity B with APC or duplex optics was refused before (cabling._refuse_replaced_choices)
     if duplex:
@@ -270,16 +263,16 @@ def plan_structured(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None
     lb = _panel_cord_m(ctx, ls.b_dev[idx], rb)
     lt = lay_trunks(cab, cat, lay, TrunkRun(
         ra=ra, rb=rb, a_panel=a_panel, a_unit=a_unit, b_panel=b_panel, b_unit=b_unit,
-        a_ru=_panel_ru(ctx, a_panel), b_ru=_panel_ru(ctx, b_panel), trunk_connector=t_conn,
+        a_ru=a_ru, b_ru=b_ru, trunk_connector=t_conn,
         fiber=o.fiber, polish=t_polish, ends=trunk_ends,
         per_unit=per_unit, unit_model=cas.name if duplex else f"MPO Type {adapter['type']}",
         cls=ctx.cls_index))
     pa, pb = cab.part(cord_a), cab.part(cord_b)
     cab.cables.add(n, part=pa, length_m=la, cls=ctx.cls_index, a_rack=ra,
                    a_ru=lay.dev_ru[ls.a_dev[idx]], a_dev=ls.a_dev[idx], a_port=ls.a_port[idx],
-                   b_rack=ra, b_ru=_panel_ru(ctx, a_panel), b_panel=a_panel, b_port=a_unit)
+                   b_rack=ra, b_ru=a_ru, b_panel=a_panel, b_port=a_unit)
     cab.cables.add(n, part=pb, length_m=lb, cls=ctx.cls_index, a_rack=rb,
-                   a_ru=_panel_ru(ctx, b_panel), a_panel=b_panel, a_port=b_unit,
+                   a_ru=b_ru, a_panel=b_panel, a_port=b_unit,
                    b_rack=rb, b_ru=lay.dev_ru[ls.b_dev[idx]], b_dev=ls.b_dev[idx],
                    b_port=ls.b_port[idx])
     trunk = cord_body(Part("trunk", t_conn, o.fiber, 12, type="B" if pol_b else "A",
@@ -317,22 +310,20 @@ def plan_ocs(ctx: ClassContext, idx: np.ndarray, oc: OpticChoice) -> None:
     panel = cat.mpo_panel
     # group panel ports by OCS (each OCS gets its own trunks), not by the OCS's rack:
     # otherwise the trunks to several OCS in one rack interleave on the panels
-    p_no, unit, _ = panel_positions(ra, ocs_dev, idx, 1, panel.adapters)
-    used = cab.rack_panels.get(panel.name)
-    if used is not None:
-        p_no = p_no + used[ra]
-    use_rack_panels(cab, panel.name, ra, p_no, lay.n_racks)
+    local, unit, _ = panel_positions(ra, ocs_dev, idx, 1, panel.adapters)
+    p_no, p_ru = place_panels(cab, panel.name, panel.ru, ra, local, lay.n_racks,
+                              spec.layout.rack_units)
     la = _panel_cord_m(ctx, ls.a_dev[idx], ra)
     lt = lay_trunks(cab, cat, lay, TrunkRun(
         ra=ra, rb=lay.dev_rack[ocs_dev], a_panel=p_no, a_unit=unit,
-        b_panel=np.zeros(0, np.int64), b_unit=ls.b_port[idx], a_ru=_panel_ru(ctx, p_no),
+        b_panel=np.zeros(0, np.int64), b_unit=ls.b_port[idx], a_ru=p_ru,
         b_ru=lay.dev_ru[ocs_dev], trunk_connector=o.connector,
         fiber=o.fiber, polish=o.polish, ends="M-F", b_dev=ocs_dev, cls=ctx.cls_index))
     cord = cord_part(o, "A")
     pc = cab.part(cord)
     cab.cables.add(n, part=pc, length_m=la, cls=ctx.cls_index, a_rack=ra,
                    a_ru=lay.dev_ru[ls.a_dev[idx]], a_dev=ls.a_dev[idx], a_port=ls.a_port[idx],
-                   b_rack=ra, b_ru=_panel_ru(ctx, p_no), b_panel=p_no, b_port=unit)
+                   b_rack=ra, b_ru=p_ru, b_panel=p_no, b_port=unit)
     # circuits: on each OCS, port p joins port p + half
     order = np.lexsort((ls.b_port[idx], ocs_dev))
     so = idx[order]

@@ -23,7 +23,7 @@ from mpokit.plan.cables import Cabling, Part
 from mpokit.plan.catalog import PlanCatalog
 from mpokit.plan.layout import Layout, route_m
 
-__all__ = ["TrunkRun", "group_rank", "lay_trunks", "panel_positions", "use_rack_panels"]
+__all__ = ["TrunkRun", "group_rank", "lay_trunks", "panel_positions", "place_panels"]
 
 
 def group_rank(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -92,11 +92,45 @@ def panel_positions(rack: np.ndarray, other: np.ndarray, link: np.ndarray, per_u
     return unit // units_per_panel + 1, unit % units_per_panel + 1, rank % per_unit + 1
 
 
-def use_rack_panels(cab: Cabling, model: str, racks: np.ndarray, panels: np.ndarray,
-                    n_racks: int) -> None:
-    """Record that ``racks`` use ``panels`` panels of ``model`` (the highest number counts)."""
-    cur = cab.rack_panels.setdefault(model, np.zeros(n_racks, dtype=np.int64))
-    np.maximum.at(cur, racks, panels)
+def place_panels(cab: Cabling, model: str, panel_ru: int, racks: np.ndarray,
+                 local: np.ndarray, n_racks: int, rack_units: int) -> tuple[np.ndarray,
+                                                                          np.ndarray]:
+    """Number new panels after every panel already in their rack (any model) and give
+    each its rack unit, filling racks from the top; book them per model.
+
+    Parameters
+    ----------
+    cab
+        The cabling (its per-rack panel counts and RU use are updated).
+    model
+        The panel model.
+    panel_ru
+        Rack units one panel takes.
+    racks
+        The rack of each end being placed.
+    local
+        Each end's panel number among the panels of this call in its rack (1-based).
+    n_racks, rack_units
+        Racks on the floor and units per rack.
+
+    Returns
+    -------
+    tuple of arrays
+        The panel number in its rack (one sequence over all models, so labels are
+        unique) and the top rack unit of that panel.
+    """
+    if cab.rack_panel_total.size != n_racks:
+        cab.rack_panel_total = np.zeros(n_racks, dtype=np.int64)
+        cab.rack_ru_used = np.zeros(n_racks, dtype=np.int64)
+    new = np.zeros(n_racks, dtype=np.int64)
+    np.maximum.at(new, racks, local)
+    number = local + cab.rack_panel_total[racks]
+    ru = rack_units - cab.rack_ru_used[racks] - (local - 1) * panel_ru
+    count = cab.rack_panels.setdefault(model, np.zeros(n_racks, dtype=np.int64))
+    count += new
+    cab.rack_panel_total += new
+    cab.rack_ru_used += new * panel_ru
+    return number, ru
 
 
 @dataclass(frozen=True)
