@@ -80,9 +80,8 @@ def test_mpo_and_cassette_panels_in_one_rack_get_distinct_numbers_and_units() ->
     """Far halls get duplex FR4 through cassettes beside DR4 through MPO panels, so the
     spine racks hold both panel models: one numbering and one RU sequence per rack (both
     started at PP01 / U48 before)."""
-    from tests.plan.test_halls_duplex import SPEC
-
     from mpokit.plan import ClusterSpec
+    from tests.plan.test_halls_duplex import SPEC
 
     plan = make_plan(ClusterSpec.model_validate(SPEC))
     assert len(plan.cabling.rack_panels) == 2  # MPO panels and cassette enclosures
