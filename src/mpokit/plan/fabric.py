@@ -180,6 +180,8 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         n_ufm = min(4, c.rails) if (rail and su and c.nodes % su) else 0
     else:
         n_ufm = c.ufm_links
+    if n_ufm < 0:
+        raise DesignError(f"cluster.ufm_links is {n_ufm}; give 0 or more (or 'auto')")
     if n_ufm > c.rails:
         raise DesignError(f"ufm_links {n_ufm} exceeds the {c.rails} rails of a node slot")
     slots_needed = c.nodes + (1 if n_ufm else 0)
