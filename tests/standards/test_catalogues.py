@@ -60,7 +60,7 @@ def test_connector_geometry(name: str, rows: int, cols: int, fibers: int, key: s
 
 def test_unknown_name_suggests() -> None:
     with pytest.raises(CatalogError) as ei:
-        transceiver("800GBASE-DR4")
+        transceiver("800GBASE-DR9")
     assert "800GBASE-DR8" in ei.value.suggestions
 
 

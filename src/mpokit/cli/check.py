@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
+from mpokit.standards.provenance import provenance_tag
 
 __all__ = ["catalog", "check", "print_human", "run_check"]
 
@@ -75,9 +76,8 @@ def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool 
         if isinstance(loss, dict) and loss.get("total_db") is not None:
             loss_txt = f"  IL {loss['total_db']:.2f} dB"
             if loss.get("limit_db") is not None:
-                st = loss.get("limit_status")
-                tag = f" ({st})" if st not in (None, "verified", "derived", "explicit") else ""
-                loss_txt += f" of {loss['limit_db']:.2f} dB{tag}"
+                loss_txt += f" of {loss['limit_db']:.2f} dB" + provenance_tag(
+                    loss.get("limit_status"))
         console.print(f"{verdict} {escape(str(ch['name']))}  ({good}/{len(lanes)} lanes)"
                       f"{loss_txt}  [dim]{escape(str(ch['file']))}[/]")
         for f in ch["findings"]:

@@ -18,6 +18,7 @@ from rich.table import Table
 from mpokit._limits import check_limit
 from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
+from mpokit.standards.provenance import provenance_tag
 
 __all__ = ["limits", "loss", "reach"]
 
@@ -39,8 +40,7 @@ def _channels(files: list[Path], grades_file: Path | None) -> list[Any]:
     return out
 
 
-def _status(s: str | None) -> str:
-    return "" if s in (None, "verified", "derived", "explicit") else f" ({s})"
+_status = provenance_tag
 
 
 def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None) -> None:

@@ -74,4 +74,9 @@ def plan(
         verdict = "[green]all channels pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"
         console.print(f"{s['channels_checked']}/{s['channels']} channels checked: {verdict}")
         console.print(f"report: {escape(str(dest / 'report.html'))}", highlight=False)
+    if not p.ok:  # the failures themselves, on the console (stderr), not only a count
+        from mpokit.plan.report import failure_lines
+
+        for line in failure_lines(p):
+            console.print(line, highlight=False, markup=False)
     raise typer.Exit(EXIT_OK if p.ok else EXIT_FAILED)

@@ -26,6 +26,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mpokit._files import output_dir
+from mpokit.errors import InputError
+from mpokit.plan.bom import bom_rows, write_bom_workbook
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
 from mpokit.plan.planner import Plan
@@ -53,11 +55,16 @@ def _pad(a: np.ndarray, width: int = 2) -> pa.Array:
     return pc.utf8_lpad(_str(a), width=width, padding="0")
 
 
-def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray) -> pa.Array:
-    """``PP02-17``, ``PP02-01..12`` for panel ends; the port number for device ends."""
+def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray,
+              panel_hi: np.ndarray) -> pa.Array:
+    """``PP02-17``, ``PP02-01..12`` or ``PP05-25..PP06-16`` (a range over two panels) for
+    panel ends; the port number (or range) for device ends."""
     dev_port = _str(port)
     pp = pc.binary_join_element_wise("PP", _pad(panel), "-", _pad(port), "")
-    rng = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
+    same_panel = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
+    pp_hi = pc.binary_join_element_wise("PP", _pad(np.maximum(panel_hi, 0)), "-", _pad(hi), "")
+    two_panels = pc.binary_join_element_wise(pp, "..", pp_hi, "")
+    rng = pc.if_else(pa.array((panel_hi >= 0) & (panel_hi != panel)), two_panels, same_panel)
     panel_txt = pc.if_else(pa.array(hi >= 0), rng, pp)
     dev_rng = pc.binary_join_element_wise(dev_port, "..", _str(hi), "")
     dev_txt = pc.if_else(pa.array(hi >= 0), dev_rng, dev_port)
@@ -76,8 +83,8 @@ def cutsheet_table(plan: Plan) -> pa.Table:
     fibers = np.asarray([p.fibers for p in parts] or [0], dtype=np.int64)[part]
     conn = np.asarray([p.connector for p in parts] or [""], dtype=object)[part]
     fiber = np.asarray([p.fiber for p in parts] or [""], dtype=object)[part]
-    a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"])
-    b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"])
+    a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"], cols["a_panel_hi"])
+    b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"], cols["b_panel_hi"])
     a_rack = pa.array(racks[cols["a_rack"]], pa.string())
     b_rack = pa.array(racks[cols["b_rack"]], pa.string())
     a_ru = pc.binary_join_element_wise(a_rack, ".U", _pad(np.maximum(cols["a_ru"], 0)), "")
@@ -110,38 +117,6 @@ def cutsheet_table(plan: Plan) -> pa.Table:
         "b2_device": pa.array(b2, pa.string()),
         "b2_port": pa.array(np.where(cols["b2_port"] >= 0, cols["b2_port"], none), pa.int64()),
     })
-
-
-def bom_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Bill of materials: transceivers, cables by part and length, panels, adapters..."""
-    cab = plan.cabling
-    rows: list[dict[str, Any]] = []
-    for model, q in sorted(cab.transceivers.items()):
-        rows.append({"category": "transceiver", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    cols = cab.cables.cols
-    if len(cab.cables):
-        key = cols["part"] * 1_000_000 + np.round(cols["length_m"] * 100).astype(np.int64)
-        uniq, counts = np.unique(key, return_counts=True)
-        for k, q in zip(uniq.tolist(), counts.tolist(), strict=True):
-            p = cab.parts[k // 1_000_000]
-            rows.append({"category": p.kind, "item": p.description,
-                         "length_m": (k % 1_000_000) / 100, "quantity": q, "unit": "ea"})
-    for model, per_rack in sorted(cab.rack_panels.items()):
-        rows.append({"category": "panel", "item": model, "length_m": "",
-                     "quantity": int(per_rack.sum()), "unit": "ea"})
-    for model, q in sorted(cab.cassettes.items()):
-        rows.append({"category": "cassette", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    for model, q in sorted(cab.adapters.items()):
-        rows.append({"category": "adapter", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    s = plan.summary
-    rows.append({"category": "mt_ferrule", "item": "MT ferrules in cable plugs", "length_m": "",
-                 "quantity": s["mt_ferrules"], "unit": "ea"})
-    rows.append({"category": "fiber", "item": "fiber (all cables)", "length_m": "",
-                 "quantity": s["fiber_m_total"], "unit": "m"})
-    return rows
 
 
 def generate_channel_lines_header() -> str:
@@ -284,6 +259,7 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
         bom = bom_rows(plan)
         pacsv.write_csv(pa.Table.from_pylist(
             [{k: str(v) for k, v in r.items()} for r in bom]), str(tmp / "bom.csv"))
+        write_bom_workbook(bom, tmp / "bom.xlsx")
         if channels:
             step("channels")
             (tmp / "channels.yaml").write_text(generate_channels(plan), encoding="utf-8")

@@ -63,6 +63,11 @@ class ClusterInfo(_Model):
     nodes: int = Field(ge=1, le=10_000_000, description="Compute nodes.")
     rails: int = Field(ge=1, le=64, description="Compute-fabric NICs per node (one per rail).")
     nic_speed_gbps: int = Field(gt=0, le=MAX_SPEED_GBPS, description="Speed of each NIC port.")
+    node_cage: Literal["single", "twin"] = Field(
+        default="single",
+        description="How the node's NIC ports sit in its OSFP cages: 'single' (one module per "
+        "NIC: ConnectX cards, DGX B300) or 'twin' (two NIC ports per cage, twin-port flat-top "
+        "modules: DGX H100/B200 with 4 cages for 8 NICs).")
     ufm_links: int | Literal["auto"] = Field(
         default="auto", ge=0, le=64,
         description=(
@@ -121,6 +126,10 @@ class FabricSpec(_Model):
         "is built for full units even when slots are empty.",
     )
     switch: SwitchSpec
+    spine_switch: SwitchSpec | None = Field(
+        default=None,
+        description="The spine tier's switch when it differs from the leaf's (2 tiers; same "
+        "port speed): its radix sets the spine count, its cages the spine-side modules.")
     tiers: Literal["auto", 2, 3] = "auto"
     oversubscription: float = Field(
         default=1.0, ge=1, le=64, description="Leaf downlink : uplink bandwidth."
@@ -215,6 +224,18 @@ class CablingSpec(_Model):
             raise ValueError(str(exc)) from None
 
 
+class BomSpec(_Model):
+    """What the buyer orders beyond the plan's quantities."""
+
+    spares_percent: float = Field(default=0.0, ge=0, le=100,
+                                  description="Spares per orderable line, percent.")
+    spares_min: int = Field(default=0, ge=0, le=10_000,
+                            description="At least this many spares per orderable line.")
+    prices: str | None = Field(
+        default=None, description="Buyer file (YAML: currency, items with part_number, "
+        "unit_price, lead_time_days), relative to the spec file.")
+
+
 class ClusterSpec(_Model):
     """A whole cluster spec file."""
 
@@ -223,6 +244,7 @@ class ClusterSpec(_Model):
     layout: LayoutSpec = LayoutSpec()
     optics: OpticsSpec = OpticsSpec()
     cabling: CablingSpec = CablingSpec()
+    bom: BomSpec = BomSpec()
 
     @model_validator(mode="after")
     def _coherent(self) -> ClusterSpec:
@@ -269,9 +291,32 @@ def _fix_for(exc: ValidationError) -> str | None:
 
 
 def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
-    """Read and validate a cluster spec file."""
+    """Read and validate a cluster spec file.
+
+    A relative ``cabling.catalog`` path is taken relative to the spec file's folder.
+
+    Parameters
+    ----------
+    path
+        The spec file (YAML).
+
+    Returns
+    -------
+    ClusterSpec
+        The validated spec.
+    """
     data, lines = read_yaml(path)
-    return parse_spec(data, lines)
+    spec = parse_spec(data, lines)
+    extra = spec.cabling.catalog
+    if extra is not None and not Path(extra).is_absolute():
+        where = str(Path(path).parent / extra)
+        spec = spec.model_copy(update={
+            "cabling": spec.cabling.model_copy(update={"catalog": where})})
+    prices = spec.bom.prices
+    if prices is not None and not Path(prices).is_absolute():
+        where = str(Path(path).parent / prices)
+        spec = spec.model_copy(update={"bom": spec.bom.model_copy(update={"prices": where})})
+    return spec
 
 
 def schema_json() -> str:

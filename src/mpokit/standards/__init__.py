@@ -34,6 +34,13 @@ from mpokit.standards.parts import (
     cassette,
     cassettes,
 )
+from mpokit.standards.provenance import (
+    Provenance,
+    is_standard,
+    provenance_tag,
+    weakest,
+    with_provenance,
+)
 from mpokit.standards.user import load_user_catalog
 
 __all__ = [
@@ -47,6 +54,7 @@ __all__ = [
     "MdiPort",
     "Polish",
     "PolishSpec",
+    "Provenance",
     "Record",
     "Status",
     "Strict",
@@ -57,8 +65,12 @@ __all__ = [
     "cassettes",
     "connector",
     "connectors",
+    "is_standard",
     "load_user_catalog",
     "polishes",
+    "provenance_tag",
     "transceiver",
     "transceivers",
+    "weakest",
+    "with_provenance",
 ]

@@ -1,8 +1,13 @@
-"""A typed, user-extensible registry of catalogue records loaded from YAML.
+"""The one catalogue loader: typed, user-extensible registries of records read from YAML.
 
-Built-in records live in ``mpokit/standards/data/*.yaml``; users add their own files
-with :func:`Catalog.extend` (same schema). Unknown names raise
-:class:`~mpokit.errors.CatalogError` with "did you mean" suggestions.
+Every catalogue of mpokit -- connectors, polishes, transceivers, cassettes, breakouts,
+fibers, applications, grades and their defaults, the planner's parts and QC limit
+profiles -- is read here: built-in records from ``mpokit/standards/data/*.yaml`` with
+:meth:`Catalog.builtin` / :func:`load_section`, user files with :meth:`Catalog.extend`,
+:func:`check_sections` and :func:`read_document`. Errors name the file, line and field
+and answer misspelt keys and names with "did you mean". Unknown names raise
+:class:`~mpokit.errors.CatalogError`; :func:`catalog_input_error` turns one into the
+:class:`~mpokit.errors.InputError` of the field that named it.
 
 >>> from mpokit.standards import transceivers
 >>> transceivers().get("400GBASE-DR4").media
@@ -12,24 +17,206 @@ with :func:`Catalog.extend` (same schema). Unknown names raise
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from mpokit._yaml import Lines, load_yaml, read_yaml, validation_error
-from mpokit.errors import CatalogError, InputError
+from mpokit.errors import CatalogError, InputError, suggest
 
-__all__ = ["Catalog", "load_builtin"]
+__all__ = [
+    "Catalog",
+    "catalog_input_error",
+    "check_sections",
+    "load_builtin",
+    "load_section",
+    "read_document",
+]
 
 T = TypeVar("T", bound=BaseModel)
 
 
 def load_builtin(filename: str) -> tuple[Any, Lines]:
-    """Load one of the packaged data files."""
+    """Load one of the packaged data files.
+
+    Parameters
+    ----------
+    filename
+        A file name under ``mpokit/standards/data/``.
+
+    Returns
+    -------
+    tuple
+        The parsed YAML and its line index.
+
+    Examples
+    --------
+    >>> data, lines = load_builtin("grades.yaml")
+    >>> "defaults" in data
+    True
+    """
     text = resources.files("mpokit.standards").joinpath("data", filename).read_text("utf-8")
     return load_yaml(text, file=f"mpokit/standards/data/{filename}")
+
+
+def check_sections(data: Any, lines: Lines, allowed: Sequence[str], what: str) -> dict[str, Any]:
+    """Check that a catalogue file is a mapping whose top-level keys are all ``allowed``.
+
+    Parameters
+    ----------
+    data, lines
+        The parsed file and its line index (from :func:`~mpokit._yaml.read_yaml`).
+    allowed
+        The section keys this kind of file may hold.
+    what
+        What the file is, for the message (``"plan catalogue"``).
+
+    Returns
+    -------
+    dict
+        ``data`` itself.
+
+    Raises
+    ------
+    InputError
+        Not a non-empty mapping, or a key outside ``allowed`` (with "did you mean").
+
+    Examples
+    --------
+    >>> from mpokit._yaml import load_yaml
+    >>> try:
+    ...     check_sections(*load_yaml("panles: []", file="my.yaml"), ["panels"], "plan catalogue")
+    ... except InputError as exc:
+    ...     print(exc)
+    my.yaml:1: panles: unknown plan catalogue section 'panles' (did you mean 'panels'?)
+    """
+    keys = ", ".join(allowed)
+    if not isinstance(data, dict) or not data:
+        raise InputError(f"a {what} file is a mapping of section names to record lists",
+                         file=lines.file, line=1, fix=f"use keys: {keys}")
+    for key in data:
+        if key not in allowed:
+            close = suggest(str(key), allowed)
+            raise InputError(f"unknown {what} section {key!r}", file=lines.file,
+                             line=lines.line_of((key,)), field=str(key),
+                             fix=f"did you mean {close[0]!r}?" if close else f"use keys: {keys}")
+    return data
+
+
+def load_section(data: Any, lines: Lines, key: str, model: type[T]) -> T:
+    """Validate the single mapping under ``data[key]`` as ``model``, errors with lines.
+
+    Parameters
+    ----------
+    data, lines
+        The parsed file and its line index.
+    key
+        The top-level key holding the section.
+    model
+        The pydantic model of the section.
+
+    Returns
+    -------
+    T
+        The validated section.
+
+    Examples
+    --------
+    >>> from pydantic import BaseModel
+    >>> class Two(BaseModel):
+    ...     a: int
+    >>> load_section({"s": {"a": 2}}, Lines({}), "s", Two).a
+    2
+    """
+    if not isinstance(data, dict) or key not in data:
+        raise InputError(f"expected a top-level key {key!r}", file=lines.file, line=1,
+                         fix=f"add a '{key}:' section")
+    try:
+        return model.model_validate(data[key])
+    except ValidationError as exc:
+        raise validation_error(exc, lines, prefix=(key,)) from None
+
+
+def read_document(path: str | os.PathLike[str], model: type[T],
+                  defaults: dict[str, Any] | None = None) -> T:
+    """Read a YAML file holding one record (e.g. a user QC profile) as ``model``.
+
+    Parameters
+    ----------
+    path
+        The file.
+    model
+        The pydantic model of the record.
+    defaults
+        Keys filled in when the file does not give them.
+
+    Returns
+    -------
+    T
+        The validated record.
+
+    Raises
+    ------
+    InputError
+        Unreadable, not a mapping, or invalid (file, line and field named).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from pydantic import BaseModel
+    >>> class Named(BaseModel):
+    ...     name: str
+    >>> f = os.path.join(tempfile.mkdtemp(), "x.yaml")
+    >>> _ = open(f, "w").write("{}")
+    >>> read_document(f, Named, {"name": "x"}).name
+    'x'
+    """
+    data, lines = read_yaml(path)
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping of fields", file=lines.file, line=1,
+                         fix=f"write one {model.__name__} record as 'key: value' lines")
+    data = {**(defaults or {}), **data}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, lines) from None
+
+
+def catalog_input_error(exc: CatalogError, *, field: str | None = None,
+                        file: str | None = None, line: int | None = None) -> InputError:
+    """The input error of a field that names an unknown catalogue record.
+
+    Parameters
+    ----------
+    exc
+        The catalogue's error (its kind, the name and close matches).
+    field, file, line
+        Where the name was given.
+
+    Returns
+    -------
+    InputError
+        ``unknown <kind> '<name>'`` with "did you mean ..." (or how to list the
+        catalogue) as the fix.
+
+    Examples
+    --------
+    >>> from mpokit.standards import transceiver
+    >>> try:
+    ...     transceiver("400GBASE-SR8x")
+    ... except CatalogError as exc:
+    ...     err = catalog_input_error(exc, field="a")
+    >>> err.message, err.field, err.fix.startswith("did you mean '400GBASE-SR8'")
+    ("unknown transceiver '400GBASE-SR8x'", 'a', True)
+    """
+    if exc.suggestions:
+        fix = f"did you mean {' or '.join(repr(s) for s in exc.suggestions)}?"
+    else:
+        fix = "run 'mpokit catalog' to list the names, or add the record in a catalogue file"
+    return InputError(f"unknown {exc.kind} {exc.name!r}", file=file, line=line, field=field,
+                      fix=fix)
 
 
 class Catalog(Generic[T]):
