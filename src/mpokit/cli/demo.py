@@ -36,10 +36,10 @@ def demo(
             continue
         console.rule(title)
         try:
-            channels, _ = run_check(files)
+            results = run_check(files)
         except MpokitError as exc:
             raise fail_input(exc) from None
-        print_human(console, channels)
+        print_human(console, results)
     spec_file = examples / "cluster" / "superpod-4su.yaml"
     if spec_file.exists():
         from mpokit.plan import load_spec, make_plan, write_plan
