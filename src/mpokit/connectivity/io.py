@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
-from mpokit._yaml import Lines, format_loc, load_list_items, load_yaml, read_text, validation_error
+from mpokit._yaml import Lines, format_loc, load_yaml, read_text, validation_error
 from mpokit.connectivity.channels import ChannelSet, DesignIndex
 from mpokit.connectivity.spec import ELEMENT_KINDS, ChannelSpec, element_kind
 from mpokit.errors import CatalogError, InputError, suggest
@@ -226,11 +226,121 @@ def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
     return list(parse_channel_set(data, lines).specs())
 
 
-_COMMENT = re.compile(r"(?m)^[ \t]*#.*\n")
-_BLOCK_SCALAR = re.compile(r"(?m)[|>][-+0-9]*[ \t]*(#.*)?$")
 
 
-def _load(text: str, file: str) -> tuple[Any, Lines]:
+def _line(text: str, parsed: dict[str, Any]) -> Any:
+    """One YAML line parsed (each distinct line once)."""
+    if text not in parsed:
+        parsed[text] = load_yaml(text, fast=True)[0]
+    return parsed[text]
+
+
+def _body(lines: list[str], parsed: dict[str, Any]) -> dict[str, Any] | None:
+    """An item body whose every line is ``key: value``, ``path:`` or ``  - element``.
+
+    The lines (indented four spaces in the file) repeat across thousands of bodies, so
+    each distinct line is parsed once. None when the body has any other shape.
+    """
+    out: dict[str, Any] = {}
+    items: list[Any] | None = None
+    for ln in lines:
+        if ln.startswith("      - "):
+            if items is None:
+                return None
+            items.append(_line(ln[8:], parsed))
+        elif ln.startswith("    ") and not ln.startswith("     "):
+            kv = _line(ln[4:], parsed)
+            if not isinstance(kv, dict) or len(kv) != 1:
+                return None
+            (key, value), = kv.items()
+            if key in out:
+                return None
+            if value is None and key == "path":
+                items = out["path"] = []
+            else:
+                items = None
+                out[key] = value
+        else:
+            return None
+    if "path" in out and not out["path"]:
+        return None
+    return out
+
+
+def _plain_list(text: str) -> ChannelSet | None:
+    """A machine-written ``channels:`` list, read item by item; None for any other shape.
+
+    Items are split on their ``  - `` lines; an item's first line may be its name in
+    plain double quotes. Each distinct item body (the text without the name line) is
+    parsed and validated once and becomes one design; the per-item work is string
+    splitting and one dict lookup. Anything unusual (comments between items, other
+    indents, escapes in names, invalid bodies) returns None and the caller reads the file
+    the ordinary way, which says exactly what and where is wrong.
+    """
+    head = "channels:\n  - "
+    start = 0
+    while text.startswith("#", start) or text.startswith("\n", start):  # a header comment
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    if not text.startswith(head, start):
+        return None
+    chunks = text[start + len(head):].split("\n  - ")
+    chunks[-1] = chunks[-1].rstrip("\n")
+    index: dict[str, int] = {}
+    lookup = index.setdefault
+    names: list[str | None] = []
+    design_of: list[int] = []
+    add_name, add_design = names.append, design_of.append
+    for c in chunks:
+        if c.startswith('name: "'):
+            n = c.find("\n")
+            if n < 0 or c[n - 1] != '"':
+                return None
+            add_name(c[7:n - 1])
+            add_design(lookup(c[n:], len(index)))
+        elif c.startswith("name:"):
+            return None
+        else:
+            add_name(None)
+            add_design(lookup("\n    " + c, len(index)))
+    del chunks
+    joined = "\x00".join(n for n in names if n is not None)
+    if '"' in joined or "\\" in joined:
+        return None  # quotes or escapes in a name: the YAML reader decodes them
+    parsed: dict[str, Any] = {}
+    designs = []
+    for chunk in index:
+        body = [ln for ln in chunk[1:].split("\n") if not _comment_line(ln)]
+        if any(ln and not ln.startswith("    ") for ln in body):
+            return None
+        try:
+            data = _body(body, parsed)
+            if data is None:
+                data, _ = load_yaml("\n".join(ln[4:] for ln in body), fast=True)
+            if not isinstance(data, dict) or "name" in data:
+                return None
+            designs.append(ChannelSpec.model_validate(data))
+        except (InputError, ValidationError, RecursionError):
+            return None
+    from mpokit.standards import breakouts, cassettes, connectors, transceivers
+
+    known = {"t": {n.upper() for n in transceivers().names()},
+             "c": {n.upper() for n in connectors().names()},
+             "cas": {n.upper() for n in cassettes().names()},
+             "bo": {n.upper() for n in breakouts().names()}}
+    if not all(_catalog_ok(d, known) for d in designs):
+        return None
+    return ChannelSet(tuple(designs), np.asarray(design_of, dtype=np.int64), tuple(names))
+
+
+def _comment_line(line: str) -> bool:
+    """A whole-line comment indented less than an item's body (it holds no data)."""
+    stripped = line.lstrip(" ")
+    return stripped.startswith("#") and len(line) - len(stripped) < 4
+
+
+def _load(text: str, file: str) -> ChannelSet | tuple[Any, Lines]:
     """Parse a channel file: JSON by the JSON parser, big plain lists item by item."""
     head = text.lstrip()[:1]
     if head in ("{", "["):
@@ -239,12 +349,9 @@ def _load(text: str, file: str) -> tuple[Any, Lines]:
         except (ValueError, RecursionError):
             pass  # not strict JSON: the YAML reader below reads it or says where it is wrong
     if len(text) > 256_000:
-        fast = load_list_items(text, "channels", file=file)
-        if fast is None and "#" in text and not _BLOCK_SCALAR.search(text):
-            # whole-line comments do not change the data; line numbers come from ``text``
-            fast = load_list_items(_COMMENT.sub("", text), "channels", file=file)
+        fast = _plain_list(text)
         if fast is not None:
-            return fast[0], Lines(file, None, text)
+            return fast
     return load_yaml(text, file=file)
 
 
@@ -265,7 +372,8 @@ def read_channel_set(path: str | os.PathLike[str]) -> ChannelSet:
     ChannelSet
         Its channels; each distinct body is parsed and validated once.
     """
-    return parse_channel_set(*_load(read_text(path), str(path)))
+    loaded = _load(read_text(path), str(path))
+    return loaded if isinstance(loaded, ChannelSet) else parse_channel_set(*loaded)
 
 
 def read_channels(path: str | os.PathLike[str]) -> list[ChannelSpec]:

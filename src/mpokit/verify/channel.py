@@ -13,12 +13,12 @@ from typing import Any
 
 from mpokit.connectivity.checks import ChannelResult, evaluate
 from mpokit.connectivity.fixes import find_fix
-from mpokit.connectivity.model import compile_channel
+from mpokit.connectivity.model import Channel, compile_channel
 from mpokit.connectivity.spec import ChannelSpec
 from mpokit.errors import DesignError
 from mpokit.loss import budget_for_check
 
-__all__ = ["check_channel"]
+__all__ = ["check_channel", "finish"]
 
 
 def check_channel(
@@ -54,7 +54,31 @@ def check_channel(
         prefix: tuple[str | int, ...] = ("channels", index) if index is not None else ()
         named = f"{spec.name}: " if spec.name else ""
         raise DesignError(f"{where}{named}{exc}", loc=(*prefix, *exc.loc)) from None
-    result = evaluate(ch)
+    return finish(spec, ch, evaluate(ch), fixes=fixes, loss=loss)
+
+
+def finish(
+    spec: ChannelSpec, ch: Channel, result: ChannelResult, *, fixes: bool = True,
+    loss: bool = True,
+) -> ChannelResult:
+    """Add the loss budget and the fixes to the connectivity result of ``ch``.
+
+    Parameters
+    ----------
+    spec:
+        The channel's spec (fixes are searched on it).
+    ch:
+        The compiled channel.
+    result:
+        ``evaluate(ch)`` (or that of a channel differing only in lengths).
+    fixes, loss:
+        As in :func:`check_channel`.
+
+    Returns
+    -------
+    ChannelResult
+        The full verdict on ``ch``.
+    """
     extra: dict[str, Any] = {}
     findings = list(result.findings)
     if loss:
@@ -73,4 +97,4 @@ def check_channel(
             if f.severity == "error" and f.fix is None and f in connectivity_errors else f
             for f in findings
         ]
-    return ChannelResult(result.name, ch, result.lanes, tuple(findings), extra)
+    return ChannelResult(ch.name, ch, result.lanes, tuple(findings), extra)

@@ -17,6 +17,7 @@ or written straight to a stream (:mod:`mpokit.verify.output`).
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,10 +26,11 @@ from typing import Any
 import numpy as np
 
 from mpokit.connectivity.channels import ChannelSet
-from mpokit.connectivity.checks import ChannelResult
+from mpokit.connectivity.checks import ChannelResult, evaluate
+from mpokit.connectivity.model import Channel, compile_channel
 from mpokit.connectivity.spec import ChannelSpec
 from mpokit.errors import DesignError
-from mpokit.verify.channel import check_channel
+from mpokit.verify.channel import check_channel, finish
 
 __all__ = ["SetResult", "check_channels", "check_set"]
 
@@ -77,6 +79,14 @@ class SetResult:
         return (self.result(i) for i in range(len(self)))
 
 
+def _shape_key(spec: ChannelSpec) -> str:
+    """The spec without lengths: channels with equal keys have the same stages and matings."""
+    d = spec.model_dump(mode="json", exclude_none=True, exclude={"name"})
+    for el in d["path"]:
+        next(iter(el.values())).pop("length_m", None)
+    return json.dumps(d, sort_keys=True)
+
+
 def check_set(channels: ChannelSet, **kw: Any) -> SetResult:
     """Check every design of ``channels`` once (see :func:`check_channel` for ``kw``).
 
@@ -99,14 +109,23 @@ def check_set(channels: ChannelSet, **kw: Any) -> SetResult:
     """
     first = channels.first_of()
     out = []
+    built: dict[str, tuple[Channel, ChannelResult]] = {}  # by element sequence w/o lengths
     for d, design in enumerate(channels.designs):
+        key = _shape_key(design)
+        hit = built.get(key)
+        if hit is not None:  # checks do not depend on lengths: reuse them, re-budget loss
+            ch = hit[0].with_spec(design)
+            out.append(finish(design, ch, hit[1], **kw))
+            continue
         i = int(first[d])
         try:
-            out.append(check_channel(design, **kw))
+            ch = compile_channel(design)
         except DesignError:
             # again under the first channel's own name and index, which the message names
             check_channel(channels.spec(i), index=i, **kw)
             raise  # pragma: no cover - the same design fails the same way
+        built[key] = ch, evaluate(ch)
+        out.append(finish(design, ch, built[key][1], **kw))
     return SetResult(channels, tuple(out))
 
 
