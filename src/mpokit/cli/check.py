@@ -11,7 +11,7 @@ import numpy as np
 import typer
 from rich.console import Console
 
-from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
 
 if TYPE_CHECKING:

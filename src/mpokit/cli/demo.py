@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from mpokit.cli import EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_OK, app, fail_input
 from mpokit.cli.check import print_human, run_check
 from mpokit.errors import MpokitError
 

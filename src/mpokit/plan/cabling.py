@@ -246,11 +246,8 @@ def build_cabling(
 
 def _apply_grade(cab: Cabling, name: str) -> None:
     """Give every cord, trunk and harness plug the connector grade the spec asks for."""
-    try:
-        from mpokit.loss import grade
-    except ImportError:  # pragma: no cover - the loss package ships with mpokit
-        return
     from mpokit.errors import CatalogError, InputError
+    from mpokit.loss import grade
 
     try:
         g = grade(name)
