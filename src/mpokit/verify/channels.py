@@ -64,15 +64,16 @@ class SetResult:
         return self.design_ok[self.channels.design_of]
 
     def name(self, i: int) -> str:
-        """Channel ``i``'s name (its design's default name when the file gave none)."""
+        """Channel ``i``'s name (its design's default name when the file gave none or an empty one,
+        as :attr:`Channel.name` does)."""
         n = self.channels.names[i]
-        return n if n is not None else self.designs[int(self.channels.design_of[i])].name
+        return n if n else self.designs[int(self.channels.design_of[i])].name
 
     def result(self, i: int) -> ChannelResult:
         """Channel ``i``'s full result (its design's result under its name)."""
         r = self.designs[int(self.channels.design_of[i])]
         n = self.channels.names[i]
-        return r if n is None or n == r.name else dataclasses.replace(r, name=n)
+        return r if not n or n == r.name else dataclasses.replace(r, name=n)
 
     def results(self) -> Iterator[ChannelResult]:
         """Every channel's result, in order, made one at a time."""

@@ -94,7 +94,7 @@ def write_json(stream: TextIO, results: Sequence[tuple[str, SetResult]]) -> None
         for i, d in enumerate(res.channels.design_of.tolist()):
             head, tail = tpl[d]
             n = names[i]
-            piece = f"{sep}{head}{dumps(default[d] if n is None else n)}{tail}"
+            piece = f"{sep}{head}{dumps(n if n else default[d])}{tail}"
             buf.append(piece)
             sep = ",\n    "
             size += len(piece)
