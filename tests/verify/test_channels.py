@@ -20,7 +20,8 @@ from mpokit.connectivity.spec import element_body, element_kind
 from mpokit.verify import channel_dicts, check_channel, check_set, write_json
 
 EX = Path(__file__).resolve().parents[2] / "examples"
-FILES = [p for folder in ("channels", "mistakes", "loss") for p in sorted((EX / folder).glob("*.yaml"))]
+FILES = [p for folder in ("channels", "mistakes", "loss")
+         for p in sorted((EX / folder).glob("*.yaml"))]
 SEEDS: list[ChannelSpec] = [s for f in FILES for s in read_channels(f)]
 
 

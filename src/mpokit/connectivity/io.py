@@ -277,12 +277,11 @@ def _plain_list(text: str) -> ChannelSet | None:
     indents, escapes in names, invalid bodies) returns None and the caller reads the file
     the ordinary way, which says exactly what and where is wrong.
     """
-    head = "channels:\n  - "
-    start = 0
-    while text.startswith("#", start) or text.startswith("\n", start):  # a header comment
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return None
+    start = _skip_comments(text, 0)
+    if not text.startswith("channels:\n", start):
+        return None
+    start = _skip_comments(text, start + len("channels:\n"))
+    head = "  - "
     if not text.startswith(head, start):
         return None
     chunks = text[start + len(head):].split("\n  - ")
@@ -332,6 +331,16 @@ def _plain_list(text: str) -> ChannelSet | None:
     if not all(_catalog_ok(d, known) for d in designs):
         return None
     return ChannelSet(tuple(designs), np.asarray(design_of, dtype=np.int64), tuple(names))
+
+
+def _skip_comments(text: str, start: int) -> int:
+    """The offset of the first line at or after ``start`` that is not blank or a comment."""
+    while True:
+        end = text.find("\n", start)
+        line = text[start:end].strip(" ")
+        if end < 0 or (line and not line.startswith("#")):
+            return start
+        start = end + 1
 
 
 def _comment_line(line: str) -> bool:
