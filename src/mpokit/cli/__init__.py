@@ -16,6 +16,7 @@ from mpokit.cli import demo as _demo  # noqa: F401
 from mpokit.cli import loss as _loss  # noqa: F401
 from mpokit.cli import plan as _plan  # noqa: F401
 from mpokit.cli import qc as _qc  # noqa: F401
+from mpokit.cli import store as _store  # noqa: F401
 from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, app, fail_input, main
 
 __all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "fail_input", "main"]
