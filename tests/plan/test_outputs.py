@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from mpokit.connectivity.io import read_channels
-from mpokit.connectivity.verify import check_channel
 from mpokit.plan import load_spec, make_plan, write_plan
+from mpokit.verify import check_channel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "cluster"

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
-from mpokit.standards.provenance import provenance_tag
+
+if TYPE_CHECKING:
+    from mpokit.verify import SetResult
 
 __all__ = ["catalog", "check", "print_human", "run_check"]
 
@@ -32,17 +36,27 @@ def load_catalogs(paths: list[Path] | None) -> None:
         load_user_catalog(str(p))
 
 
-def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Read and check every channel of ``files``; returns JSON dicts and results."""
-    from mpokit.connectivity.io import read_channels
-    from mpokit.connectivity.verify import check_channels
+def run_check(files: list[Path]) -> list[tuple[str, SetResult]]:
+    """Read and check every channel of ``files``, each distinct design once.
 
-    out: list[dict[str, Any]] = []
-    results: list[Any] = []
+    Parameters
+    ----------
+    files:
+        Channel files (YAML or JSON).
+
+    Returns
+    -------
+    list[tuple[str, SetResult]]
+        ``(file, result)`` per file; expand per channel with :mod:`mpokit.verify.output`.
+    """
+    from mpokit.connectivity.io import read_channel_set
+    from mpokit.verify import check_set
+
+    out: list[tuple[str, SetResult]] = []
     for f in files:
-        specs = read_channels(f)
+        channels = read_channel_set(f)
         try:
-            checked = check_channels(specs)
+            res = check_set(channels)
         except DesignError as exc:
             from mpokit._yaml import read_yaml
 
@@ -52,45 +66,16 @@ def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
                 loc = loc[2:]  # a file holding one channel, not a list
             msg = str(exc).removeprefix("channels[0]: ") if loc != exc.loc else str(exc)
             raise InputError(msg, file=str(f), line=lines.line_of(loc) if loc else None) from None
-        for r in checked:
-            d = r.to_dict()
-            d["file"] = str(f)
-            out.append(d)
-            results.append(r)
-    return out, results
+        out.append((str(f), res))
+    return out
 
 
-def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool = True) -> None:
-    """One line per channel and its findings; with ``all_=False`` passing channels with no
-    findings are counted, not listed."""
-    quiet = 0
-    for ch in channels:
-        if not all_ and ch["ok"] and not ch["findings"]:
-            quiet += 1
-            continue
-        verdict = "[green]PASS[/]" if ch["ok"] else "[red]FAIL[/]"
-        lanes = [ln for ln in ch["lanes"] if ln["status"] != "elsewhere"]
-        good = sum(ln["status"] in ("ok", "lane_order") for ln in lanes)
-        loss = ch.get("loss")
-        loss_txt = ""
-        if isinstance(loss, dict) and loss.get("total_db") is not None:
-            loss_txt = f"  IL {loss['total_db']:.2f} dB"
-            if loss.get("limit_db") is not None:
-                loss_txt += f" of {loss['limit_db']:.2f} dB" + provenance_tag(
-                    loss.get("limit_status"))
-        console.print(f"{verdict} {escape(str(ch['name']))}  ({good}/{len(lanes)} lanes)"
-                      f"{loss_txt}  [dim]{escape(str(ch['file']))}[/]")
-        for f in ch["findings"]:
-            mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
-            where = f" {escape(str(f['at']))}" if f["at"] else ""
-            lanes_txt = f" lanes {','.join(map(str, f['lanes']))}" if f["lanes"] else ""
-            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes_txt}: "
-                          f"{escape(str(f['message']))}", highlight=False)
-            if f.get("fix"):
-                console.print(f"      [cyan]fix:[/] {escape(str(f['fix']))}", highlight=False)
-    if quiet:
-        console.print(f"[green]{quiet} passing channels without findings[/] not listed "
-                      "(--all lists them)", highlight=False)
+def print_human(console: Console, results: list[tuple[str, SetResult]], *,
+                all_: bool = True) -> None:
+    """One line per channel and its findings (see :func:`mpokit.verify.print_human`)."""
+    from mpokit.verify import print_human as show
+
+    show(console, results, all_=all_)
 
 
 @app.command()
@@ -107,17 +92,21 @@ def check(
     """
     try:
         load_catalogs(catalog)
-        channels, _ = run_check(files)
+        results = run_check(files)
     except MpokitError as exc:
         raise fail_input(exc) from None
-    ok = all(c["ok"] for c in channels)
+    n_ok = sum(int(np.count_nonzero(res.ok)) for _, res in results)
+    n = sum(len(res) for _, res in results)
+    ok = n_ok == n
     if json_out:
-        typer.echo(json.dumps({"ok": ok, "channels": channels}, indent=2))
+        from mpokit.verify import write_json
+
+        write_json(sys.stdout, results)
+        sys.stdout.flush()
     else:
         console = Console(soft_wrap=True)
-        print_human(console, channels, all_=all_ or len(channels) <= 100)
-        n_ok = sum(c["ok"] for c in channels)
-        console.print(f"\n{n_ok}/{len(channels)} channels pass")
+        print_human(console, results, all_=all_ or n <= 100)
+        console.print(f"\n{n_ok}/{n} channels pass")
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from mpokit._files import check_output_dir, output_dir
-from mpokit.cli import EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_OK, app, fail_input
 from mpokit.cli.check import print_human, run_check
 from mpokit.errors import MpokitError
 
@@ -45,10 +45,10 @@ def demo(
             continue
         console.rule(title)
         try:
-            channels, _ = run_check(files)
+            results = run_check(files)
         except MpokitError as exc:
             raise fail_input(exc) from None
-        print_human(console, channels)
+        print_human(console, results)
     spec_file = examples / "cluster" / "superpod-4su.yaml"
     try:
         if spec_file.exists():

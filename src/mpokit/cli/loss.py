@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from mpokit._limits import check_limit
-from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
 from mpokit.standards.provenance import provenance_tag
 

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from mpokit._files import check_output_dir
-from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
 
 __all__ = ["plan"]

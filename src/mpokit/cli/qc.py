@@ -20,7 +20,7 @@ from pathlib import Path
 
 import typer
 
-from mpokit.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, app, fail_input
 from mpokit.errors import MpokitError
 
 __all__ = ["qc_app"]

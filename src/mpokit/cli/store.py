@@ -24,7 +24,7 @@ from typing import Any
 
 import typer
 
-from mpokit.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
 from mpokit.cli.qc import qc_app
 from mpokit.errors import MpokitError
 

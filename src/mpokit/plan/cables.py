@@ -13,7 +13,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import ValidationError
 
+from mpokit.connectivity.spec import ELEMENT_KINDS, ChannelSpec, EndSpec
+from mpokit.errors import DesignError
 from mpokit.plan.catalog import OpticRecord
 
 if TYPE_CHECKING:
@@ -117,31 +120,37 @@ class Design:
         slots = [slot for _, _, slot in self.elements if slot is not None]
         return self.lengths[:, slots] if slots else np.zeros((self.n_channels, 0))
 
-    def spec_dict(self, i: int = 0) -> dict[str, Any]:
-        """Channel-file mapping of channel ``i`` (the names are left to the caller).
+    def spec(self, i: int = 0, name: str | None = None) -> ChannelSpec:
+        """Channel ``i`` as a typed :class:`ChannelSpec`, handed to the checks directly.
 
         Parameters
         ----------
         i
-            The channel's index in the design.
+            The channel of this design (its lengths).
+        name
+            The channel's name.
 
         Returns
         -------
-        dict[str, Any]
-            ``a``, ``b`` and ``path`` as in a channel file.
+        ChannelSpec
+            Its ends and path; a part the schema rejects is a :class:`DesignError`.
         """
-        path = []
-        for kind, body, slot in self.elements:
-            b = dict(body)
-            if slot is not None:
-                b["length_m"] = float(self.lengths[i, slot])
-            path.append({kind: b})
-        return {"a": _end(self.a_model, self.a_port), "b": _end(self.b_model, self.b_port),
-                "path": path}
+        def end(model: str, port: int) -> str | EndSpec:
+            return model if port == 0 else EndSpec(transceiver=model, port=port)
 
-
-def _end(model: str, port: int) -> str | dict[str, Any]:
-    return model if port == 0 else {"transceiver": model, "port": port}
+        try:
+            path = []
+            for kind, body, slot in self.elements:
+                element = ELEMENT_KINDS[kind]
+                fields = dict(body)
+                if slot is not None:
+                    fields["length_m"] = float(self.lengths[i, slot])
+                body_type: Any = element.model_fields[kind].annotation
+                path.append(element(**{kind: body_type(**fields)}))
+            return ChannelSpec(name=name, a=end(self.a_model, self.a_port),
+                               b=end(self.b_model, self.b_port), path=tuple(path))
+        except ValidationError as exc:
+            raise DesignError(f"{self.cls} {self.mode} design: {exc}") from None
 
 
 class CableTable:

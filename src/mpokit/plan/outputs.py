@@ -26,7 +26,6 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from mpokit._files import output_dir
-from mpokit.errors import InputError
 from mpokit.plan.bom import bom_rows, write_bom_workbook
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
