@@ -96,6 +96,20 @@ def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
     return m, sd * 1.15, n  # clipping at 2.5 sd shrinks a Gaussian's sd by ~13 %
 
 
+def _ring_median(values: np.ndarray, ri: np.ndarray, nb: int) -> np.ndarray:
+    """Median per ring (rings without samples get 0)."""
+    order = np.lexsort((values, ri))
+    counts = np.bincount(ri, minlength=nb)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    mid = starts + np.maximum(counts - 1, 0) // 2
+    mid2 = starts + np.maximum(counts, 1) // 2 - (counts == 0)
+    sv = values[order]
+    if len(sv) == 0:
+        return np.zeros(nb)
+    out = 0.5 * (sv[np.clip(mid, 0, len(sv) - 1)] + sv[np.clip(mid2, 0, len(sv) - 1)])
+    return np.where(counts > 0, out, 0.0)
+
+
 def _quadratic(xn: np.ndarray, yn: np.ndarray) -> np.ndarray:
     return np.column_stack([np.ones_like(xn), xn, yn, xn * xn, xn * yn, yn * yn])
 
@@ -190,6 +204,14 @@ def detect_features(
     np.maximum(illum, np.float32(1e-3), out=illum)
     flat = vals / illum[sub][sin]
     prof, sd, cnt = _robust_radial(flat, ri, nb)
+    # inner rings are short: a scratch or particle can cover much of them; use medians there
+    n_in = int(0.8 * clad_px)
+    sel_in = ri < n_in
+    if sel_in.any():
+        med = _ring_median(flat[sel_in], ri[sel_in], n_in)
+        mad = _ring_median(np.abs(flat[sel_in] - med[ri[sel_in]]), ri[sel_in], n_in)
+        prof[:n_in] = med
+        sd[:n_in] = mad * 1.4826
     # inside the cladding, keep the profile near the cladding's level (see module doc)
     rings = np.arange(nb)
     band = (rings >= 0.3 * clad_px) & (rings <= 0.8 * clad_px) & (cnt > 0)
@@ -226,9 +248,13 @@ def detect_features(
         sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
         comp = ndimage.binary_dilation(labels[sy, sx] == i)
         rv = rimg[sy, sx]
-        peak_i = np.argmax(np.where(comp, np.abs(rv), -1))
-        peak = rv.flat[peak_i]
-        half = comp & (rv * np.sign(peak) >= 0.5 * abs(peak))
+        av = np.where(comp, np.abs(rv), -1.0)
+        peak_i = np.argmax(av)
+        sign = np.sign(rv.flat[peak_i]) or 1.0
+        # the peak level: the mean of the top tenth (the single maximum carries noise)
+        top = np.sort(av[comp])[-max(3, int(comp.sum()) // 10):]
+        peak = float(top.mean()) * sign
+        half = comp & (rv * sign >= 0.5 * abs(peak))
         ys, xs = np.nonzero(half)
         if len(ys) == 0:
             continue

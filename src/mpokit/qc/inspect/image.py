@@ -9,10 +9,10 @@ the common "72 dpi" default is refused, not believed. A value the caller gives a
 Example:
     >>> import tempfile, pathlib, numpy as np
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "face.tif"
-    >>> write_image(p, np.full((40, 60), 0.5), pixel_um=0.25)
+    >>> write_image(p, np.full((80, 120), 0.5), pixel_um=0.25)
     >>> img = read_image(p)
     >>> img.shape, round(img.pixel_um, 4), img.pixel_source, img.bit_depth
-    ((40, 60), 0.25, 'tiff', 16)
+    ((80, 120), 0.25, 'tiff', 16)
 """
 
 from __future__ import annotations
