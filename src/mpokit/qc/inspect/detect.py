@@ -31,6 +31,7 @@ HIGH_Z = 5.5
 CORE_TOLERANCE = 0.10
 SCRATCH_ELONGATION = 4.0
 SCRATCH_MIN_LENGTH_UM = 8.0
+SMOOTH_UM = 0.35
 MIN_SIZE_UM = 1.0
 """Smallest reported feature (equivalent diameter): the detection floor."""
 
@@ -177,6 +178,9 @@ def detect_features(
     x0, x1 = max(int(cx - rr), 0), min(int(np.ceil(cx + rr)) + 1, w)
     y0, y1 = max(int(cy - rr), 0), min(int(np.ceil(cy + rr)) + 1, h)
     crop = pixels[y0:y1, x0:x1].astype(np.float32)
+    # detection runs on a lightly smoothed copy (a matched filter for flaws >= 1 um: white
+    # and JPEG noise drop, flaws stay); sizes are measured on the raw pixels
+    smooth = ndimage.gaussian_filter(crop, max(SMOOTH_UM / px_um, 0.5), truncate=3.0)
     dxv = (np.arange(x0, x1, dtype=np.float32) - np.float32(cx))[None, :]
     dyv = (np.arange(y0, y1, dtype=np.float32) - np.float32(cy))[:, None]
     r = np.sqrt(dxv * dxv + dyv * dyv)
@@ -188,7 +192,7 @@ def detect_features(
     # the background is fitted on every other pixel (a quarter of them): fast and enough
     sub = (slice(None, None, 2), slice(None, None, 2))
     sin = inside[sub]
-    vals = crop[sub][sin].astype(np.float64)
+    vals = smooth[sub][sin].astype(np.float64)
     ri = ri_full[sub][sin]
     xn = np.broadcast_to(dxv / rr, crop.shape)[sub][sin].astype(np.float64)
     yn = np.broadcast_to(dyv / rr, crop.shape)[sub][sin].astype(np.float64)
@@ -212,6 +216,10 @@ def detect_features(
         mad = _ring_median(np.abs(flat[sel_in] - med[ri[sel_in]]), ri[sel_in], n_in)
         prof[:n_in] = med
         sd[:n_in] = mad * 1.4826
+        # the innermost rings hold a few samples each: pool them until 40 samples
+        cum = np.cumsum(np.bincount(ri[sel_in], minlength=n_in))
+        r_pool = int(np.searchsorted(cum, 40)) + 1
+        prof[:r_pool] = float(np.median(flat[ri < r_pool]))
     # inside the cladding, keep the profile near the cladding's level (see module doc)
     rings = np.arange(nb)
     band = (rings >= 0.3 * clad_px) & (rings <= 0.8 * clad_px) & (cnt > 0)
@@ -219,17 +227,22 @@ def detect_features(
         level = float(np.average(prof[band], weights=cnt[band]))
         off = (rings < 0.8 * clad_px) & (np.abs(prof - level) > CORE_TOLERANCE * max(level, 1e-6))
         prof[off] = level
-    # per-ring noise, widened over neighbouring rings (edges) and floored
+    # per-ring noise, widened over neighbouring rings (edges) and floored by the quietest
+    # rings (the floor is the sensor's noise, not the ferrule's texture)
     good = cnt >= 12
-    floor = max(float(np.median(sd[good])) if good.any() else float(np.median(sd)), 1e-4)
+    floor = max(float(np.percentile(sd[good], 10)) if good.any() else float(np.median(sd)),
+                1e-4)
+    clad_sd = float(np.median(sd[band])) if band.any() else floor
     sd = np.where(cnt >= 8, sd, floor)
     sd = np.maximum(ndimage.maximum_filter1d(sd, 5), floor)
-    # full-resolution model and residuals
+    if band.any():
+        # the cladding's interior is uniform glass: one noise level for all its rings, so a
+        # flaw covering much of a short inner ring cannot inflate that ring's noise
+        sd[: int(0.8 * clad_px)] = max(clad_sd, floor)
     model = prof.astype(np.float32)[ri_full] * illum
-    resid = crop - model
-    zimg = resid / (sd.astype(np.float32)[ri_full] * illum)
+    zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
     zimg[~inside] = 0
-    rimg = resid / np.maximum(model, np.float32(1e-4))  # relative: flaws scale the light
+    rimg = (crop - model) / np.maximum(model, np.float32(1e-4))  # relative: flaws scale light
     az = np.abs(zimg)
     labels, n = ndimage.label(az > LOW_Z)  # hysteresis: low regions holding a high pixel
     keep = np.zeros(n + 1, bool)

@@ -258,7 +258,7 @@ def simulate_inspection(
             rr = float(np.hypot(dx, dy))
             feats.append(TruthFeature("defect", x, y, d, c, max(rr - d / 2, 0), rr + d / 2))
         for dx, dy, wd, length, ang in sl:
-            c = rng.uniform(contrast[0] * 0.7, contrast[1] * 0.8)
+            c = rng.uniform(contrast[0] * 0.7, max(contrast[1] * 0.8, contrast[0] * 0.7))
             factor = 1 - c if rng.random() < 0.6 else 1 + 0.6 * c
             x, y = cx + dx / px, cy + dy / px
             _paint_band(canvas, x, y, length / px, wd / px, np.deg2rad(ang), factor)
