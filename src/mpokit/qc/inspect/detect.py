@@ -26,14 +26,16 @@ from scipy import ndimage
 
 __all__ = ["DetectedFeature", "FiberField", "detect_features", "outline"]
 
-LOW_Z = 3.0
-HIGH_Z = 5.5
+LOW_Z = 2.8
+HIGH_Z = 4.8
 CORE_TOLERANCE = 0.10
 SCRATCH_ELONGATION = 4.0
 SCRATCH_MIN_LENGTH_UM = 8.0
 SMOOTH_UM = 0.35
 MIN_SIZE_UM = 1.0
-"""Smallest reported feature (equivalent diameter): the detection floor."""
+"""Smallest reported feature (equivalent diameter) on the fiber: the detection floor."""
+MIN_FERRULE_SIZE_UM = 2.0
+"""Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
 
 
 @dataclass(frozen=True)
@@ -276,10 +278,10 @@ def detect_features(
     for ys, xs, peak in pieces:
         area, length, width, angle, elong = _measure(ys, xs, px_um)
         eq_d = 2 * np.sqrt(area / np.pi) * px_um
-        if eq_d < MIN_SIZE_UM:
+        rad = r[ys, xs] * px_um
+        if eq_d < MIN_SIZE_UM or (eq_d < MIN_FERRULE_SIZE_UM and rad.min() > clad_r_um + 1.0):
             continue
         is_scratch = elong >= SCRATCH_ELONGATION and length * px_um >= SCRATCH_MIN_LENGTH_UM
-        rad = r[ys, xs] * px_um
         pz = float(np.max(np.abs(zimg[ys, xs])))
         feats.append(DetectedFeature(
             "scratch" if is_scratch else "defect",

@@ -162,7 +162,7 @@ def _fit_one(pix: np.ndarray, px_um: float, cx: float, cy: float, noise: float,
                      float(keep.mean()), float(width_um), float(snr))
 
 
-def find_fibers(img: EndFaceImage, *, max_fibers: int = 72, min_edge_snr: float = 8.0,
+def find_fibers(img: EndFaceImage, *, max_fibers: int = 72, min_edge_snr: float = 3.0,
                 diameter_tol: float = 0.06) -> list[FiberEdge]:
     """Fibers in view, sorted in reading order (rows top to bottom, left to right).
 
@@ -196,6 +196,6 @@ def diameter_hint(img: EndFaceImage, max_fibers: int = 72) -> float | None:
     noise = max(noise_sigma(img.pixels), 1e-4)
     for cx, cy in _candidates(img, max_fibers)[0][:1]:
         fit = _fit_one(img.pixels, img.pixel_um, cx, cy, noise)
-        if fit is not None and fit.edge_snr >= 8.0:
+        if fit is not None and fit.edge_snr >= 3.0:
             return fit.radius_um * 2
     return None
