@@ -250,6 +250,8 @@ def _inspect_fiber(
         zs = _zones_of(f, table)
         if zs == ("beyond",):
             zs = ("ferrule",) if ferrule == "mt" else ("outside",)
+        elif ferrule == "mt" and zs[0] == table.zones[-1].name:
+            zs = ("ferrule",)  # the contact zone of round ferrules is ferrule surface on MT
         feats.append(InspectedFeature(i, zs[0], zs, f))
     violations: list[Violation] = []
     tallies: list[ZoneTally] = []
@@ -347,10 +349,11 @@ def inspect_image(
     edges = find_fibers(img)
     if not edges:
         hint = diameter_hint(img)
-        why = "no fiber in view: no round cladding edge of 125 um found"
+        why = "no fiber in view: no sharp round cladding edge of 125 um found"
         if hint is not None:
-            why += (f" (a round edge of {hint:.0f} um was found: check the pixel size, "
-                    f"{img.pixel_um:g} um from {img.pixel_source})")
+            why += f" (the best round edge measures {hint:.0f} um)"
+        why += (f"; check the focus, the pixel size ({img.pixel_um:g} um from "
+                f"{img.pixel_source}) and that a fiber is centred in the view")
         return InspectResult(ferrule=ferrule or "round", ferrule_source="option" if ferrule
                              else "auto", verdict="unmeasurable", fibers=(),
                              reasons=(why,), **base)

@@ -165,6 +165,43 @@ def outline(feature: DetectedFeature) -> np.ndarray:
     return np.column_stack([c[:, 1] + x0, c[:, 0] + y0])
 
 
+def _profile(flat: np.ndarray, ri: np.ndarray, nb: int, clad_px: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Background ring profile, per-ring noise and sample count."""
+    prof, sd, cnt = _robust_radial(flat, ri, nb)
+    # inner rings are short: a scratch or particle can cover much of them; use medians there
+    n_in = int(0.8 * clad_px)
+    sel_in = ri < n_in
+    if sel_in.any():
+        med = _ring_median(flat[sel_in], ri[sel_in], n_in)
+        mad = _ring_median(np.abs(flat[sel_in] - med[ri[sel_in]]), ri[sel_in], n_in)
+        prof[:n_in] = med
+        sd[:n_in] = mad * 1.4826
+        # the innermost rings hold a few samples each: pool them until 40 samples
+        cum = np.cumsum(np.bincount(ri[sel_in], minlength=n_in))
+        r_pool = int(np.searchsorted(cum, 40)) + 1
+        prof[:r_pool] = float(np.median(flat[ri < r_pool]))
+    # inside the cladding, keep the profile near the cladding's level (see module doc)
+    rings = np.arange(nb)
+    band = (rings >= 0.3 * clad_px) & (rings <= 0.8 * clad_px) & (cnt > 0)
+    if band.any():
+        level = float(np.average(prof[band], weights=cnt[band]))
+        off = (rings < 0.8 * clad_px) & (np.abs(prof - level) > CORE_TOLERANCE * max(level, 1e-6))
+        prof[off] = level
+    # per-ring noise, widened over neighbouring rings (edges) and floored by the quietest
+    # rings (the floor is the sensor's noise, not the ferrule's texture)
+    good = cnt >= 12
+    floor = max(float(np.percentile(sd[good], 10)) if good.any() else float(np.median(sd)),
+                1e-4)
+    clad_sd = float(np.median(sd[band])) if band.any() else floor
+    sd = np.where(cnt >= 8, sd, floor)
+    sd = np.maximum(ndimage.maximum_filter1d(sd, 5), floor)
+    if band.any():
+        # the cladding's interior is uniform glass: one noise level for all its rings, so a
+        # flaw covering much of a short inner ring cannot inflate that ring's noise
+        sd[: int(0.8 * clad_px)] = max(clad_sd, floor)
+    return prof, sd, cnt
+
 def detect_features(
     pixels: np.ndarray,
     px_um: float,
@@ -209,40 +246,31 @@ def detect_features(
         + np.float32(c[4]) * (yg * xg)
     np.maximum(illum, np.float32(1e-3), out=illum)
     flat = vals / illum[sub][sin]
-    prof, sd, cnt = _robust_radial(flat, ri, nb)
-    # inner rings are short: a scratch or particle can cover much of them; use medians there
-    n_in = int(0.8 * clad_px)
-    sel_in = ri < n_in
-    if sel_in.any():
-        med = _ring_median(flat[sel_in], ri[sel_in], n_in)
-        mad = _ring_median(np.abs(flat[sel_in] - med[ri[sel_in]]), ri[sel_in], n_in)
-        prof[:n_in] = med
-        sd[:n_in] = mad * 1.4826
-        # the innermost rings hold a few samples each: pool them until 40 samples
-        cum = np.cumsum(np.bincount(ri[sel_in], minlength=n_in))
-        r_pool = int(np.searchsorted(cum, 40)) + 1
-        prof[:r_pool] = float(np.median(flat[ri < r_pool]))
-    # inside the cladding, keep the profile near the cladding's level (see module doc)
-    rings = np.arange(nb)
-    band = (rings >= 0.3 * clad_px) & (rings <= 0.8 * clad_px) & (cnt > 0)
-    if band.any():
-        level = float(np.average(prof[band], weights=cnt[band]))
-        off = (rings < 0.8 * clad_px) & (np.abs(prof - level) > CORE_TOLERANCE * max(level, 1e-6))
-        prof[off] = level
-    # per-ring noise, widened over neighbouring rings (edges) and floored by the quietest
-    # rings (the floor is the sensor's noise, not the ferrule's texture)
-    good = cnt >= 12
-    floor = max(float(np.percentile(sd[good], 10)) if good.any() else float(np.median(sd)),
-                1e-4)
-    clad_sd = float(np.median(sd[band])) if band.any() else floor
-    sd = np.where(cnt >= 8, sd, floor)
-    sd = np.maximum(ndimage.maximum_filter1d(sd, 5), floor)
-    if band.any():
-        # the cladding's interior is uniform glass: one noise level for all its rings, so a
-        # flaw covering much of a short inner ring cannot inflate that ring's noise
-        sd[: int(0.8 * clad_px)] = max(clad_sd, floor)
+    prof, sd, _ = _profile(flat, ri, nb, clad_px)
     model = prof.astype(np.float32)[ri_full] * illum
     zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
+    # second pass: refit the background without the samples flagged by the first, so
+    # that a flaw covering part of a short ring cannot bend that ring's level
+    zs = np.abs(zimg[sub])
+    lab, n_lab = ndimage.label(zs > LOW_Z)
+    real = np.zeros(n_lab + 1, bool)
+    real[np.unique(lab[zs > HIGH_Z])] = True
+    real[0] = False
+    flagged = ndimage.binary_dilation(real[lab])[sin]
+    if flagged.any():
+        keep = ~flagged
+        prof2, sd2, cnt2 = _profile(flat[keep], ri[keep], nb, clad_px)
+        few = cnt2 < 8  # rings (nearly) all flagged: inside the cladding interpolate
+        rings = np.arange(nb)  # from the neighbouring rings, outside keep the first pass
+        inner = rings < 0.8 * clad_px
+        if (~few).sum() >= 2:
+            fill = few & inner
+            prof2[fill] = np.interp(rings[fill], rings[~few], prof2[~few])
+            sd2[fill] = np.interp(rings[fill], rings[~few], sd2[~few])
+            few = few & ~inner
+        prof, sd = np.where(few, prof, prof2), np.where(few, sd, sd2)
+        model = prof.astype(np.float32)[ri_full] * illum
+        zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
     zimg[~inside] = 0
     rimg = (crop - model) / np.maximum(model, np.float32(1e-4))  # relative: flaws scale light
     az = np.abs(zimg)
@@ -291,7 +319,7 @@ def detect_features(
             float(rad.min()), float(rad.max()),
             "dark" if peak < 0 else "bright", pz,
             np.vstack([ys + y0, xs + x0]).astype(np.int32)))
-    noise = float(np.median(sd[good])) if good.any() else floor
+    noise = float(np.median(sd[: int(clad_px)]))
     feats.sort(key=lambda f: (f.r_min_um, f.x_px))
     return FiberField(tuple(feats), float(visible), sat, noise)
 

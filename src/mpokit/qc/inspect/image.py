@@ -63,7 +63,7 @@ def _check_pixel(value: float, source: str, file: str) -> float:
     lo, hi = PIXEL_UM_RANGE
     if not np.isfinite(value) or not lo <= value <= hi:
         what = "given" if source == "option" else f"read from the {source} metadata"
-        raise InputError(f"pixel size {value:.4g} um {what} is not plausible for an end-face "
+        raise InputError(f"{value:.4g} um per pixel {what} is not plausible for an end-face "
                          f"microscope ({lo}-{hi} um per pixel)", file=file or None,
                          field="pixel size", fix=_PIXEL_FIX if source != "option"
                          else "check the microscope's calibration")

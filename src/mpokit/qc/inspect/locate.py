@@ -33,6 +33,8 @@ CLADDING_UM = 125.0
 """Nominal cladding diameter the search looks for."""
 
 N_RAYS = 180
+MAX_FIT_RMS_UM = 0.6
+"""A cladding edge that strays more than this from a circle (RMS) is not a fiber's."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,8 @@ def find_fibers(img: EndFaceImage, *, max_fibers: int = 72, min_edge_snr: float 
     found: list[FiberEdge] = []
     for cx, cy in cands:
         fit = _fit_one(img.pixels, img.pixel_um, cx, cy, noise)
-        if fit is None or fit.edge_snr < min_edge_snr or fit.rays_used < 0.5:
+        if fit is None or fit.edge_snr < min_edge_snr or fit.rays_used < 0.5 \
+                or fit.rms_um > MAX_FIT_RMS_UM:
             continue
         if abs(fit.radius_um * 2 / CLADDING_UM - 1) > diameter_tol:
             continue
