@@ -22,14 +22,14 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
+import argparse
+import time
+from collections import Counter
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from mpokit.qc.inspect.analyze import FiberInspection, inspect_image  # noqa: E402
-from mpokit.qc.inspect.simulate import (  # noqa: E402
+from mpokit.qc.inspect.analyze import FiberInspection, inspect_image
+from mpokit.qc.inspect.simulate import (
     SimFiber,
     TruthFeature,
     random_features,

@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -212,10 +213,11 @@ def _image_problem(img: EndFaceImage) -> tuple[str | None, float]:
     lo, hi = np.percentile(sub, [1, 99])
     top = float(img.pixels.max())
     at_top = float(np.mean(sub >= top))
-    if at_top > 0.2 and top > 0:
+    flat = hi - lo < 0.02
+    if (at_top > 0.2 and not flat) or (flat and top >= 0.98):
         return (f"saturated: {at_top:.0%} of the image at the clipping level; lower the "
                 "exposure or the light"), top
-    if hi - lo < 0.02:
+    if flat:
         return ("no contrast (blank image, lens cap, or far out of focus): no fiber in view"
                 ), top
     return None, top
@@ -231,8 +233,8 @@ def _missing_in_rows(edges: list[FiberEdge], px_um: float) -> list[str]:
     out = []
     for row in np.unique(rows):
         xs = sorted(e.x_px for e, r in zip(edges, rows, strict=True) if r == row)
-        for a, b in zip(xs, xs[1:], strict=False):
-            gap = int(round((b - a) / pitch)) - 1
+        for a, b in itertools.pairwise(xs):
+            gap = round((b - a) / pitch) - 1
             if gap >= 1:
                 out.append(f"row {row + 1}: {gap} fiber(s) not found between x={a:.0f} and "
                            f"x={b:.0f} px (covered by dirt, or broken?)")
@@ -261,12 +263,13 @@ def _inspect_fiber(
         in_view = field_.visible_to_um >= zone.outer_um / 2 - 1e-6
         zone_v: list[Violation] = []
         counts = {}
-        for kind in ("scratch", "defect"):
+        kinds: tuple[Literal["scratch", "defect"], ...] = ("scratch", "defect")
+        for kind in kinds:
             members = [f for f in feats if f.feature.kind == kind
                        and (zone.name in f.zones if kind == "scratch" else f.zone == zone.name)]
             counts[kind] = members
             if graded:
-                zone_v += grade_zone(table, zone, kind,  # type: ignore[arg-type]
+                zone_v += grade_zone(table, zone, kind,
                                      [m.feature.size_um for m in members],
                                      [m.id for m in members])
         if graded and not in_view:
@@ -338,14 +341,16 @@ def inspect_image(
     rules = rules or get_rules()
     table = rules.get(connector_class)
     name = file if file is not None else img.file
-    base = {"file": name, "connector_class": table.name, "pixel_um": img.pixel_um,
-            "pixel_source": img.pixel_source, "shape": img.shape,
-            "rules_source": table.source, "rules_status": table.status}
+
+    def make(verdict: Verdict, fibs: tuple[FiberInspection, ...], reasons: tuple[str, ...],
+             kind: Ferrule, notes: tuple[str, ...] = ()) -> InspectResult:
+        return InspectResult(name, table.name, kind, "option" if ferrule else "auto",
+                             img.pixel_um, img.pixel_source, img.shape, verdict, fibs,
+                             reasons, table.source, table.status, notes)
+
     problem, clip = _image_problem(img)
     if problem:
-        return InspectResult(ferrule=ferrule or "round", ferrule_source="option" if ferrule
-                             else "auto", verdict="unmeasurable", fibers=(),
-                             reasons=(problem,), **base)
+        return make("unmeasurable", (), (problem,), ferrule or "round")
     edges = find_fibers(img)
     if not edges:
         hint = diameter_hint(img)
@@ -354,9 +359,7 @@ def inspect_image(
             why += f" (the best round edge measures {hint:.0f} um)"
         why += (f"; check the focus, the pixel size ({img.pixel_um:g} um from "
                 f"{img.pixel_source}) and that a fiber is centred in the view")
-        return InspectResult(ferrule=ferrule or "round", ferrule_source="option" if ferrule
-                             else "auto", verdict="unmeasurable", fibers=(),
-                             reasons=(why,), **base)
+        return make("unmeasurable", (), (why,), ferrule or "round")
     kind: Ferrule = ferrule or ("mt" if len(edges) > 1 else "round")
     notes = []
     if ferrule is None:
@@ -375,6 +378,4 @@ def inspect_image(
     verdicts = {f.verdict for f in fibs}
     verdict: Verdict = "fail" if "fail" in verdicts else (
         "unmeasurable" if "unmeasurable" in verdicts or reasons else "pass")
-    return InspectResult(ferrule=kind, ferrule_source="option" if ferrule else "auto",
-                         verdict=verdict, fibers=fibs, reasons=tuple(reasons),
-                         notes=tuple(notes), **base)
+    return make(verdict, fibs, tuple(reasons), kind, tuple(notes))

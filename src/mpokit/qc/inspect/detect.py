@@ -329,7 +329,7 @@ def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: f
     """Join elongated pieces lying on one line (a scratch broken by a ring edge or noise)."""
     info = []
     for ys, xs, _peak in pieces:
-        area, length, width, angle, elong = _measure(ys, xs, px_um)
+        _, length, width, angle, elong = _measure(ys, xs, px_um)
         info.append((elong >= 3.0 and length * px_um >= 4.0, xs.mean(), ys.mean(), angle,
                      width, length))
     parent = list(range(len(pieces)))

@@ -88,7 +88,7 @@ def noise_sigma(pixels: np.ndarray) -> float:
 
 
 def _candidates(img: EndFaceImage, max_fibers: int) -> tuple[list[tuple[float, float]], int]:
-    f = max(1, int(round(1.5 / img.pixel_um)))
+    f = max(1, round(1.5 / img.pixel_um))
     small = _reduce(img.pixels, f)
     px = img.pixel_um * f
     small = ndimage.gaussian_filter(small, 1.0)
@@ -128,14 +128,14 @@ def _fit_one(pix: np.ndarray, px_um: float, cx: float, cy: float, noise: float,
     sign = np.sign(mean_d[j]) or 1.0
     mean_p = prof[ray_ok].mean(axis=0)
     # edge step: levels a few um inside and outside the strongest mean edge
-    off = int(round(4.0 / px_um / step))
+    off = round(4.0 / px_um / step)
     lo_i, hi_i = max(j - off, 0), min(j + off, len(radii) - 1)
     step_val = abs(mean_p[hi_i] - mean_p[lo_i])
     if step_val <= 0:
         return None
     width_um = step_val / abs(mean_d[j]) * px_um * 0.8  # ~10-90 % of an erf edge
     snr = step_val / max(noise, 1e-6)
-    win = int(round(3.0 / px_um / step))
+    win = round(3.0 / px_um / step)
     lo, hi = max(j - win, 0), min(j + win + 1, len(radii))
     local = deriv[:, lo:hi] * sign
     best = np.argmax(local, axis=1)

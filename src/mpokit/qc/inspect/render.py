@@ -18,6 +18,7 @@ import html
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +93,7 @@ def overlay(img: EndFaceImage, result: InspectResult, fiber: FiberInspection,
     h, w = img.shape
     x0, x1 = max(int(fiber.x_px - r_out / px), 0), min(int(fiber.x_px + r_out / px) + 1, w)
     y0, y1 = max(int(fiber.y_px - r_out / px), 0), min(int(fiber.y_px + r_out / px) + 1, h)
-    scale = max(1, int(round(600 / max(x1 - x0, y1 - y0))))
+    scale = max(1, round(600 / max(x1 - x0, y1 - y0)))
     im = Image.fromarray(_to_rgb8(img.pixels[y0:y1, x0:x1]))
     if scale > 1:
         im = im.resize((im.width * scale, im.height * scale), Image.Resampling.NEAREST)
@@ -169,8 +170,12 @@ def write_report(result: InspectResult, img: EndFaceImage,
     names = []
     for f in result.fibers:
         name = f"{stem}_fiber{f.index:02d}.png"
-        im = overlay(img, result, f)
-        atomic_write(out / name, lambda tmp, im=im: im.save(tmp, format="PNG"))  # type: ignore[attr-defined]
+        pic = overlay(img, result, f)
+
+        def _save(tmp: Path, pic: Any = pic) -> None:
+            pic.save(tmp, format="PNG")
+
+        atomic_write(out / name, _save)
         names.append(name)
     atomic_write_text(out / f"{stem}.json", json.dumps(result.to_dict(), indent=2) + "\n")
     page = out / f"{stem}.html"

@@ -69,7 +69,8 @@ class SimFiber:
             if self.ferrule not in zone.graded_on:
                 continue
             lo, hi = zone.inner_um / 2, zone.outer_um / 2
-            for kind in ("scratch", "defect"):
+            kinds: tuple[Literal["scratch", "defect"], ...] = ("scratch", "defect")
+            for kind in kinds:
                 sizes = []
                 for f in self.features:
                     if f.kind != kind:
@@ -81,7 +82,7 @@ class SimFiber:
                         hit = f.r_min_um < hi and f.r_max_um >= lo
                     if hit:
                         sizes.append(f.size_um)
-                out += [v.text() for v in grade_zone(table, zone, kind, sizes,  # type: ignore[arg-type]
+                out += [v.text() for v in grade_zone(table, zone, kind, sizes,
                                                      range(len(sizes)))]
         return out
 
@@ -138,14 +139,16 @@ def _paint_band(canvas: np.ndarray, cx: float, cy: float, length: float, width: 
     h, w = canvas.shape
     ux, uy = np.cos(angle_rad), np.sin(angle_rad)
     ext = length / 2 + width + 2
-    x0, x1 = max(int(cx - abs(ux) * ext - width - 2), 0), min(int(cx + abs(ux) * ext + width + 3), w)
-    y0, y1 = max(int(cy - abs(uy) * ext - width - 2), 0), min(int(cy + abs(uy) * ext + width + 3), h)
+    mx, my = abs(ux) * ext + width, abs(uy) * ext + width
+    x0, x1 = max(int(cx - mx - 2), 0), min(int(cx + mx + 3), w)
+    y0, y1 = max(int(cy - my - 2), 0), min(int(cy + my + 3), h)
     if x0 >= x1 or y0 >= y1:
         return
     yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float64)
     along = (xx - cx) * ux + (yy - cy) * uy
     across = np.abs(-(xx - cx) * uy + (yy - cy) * ux)
-    cover = np.clip(width / 2 - across + 0.5, 0, 1) * np.clip(length / 2 - np.abs(along) + 0.5, 0, 1)
+    cover = (np.clip(width / 2 - across + 0.5, 0, 1)
+             * np.clip(length / 2 - np.abs(along) + 0.5, 0, 1))
     canvas[y0:y1, x0:x1] *= 1.0 + cover * (factor - 1.0)
 
 
@@ -160,9 +163,12 @@ def _segment_radii(cx: float, cy: float, length: float, angle: float, fx: float,
     return dmin, float(max(ends)) + half_w
 
 
+Defects = list[tuple[float, float, float]]
+Scratches = list[tuple[float, float, float, float, float]]
+
+
 def random_features(rng: np.random.Generator, *, dirty: float = 0.7,
-                    max_r_um: float = 120.0) -> tuple[list[tuple[float, float, float]],
-                                                      list[tuple[float, float, float, float, float]]]:
+                    max_r_um: float = 120.0) -> tuple[Defects, Scratches]:
     """A random set of defects ``(dx_um, dy_um, diameter_um)`` and scratches
     ``(dx_um, dy_um, width_um, length_um, angle_deg)`` around a fiber centre.
 
