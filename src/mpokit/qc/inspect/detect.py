@@ -272,7 +272,6 @@ def detect_features(
         model = prof.astype(np.float32)[ri_full] * illum
         zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
     zimg[~inside] = 0
-    rimg = (crop - model) / np.maximum(model, np.float32(1e-4))  # relative: flaws scale light
     az = np.abs(zimg)
     labels, n = ndimage.label(az > LOW_Z)  # hysteresis: low regions holding a high pixel
     keep = np.zeros(n + 1, bool)
@@ -290,7 +289,8 @@ def detect_features(
         sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
         sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
         comp = ndimage.binary_dilation(labels[sy, sx] == i)
-        rv = rimg[sy, sx]
+        mv = np.maximum(model[sy, sx], np.float32(1e-4))
+        rv = (crop[sy, sx] - mv) / mv  # relative residual: flaws scale the light
         av = np.where(comp, np.abs(rv), -1.0)
         peak_i = np.argmax(av)
         sign = np.sign(rv.flat[peak_i]) or 1.0
