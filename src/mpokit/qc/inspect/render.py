@@ -80,7 +80,7 @@ def _to_rgb8(pixels: np.ndarray) -> np.ndarray:
 def overlay(img: EndFaceImage, result: InspectResult, fiber: FiberInspection,
             margin_um: float = 10.0) -> object:
     """The annotated overlay of one fiber (a ``PIL.Image``)."""
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     from mpokit.qc.inspect.rules import get_rules
 
@@ -98,14 +98,18 @@ def overlay(img: EndFaceImage, result: InspectResult, fiber: FiberInspection,
     if scale > 1:
         im = im.resize((im.width * scale, im.height * scale), Image.Resampling.NEAREST)
     draw = ImageDraw.Draw(im)
+    try:
+        font: Any = ImageFont.load_default(size=14)
+    except (TypeError, OSError):  # pragma: no cover - Pillow without FreeType
+        font = ImageFont.load_default()
     cx, cy = (fiber.x_px - x0 + 0.5) * scale, (fiber.y_px - y0 + 0.5) * scale
     for i, z in enumerate(zones):
-        if result.ferrule == "mt" and "mt" not in z.graded_on and z.inner_um / 2 > 125:
+        if result.ferrule == "mt" and "mt" not in z.graded_on and z.inner_um > 130:
             continue
         rad = z.outer_um / 2 / px * scale
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
         draw.ellipse([cx - rad, cy - rad, cx + rad, cy + rad], outline=colour, width=1)
-        draw.text((cx + rad * 0.71 + 2, cy - rad * 0.71 - 10), z.name, fill=colour)
+        draw.text((cx + rad * 0.71 + 2, cy - rad * 0.71 - 16), z.name, fill=colour, font=font)
     bad = {i for v in fiber.violations for i in v.feature_ids}
     for f in fiber.features:
         pts = outline(f.feature)
@@ -115,8 +119,8 @@ def overlay(img: EndFaceImage, result: InspectResult, fiber: FiberInspection,
             draw.line([*xy, xy[0]], fill=colour, width=1)
         tx = (f.feature.x_px - x0) * scale + 6
         ty = (f.feature.y_px - y0) * scale - 14
-        draw.text((tx, ty), str(f.id), fill=colour)
-    draw.text((4, 4), f"fiber {fiber.index}: {fiber.verdict.upper()}",
+        draw.text((tx, ty), str(f.id), fill=colour, font=font)
+    draw.text((4, 4), f"fiber {fiber.index}: {fiber.verdict.upper()}", font=font,
               fill="#ff1744" if fiber.verdict == "fail" else (
                   "#00c853" if fiber.verdict == "pass" else "#ffd600"))
     return im
