@@ -34,6 +34,8 @@ SCRATCH_MIN_LENGTH_UM = 8.0
 SMOOTH_UM = 0.35
 MIN_SIZE_UM = 1.0
 """Smallest reported feature (equivalent diameter) on the fiber: the detection floor."""
+TINY_MIN_Z = 6.5
+"""Flaws under 1.5 um need this peak significance (noise blips are small)."""
 MIN_FERRULE_SIZE_UM = 2.0
 """Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
 
@@ -272,45 +274,49 @@ def detect_features(
         model = prof.astype(np.float32)[ri_full] * illum
         zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
     zimg[~inside] = 0
-    az = np.abs(zimg)
-    labels, n = ndimage.label(az > LOW_Z)  # hysteresis: low regions holding a high pixel
-    keep = np.zeros(n + 1, bool)
-    keep[np.unique(labels[az > HIGH_Z])] = True
-    keep[0] = False
     sat = 0.0
     if clip_level is not None:
         core = r <= clad_px
         sat = float(np.mean(crop[core] >= clip_level)) if core.any() else 0.0
     feats: list[DetectedFeature] = []
     pieces: list[tuple[np.ndarray, np.ndarray, float]] = []
-    for i, sl in enumerate(ndimage.find_objects(labels), start=1):
-        if sl is None or not keep[i]:
-            continue
-        sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
-        sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
-        comp = ndimage.binary_dilation(labels[sy, sx] == i)
-        mv = np.maximum(model[sy, sx], np.float32(1e-4))
-        rv = (crop[sy, sx] - mv) / mv  # relative residual: flaws scale the light
-        av = np.where(comp, np.abs(rv), -1.0)
-        peak_i = np.argmax(av)
-        sign = np.sign(rv.flat[peak_i]) or 1.0
-        # the peak level: the mean of the top tenth (the single maximum carries noise)
-        top = np.sort(av[comp])[-max(3, int(comp.sum()) // 10):]
-        peak = float(top.mean()) * sign
-        half = comp & (rv * sign >= 0.5 * abs(peak))
-        ys, xs = np.nonzero(half)
-        if len(ys) == 0:
-            continue
-        pieces.append((ys + sy.start, xs + sx.start, float(peak)))
-    pieces = _join_scratches(pieces, px_um)
-    for ys, xs, peak in pieces:
+    # dark and bright flaws are segmented apart: two crossing flaws of opposite polarity
+    # (a bright scratch over a dark one) stay two flaws
+    for sign in (-1.0, 1.0):
+        zsig = zimg * np.float32(sign)
+        labels, n = ndimage.label(zsig > LOW_Z)  # hysteresis: low regions with a high pixel
+        keep = np.zeros(n + 1, bool)
+        keep[np.unique(labels[zsig > HIGH_Z])] = True
+        keep[0] = False
+        for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+            if sl is None or not keep[i]:
+                continue
+            sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
+            sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
+            comp = ndimage.binary_dilation(labels[sy, sx] == i)
+            mv = np.maximum(model[sy, sx], np.float32(1e-4))
+            rv = (crop[sy, sx] - mv) / mv * np.float32(sign)  # relative, flaw positive
+            # the peak level: the mean of the top tenth (the single maximum carries noise)
+            top = np.sort(rv[comp])[-max(3, int(comp.sum()) // 10):]
+            peak = float(top.mean())
+            if peak <= 0:
+                continue
+            half = comp & (rv >= 0.5 * peak)
+            ys, xs = np.nonzero(half)
+            if len(ys) == 0:
+                continue
+            pieces.append((ys + sy.start, xs + sx.start, peak * sign))
+    for ys, xs, peak, joined_width in _join_scratches(pieces, px_um):
         area, length, width, angle, elong = _measure(ys, xs, px_um)
+        width = joined_width or width
         eq_d = 2 * np.sqrt(area / np.pi) * px_um
         rad = r[ys, xs] * px_um
+        pz = float(np.max(np.abs(zimg[ys, xs])))
         if eq_d < MIN_SIZE_UM or (eq_d < MIN_FERRULE_SIZE_UM and rad.min() > clad_r_um + 1.0):
             continue
+        if eq_d < 1.5 and pz < TINY_MIN_Z:
+            continue  # at the detection floor a flaw needs stronger evidence than noise
         is_scratch = elong >= SCRATCH_ELONGATION and length * px_um >= SCRATCH_MIN_LENGTH_UM
-        pz = float(np.max(np.abs(zimg[ys, xs])))
         feats.append(DetectedFeature(
             "scratch" if is_scratch else "defect",
             float(xs.mean() + x0), float(ys.mean() + y0),
@@ -325,7 +331,7 @@ def detect_features(
 
 
 def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: float
-                    ) -> list[tuple[np.ndarray, np.ndarray, float]]:
+                    ) -> list[tuple[np.ndarray, np.ndarray, float, float | None]]:
     """Join elongated pieces lying on one line (a scratch broken by a ring edge or noise)."""
     info = []
     for ys, xs, _peak in pieces:
@@ -348,10 +354,12 @@ def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: f
             if b == a or root(b) == root(a):
                 continue
             b_line, bx, by, ba, bw, bl = info[b]
+            if np.sign(pieces[a][2]) != np.sign(pieces[b][2]):
+                continue
             if b_line and abs((aa - ba + 90) % 180 - 90) > 8:
                 continue
-            if not b_line and np.sqrt(len(pieces[b][0])) > 2 * aw + 2.0 / px_um:
-                continue  # a blob much wider than the scratch is a defect on it
+            if not b_line and np.sqrt(len(pieces[b][0])) > 1.5 * aw + 1.0 / px_um:
+                continue  # a blob wider than the scratch is a defect on it
             perp = abs(-(bx - ax) * np.sin(t) + (by - ay) * np.cos(t))
             gap = np.hypot(bx - ax, by - ay) - (al + (bl if b_line else 0)) / 2
             if perp <= max(aw, bw if b_line else 0) + 2.0 / px_um and gap <= 15.0 / px_um:
@@ -364,5 +372,11 @@ def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: f
         ys = np.concatenate([pieces[i][0] for i in members])
         xs = np.concatenate([pieces[i][1] for i in members])
         peak = max((pieces[i][2] for i in members), key=abs)
-        out.append((ys, xs, peak))
+        # width of a joined scratch: area over length of its line pieces (the gaps between
+        # pieces would otherwise count as length without area)
+        lines_in = [i for i in members if info[i][0]]
+        width = None
+        if len(members) > 1 and lines_in:
+            width = sum(len(pieces[i][0]) for i in lines_in) / sum(info[i][5] for i in lines_in)
+        out.append((ys, xs, peak, width))
     return out
