@@ -79,7 +79,7 @@ def main() -> None:
 # Command modules register themselves on ``app`` when imported.
 from mpokit.cli import check as _check  # noqa: E402,F401
 from mpokit.cli import demo as _demo  # noqa: E402,F401
+from mpokit.cli import inspect as _inspect  # noqa: E402,F401
 from mpokit.cli import loss as _loss  # noqa: E402,F401
 from mpokit.cli import plan as _plan  # noqa: E402,F401
 from mpokit.cli import qc as _qc  # noqa: E402,F401
-from mpokit.cli import inspect as _inspect  # noqa: E402,F401

@@ -367,7 +367,7 @@ def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: f
     groups: dict[int, list[int]] = {}
     for i in range(len(pieces)):
         groups.setdefault(root(i), []).append(i)
-    out = []
+    out: list[tuple[np.ndarray, np.ndarray, float, float | None]] = []
     for members in groups.values():
         ys = np.concatenate([pieces[i][0] for i in members])
         xs = np.concatenate([pieces[i][1] for i in members])
@@ -375,8 +375,8 @@ def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: f
         # width of a joined scratch: area over length of its line pieces (the gaps between
         # pieces would otherwise count as length without area)
         lines_in = [i for i in members if info[i][0]]
-        width = None
+        joined_w: float | None = None
         if len(members) > 1 and lines_in:
-            width = sum(len(pieces[i][0]) for i in lines_in) / sum(info[i][5] for i in lines_in)
-        out.append((ys, xs, peak, width))
+            joined_w = sum(len(pieces[i][0]) for i in lines_in) / sum(info[i][5] for i in lines_in)
+        out.append((ys, xs, peak, joined_w))
     return out
