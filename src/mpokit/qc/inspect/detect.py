@@ -259,20 +259,19 @@ def detect_features(
     real[np.unique(lab[zs > HIGH_Z])] = True
     real[0] = False
     flagged = ndimage.binary_dilation(real[lab])[sin]
-    if flagged.any():
-        keep = ~flagged
-        prof2, sd2, cnt2 = _profile(flat[keep], ri[keep], nb, clad_px)
-        few = cnt2 < 8  # rings (nearly) all flagged: inside the cladding interpolate
-        rings = np.arange(nb)  # from the neighbouring rings, outside keep the first pass
-        inner = rings < 0.8 * clad_px
-        if (~few).sum() >= 2:
-            fill = few & inner
-            prof2[fill] = np.interp(rings[fill], rings[~few], prof2[~few])
-            sd2[fill] = np.interp(rings[fill], rings[~few], sd2[~few])
-            few = few & ~inner
-        prof, sd = np.where(few, prof, prof2), np.where(few, sd, sd2)
-        model = prof.astype(np.float32)[ri_full] * illum
-        zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
+    n_in = int(0.8 * clad_px)
+    if flagged.any() and n_in > 4:
+        # only short inner rings can be bent by a flaw; long outer rings keep their clipped
+        # means. Rings left (nearly) empty take the level of their neighbours.
+        k2 = ~flagged & (ri < n_in)
+        prof2, _, cnt2 = _profile(flat[k2], ri[k2], n_in, clad_px)
+        ok = cnt2 >= 8
+        if ok.sum() >= 2:
+            rings = np.arange(n_in)
+            prof = prof.copy()
+            prof[:n_in] = np.where(ok, prof2, np.interp(rings, rings[ok], prof2[ok]))
+            model = prof.astype(np.float32)[ri_full] * illum
+            zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
     zimg[~inside] = 0
     sat = 0.0
     if clip_level is not None:
