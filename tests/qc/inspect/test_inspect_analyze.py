@@ -78,7 +78,9 @@ def test_mt_one_row_grades_each_fiber_on_zones_a_and_b_only() -> None:
     assert [f.index for f in res.fibers if f.verdict == "fail"] == [4]
     f8 = res.fibers[7]
     assert f8.verdict == "pass" and f8.advice and "cleaning recommended" in f8.advice[0]
-    assert [z.graded for z in f8.zones] == [True, True, False, False]
+    assert [(z.zone, z.graded) for z in f8.zones] == [
+        ("A", True), ("B", True), ("C", False), ("ferrule", False)]
+    assert f8.zones[-1].defects == 1
 
 
 def test_mt_two_rows_are_numbered_in_reading_order() -> None:

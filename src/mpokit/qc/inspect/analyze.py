@@ -261,12 +261,15 @@ def _inspect_fiber(
     for zone in table.zones:
         graded = ferrule in zone.graded_on
         in_view = field_.visible_to_um >= zone.outer_um / 2 - 1e-6
+        name, label = zone.name, zone.label
+        if ferrule == "mt" and zone is table.zones[-1]:
+            name, label = "ferrule", "ferrule"  # within half a pitch of the fiber
         zone_v: list[Violation] = []
         counts = {}
         kinds: tuple[Literal["scratch", "defect"], ...] = ("scratch", "defect")
         for kind in kinds:
             members = [f for f in feats if f.feature.kind == kind
-                       and (zone.name in f.zones if kind == "scratch" else f.zone == zone.name)]
+                       and (name in f.zones if kind == "scratch" else f.zone == name)]
             counts[kind] = members
             if graded:
                 zone_v += grade_zone(table, zone, kind,
@@ -277,7 +280,7 @@ def _inspect_fiber(
                            "fully in view; centre the fiber or use a wider field")
         violations += zone_v
         tallies.append(ZoneTally(
-            zone.name, zone.label, zone.inner_um, zone.outer_um, graded, in_view,
+            name, label, zone.inner_um, zone.outer_um, graded, in_view,
             len(counts["scratch"]), len(counts["defect"]),
             max((m.feature.size_um for m in counts["scratch"]), default=0.0),
             max((m.feature.size_um for m in counts["defect"]), default=0.0),

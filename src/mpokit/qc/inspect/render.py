@@ -42,7 +42,8 @@ def fiber_table(f: FiberInspection) -> str:
             res += " (not fully in view)"
         if not z.graded:
             res = "-"
-        lines.append(f"    {z.zone} {z.label:<12} {'yes' if z.graded else 'no':<7} "
+        head = z.zone if z.zone == "ferrule" else f"{z.zone} {z.label}"
+        lines.append(f"    {head:<14} {'yes' if z.graded else 'no':<7} "
                      f"{z.scratches:>4} ({z.max_scratch_um:5.1f})        "
                      f"{z.defects:>4} ({z.max_defect_um:5.1f})    {res}")
     for v in f.violations:
@@ -145,8 +146,9 @@ def _html(result: InspectResult, images: list[str]) -> str:
                      "<th>max width um</th><th>defects</th><th>max size um</th><th>result</th>")
         for z in f.zones:
             res = ("ok" if z.ok else "FAIL") if z.graded else "-"
-            parts.append(f"<tr><td>{z.zone} {e(z.label)} ({z.inner_um:g}-{z.outer_um:g} um)"
-                         f"</td><td>{'yes' if z.graded else 'no'}</td><td>{z.scratches}</td>"
+            where = ("ferrule (to half a pitch)" if z.zone == "ferrule" else
+                     f"{z.zone} {e(z.label)} ({z.inner_um:g}-{z.outer_um:g} um)")
+            parts.append(f"<tr><td>{where}</td><td>{'yes' if z.graded else 'no'}</td><td>{z.scratches}</td>"
                          f"<td>{z.max_scratch_um:.1f}</td><td>{z.defects}</td>"
                          f"<td>{z.max_defect_um:.1f}</td><td>{res}</td></tr>")
         parts.append("</table>")
