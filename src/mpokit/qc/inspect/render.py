@@ -148,7 +148,8 @@ def _html(result: InspectResult, images: list[str]) -> str:
             res = ("ok" if z.ok else "FAIL") if z.graded else "-"
             where = ("ferrule (to half a pitch)" if z.zone == "ferrule" else
                      f"{z.zone} {e(z.label)} ({z.inner_um:g}-{z.outer_um:g} um)")
-            parts.append(f"<tr><td>{where}</td><td>{'yes' if z.graded else 'no'}</td><td>{z.scratches}</td>"
+            parts.append(f"<tr><td>{where}</td><td>{'yes' if z.graded else 'no'}</td>"
+                         f"<td>{z.scratches}</td>"
                          f"<td>{z.max_scratch_um:.1f}</td><td>{z.defects}</td>"
                          f"<td>{z.max_defect_um:.1f}</td><td>{res}</td></tr>")
         parts.append("</table>")
