@@ -11,7 +11,8 @@ Reports, per the issue's targets:
 * time per single-fiber and per MT-16 image (CPU time of this process, one thread);
 * recall of defects >= 2 um and scratches >= 1 um wide, overall and per zone;
 * false defects in zone A on clean fibers;
-* the share of fibers whose verdict matches the truth's.
+* the share of fibers whose verdict matches the truth's, and how many of the wrong ones
+  carry a "borderline" advice (a flaw within 0.3 um of a limit that decides).
 """
 
 from __future__ import annotations
@@ -144,6 +145,7 @@ def run(n_single: int, n_mt: int, cls: str, seed: int) -> dict[str, float]:
             if got.verdict == want:
                 verdict_ok += 1
             else:
+                stats["verdict_wrong_flagged"] += any("borderline" in a for a in got.advice)
                 wrong.append(f"image {k} fiber {tf.index}: truth {want}, got {got.verdict} "
                              f"({'; '.join(v.text() for v in got.violations) or ''}"
                              f"{'; '.join(got.reasons)}) truth says "
@@ -168,6 +170,7 @@ def run(n_single: int, n_mt: int, cls: str, seed: int) -> dict[str, float]:
     out["unmatched_detections"] = stats["false_features"]
     out["fibers"] = verdict_n
     out["verdict_right"] = verdict_ok / max(verdict_n, 1)
+    out["verdict_wrong_but_flagged_borderline"] = stats["verdict_wrong_flagged"]
     for key, ts in times.items():
         if ts:
             out[f"{key}_ms_median"] = 1e3 * float(np.median(ts))

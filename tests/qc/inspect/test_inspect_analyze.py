@@ -183,3 +183,13 @@ def test_no_false_defect_in_zone_a_on_clean_images() -> None:
                                      jpeg_quality=80 if seed % 2 else None)
         f = inspect_image(img, "sm-pc").fibers[0]
         assert [x for x in f.features if x.zone in ("A", "B")] == []
+
+
+def test_flaw_at_a_deciding_limit_is_flagged_borderline() -> None:
+    img, _ = simulate_inspection(layout="single", seed=17, defects=[(30.0, 0.0, 5.0)],
+                                 contrast=(0.45, 0.4501))
+    f = inspect_image(img, "sm-pc").fibers[0]
+    assert f.features[0].feature.size_um == pytest.approx(5.0, abs=0.3)
+    assert any("borderline" in a and "5 um limit in zone B" in a for a in f.advice)
+    img, _ = simulate_inspection(layout="single", seed=17, defects=[(30.0, 0.0, 3.5)])
+    assert inspect_image(img, "sm-pc").fibers[0].advice == ()

@@ -35,6 +35,7 @@ from mpokit.qc.inspect.rules import (
     Ferrule,
     RuleSet,
     Violation,
+    ZoneRule,
     get_rules,
     grade_zone,
 )
@@ -47,6 +48,9 @@ MAX_EDGE_WIDTH_UM = 2.5
 MAX_SATURATED = 0.01
 """Fraction of clipped pixels inside the cladding above which a fiber is unmeasurable."""
 MT_PITCH_UM = 250.0
+BORDER_UM = 0.3
+"""A flaw this close to a size limit whose two sides are judged differently is borderline
+(the size error measured on simulated images is about 0.3 um)."""
 
 ACTIONS = {
     "pass": "none",
@@ -207,6 +211,30 @@ def _zones_of(feature: DetectedFeature, table: ClassRules) -> tuple[str, ...]:
     return tuple(out) if out else ("beyond",)
 
 
+def _borderline(table: ClassRules, zone: ZoneRule, kind: Literal["scratch", "defect"],
+                members: list[InspectedFeature]) -> list[str]:
+    """Advice for flaws within ``BORDER_UM`` of a size limit whose other side would change
+    the zone's result (the verdict is kept; the advice says it is a close call)."""
+    sizes = [m.feature.size_um for m in members]
+    ids = [m.id for m in members]
+    fails = bool(grade_zone(table, zone, kind, sizes, ids))
+    out = []
+    for lo in zone.ladder(kind):
+        if lo.max_um is None:
+            continue
+        for j, m in enumerate(members):
+            if abs(sizes[j] - lo.max_um) > BORDER_UM:
+                continue
+            other = lo.max_um + BORDER_UM if sizes[j] <= lo.max_um else lo.max_um - BORDER_UM
+            moved = [*sizes[:j], other, *sizes[j + 1:]]
+            if bool(grade_zone(table, zone, kind, moved, ids)) != fails:
+                what = f"{m.feature.size_um:.1f} um" + (" wide" if kind == "scratch" else "")
+                out.append(f"#{m.id} ({kind}, {what}) is within {BORDER_UM:g} um of the "
+                           f"{lo.max_um:g} um limit in zone {zone.name}: borderline; "
+                           "re-inspect at higher magnification")
+    return out
+
+
 def _image_problem(img: EndFaceImage) -> tuple[str | None, float]:
     """A reason the whole image is unmeasurable (or None), and the clipping level."""
     sub = img.pixels[::4, ::4]
@@ -256,6 +284,7 @@ def _inspect_fiber(
             zs = ("ferrule",)  # the contact zone of round ferrules is ferrule surface on MT
         feats.append(InspectedFeature(i, zs[0], zs, f))
     violations: list[Violation] = []
+    borderline: list[str] = []
     tallies: list[ZoneTally] = []
     reasons: list[str] = []
     for zone in table.zones:
@@ -272,6 +301,7 @@ def _inspect_fiber(
                        and (name in f.zones if kind == "scratch" else f.zone == name)]
             counts[kind] = members
             if graded:
+                borderline += _borderline(table, zone, kind, members)
                 zone_v += grade_zone(table, zone, kind,
                                      [m.feature.size_um for m in members],
                                      [m.id for m in members])
@@ -300,6 +330,7 @@ def _inspect_fiber(
             advice.append(f"{len(debris)} particle(s) >= {advice_um:g} um on the ferrule "
                           f"near this fiber ({', '.join(f'#{d.id}' for d in debris)}): "
                           "cleaning recommended")
+    advice += borderline
     verdict: Verdict
     if hard:
         verdict, action, reasons = "unmeasurable", ACTIONS["unmeasurable"], hard + reasons
@@ -310,7 +341,11 @@ def _inspect_fiber(
     elif reasons:
         verdict, action = "unmeasurable", ACTIONS["unmeasurable"]
     else:
-        verdict, action = "pass", ACTIONS["pass"] if not advice else "clean (advised)"
+        verdict, action = "pass", ACTIONS["pass"]
+        if borderline:
+            action = "none (borderline: see advice)"
+        elif advice:
+            action = "clean (advised)"
     return FiberInspection(index, edge.x_px, edge.y_px, edge, tuple(feats), tuple(tallies),
                            tuple(violations), verdict, action, tuple(reasons), tuple(advice),
                            field_.noise)
