@@ -83,3 +83,4 @@ from mpokit.cli import inspect as _inspect  # noqa: E402,F401
 from mpokit.cli import loss as _loss  # noqa: E402,F401
 from mpokit.cli import plan as _plan  # noqa: E402,F401
 from mpokit.cli import qc as _qc  # noqa: E402,F401
+from mpokit.cli import store as _store  # noqa: E402,F401

@@ -6,6 +6,11 @@
 
 Exit codes: 0 every fiber passes, 2 a fiber fails or cannot be judged (unmeasurable),
 1 an unreadable input or a usage error.
+
+The store (``mpokit.cli.store``) also names its ISO 2859-1 lot decision ``qc inspect LOT``.
+One command serves both: with ``--class`` or with image files or folders it inspects end
+faces; with a single lot name and no ``--class`` it hands over to the store's lot decision
+(``--db``, ``--profile``, ``--json``).
 """
 
 from __future__ import annotations
@@ -16,18 +21,31 @@ from pathlib import Path
 import typer
 
 from mpokit.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
+from mpokit.cli import store as _store
 from mpokit.cli.qc import qc_app
 from mpokit.errors import InputError, MpokitError
 
 __all__ = ["inspect"]
 
+# one ``qc inspect`` for both meanings (see the module docstring): drop the store's entry
+qc_app.registered_commands = [c for c in qc_app.registered_commands if c.name != "inspect"]
+
+
+def _is_lot(paths: list[Path], connector_class: str | None) -> bool:
+    from mpokit.qc.inspect.image import SUFFIXES
+
+    return (connector_class is None and len(paths) == 1 and not paths[0].exists()
+            and paths[0].suffix.lower() not in SUFFIXES)
+
 
 @qc_app.command("inspect")
 def inspect(
     paths: list[Path] = typer.Argument(..., help="Images (PNG, JPEG, TIFF; 8 or 16 bit) or "
-                                       "folders searched recursively for them."),
-    connector_class: str = typer.Option(..., "--class", help="Acceptance table: sm-pc, "
-                                        "sm-apc, mm-pc, mm-apc (or a class of --rules)."),
+                                       "folders searched recursively for them; or a lot "
+                                       "name (ISO 2859-1 lot decision from the store)."),
+    connector_class: str | None = typer.Option(None, "--class", help="Acceptance table: "
+                                               "sm-pc, sm-apc, mm-pc, mm-apc (or a class "
+                                               "of --rules). Required for images."),
     ferrule: str | None = typer.Option(None, "--ferrule", help="round or mt (default: mt "
                                        "when several fibers are in view, else round)."),
     pixel_um: float | None = typer.Option(None, "--pixel-um", help="Pixel size in um "
@@ -43,8 +61,15 @@ def inspect(
                                         "fiber."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
                                     "(default: all cores)."),
+    db: str | None = typer.Option(None, "--db", help="Lot decision: database URL or file "
+                                  "(see 'qc import')."),
+    profile: str = typer.Option("iec-B-2", "--profile", help="Lot decision: limit profile "
+                                "or buyer spec YAML."),
 ) -> None:
-    """Find each fiber, its IEC 61300-3-35 zones, scratches and defects; grade and advise."""
+    """End faces: find each fiber, its IEC 61300-3-35 zones, scratches and defects; grade
+    and advise. With a lot name instead: accept or reject the lot (ISO 2859-1)."""
+    if _is_lot(paths, connector_class):
+        raise typer.Exit(_store.inspect_cmd(str(paths[0]), db, profile, as_json))
     from mpokit._files import atomic_write_text
     from mpokit.qc.inspect.batch import InspectFailure, records_csv, run_inspections
     from mpokit.qc.inspect.image import discover_images
@@ -52,6 +77,9 @@ def inspect(
     from mpokit.qc.inspect.rules import get_rules
 
     try:
+        if connector_class is None:
+            raise InputError("missing --class", field="--class",
+                             fix="give the connector class: sm-pc, sm-apc, mm-pc or mm-apc")
         if ferrule not in (None, "round", "mt"):
             raise InputError(f"unknown ferrule {ferrule!r}", field="--ferrule",
                              fix="use round or mt")

@@ -112,8 +112,20 @@ def run_batch(
     defaults: dict[str, Any] | None = None,
     jobs: int | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    map_fn: Callable[[Callable[..., Outcome], list[tuple[Any, ...]]], list[Outcome]]
+    | None = None,
 ) -> list[Outcome]:
-    """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order."""
+    """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order.
+
+    ``map_fn(analyze_file, argument_tuples)`` runs the analyses elsewhere instead (an
+    engine's ``starmap``, e.g. on Dask; see ``mpokit._engines``).
+    """
+    if map_fn is not None:
+        done = map_fn(analyze_file, [(f, profile, report_dir, defaults) for f in files])
+        for outcome in done:
+            if progress is not None:
+                progress(outcome)
+        return list(done)
     n_jobs = jobs or os.cpu_count() or 1
     out: list[Outcome | None] = [None] * len(files)
     for i, outcome in _iter_results(files, n_jobs, (profile, report_dir, defaults)):

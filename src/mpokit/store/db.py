@@ -1,0 +1,172 @@
+"""Opening a store: URL resolution, SQLite WAL setup, migrations applied on open.
+
+With no URL the store is a SQLite file in the user's data folder (``platformdirs``), so the
+README's commands need no server. ``postgresql://`` URLs use psycopg 3. Opening a store
+upgrades its schema to the newest Alembic revision shipped in ``mpokit/store/migrations``,
+under a lock (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock) so that several
+processes opening a new database at once do not race.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> url = "sqlite:///" + str(pathlib.Path(tempfile.mkdtemp()) / "qc.db")
+    >>> with open_store(url) as store:
+    ...     store.dialect
+    'sqlite'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from mpokit.errors import InputError
+
+__all__ = ["Store", "default_url", "open_store"]
+
+_LOCK_KEY = 0x6D706F6B  # "mpok": the advisory lock id held while migrating PostgreSQL
+
+
+def default_url() -> str:
+    """The embedded default: ``sqlite:///<user data dir>/mpokit/qc.db``.
+
+    ``MPOKIT_DB`` overrides it (a URL), e.g. for a shared factory PostgreSQL.
+    """
+    env = os.environ.get("MPOKIT_DB")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+
+    return "sqlite:///" + str(Path(user_data_dir("mpokit")) / "qc.db")
+
+
+def _normalise(url: str) -> str:
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" not in url:  # a bare path means a SQLite file
+        return "sqlite:///" + str(Path(url).expanduser().resolve())
+    return url
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=120000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # take the write lock at the start: two writers never deadlock upgrading a read lock
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Store:
+    """An open store: an engine and a session factory. Use as a context manager."""
+
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self._sessions() as s, s.begin():
+            yield s
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _migrate(engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("mpokit.store").joinpath("migrations")))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (creating and migrating if needed) the store at ``url``.
+
+    Parameters:
+        url: a SQLAlchemy URL (``sqlite:///path.db``, ``postgresql://user@host/db``), a bare
+            file path (SQLite), or None for :func:`default_url`.
+
+    Returns:
+        An open :class:`Store`; close it (or use ``with``) when done.
+
+    Raises:
+        InputError: the URL is malformed or the database cannot be reached.
+    """
+    raw = url or default_url()
+    try:
+        full = _normalise(raw)
+        u = make_url(full)
+        if u.get_backend_name() == "sqlite" and u.database:
+            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(full, pool_pre_ping=True)
+    except (ArgumentError, ValueError, OSError) as exc:
+        raise InputError(f"cannot use database URL {raw!r}: {exc}", field="--db",
+                         fix="give sqlite:///PATH.db or postgresql://USER@HOST/DB") from None
+    except ImportError as exc:
+        raise InputError(f"database driver missing: {exc}", field="--db",
+                         fix="pip install 'mpokit[store]'") from None
+    if engine.dialect.name == "sqlite":
+        _sqlite_setup(engine)
+    elif engine.dialect.name != "postgresql":
+        raise InputError(f"unsupported database {engine.dialect.name!r}", field="--db",
+                         fix="use SQLite or PostgreSQL")
+    try:
+        _migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise InputError(f"cannot open database {_redact(raw)}: {reason}", field="--db",
+                         fix="check the URL, that the server runs and the file is writable"
+                         ) from None
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise InputError(f"database {_redact(raw)} is not an mpokit store: {exc}", field="--db",
+                         fix="point --db at an mpokit database or a new one") from None
+    return Store(engine, raw)
+
+
+def _redact(url: str) -> str:
+    try:
+        return make_url(_normalise(url)).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url

@@ -1,0 +1,44 @@
+"""Opening stores: migrations applied on open, bad URLs reported, reopening keeps data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from mpokit.errors import InputError
+from mpokit.store import open_store
+
+
+def test_open_creates_schema_at_head(db_url: str) -> None:
+    with open_store(db_url) as st:
+        tables = set(inspect(st.engine).get_table_names())
+        with st.engine.connect() as c:
+            rev = c.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert {"imported_file", "assembly", "measurement", "geometry_end", "inspection"} <= tables
+    assert rev == "0001"
+    with open_store(db_url) as st:  # a second open is a no-op upgrade
+        assert st.dialect in ("sqlite", "postgresql")
+
+
+def test_sqlite_is_in_wal_mode(tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "q.db")) as st, st.engine.connect() as c:
+        assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_unreachable_server_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="--db: cannot open database"):
+        open_store("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_garbage_url_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="--db"):
+        open_store("mysql+nodriver://x/y")
+
+
+def test_a_non_database_file_is_reported(tmp_path: Path) -> None:
+    f = tmp_path / "notes.db"
+    f.write_text("this is not a database\n" * 100)
+    with pytest.raises(InputError, match=r"notes\.db"):
+        open_store(str(f))
