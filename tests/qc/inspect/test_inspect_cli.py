@@ -95,3 +95,12 @@ def test_blank_image_is_unmeasurable_exit_2(tmp_path: Path) -> None:
     write_image(path, np.full((480, 640), 0.05), pixel_um=0.3, bit_depth=8)
     code, out, _ = run(str(path), "--class", "sm-pc", "-j", "1")
     assert code == 2 and out.startswith("UNMEASURABLE") and "no fiber" in out
+
+
+def test_images_need_a_class_and_a_lot_name_goes_to_the_store(image_file, tmp_path: Path
+                                                              ) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(str(image_file("a.png")))
+    assert code == 1 and "missing --class" in err
+    # a name that is no file: the store's ISO 2859-1 lot decision (an empty store here)
+    code, _, err = run("L404", "--db", str(tmp_path / "empty.db"))
+    assert code == 1 and "L404" in err
