@@ -15,6 +15,7 @@ Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial outpu
 
 from mpokit.cli import check as _check  # noqa: F401
 from mpokit.cli import demo as _demo  # noqa: F401
+from mpokit.cli import inspect as _inspect  # noqa: F401
 from mpokit.cli import loss as _loss  # noqa: F401
 from mpokit.cli import plan as _plan  # noqa: F401
 from mpokit.cli import qc as _qc  # noqa: F401

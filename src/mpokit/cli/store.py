@@ -7,7 +7,7 @@
     mpokit qc correlate
     mpokit qc scans FILE_OR_DIR... [--engine dask] [--end A] [--lot L] [--supplier S]
     mpokit qc sample LOT [--aql 1.0] [--level II] [--seed N] [--severity ...]
-    mpokit qc inspect LOT [--profile P]
+    mpokit qc lot-decision LOT [--profile P]
     mpokit qc scorecard SUPPLIER [--profile P]
     mpokit qc certificate SERIAL -o FILE.pdf|FILE.html [--profile P]
 
@@ -266,7 +266,7 @@ def sample_cmd(
     return EXIT_OK
 
 
-@qc_app.command("inspect")
+@qc_app.command("lot-decision")
 def inspect_cmd(
     lot: str = typer.Argument(...),
     db: str | None = DB,
