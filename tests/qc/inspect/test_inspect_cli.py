@@ -97,10 +97,10 @@ def test_blank_image_is_unmeasurable_exit_2(tmp_path: Path) -> None:
     assert code == 2 and out.startswith("UNMEASURABLE") and "no fiber" in out
 
 
-def test_images_need_a_class_and_a_lot_name_goes_to_the_store(image_file, tmp_path: Path
-                                                              ) -> None:  # type: ignore[no-untyped-def]
+def test_images_need_a_class_and_a_missing_path_is_an_input_error(
+        image_file, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(str(image_file("a.png")))
     assert code == 1 and "missing --class" in err
-    # a name that is no file: the store's ISO 2859-1 lot decision (an empty store here)
-    code, _, err = run("L404", "--db", str(tmp_path / "empty.db"))
-    assert code == 1 and "L404" in err
+    # a name that is no file is an input error naming it (lots are 'qc lot-decision')
+    code, out, err = run(str(tmp_path / "L404"), "--class", "sm-pc")
+    assert code == 1 and "L404" in out + err and "not found" in out + err
