@@ -1,7 +1,9 @@
 """Benchmark: plan, verify and write rail-optimized 3-tier fabrics of three sizes.
 
 Run: ``.venv/bin/python benchmarks/bench_plan.py [--no-channels]``. Each size runs in a
-fresh process so its peak memory (max RSS) is its own. The largest is 131,072 GPUs
+fresh process so its peak memory (max RSS) is its own. A plan with any failing channel is
+printed as FAILING with its findings and the benchmark exits 2: a fast plan that does not
+pass its own checks is not a result. The largest is 131,072 GPUs
 (16,384 nodes x 8 rails, radix-128 switches, 64-node scalable units): about 393,000 links.
 """
 
@@ -36,7 +38,7 @@ def one(nodes: int, channels: bool) -> dict[str, float]:
     return {"nodes": nodes, "gpus": nodes * 8, "links": links, "plan_s": t1 - t0,
             "write_s": t2 - t1, "total_s": t2 - t0, "links_per_s": links / (t2 - t0),
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "errors": plan.summary["errors"]}
+            "errors": plan.summary["errors"], "findings": plan.summary["findings"]}
 
 
 def main() -> None:
@@ -45,12 +47,20 @@ def main() -> None:
         print(json.dumps(one(int(sys.argv[sys.argv.index("--one") + 1]), channels)))
         return
     print(f"{'GPUs':>8} {'links':>8} {'plan s':>7} {'write s':>8} {'total s':>8} "
-          f"{'links/s':>9} {'peak MB':>8}")
+          f"{'links/s':>9} {'peak MB':>8} {'failing':>8}")
+    failing = 0
     for n in SIZES:
         cmd = [sys.executable, __file__, "--one", str(n)] + ([] if channels else ["--no-channels"])
         r = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
         print(f"{r['gpus']:>8,} {r['links']:>8,} {r['plan_s']:>7.2f} {r['write_s']:>8.2f} "
-              f"{r['total_s']:>8.2f} {r['links_per_s']:>9,.0f} {r['peak_mb']:>8.0f}")
+              f"{r['total_s']:>8.2f} {r['links_per_s']:>9,.0f} {r['peak_mb']:>8.0f} "
+              f"{r['errors']:>8,}")
+        if r["errors"]:
+            failing += 1
+            print(f"FAILING: {r['errors']} channels of the {r['gpus']:,}-GPU plan fail: "
+                  f"{r['findings']}", file=sys.stderr)
+    if failing:
+        sys.exit(2)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_check.py", "bench_loss.py", "bench_plan.py", "bench_qc.py", "bench_store.py")
+SCRIPTS = ("bench_check.py", "bench_loss.py", "bench_plan.py", "bench_qc.py", "bench_store.py",
+           "bench_hostile.py")
 
 
 def main() -> int:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-PACKAGES = ("mpokit.errors", "mpokit.connectivity", "mpokit.loss", "mpokit.plan", "mpokit.qc",
-            "mpokit.standards", "mpokit.store")
+PACKAGES = ("mpokit.errors", "mpokit.connectivity", "mpokit.loss", "mpokit.verify",
+            "mpokit.plan", "mpokit.qc", "mpokit.qc.inspect", "mpokit.standards", "mpokit.store")
 
 
 def public_callables() -> Iterator[tuple[str, Callable[..., Any]]]:

@@ -65,3 +65,67 @@ def test_big_file_duplicate_key_is_caught(tmp_path: Path) -> None:
     p.write_text(text)
     with pytest.raises(InputError, match="duplicate key 'fiber'"):
         read_channels(p)
+
+
+# --- hostile structure (issue 8 / issue 9 item 6) -----------------------------------------
+
+def _bomb(levels: int) -> str:
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_refused_before_expansion() -> None:
+    import time
+
+    from mpokit._yaml import load_yaml
+    from mpokit.errors import InputError
+
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as ei:
+        load_yaml(_bomb(9), file="b.yaml")
+    assert time.perf_counter() - t0 < 2
+    assert "aliases" in ei.value.message and ei.value.file == "b.yaml"
+    assert ei.value.fix and "MPOKIT_LIMIT_YAML_ALIAS_NODES" in ei.value.fix
+    data, _ = load_yaml(_bomb(3), file="ok.yaml")  # 81 leaves through aliases: fine
+    assert len(data["a2"]) == 9
+
+
+@pytest.mark.parametrize("fast", [False, True])
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 70 + "]" * 70 + "\n",
+    "".join("  " * i + "k:\n" for i in range(70)) + "  " * 70 + "k: 1\n",
+    "a: " + "{b: " * 70 + "1" + "}" * 70 + "\n",
+])
+def test_deep_nesting_refused_with_line(text: str, fast: bool) -> None:
+    from mpokit._yaml import load_yaml
+    from mpokit.errors import InputError
+
+    with pytest.raises(InputError) as ei:
+        load_yaml(text, file="d.yaml", fast=fast)
+    assert "nesting depth 65" in ei.value.message and ei.value.line is not None
+
+
+def test_nesting_past_libyaml_cap_is_an_input_error() -> None:
+    from mpokit._yaml import load_yaml
+    from mpokit.errors import InputError
+
+    with pytest.raises(InputError, match="more than 1000 levels"):
+        load_yaml("a: " + "[" * 3000 + "]" * 3000, file="d.yaml")
+
+
+def test_depth_limit_can_be_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mpokit._yaml import load_yaml
+
+    monkeypatch.setenv("MPOKIT_LIMIT_YAML_DEPTH", "200")
+    data, _ = load_yaml("a: " + "[" * 100 + "]" * 100 + "\n", file="d.yaml")
+    assert isinstance(data["a"], list)
+
+
+def test_big_list_rejects_a_second_name() -> None:
+    from mpokit._yaml import load_list_items
+
+    item = "    a: 1\n"
+    text = "channels:\n" + "".join(f'  - name: "c{i}"\n' + item for i in range(3))
+    assert load_list_items(text, "channels") is not None
+    assert load_list_items(text + '  - name: "z"\n    name: "y"\n' + item, "channels") is None

@@ -25,11 +25,15 @@ _LAZY = {
     "parse_channels": "mpokit.connectivity",
     "read_channels": "mpokit.connectivity",
     "compile_channel": "mpokit.connectivity",
-    "check_channel": "mpokit.connectivity",
-    "check_channels": "mpokit.connectivity",
+    "read_channel_set": "mpokit.connectivity",
+    "ChannelSet": "mpokit.connectivity",
     "ChannelBatch": "mpokit.connectivity",
     "verify_batch": "mpokit.connectivity",
     "find_fix": "mpokit.connectivity",
+    # verification: checks + fixes + loss, per channel or per design
+    "check_channel": "mpokit.verify",
+    "check_channels": "mpokit.verify",
+    "check_set": "mpokit.verify",
     # loss budgets
     "budget": "mpokit.loss",
     "budget_batch": "mpokit.loss",

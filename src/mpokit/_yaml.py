@@ -15,17 +15,26 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from mpokit._files import atomic_write_text  # re-exported for callers of mpokit._yaml
+from mpokit._files import (
+    atomic_write_text,  # re-exported for callers of mpokit._yaml
+    read_input_text,
+)
+from mpokit._limits import check_limit, limit
 from mpokit.errors import MAX_REPORTED, InputError, InputErrors, suggest
 
 __all__ = [
-    "Lines", "atomic_write_text", "format_loc", "load_yaml", "read_yaml", "validation_error",
+    "Lines",
+    "atomic_write_text",
+    "check_structure",
+    "format_loc",
+    "load_yaml",
+    "read_yaml",
+    "validation_error",
     "validation_errors",
 ]
 
@@ -54,10 +63,10 @@ class Lines:
             self._by_path = {}
             if self._text is not None:
                 try:
-                    node = yaml.compose(self._text, Loader=_FastBase)  # C parser: same marks
+                    node = yaml.compose(self._text, Loader=_FastBase)  # libyaml if present
                     if node is not None:
                         _construct(node, self._prefix, self._by_path)
-                except (yaml.YAMLError, InputError):
+                except (yaml.YAMLError, InputError, RecursionError):
                     pass
         return self._by_path
 
@@ -182,6 +191,87 @@ _FastLoader.add_constructor(
 )
 
 
+def check_structure(text: str, *, file: str | None = None) -> None:
+    """Refuse YAML nested deeper than the ``yaml_depth`` limit or with an alias bomb.
+
+    A "billion laughs" (aliases of aliases) expands to more nodes than the
+    ``yaml_alias_nodes`` limit allows; deep nesting would exhaust the recursion of the
+    parsers. Both are found from libyaml's event stream, without building anything.
+    Texts over 1 MB without an anchor skip the scan.
+
+    Parameters
+    ----------
+    text:
+        The YAML text.
+    file:
+        Its name, for the message.
+
+    >>> check_structure("a: [1, [2, [3]]]")
+    >>> try:
+    ...     check_structure("a: " + "[" * 100 + "]" * 100, file="deep.yaml")
+    ... except InputError as exc:
+    ...     print(exc.message)
+    YAML nesting depth 65 is over the limit of 64
+    """
+    if len(text) > 1_000_000 and "&" not in text:
+        # big machine-written files: no anchors means no alias bomb, and libyaml itself
+        # stops at 1000 levels (a RecursionError past the parsers is reported by the CLI)
+        return
+    _scan_events(text, file, limit("yaml_depth"), limit("yaml_alias_nodes"))
+
+
+def _line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+def _scan_events(text: str, file: str | None, depth_cap: int, alias_cap: int) -> None:
+    """Walk libyaml's events: nesting depth, and the node count aliases expand to."""
+    loader = _FastBase(text)
+    depth = 0
+    # per open collection: [nodes inside so far, anchor]
+    stack: list[list[Any]] = []
+    sizes: dict[str, int] = {}
+    expanded = 0
+    try:
+        while loader.check_event():
+            ev = loader.get_event()
+            if isinstance(ev, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > depth_cap:
+                    check_limit("yaml_depth", depth, what="YAML nesting depth", file=file,
+                                line=_line(ev.start_mark))
+                stack.append([1, ev.anchor])
+            elif isinstance(ev, yaml.CollectionEndEvent):
+                depth -= 1
+                n, anchor = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = n
+                if stack:
+                    stack[-1][0] += n
+            elif isinstance(ev, yaml.ScalarEvent | yaml.AliasEvent):
+                n = 1
+                if isinstance(ev, yaml.AliasEvent):
+                    n = sizes.get(str(ev.anchor), 1)
+                    expanded += n
+                    if expanded > alias_cap:
+                        check_limit("yaml_alias_nodes", expanded,
+                                    what="nodes reached through YAML aliases", file=file,
+                                    line=_line(ev.start_mark))
+                elif ev.anchor is not None:
+                    sizes[ev.anchor] = 1
+                if stack:
+                    stack[-1][0] += n
+    except yaml.YAMLError as exc:
+        if "nesting depth" in str(exc):  # libyaml's own cap (1000 flow levels)
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError("YAML nested more than 1000 levels deep", file=file,
+                             line=mark.line + 1 if mark else None,
+                             fix="real mpokit files nest a few levels; check the file") from None
+        return  # the parse itself reports other syntax errors with their line
+    finally:
+        loader.dispose()
+
+
 def load_yaml(
     text: str, *, file: str | None = None, fast: bool | None = None
 ) -> tuple[Any, Lines]:
@@ -192,6 +282,7 @@ def load_yaml(
     """
     if fast is None:
         fast = len(text) > 256_000
+    check_structure(text, file=file)
     if fast:
         try:
             data = yaml.load(text, Loader=_FastLoader)
@@ -203,6 +294,9 @@ def load_yaml(
             return data, Lines(file, None, text)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise InputError("nested too deeply for the parser", file=file,
+                         fix="flatten the file; see docs/limits.md") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -219,20 +313,15 @@ def load_yaml(
         data = _construct(node, (), index)
     except InputError as exc:
         raise exc.located(file=file) from None
+    except RecursionError:  # pragma: no cover - check_structure bounds the depth first
+        raise InputError("nested too deeply", file=file,
+                         fix="flatten the file; see docs/limits.md") from None
     return data, Lines(file, index)
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
-    """A UTF-8 text file; unreadable files become ``InputError``."""
-    p = Path(path)
-    try:
-        return p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(p)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file", file=str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {exc}", file=str(p)) from None
+    """A UTF-8 text file; unreadable, non-regular or oversized files become ``InputError``."""
+    return read_input_text(path)
 
 
 def read_yaml(path: str | os.PathLike[str]) -> tuple[Any, Lines]:
@@ -249,6 +338,7 @@ def load_list_items(text: str, key: str, *, file: str | None = None) -> tuple[An
     not have that simple shape, and the caller parses it the ordinary way.
     """
     head = f"{key}:\n"
+    check_structure(text, file=file)
     if not text.startswith(head) or "\n  - " not in text[: len(head) + 8]:
         return None
     body = text[len(head):]
@@ -280,6 +370,8 @@ def load_list_items(text: str, key: str, *, file: str | None = None) -> tuple[An
             if not isinstance(item, dict):
                 return None
             cache[key_text] = item
+        if name is not None and "name" in item:
+            return None  # 'name' twice: the ordinary parse reports the duplicate key
         items.append({"name": name, **item} if name is not None else item)
     return {key: items}, Lines(file, None, text)
 
@@ -344,11 +436,12 @@ def validation_errors(
     Returns
     -------
     list[InputError]
-        One error per problem; a missing key that an unknown key probably misspells is
-        reported once, as the unknown key.
+        One error per problem, in file order (a missing key of a mapping that has an
+        unknown key comes after that key); a missing key that an unknown key probably
+        misspells is reported once, as the unknown key.
     """
     errors = exc.errors()
-    out: list[tuple[tuple[int, int], Loc, InputError]] = []
+    out: list[tuple[tuple[int, bool, int], Loc, InputError]] = []
     seen: set[tuple[str, str]] = set()
     missing_at: dict[Loc, list[str]] = {}
     cleaned: list[tuple[Any, list[str | int]]] = []
@@ -395,7 +488,16 @@ def validation_errors(
         seen.add((field or "", message))
         line = lines.line_of(loc)
         e = InputError(message, file=lines.file, line=line, field=field, fix=hint)
-        out.append(((line or 0, order), tuple(loc), e))
+        out.append(((line or 0, kind == "missing", order), tuple(loc), e))
+    # a missing key sits at its mapping's first line; when the mapping has an unknown key
+    # (usually the misspelling behind it), it is reported after that key
+    unknown_at: dict[Loc, int] = {}
+    for err, loc in cleaned:
+        if err["type"] == "extra_forbidden" and loc:
+            parent = tuple(loc[:-1])
+            unknown_at[parent] = max(unknown_at.get(parent, 0), lines.line_of(loc) or 0)
+    out = [((max(key[0], unknown_at.get(loc[:-1], 0)) if key[1] else key[0], *key[1:]), loc, e)
+           for key, loc, e in out]
     out.sort(key=lambda t: t[0])
     kept = [e for _, loc, e in out if loc not in misspelt]
     return kept or [e for _, _, e in out]

@@ -191,7 +191,7 @@ def test_check_and_loss_take_folders_and_several_files() -> None:
 def test_an_empty_folder_is_an_input_error(tmp_path: Path) -> None:
     r = run("check", str(tmp_path))
     assert r.returncode == 1
-    assert f"error: {tmp_path}: the folder holds no channel file" in clean(r)
+    assert f"error: {tmp_path}: is a folder that holds no channel file" in clean(r)
 
 
 def test_help_shows_flags_as_flags() -> None:

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mpokit.connectivity.io import parse_channels
-from mpokit.connectivity.verify import check_channels
 from mpokit.errors import MpokitError
+from mpokit.verify import check_channels
 
 EX = Path(__file__).resolve().parents[2] / "examples"
 SEEDS = [yaml.safe_load(p.read_text()) for folder in ("channels", "mistakes")

@@ -9,7 +9,7 @@ import pytest
 
 from mpokit.connectivity.fixes import apply_patch
 from mpokit.connectivity.io import read_channels
-from mpokit.connectivity.verify import check_channel
+from mpokit.verify import check_channel
 
 EX = Path(__file__).resolve().parents[2] / "examples"
 

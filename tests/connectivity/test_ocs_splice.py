@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from mpokit.connectivity.io import parse_channel
-from mpokit.connectivity.verify import check_channel
+from mpokit.verify import check_channel
 
 from .builders import adapter, channel, cord, trunk
 

@@ -20,7 +20,7 @@ junk = st.one_of(st.none(), st.booleans(),
                  st.sampled_from([0, 1, 2, 3, 7, 16, 31, 33, 64, -1, 128]),
                  st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=8),
                  st.sampled_from(["auto", "fat-tree", "rail-optimized", "SM", "MM",
-                                  "structured", "direct", "B", "D"]),
+                                  "structured", "direct", "B", "D", "twin", "single"]),
                  st.lists(st.integers(), max_size=2))
 
 

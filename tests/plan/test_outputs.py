@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from mpokit.connectivity.io import read_channels
-from mpokit.connectivity.verify import check_channel
 from mpokit.plan import load_spec, make_plan, write_plan
+from mpokit.verify import check_channel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "cluster"
@@ -40,10 +40,13 @@ def test_summary_keys(superpod):
 def test_transceivers_match_ports(superpod):
     p, _ = superpod
     t = p.summary["transceivers"]
-    # one single-port module per NIC/UFM link; twin modules: leaf 32 x (16 down + 16 up)
-    # cages, spine 16 x 32 cages
-    assert sum(v for k, v in t.items() if k.startswith("400GBASE")) == 1020
-    assert sum(v for k, v in t.items() if k.startswith("800G")) == 32 * 32 + 16 * 32
+    # DGX H100 nodes (node_cage: twin): one flat-top twin-port module per node cage (127
+    # nodes x 4 cages); the 4 UFM links single-port; switch twin modules: leaf 32 x
+    # (16 down + 16 up) cages, spine 16 x 32 cages
+    assert sum(v for k, v in t.items() if k.startswith("400GBASE")) == 4
+    assert sum(v for k, v in t.items() if k.endswith("-FLT")) == 127 * 4
+    assert sum(v for k, v in t.items() if k.startswith("800G") and not k.endswith("-FLT")) == (
+        32 * 32 + 16 * 32)
 
 
 def test_bom_matches_cutsheet(superpod):

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["fit", "io", "locate", "mt", "round", "simulate", "profiles", "analyze", "batch",
-           "report"]
+           "report", "limits", "lot"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -178,7 +178,7 @@ def test_datx_micrometre_heights_and_no_data(tmp_path: Path) -> None:
         (dict(pixel_um=2.0, kind="mt", fibers=100), "fibers must be 1 to 32"),
     ],
 )
-def test_scan_rejects_unit_mistakes(kwargs: dict, words: str) -> None:  # type: ignore[type-arg]
+def test_scan_rejects_unit_mistakes(kwargs: dict, words: str) -> None:
     from mpokit.errors import InputError
     from mpokit.qc import Scan
 

@@ -94,8 +94,16 @@ def test_blank_scan_is_an_input_error() -> None:
         analyze_mt(scan)
 
 
-def test_flat_scan_without_fibers_is_an_input_error() -> None:
+@pytest.mark.parametrize("fibers", [None, 12])
+def test_noise_only_map_is_unmeasurable_not_a_fail(fibers: int | None) -> None:
     rng = np.random.default_rng(0)
-    scan = Scan(rng.normal(0, 3, (200, 800)), pixel_um=2.0, kind="mt")
-    with pytest.raises(InputError, match="no fibers"):
-        analyze_mt(scan)
+    scan = Scan(rng.normal(0, 3, (300, 1600)), pixel_um=2.0, kind="mt", fibers=fibers)
+    geo = analyze_mt(scan)
+    assert geo.fibers == 0
+    assert geo.reasons and ("no fibers found" in geo.reasons[0] or "found 0" in geo.reasons[0])
+
+
+def test_constant_map_is_unmeasurable() -> None:
+    scan = Scan(np.full((300, 1600), 5.0), pixel_um=2.0, kind="mt", fibers=12)
+    geo = analyze_mt(scan)
+    assert geo.fibers == 0 and geo.reasons

@@ -65,7 +65,7 @@ def test_user_profile_file(tmp_path: Path) -> None:
     ("kind: mt\nlimits:\n  hieght_nm: {max: 1, status: typical, source: x}\n",
      "did you mean 'height_nm'"),
     ("kind: mt\nlimits:\n  height_nm: {max: 1, status: typical, source: x, unit: nm}\n",
-     "Extra inputs are not permitted"),
+     r"bad.yaml:3: limits.height_nm.unit: unknown key 'unit'"),
     ("kind: mt\nlimits:\n  height_nm: {max: 1, status: guessed, source: x}\n", "status"),
     ("kind: mt\nlimits:\n  height_nm: {status: typical, source: x}\n", "needs 'min', 'max'"),
     ("kind: mt\nlimits:\n  radius_mm: {max: 1, status: typical, source: x}\n",

@@ -70,11 +70,11 @@ def test_factory_to_buyer_round_trip(db_url: str, tmp_path: Path,
     code, out, _ = run("qc", "sample", "L1", "--aql", "2.5", "--seed", "7", "--json")
     sample = json.loads(out)
     assert code == 0 and sample["plan"]["sample_size"] == 5 and sample["plan"]["ac"] == 0
-    code, out, _ = run("qc", "inspect", "L1", "--json")
+    code, out, _ = run("qc", "lot-decision", "L1", "--json")
     assert code == 2 and json.loads(out)["verdict"] == "unmeasurable"
     assert set(json.loads(out)["missing"]) == set(sample["sample"])
     assert run("qc", "import", str(e / "lot-L1_incoming.csv"), "--origin", "incoming")[0] == 0
-    code, out, _ = run("qc", "inspect", "L1", "--json")
+    code, out, _ = run("qc", "lot-decision", "L1", "--json")
     decision = json.loads(out)
     sample_failing = sorted(set(sample["sample"]) & set(failing))
     # re-measured values are the claimed ones + 0.02 dB: the same units (or more) fail

@@ -1,7 +1,8 @@
 """The ``mpokit`` command line: a thin adapter over the library.
 
-Each stage adds its commands in its own module (``check``, ``qc`` ...), imported at
-the bottom of this file. Every command makes one library call and formats the result.
+Each stage adds its commands in its own module (``check``, ``qc`` ...), registered on
+the app of :mod:`mpokit.cli._app` when imported here. Every command makes one library
+call and formats the result.
 
 Exit codes (documented in the README):
 
@@ -10,134 +11,26 @@ Exit codes (documented in the README):
 * 2 a check failed
 
 Results go to stdout, diagnostics (errors, warnings) and progress to stderr.
+Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial output.
 """
 
-from __future__ import annotations
-
-import sys
-from typing import Annotated, Any
-
-import typer
-
-from mpokit.errors import InputErrors, MpokitError
-
-__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "fail_input", "main", "print_error"]
-
-EXIT_OK = 0
-EXIT_INPUT = 1
-EXIT_FAILED = 2
-
-app = typer.Typer(
-    name="mpokit",
-    help="MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
+from mpokit.cli import check as _check  # noqa: F401
+from mpokit.cli import demo as _demo  # noqa: F401
+from mpokit.cli import inspect as _inspect  # noqa: F401
+from mpokit.cli import loss as _loss  # noqa: F401
+from mpokit.cli import plan as _plan  # noqa: F401
+from mpokit.cli import qc as _qc  # noqa: F401
+from mpokit.cli import store as _store  # noqa: F401
+from mpokit.cli._app import (
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    app,
+    fail_input,
+    main,
+    print_error,
 )
 
-
-def _version(value: bool) -> None:
-    if value:
-        from mpokit import __version__
-
-        typer.echo(f"mpokit {__version__}")
-        raise typer.Exit(EXIT_OK)
-
-
-@app.callback()
-def _root(
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")
-    ] = False,
-) -> None:
-    """MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept."""
-
-
-def print_error(exc: MpokitError) -> None:
-    """Print an error on stderr, one ``error:`` line per input error it carries.
-
-    Parameters
-    ----------
-    exc
-        The error; an :class:`~mpokit.errors.InputErrors` prints every error it holds.
-    """
-    lines = str(exc).splitlines() or [type(exc).__name__]
-    if not isinstance(exc, InputErrors):
-        lines = [" ".join(ln.strip() for ln in lines)]
-    for ln in lines:
-        typer.echo(f"error: {ln}" if not ln.startswith("(") else f"       {ln}", err=True)
-
-
-def fail_input(exc: MpokitError) -> typer.Exit:
-    """Print an input error on stderr and return the exit to raise (code 1).
-
-    Parameters
-    ----------
-    exc
-        The error to report (see :func:`print_error`).
-
-    Returns
-    -------
-    typer.Exit
-        The exit with code 1, for ``raise fail_input(exc) from None``.
-    """
-    print_error(exc)
-    return typer.Exit(EXIT_INPUT)
-
-
-def _flags_as_flags(command: Any) -> Any:
-    """Show boolean flags as flags in ``--help`` (typer prints a ``<bool>`` value otherwise)."""
-    params = list(getattr(command, "params", []))
-    if hasattr(command, "get_help_option") and hasattr(command, "context_class"):
-        params.append(command.get_help_option(command.context_class(command)))
-    for param in params:
-        if getattr(param, "is_flag", False) and param.metavar is None:
-            param.metavar = ""
-    for sub in getattr(command, "commands", {}).values():
-        _flags_as_flags(sub)
-    return command
-
-
-def _click_exceptions() -> Any:
-    """The exceptions module of the click that typer runs on (newer typers vendor it)."""
-    try:
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - older typer on the public click
-        from click import exceptions  # type: ignore[no-redef]
-    return exceptions
-
-
-def main() -> None:
-    """Console entry point (``mpokit``) with the documented exit codes.
-
-    Click reports usage mistakes (a missing argument, an unknown option or command) with
-    exit code 2; mpokit keeps 2 for "a check failed", so they leave with 1 here.
-    """
-    cx = _click_exceptions()
-    try:
-        rv = _flags_as_flags(typer.main.get_command(app))(standalone_mode=False)
-    except cx.ClickException as exc:  # usage mistakes, "no arguments: show the help"
-        exc.show()
-        sys.exit(EXIT_INPUT)
-    except (getattr(cx, "Abort", KeyboardInterrupt), KeyboardInterrupt):
-        typer.echo("aborted", err=True)
-        sys.exit(EXIT_INPUT)
-    except getattr(cx, "Exit", typer.Exit) as exc:
-        sys.exit(getattr(exc, "exit_code", EXIT_INPUT))
-    except MpokitError as exc:
-        print_error(exc)
-        sys.exit(EXIT_INPUT)
-    except OSError as exc:  # a path the user gave cannot be read or written
-        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
-        sys.exit(EXIT_INPUT)
-    sys.exit(rv if isinstance(rv, int) else EXIT_OK)
-
-
-# Command modules register themselves on ``app`` when imported.
-from mpokit.cli import check as _check  # noqa: E402,F401
-from mpokit.cli import demo as _demo  # noqa: E402,F401
-from mpokit.cli import loss as _loss  # noqa: E402,F401
-from mpokit.cli import plan as _plan  # noqa: E402,F401
-from mpokit.cli import qc as _qc  # noqa: E402,F401
-from mpokit.cli import store as _store  # noqa: E402,F401
+__all__ = [
+    "EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "fail_input", "main", "print_error",
+]

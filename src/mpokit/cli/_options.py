@@ -83,7 +83,7 @@ def channel_files(paths: list[Path]) -> list[Path]:
                        and f.is_file()
                        and not any(part.startswith(".") for part in f.relative_to(p).parts))
         if not found:
-            raise InputError("the folder holds no channel file (.yaml, .yml or .json)",
+            raise InputError("is a folder that holds no channel file (.yaml, .yml or .json)",
                              file=str(p), fix="name channel files or a folder holding them")
         out.extend(found)
     return out

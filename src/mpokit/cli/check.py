@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.cli._options import (
     CatalogOption,
     FilesArgument,
@@ -22,21 +24,35 @@ from mpokit.cli._options import (
     progress,
 )
 from mpokit.errors import DesignError, InputError, MpokitError
+from mpokit.verify.output import lane_count
+
+if TYPE_CHECKING:
+    from mpokit.verify import SetResult
 
 __all__ = ["catalog", "check", "lane_count", "print_human", "run_check"]
 
 
-def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Read and check every channel of ``files``; returns JSON dicts and results."""
-    from mpokit.connectivity.io import read_channels
-    from mpokit.connectivity.verify import check_channels
+def run_check(files: list[Path]) -> list[tuple[str, SetResult]]:
+    """Read and check every channel of ``files``, each distinct design once.
 
-    out: list[dict[str, Any]] = []
-    results: list[Any] = []
+    Parameters
+    ----------
+    files
+        Channel files (YAML or JSON).
+
+    Returns
+    -------
+    list[tuple[str, SetResult]]
+        ``(file, result)`` per file; expand per channel with :mod:`mpokit.verify.output`.
+    """
+    from mpokit.connectivity.io import read_channel_set
+    from mpokit.verify import check_set
+
+    out: list[tuple[str, SetResult]] = []
     for f in files:
-        specs = read_channels(f)
+        channels = read_channel_set(f)
         try:
-            checked = check_channels(specs)
+            res = check_set(channels)
         except DesignError as exc:
             from mpokit._yaml import read_yaml
 
@@ -46,82 +62,26 @@ def run_check(files: list[Path]) -> tuple[list[dict[str, Any]], list[Any]]:
                 loc = loc[2:]  # a file holding one channel, not a list
             msg = str(exc).removeprefix("channels[0]: ") if loc != exc.loc else str(exc)
             raise InputError(msg, file=str(f), line=lines.line_of(loc) if loc else None) from None
-        for r in checked:
-            d = r.to_dict()
-            d["file"] = str(f)
-            out.append(d)
-            results.append(r)
-    return out, results
+        out.append((str(f), res))
+    return out
 
 
-def lane_count(lanes: list[dict[str, Any]]) -> tuple[int, int]:
-    """Lanes that arrive at a receiver of the far end, of the lanes the channel must carry.
-
-    A channel carries, in each direction, as many lanes as the narrower end has (the other
-    lanes of a wider end belong to other legs of a breakout). A lane that should arrive but
-    leaves at the wrong port counts against the channel.
-
-    Parameters
-    ----------
-    lanes
-        The channel's lane dicts (``direction`` and ``status`` of each Tx lane).
-
-    Returns
-    -------
-    tuple[int, int]
-        ``(arriving, expected)``.
-
-    Examples
-    --------
-    >>> away = [{"direction": d, "status": "elsewhere"} for d in ("a->b", "b->a")]
-    >>> lane_count(away)
-    (0, 2)
-    """
-    per_dir = {d: sum(ln["direction"] == d for ln in lanes) for d in ("a->b", "b->a")}
-    good = sum(ln["status"] in ("ok", "lane_order") for ln in lanes)
-    return good, max(good, 2 * min(per_dir.values()))
-
-
-def print_human(console: Console, channels: list[dict[str, Any]], *, all_: bool = True) -> None:
-    """Print one line per channel and its findings; user strings are printed literally.
+def print_human(console: Console, results: list[tuple[str, SetResult]], *,
+                all_: bool = True) -> None:
+    """One line per channel and its findings (see :func:`mpokit.verify.print_human`).
 
     Parameters
     ----------
     console
         Where to print (stdout for results).
-    channels
-        Channel dicts as in the JSON output.
+    results
+        ``(file, result)`` pairs of :func:`run_check`.
     all_
         False: passing channels without findings are counted, not listed.
     """
-    quiet = 0
-    for ch in channels:
-        if not all_ and ch["ok"] and not ch["findings"]:
-            quiet += 1
-            continue
-        verdict = "[green]PASS[/]" if ch["ok"] else "[red]FAIL[/]"
-        good, expected = lane_count(ch["lanes"])
-        loss = ch.get("loss")
-        loss_txt = ""
-        if isinstance(loss, dict) and loss.get("total_db") is not None:
-            loss_txt = f"  IL {loss['total_db']:.2f} dB"
-            if loss.get("limit_db") is not None:
-                st = loss.get("limit_status")
-                tag = f" ({st})" if st not in (None, "verified", "derived", "explicit") else ""
-                loss_txt += f" of {loss['limit_db']:.2f} dB{escape(tag)}"
-        console.print(f"{verdict} {escape(ch['name'])}  ({good}/{expected} lanes){loss_txt}"
-                      f"  [dim]{escape(ch['file'])}[/]", highlight=False)
-        for f in ch["findings"]:
-            mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
-            where = f" {f['at']}" if f["at"] else ""
-            lanes_txt = f" lanes {','.join(map(str, f['lanes']))}" if f["lanes"] else ""
-            console.print(f"  {mark} [bold]{f['code']}[/]{where}{lanes_txt}: "
-                          f"{escape(f['message'])}", highlight=False)
-            if f.get("fix"):
-                console.print(f"      [cyan]fix:[/] {escape(f['fix'])}", highlight=False)
-    if quiet:
-        console.print(f"[green]{quiet} passing channels without findings[/] not listed "
-                      "(--all lists them)", highlight=False)
+    from mpokit.verify import print_human as show
+
+    show(console, results, all_=all_)
 
 
 @app.command()
@@ -140,22 +100,26 @@ def check(
     try:
         load_extras(catalog, grades)
         paths = channel_files(files)
-        channels: list[dict[str, Any]] = []
+        results: list[tuple[str, SetResult]] = []
         with progress("checking", total=len(paths)) as step:
             for f in paths:
                 step(0, description=f"checking {f}")
-                channels += run_check([f])[0]
+                results += run_check([f])
                 step()
     except MpokitError as exc:
         raise fail_input(exc) from None
-    ok = all(c["ok"] for c in channels)
+    n_ok = sum(int(np.count_nonzero(res.ok)) for _, res in results)
+    n = sum(len(res) for _, res in results)
+    ok = n_ok == n
     if json_out:
-        typer.echo(json.dumps({"ok": ok, "channels": channels}, indent=2))
+        from mpokit.verify import write_json
+
+        write_json(sys.stdout, results)
+        sys.stdout.flush()
     else:
         console = out_console()
-        print_human(console, channels, all_=all_ or len(channels) <= 100)
-        n_ok = sum(c["ok"] for c in channels)
-        console.print(f"\n{n_ok}/{len(channels)} channels pass")
+        print_human(console, results, all_=all_ or n <= 100)
+        console.print(f"\n{n_ok}/{n} channels pass")
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 
 
@@ -217,5 +181,6 @@ def catalog(
         raise typer.Exit(EXIT_OK)
     console = out_console()
     for r in records:
-        console.print(f"[bold]{r.name}[/]  [dim]({r.status})[/] {r.source}", highlight=False)
+        console.print(f"[bold]{escape(r.name)}[/]  [dim]({r.status})[/] {escape(str(r.source))}",
+                      highlight=False)
     raise typer.Exit(EXIT_OK)

@@ -11,8 +11,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from mpokit.cli import EXIT_OK, app, fail_input
+from mpokit._files import check_output_dir, output_dir
+from mpokit.cli._app import EXIT_OK, app, fail_input
 from mpokit.cli.check import print_human, run_check
 from mpokit.errors import MpokitError
 
@@ -25,9 +27,16 @@ def demo(
     out: Annotated[Path, typer.Option("-o", "--out", help="Where the plan goes.")] = Path(
         "demo-out"
     ),
+    force: Annotated[bool, typer.Option(
+        "--force", help="Write into a folder holding files mpokit did not write (they are kept)."
+    )] = False,
 ) -> None:
     """Run the main job on the bundled examples and say where the results are."""
     console = Console(soft_wrap=True)
+    try:
+        check_output_dir(out, force=force)  # refuse a folder before any work is done
+    except MpokitError as exc:
+        raise fail_input(exc) from None
     groups = [("Channels built by the TIA-568.3 polarity methods", examples / "channels"),
               ("Classic mistakes, each with the fix mpokit finds", examples / "mistakes")]
     for title, folder in groups:
@@ -36,40 +45,52 @@ def demo(
             continue
         console.rule(title)
         try:
-            channels, _ = run_check(files)
+            results = run_check(files)
         except MpokitError as exc:
             raise fail_input(exc) from None
-        print_human(console, channels)
+        print_human(console, results)
     spec_file = examples / "cluster" / "superpod-4su.yaml"
-    if spec_file.exists():
-        from mpokit.plan import load_spec, make_plan, write_plan
-
-        console.rule(f"Planning the example cluster ({spec_file})")
-        try:
-            from mpokit.cli._options import err_console
-
-            with err_console().status("planning: fabric, layout, cabling, verify, outputs"):
-                p = make_plan(load_spec(spec_file))
-                dest = write_plan(p, out)
-        except MpokitError as exc:
-            raise fail_input(exc) from None
-        s = p.summary
-        sw, ln = s["switches"], s["links"]
-        console.print(
-            f"[bold]{s['cluster']}[/]: leaf {sw['leaf']}, spine {sw['spine']}, core {sw['core']};"
-            f" links node-leaf {ln['node_leaf']}, leaf-spine {ln['leaf_spine']}, spine-core "
-            f"{ln['spine_core']}; {s['channels_checked']} channels checked, "
-            + ("[green]all pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"),
-            highlight=False,
-        )
-        console.print(f"transceivers: {s['transceivers']}", highlight=False)
-        console.print(f"report: [bold]{dest / 'report.html'}[/]  (cut sheet, BOM, channels.yaml,"
-                      f" summary.json beside it)", highlight=False)
-    _demo_qc(console, out / "qc")
+    try:
+        if spec_file.exists():
+            _demo_plan(console, spec_file, out, force)
+        else:
+            with output_dir(out, force=force) as tmp:
+                _demo_qc(console, tmp / "qc", out / "qc")
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    raise typer.Exit(EXIT_OK)
 
 
-def _demo_qc(console: Console, folder: Path) -> None:
-    """Simulate two ferrule scans with known geometry, measure them, write their reports."""
+def _demo_plan(console: Console, spec_file: Path, out: Path, force: bool) -> None:
+    """Plan the example cluster; the QC reports go into the same output folder."""
+    from mpokit.cli._options import err_console
+    from mpokit.plan import load_spec, make_plan, write_plan
+
+    console.rule(f"Planning the example cluster ({spec_file})")
+    with err_console().status("planning: fabric, layout, cabling, verify, outputs"):
+        p = make_plan(load_spec(spec_file))
+    s = p.summary
+    sw, ln = s["switches"], s["links"]
+    console.print(
+        f"{escape(str(s['cluster']))}: leaf {sw['leaf']}, spine {sw['spine']}, core "
+        f"{sw['core']}; links node-leaf {ln['node_leaf']}, leaf-spine {ln['leaf_spine']}, "
+        f"spine-core {ln['spine_core']}; {s['channels_checked']} channels checked, "
+        + ("[green]all pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"),
+        highlight=False,
+    )
+    console.print(f"transceivers: {escape(str(s['transceivers']))}", highlight=False)
+    dest = write_plan(p, out, force=force,
+                      extra=lambda tmp: _demo_qc(console, tmp / "qc", out / "qc"))
+    console.print(f"report: {escape(str(dest / 'report.html'))}  (cut sheet, BOM, "
+                  "channels.yaml, summary.json beside it)", highlight=False)
+
+
+def _demo_qc(console: Console, folder: Path, shown: Path) -> None:
+    """Simulate two ferrule scans with known geometry, measure them, write their reports.
+
+    ``folder`` is where the files are written (inside the output being built), ``shown``
+    where they will be once the output is in place.
+    """
     import numpy as np
 
     from mpokit.qc import (
@@ -96,7 +117,7 @@ def _demo_qc(console: Console, folder: Path) -> None:
     ]
     for name, scan, truth in scans:
         write_scan(scan, folder / name)
-        result = analyze_scan(scan, file=str(folder / name))
+        result = analyze_scan(scan, file=str(shown / name))
         report = write_report(result, scan, folder / (Path(name).stem + ".html"))
         verdict = "[green]PASS[/]" if result.ok else "[red]FAIL[/]"
         params = ", ".join(f"{k}={v:.4g}" for k, v in result.parameters().items()
@@ -112,7 +133,6 @@ def _demo_qc(console: Console, folder: Path) -> None:
             console.print(f"      against the simulated truth: radius {truth.radius_mm:.3f} mm, "
                           f"apex offset {truth.apex_offset_um:.2f} um, fiber height "
                           f"{truth.fiber_height_nm:.1f} nm", highlight=False)
-        console.print(f"      report: {report}", highlight=False)
-    raise typer.Exit(EXIT_OK)
+        console.print(f"      report: {escape(str(shown / report.name))}", highlight=False)
 
 

@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit._limits import check_limit
+from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.cli._options import (
     CatalogOption,
     FilesArgument,
@@ -28,6 +29,7 @@ from mpokit.cli._options import (
     progress,
 )
 from mpokit.errors import DesignError, InputError, MpokitError
+from mpokit.standards.provenance import provenance_tag
 
 __all__ = ["limits", "loss", "reach"]
 
@@ -53,13 +55,13 @@ def _channels(files: list[Path], catalog: list[Path] | None,
     return out
 
 
-def _status(s: str | None) -> str:
-    return "" if s in (None, "verified", "derived", "explicit") else f" ({s})"
+_status = provenance_tag
 
 
 def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None) -> None:
     ok = not any(f["severity"] == "error" for f in d["findings"])
-    console.print(f"{'[green]PASS[/]' if ok else '[red]FAIL[/]'} [bold]{escape(d['name'])}[/]  "
+    verdict = "[green]PASS[/]" if ok else "[red]FAIL[/]"
+    console.print(f"{verdict} [bold]{escape(str(d['name']))}[/]  "
                   f"{d['pmd'] or '?'} over {d['fiber'] or '?'} at {d['wavelength_nm']:g} nm",
                   highlight=False)
     t = Table(show_edge=False, pad_edge=False)
@@ -67,7 +69,8 @@ def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None
                       ("worst dB", "right"), ("nominal dB", "right")):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for p in d["breakdown"]:
-        t.add_row(p["at"], escape(p["what"]), escape(p["basis"] + _status(p["status"])),
+        t.add_row(escape(str(p["at"])), escape(str(p["what"])),
+                  escape(str(p["basis"]) + _status(p["status"])),
                   f"{p['loss_db']:.3f}", f"{p['nominal_db']:.3f}")
     t.add_row("", "[bold]total[/]", f"{d['connections']} connections, {d['splices']} splices",
               f"[bold]{d['total_db']:.3f}[/]", f"{d['nominal_db']:.3f}")
@@ -85,11 +88,11 @@ def _print_budget(console: Console, d: dict[str, Any], mc: dict[str, Any] | None
                       f"{min(mc['p_pass_lanes'], default=float('nan')):.4f})", highlight=False)
     for f in d["findings"]:
         mark = "[red]x[/]" if f["severity"] == "error" else "[yellow]![/]"
-        where = f" {f['at']}" if f["at"] else ""
-        console.print(f"  {mark} [bold]{f['code']}[/]{where}: {escape(f['message'])}",
+        where = f" {escape(str(f['at']))}" if f["at"] else ""
+        console.print(f"  {mark} [bold]{f['code']}[/]{where}: {escape(str(f['message']))}",
                       highlight=False)
         if f.get("fix"):
-            console.print(f"      [cyan]fix:[/] {escape(f['fix'])}", highlight=False)
+            console.print(f"      [cyan]fix:[/] {escape(str(f['fix']))}", highlight=False)
 
 
 @app.command()
@@ -107,6 +110,7 @@ def loss(
     from mpokit.loss import budget, monte_carlo
 
     try:
+        check_limit("trials", trials, what="Monte Carlo trials", field="--trials")
         chans = _channels(files, catalog, grades)
         budgets = []
         with progress("loss budgets", total=len(chans)) as step:
@@ -159,6 +163,9 @@ def reach(
         raise fail_input(InputError(f"case must be worst or nominal, not {case!r}",
                                     field="--case"))
     try:
+        check_limit("reach_connections", connections, what="connections",
+                    field="--connections")
+        check_limit("reach_connections", table_to, what="table rows", field="--table-to")
         load_extras(None, grades)
         r = supportable_length(pmd, fiber, connections, grade, splices=splices,
                                case=case)  # type: ignore[arg-type]

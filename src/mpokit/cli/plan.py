@@ -1,6 +1,8 @@
 """``mpokit plan SPEC.yaml -o OUTDIR``: design, cable, verify and write a cluster plan.
 
 Exit 0 when every channel passes, 2 when any finding of severity error, 1 on bad input.
+The output folder must be new, empty or an earlier mpokit output (``--force`` writes beside
+other files, never over them); see ``docs/limits.md``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mpokit.cli import EXIT_FAILED, EXIT_OK, app, fail_input
+from mpokit._files import check_output_dir
+from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
 from mpokit.errors import DesignError, InputError, MpokitError
 
 __all__ = ["plan"]
@@ -26,6 +30,9 @@ def plan(
     spec_file: Annotated[Path, typer.Argument(help="Cluster spec (YAML).")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("plan-out"),
     json_out: Annotated[bool, typer.Option("--json", help="Print summary.json on stdout.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Write into a folder holding files mpokit did not write (they are kept; "
+        "only files mpokit wrote are replaced).")] = False,
     no_channels: Annotated[
         bool, typer.Option("--no-channels",
                            help="Skip channels.yaml and tester_limits.csv (giant plans).")
@@ -36,6 +43,7 @@ def plan(
 
     console = Console(stderr=True)
     try:
+        check_output_dir(out, force=force)  # refuse before the work, again before the swap
         spec = load_spec(spec_file)
         with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                       console=console, transient=True, disable=json_out) as bar:
@@ -45,7 +53,7 @@ def plan(
                 bar.update(task, description=name, completed=STAGES.index(name))
 
             p = make_plan(spec, progress=step)
-            dest = write_plan(p, out, channels=not no_channels, progress=step)
+            dest = write_plan(p, out, channels=not no_channels, progress=step, force=force)
             bar.update(task, completed=len(STAGES))
     except DesignError as exc:  # the spec is readable but describes no buildable fabric
         raise fail_input(InputError(str(exc), file=str(spec_file),
@@ -62,10 +70,16 @@ def plan(
         sw = s["switches"]
         ln = s["links"]
         console.print(
-            f"[bold]{s['cluster']}[/]: {s['tiers']} tiers, leaf {sw['leaf']}, spine {sw['spine']}"
+            f"[bold]{escape(str(s['cluster']))}[/]: {s['tiers']} tiers, leaf {sw['leaf']}, "
+            f"spine {sw['spine']}"
             f", core {sw['core']}; links node-leaf {ln['node_leaf']}, leaf-spine "
             f"{ln['leaf_spine']}, spine-core {ln['spine_core']}", highlight=False)
         verdict = "[green]all channels pass[/]" if p.ok else f"[red]{s['errors']} failing[/]"
         console.print(f"{s['channels_checked']}/{s['channels']} channels checked: {verdict}")
-        console.print(f"report: {dest / 'report.html'}", highlight=False)
+        console.print(f"report: {escape(str(dest / 'report.html'))}", highlight=False)
+    if not p.ok:  # the failures themselves, on the console (stderr), not only a count
+        from mpokit.plan.report import failure_lines
+
+        for line in failure_lines(p):
+            console.print(line, highlight=False, markup=False)
     raise typer.Exit(EXIT_OK if p.ok else EXIT_FAILED)

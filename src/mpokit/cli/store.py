@@ -7,7 +7,7 @@
     mpokit qc correlate
     mpokit qc scans FILE_OR_DIR... [--engine dask] [--end A] [--lot L] [--supplier S]
     mpokit qc sample LOT [--aql 1.0] [--level II] [--seed N] [--severity ...]
-    mpokit qc inspect LOT [--profile P]
+    mpokit qc lot-decision LOT [--profile P]
     mpokit qc scorecard SUPPLIER [--profile P]
     mpokit qc certificate SERIAL -o FILE.pdf|FILE.html [--profile P]
 
@@ -24,7 +24,7 @@ from typing import Any
 
 import typer
 
-from mpokit.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
+from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
 from mpokit.cli.qc import qc_app
 from mpokit.errors import MpokitError
 
@@ -266,7 +266,7 @@ def sample_cmd(
     return EXIT_OK
 
 
-@qc_app.command("inspect")
+@qc_app.command("lot-decision")
 def inspect_cmd(
     lot: str = typer.Argument(...),
     db: str | None = DB,

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mpokit.connectivity import geometry as geo
-from mpokit.connectivity.checks import CODES, mating_findings
+from mpokit.connectivity.checks import CODES, mating_findings, pmd_findings
 from mpokit.connectivity.model import Channel, End, compile_channel
 from mpokit.connectivity.spec import ChannelSpec
 
@@ -104,7 +104,8 @@ class ChannelBatch:
 
         for ch in channels:
             bits = 0
-            for finding in mating_findings(ch):
+            for finding in (*mating_findings(ch),
+                            *pmd_findings(ch.a.transceiver, ch.b.transceiver)):
                 bits |= BIT[finding.code]
             row = []
             for k, s in enumerate(ch.stages):

@@ -1,7 +1,8 @@
 """Polarity and mating checks on a compiled channel; findings are results.
 
 Codes (stable): ``polarity``, ``gender``, ``polish``, ``apc_orientation``,
-``connector_mismatch``, ``dark_lane`` (errors) and ``lane_order`` (warning: a lane
+``connector_mismatch``, ``dark_lane``, ``pmd_mismatch`` (errors: the two ends' modules
+cannot talk -- media, lane rate or lane PMD differ) and ``lane_order`` (warning: a lane
 reordering the PCS tolerates).
 
 >>> from mpokit.connectivity.io import parse_channel
@@ -21,8 +22,17 @@ import numpy as np
 
 from mpokit.connectivity import geometry as geo
 from mpokit.connectivity.model import Channel, Mating, compile_channel
+from mpokit.standards import Transceiver
 
-__all__ = ["CODES", "ChannelResult", "Finding", "LaneResult", "evaluate", "mating_findings"]
+__all__ = [
+    "CODES",
+    "ChannelResult",
+    "Finding",
+    "LaneResult",
+    "evaluate",
+    "mating_findings",
+    "pmd_findings",
+]
 
 CODES = (
     "polarity",
@@ -32,6 +42,7 @@ CODES = (
     "connector_mismatch",
     "dark_lane",
     "lane_order",
+    "pmd_mismatch",
 )
 Severity = Literal["error", "warning"]
 
@@ -288,6 +299,67 @@ def _direction(
     return lanes, findings, arrived
 
 
+def _talks_to(t: Transceiver) -> list[str]:
+    """Catalogue modules whose lanes speak ``t``'s lane PMD over the same connector."""
+    from mpokit.standards import transceivers
+
+    conn = t.ports[0].connector
+    return [o.name for o in transceivers()
+            if (o.lane_signature == t.lane_signature or o.pmd == t.pmd)
+            and o.media == t.media and o.lane_rate_gbps == t.lane_rate_gbps
+            and o.ports[0].connector == conn]
+
+
+def pmd_findings(a: Transceiver, b: Transceiver) -> list[Finding]:
+    """A ``pmd_mismatch`` error when the modules at the two ends cannot talk.
+
+    Two ends talk when they share their PMD, or their lanes speak the same lane PMD
+    (:attr:`Transceiver.lane_signature`: same wavelength plan and modulation), with the
+    same media and lane rate. 800GBASE-DR8 and
+    400GBASE-DR4 both carry 100G-DR lanes (a breakout); 800GBASE-DR8 and 1.6TBASE-DR8 do
+    not (100G and 200G lanes).
+
+    Parameters
+    ----------
+    a, b
+        The transceivers at ends A and B.
+
+    Returns
+    -------
+    list of Finding
+        Empty when they interoperate, else one error naming both and a fix.
+
+    Examples
+    --------
+    >>> from mpokit.standards import transceiver
+    >>> [f.code for f in pmd_findings(transceiver("800GBASE-DR8"), transceiver("1.6TBASE-DR8"))]
+    ['pmd_mismatch']
+    >>> pmd_findings(transceiver("800GBASE-DR8"), transceiver("400GBASE-DR4"))
+    []
+    """
+    same_lanes = a.pmd == b.pmd or a.lane_signature == b.lane_signature
+    if same_lanes and a.media == b.media and a.lane_rate_gbps == b.lane_rate_gbps:
+        return []
+    if a.media != b.media:
+        why = f"{a.media} and {b.media} optics"
+    elif a.lane_rate_gbps != b.lane_rate_gbps:
+        why = f"{a.lane_rate_gbps:g}G and {b.lane_rate_gbps:g}G lanes do not interoperate"
+    else:
+        why = f"lane PMDs {a.lane_signature} and {b.lane_signature} differ"
+    alt_b = [n for n in _talks_to(a) if n != b.name][:3]  # modules end B could hold
+    alt_a = [n for n in _talks_to(b) if n != a.name][:3]
+    fixes = []
+    if alt_b:
+        fixes.append(f"at end B use {' or '.join(alt_b)}")
+    if alt_a:
+        fixes.append(f"at end A use {' or '.join(alt_a)}")
+    return [Finding(
+        "pmd_mismatch", "error", None, (),
+        f"end A {a.name} ({a.pmd}) and end B {b.name} ({b.pmd}) cannot talk: {why}",
+        fix="; or ".join(fixes) or "use modules of the same PMD at both ends",
+    )]
+
+
 def evaluate(ch: Channel, mating: list[Finding] | None = None) -> ChannelResult:
     """All checks of one compiled channel (without fix suggestions).
 
@@ -304,6 +376,7 @@ def evaluate(ch: Channel, mating: list[Finding] | None = None) -> ChannelResult:
         Where every Tx lane arrives, and the findings (no fixes, no loss).
     """
     findings = mating_findings(ch) if mating is None else list(mating)
+    findings += pmd_findings(ch.a.transceiver, ch.b.transceiver)
     mismatched = {f.at for f in findings if f.code == "connector_mismatch" and f.at is not None}
     has_breakout = any(s.what.startswith("breakout") for s in ch.stages)
     pair_strict = has_breakout or ch.a.transceiver.lanes != ch.b.transceiver.lanes

@@ -4,7 +4,8 @@ Candidate changes are real part swaps: another cable type, the other adapter typ
 cord with other ends or polish, another connector family, another cassette. Each
 candidate is applied to the channel spec and the whole channel is checked again; the
 cheapest passing change wins (cords are cheaper to swap than adapters, adapters than
-cassettes, cassettes than installed trunks). Single changes are tried first, then pairs.
+cassettes, cassettes than installed trunks). Single changes are tried first, then pairs,
+within a CPU-time budget (the ``fix_search_ms`` limit).
 
 >>> from mpokit.connectivity.io import parse_channel
 >>> spec = parse_channel({"a": "400GBASE-DR4", "b": "400GBASE-DR4",
@@ -15,16 +16,18 @@ cassettes, cassettes than installed trunks). Single changes are tried first, the
 
 from __future__ import annotations
 
-import itertools
+import heapq
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from mpokit._limits import limit
 from mpokit.connectivity.io import parse_channel
 from mpokit.connectivity.spec import ChannelSpec, element_kind
 from mpokit.errors import MpokitError
 
-__all__ = ["Fix", "apply_patch", "candidates", "find_fix"]
+__all__ = ["Fix", "FixSearch", "apply_patch", "candidates", "find_fix", "search_fix"]
 
 _COST = {"cord": 1.0, "adapter": 1.5, "ocs": 9.0, "breakout": 2.0, "cassette": 3.0, "trunk": 4.0}
 
@@ -187,6 +190,8 @@ def find_fix(
 ) -> Fix | None:
     """The cheapest one- or two-part change after which the channel passes, or None.
 
+    See :func:`search_fix`, which also says whether the search was complete.
+
     Parameters
     ----------
     spec
@@ -202,9 +207,49 @@ def find_fix(
         The cheapest change that makes the channel pass, or None when no single or double
         part swap does.
     """
+    return search_fix(spec, passes, max_pair_evals).fix
+
+
+@dataclass(frozen=True)
+class FixSearch:
+    """The outcome of a fix search: the fix, and whether every planned trial was made."""
+
+    fix: Fix | None
+    complete: bool
+
+
+def search_fix(
+    spec: ChannelSpec,
+    passes: Callable[[ChannelSpec], bool] | None = None,
+    max_pair_evals: int = 600,
+    budget_s: float | None = None,
+) -> FixSearch:
+    """Search the cheapest passing change within a CPU-time budget.
+
+    Parameters
+    ----------
+    spec
+        The failing channel.
+    passes
+        The verdict to reach (default: the connectivity checks pass).
+    max_pair_evals
+        How many two-part changes to try, cheapest first.
+    budget_s
+        CPU seconds for the search (default: the ``fix_search_ms`` limit, raised with
+        ``MPOKIT_LIMIT_FIX_SEARCH_MS``). Pairs are generated lazily in cost order, so a
+        channel of thousands of elements cannot make the search quadratic in memory.
+
+    Returns
+    -------
+    FixSearch
+        ``complete`` is False when the budget ran out first: "no fix found" is then not
+        a claim that none exists.
+    """
     from mpokit.connectivity.checks import quick_ok
 
     ok = passes or quick_ok
+    budget = budget_s if budget_s is not None else limit("fix_search_ms") / 1000.0
+    deadline = time.process_time() + budget
     cands = sorted(candidates(spec), key=lambda c: c.cost)
 
     def trial(changes: tuple[Change, ...]) -> bool:
@@ -214,14 +259,28 @@ def find_fix(
             return False
 
     for c in cands:
+        if time.process_time() > deadline:
+            return FixSearch(None, False)
         if trial((c,)):
-            return Fix((c,))
-    pairs = sorted(
-        (p for p in itertools.combinations(cands, 2) if p[0].at != p[1].at or
-         set(p[0].set).isdisjoint(p[1].set)),
-        key=lambda p: p[0].cost + p[1].cost,
-    )
-    for p in pairs[:max_pair_evals]:
+            return FixSearch(Fix((c,)), True)
+    for evals, p in enumerate(_pairs_by_cost(cands)):
+        if evals >= max_pair_evals:
+            break
+        if time.process_time() > deadline:
+            return FixSearch(None, False)
         if trial(p):
-            return Fix(p)
-    return None
+            return FixSearch(Fix(p), True)
+    return FixSearch(None, True)
+
+
+def _pairs_by_cost(cands: list[Change]) -> Iterator[tuple[Change, Change]]:
+    """Compatible pairs of the cost-sorted candidates, cheapest first, made lazily."""
+    heap = [(cands[i].cost + cands[i + 1].cost, i, i + 1) for i in range(len(cands) - 1)]
+    heapq.heapify(heap)
+    while heap:
+        _, i, j = heapq.heappop(heap)
+        if j + 1 < len(cands):
+            heapq.heappush(heap, (cands[i].cost + cands[j + 1].cost, i, j + 1))
+        a, b = cands[i], cands[j]
+        if a.at != b.at or set(a.set).isdisjoint(b.set):
+            yield a, b

@@ -15,23 +15,28 @@ import json
 import os
 from typing import Any
 
+import numpy as np
 from pydantic import ValidationError
 
 from mpokit._yaml import (
     Lines,
     format_loc,
-    load_list_items,
     load_yaml,
     read_text,
     validation_error,
     validation_errors,
 )
+from mpokit.connectivity.channels import ChannelSet, DesignIndex
 from mpokit.connectivity.spec import ELEMENT_KINDS, ChannelSpec, element_kind
 from mpokit.errors import MAX_REPORTED, CatalogError, InputError, InputErrors, suggest
 
-__all__ = ["parse_channel", "parse_channels", "read_channels"]
+__all__ = [
+    "parse_channel", "parse_channel_set", "parse_channels", "read_channel_set", "read_channels",
+]
 
 _TOP_KEYS = ("name", "a", "b", "path")
+_NAMED = frozenset(_TOP_KEYS)
+_UNNAMED = frozenset(_TOP_KEYS[1:])
 
 
 def _err(msg: str, lines: Lines, loc: tuple[str | int, ...], fix: str | None = None) -> InputError:
@@ -148,48 +153,63 @@ def _check_names(spec: ChannelSpec, lines: Lines, prefix: tuple[str | int, ...])
         raise InputErrors.of(errors)
 
 
-def _parse_fast(data: dict[str, Any]) -> list[ChannelSpec] | None:
-    """Validate a whole list at once; None if anything is wrong (the slow path says what)."""
+def _catalog_ok(spec: ChannelSpec, known: dict[str, set[str]]) -> bool:
+    """True when every catalogue name of ``spec`` is known (the slow path says which is not)."""
+    for which in ("a", "b"):
+        if spec.end(which).transceiver.upper() not in known["t"]:
+            return False
+    for el in spec.path:
+        kind = element_kind(el)
+        body = getattr(el, kind)
+        conn = getattr(body, "connector", None)
+        if conn is not None and conn.upper() not in known["c"]:
+            return False
+        if kind == "cassette" and body.model.upper() not in known["cas"]:
+            return False
+        if kind == "breakout" and body.model.upper() not in known["bo"]:
+            return False
+    return True
+
+
+def _parse_fast(items: list[Any]) -> ChannelSet | None:
+    """Validate each distinct channel body once; None if anything is wrong.
+
+    Bodies are told apart by the objects the reader shared between equal items (the YAML
+    fast reader shares them) and then by their ``repr``; the slow path gives the located
+    error for anything invalid.
+    """
     from mpokit.standards import breakouts, cassettes, connectors, transceivers
 
-    specs: list[ChannelSpec] = []
-    seen: dict[str, ChannelSpec] = {}
+    builder = DesignIndex()
+    by_id: dict[tuple[int, int, int], int] = {}
     try:
-        for raw in data["channels"]:
-            if not isinstance(raw, dict):
+        for raw in items:
+            if type(raw) is not dict:
                 return None
-            body = {k: v for k, v in raw.items() if k != "name"}
-            key = json.dumps(body, sort_keys=True, default=str)
-            spec = seen.get(key)
-            if spec is None:
-                spec = seen[key] = ChannelSpec.model_validate(body)
             name = raw.get("name")
-            if name is not None:
-                if not isinstance(name, str):
-                    return None
-                spec = spec.model_copy(update={"name": name})
-            specs.append(spec)
-    except ValidationError:
+            if name is not None and type(name) is not str:
+                return None
+            plain = raw.keys() == _NAMED or raw.keys() == _UNNAMED
+            ids = (id(raw.get("a")), id(raw.get("b")), id(raw.get("path")))
+            d = by_id.get(ids) if plain else None
+            if d is None:
+                body = {k: v for k, v in raw.items() if k != "name"}
+                key = repr(body)
+                d = builder.lookup(key)
+                if d is None:
+                    d = builder.add_design(key, ChannelSpec.model_validate(body))
+                if plain:
+                    by_id[ids] = d
+            builder.add_channel(d, name)
+    except (ValidationError, RecursionError, TypeError, ValueError):  # e.g. a number as a key
         return None
-    known_t = {n.upper() for n in transceivers().names()}
-    known_c = {n.upper() for n in connectors().names()}
-    known_cas = {n.upper() for n in cassettes().names()}
-    known_bo = {n.upper() for n in breakouts().names()}
-    for spec in specs:
-        for which in ("a", "b"):
-            if spec.end(which).transceiver.upper() not in known_t:
-                return None
-        for el in spec.path:
-            kind = element_kind(el)
-            body = getattr(el, kind)
-            conn = getattr(body, "connector", None)
-            if conn is not None and conn.upper() not in known_c:
-                return None
-            if kind == "cassette" and body.model.upper() not in known_cas:
-                return None
-            if kind == "breakout" and body.model.upper() not in known_bo:
-                return None
-    return specs
+    known = {"t": {n.upper() for n in transceivers().names()},
+             "c": {n.upper() for n in connectors().names()},
+             "cas": {n.upper() for n in cassettes().names()},
+             "bo": {n.upper() for n in breakouts().names()}}
+    if not all(_catalog_ok(d, known) for d in builder.designs):
+        return None
+    return builder.build()
 
 
 def _parse_each(chans: list[Any], lines: Lines) -> list[ChannelSpec]:
@@ -208,26 +228,32 @@ def _parse_each(chans: list[Any], lines: Lines) -> list[ChannelSpec]:
     return specs
 
 
-def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
-    """Validate a whole file's data: one channel, or a list under ``channels:``.
+def parse_channel_set(data: Any, lines: Lines | None = None) -> ChannelSet:
+    """Validate a whole file's data into a :class:`ChannelSet` (see :func:`parse_channels`).
 
     Parameters
     ----------
     data
-        The parsed file: a channel mapping, ``{"channels": [...]}`` or a bare list.
+        One channel mapping, a mapping with a ``channels`` list, or a bare list.
     lines
-        The file's line index, for errors that name the line.
+        Where each field sits in the file, for error messages.
 
     Returns
     -------
-    list[ChannelSpec]
-        Every channel, in file order.
+    ChannelSet
+        Every channel, each distinct design validated once.
 
     Raises
     ------
     InputError
         Every problem of the file (up to ``MAX_REPORTED``, as :class:`InputErrors` when there
         are several), each with file, line and field.
+
+    >>> cs = parse_channel_set({"channels": [{"a": "400GBASE-DR4", "b": "400GBASE-DR4",
+    ...     "path": [{"cord": {"connector": "MPO-12", "type": "B", "fiber": "OS2",
+    ...                        "length_m": 3}}]}] * 5})
+    >>> len(cs), len(cs.designs)
+    (5, 1)
     """
     lines = lines or Lines()
     if isinstance(data, dict) and "channels" in data:
@@ -238,35 +264,209 @@ def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
         chans = data["channels"]
         if not isinstance(chans, list) or not chans:
             raise _err("'channels' must be a non-empty list", lines, ("channels",))
-        fast = _parse_fast(data)
+        fast = _parse_fast(chans)
         if fast is not None:
             return fast
-        return _parse_each(chans, lines)
+        return ChannelSet.from_specs(_parse_each(chans, lines))
     if data is None:
         raise InputError("the file is empty", file=lines.file,
                          fix="write a channel (a, b, path) or a list under 'channels:'")
     if isinstance(data, list):  # a bare list of channels (a JSON array) reads as 'channels'
         if not data:
             raise InputError("the list of channels is empty", file=lines.file, line=1)
-        return parse_channels({"channels": data}, lines.under(("channels",)))
-    return [parse_channel(data, lines)]
+        return parse_channel_set({"channels": data}, lines.under(("channels",)))
+    return ChannelSet.from_specs([parse_channel(data, lines)])
 
 
-def read_channels(path: str | os.PathLike[str]) -> list[ChannelSpec]:
-    """Read a channel file (YAML or JSON).
-
-    Big machine-written lists (a plan's ``channels.yaml``) take a fast path that parses
-    each distinct channel body once; any other shape is parsed the ordinary way.
+def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
+    """Validate a whole file's data: one channel, or a list under ``channels:``.
 
     Parameters
     ----------
-    path
-        A YAML or JSON channel file.
+    data
+        One channel mapping, a mapping with a ``channels`` list, or a bare list.
+    lines
+        Where each field sits in the file, for error messages.
 
     Returns
     -------
     list[ChannelSpec]
-        Every channel of the file, in file order.
+        One spec per channel (:func:`parse_channel_set` keeps the shared designs).
+    """
+    return list(parse_channel_set(data, lines).specs())
+
+
+
+
+def _line(text: str, parsed: dict[str, Any]) -> Any:
+    """One YAML line parsed (each distinct line once)."""
+    if text not in parsed:
+        parsed[text] = load_yaml(text, fast=True)[0]
+    return parsed[text]
+
+
+def _body(lines: list[str], parsed: dict[str, Any]) -> dict[str, Any] | None:
+    """An item body whose every line is ``key: value``, ``path:`` or ``  - element``.
+
+    The lines (indented four spaces in the file) repeat across thousands of bodies, so
+    each distinct line is parsed once. None when the body has any other shape.
+    """
+    out: dict[str, Any] = {}
+    items: list[Any] | None = None
+    for ln in lines:
+        if ln.startswith("      - "):
+            if items is None:
+                return None
+            items.append(_line(ln[8:], parsed))
+        elif ln.startswith("    ") and not ln.startswith("     "):
+            kv = _line(ln[4:], parsed)
+            if not isinstance(kv, dict) or len(kv) != 1:
+                return None
+            (key, value), = kv.items()
+            if key in out:
+                return None
+            if value is None and key == "path":
+                items = out["path"] = []
+            else:
+                items = None
+                out[key] = value
+        else:
+            return None
+    if "path" in out and not out["path"]:
+        return None
+    return out
+
+
+def _plain_list(text: str) -> ChannelSet | None:
+    """A machine-written ``channels:`` list, read item by item; None for any other shape.
+
+    Items are split on their ``  - `` lines; an item's first line may be its name in
+    plain double quotes. Each distinct item body (the text without the name line) is
+    parsed and validated once and becomes one design; the per-item work is string
+    splitting and one dict lookup. Anything unusual (comments between items, other
+    indents, escapes in names, invalid bodies) returns None and the caller reads the file
+    the ordinary way, which says exactly what and where is wrong.
+    """
+    start = _skip_comments(text, 0)
+    if not text.startswith("channels:\n", start):
+        return None
+    start = _skip_comments(text, start + len("channels:\n"))
+    head = "  - "
+    if not text.startswith(head, start):
+        return None
+    chunks = text[start + len(head):].split("\n  - ")
+    chunks[-1] = chunks[-1].rstrip("\n")
+    index: dict[str, int] = {}
+    lookup = index.setdefault
+    names: list[str | None] = []
+    design_of: list[int] = []
+    add_name, add_design = names.append, design_of.append
+    for c in chunks:
+        if c.startswith('name: "'):
+            n = c.find("\n")
+            if n < 0 or c[n - 1] != '"':
+                return None
+            add_name(c[7:n - 1])
+            add_design(lookup(c[n:], len(index)))
+        elif c.startswith("name:"):
+            return None
+        else:
+            add_name(None)
+            add_design(lookup("\n    " + c, len(index)))
+    del chunks
+    joined = "\x00".join(n for n in names if n is not None)
+    if '"' in joined or "\\" in joined:
+        return None  # quotes or escapes in a name: the YAML reader decodes them
+    parsed: dict[str, Any] = {}
+    designs = []
+    for chunk in index:
+        body = [ln for ln in chunk[1:].split("\n") if not _comment_line(ln)]
+        if any(ln and not ln.startswith("    ") for ln in body):
+            return None
+        try:
+            data = _body(body, parsed)
+            if data is None:
+                data, _ = load_yaml("\n".join(ln[4:] for ln in body), fast=True)
+            if not isinstance(data, dict) or "name" in data:
+                return None
+            designs.append(ChannelSpec.model_validate(data))
+        except (InputError, ValidationError, RecursionError):
+            return None
+    from mpokit.standards import breakouts, cassettes, connectors, transceivers
+
+    known = {"t": {n.upper() for n in transceivers().names()},
+             "c": {n.upper() for n in connectors().names()},
+             "cas": {n.upper() for n in cassettes().names()},
+             "bo": {n.upper() for n in breakouts().names()}}
+    if not all(_catalog_ok(d, known) for d in designs):
+        return None
+    return ChannelSet(tuple(designs), np.asarray(design_of, dtype=np.int64), tuple(names))
+
+
+def _skip_comments(text: str, start: int) -> int:
+    """The offset of the first line at or after ``start`` that is not blank or a comment."""
+    while True:
+        end = text.find("\n", start)
+        line = text[start:end].strip(" ")
+        if end < 0 or (line and not line.startswith("#")):
+            return start
+        start = end + 1
+
+
+def _comment_line(line: str) -> bool:
+    """A whole-line comment indented less than an item's body (it holds no data)."""
+    stripped = line.lstrip(" ")
+    return stripped.startswith("#") and len(line) - len(stripped) < 4
+
+
+def _load(text: str, file: str) -> ChannelSet | tuple[Any, Lines]:
+    """Parse a channel file: JSON by the JSON parser, big plain lists item by item."""
+    head = text.lstrip()[:1]
+    if head in ("{", "["):
+        try:
+            return json.loads(text, parse_constant=_no_constant), Lines(file, None, text)
+        except (ValueError, RecursionError):
+            pass  # not strict JSON: the YAML reader below reads it or says where it is wrong
+    if len(text) > 256_000:
+        fast = _plain_list(text)
+        if fast is not None:
+            return fast
+    return load_yaml(text, file=file)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number here")
+
+
+def read_channel_set(path: str | os.PathLike[str]) -> ChannelSet:
+    """Read a channel file (YAML or JSON) as a :class:`ChannelSet`.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    ChannelSet
+        Its channels; each distinct body is parsed and validated once.
+    """
+    loaded = _load(read_text(path), str(path))
+    return loaded if isinstance(loaded, ChannelSet) else parse_channel_set(*loaded)
+
+
+def read_channels(path: str | os.PathLike[str]) -> list[ChannelSpec]:
+    """Read a channel file (YAML or JSON); one spec per channel.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    list[ChannelSpec]
+        One spec per channel, in file order.
 
     Raises
     ------
@@ -274,7 +474,4 @@ def read_channels(path: str | os.PathLike[str]) -> list[ChannelSpec]:
         The file cannot be read or holds invalid channels (all its problems, see
         :func:`parse_channels`).
     """
-    text = read_text(path)
-    fast = load_list_items(text, "channels", file=str(path)) if len(text) > 256_000 else None
-    data, lines = fast if fast is not None else load_yaml(text, file=str(path))
-    return parse_channels(data, lines)
+    return list(read_channel_set(path).specs())

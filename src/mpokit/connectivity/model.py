@@ -32,6 +32,7 @@ from mpokit.connectivity.spec import (
     ChannelSpec,
     OcsSpec,
     SpliceSpec,
+    element_body,
     element_kind,
 )
 from mpokit.errors import DesignError
@@ -167,6 +168,27 @@ class Channel:
     @property
     def name(self) -> str:
         return self.spec.name or f"{self.a.transceiver.name} to {self.b.transceiver.name}"
+
+    def with_spec(self, spec: ChannelSpec) -> Channel:
+        """This channel under ``spec``, which differs from ``self.spec`` only in lengths
+        (and names): stages and matings are reused, each run takes its new length.
+
+        Parameters
+        ----------
+        spec
+            The same element sequence with other ``length_m`` values.
+
+        Returns
+        -------
+        Channel
+            Equal to ``compile_channel(spec)``.
+        """
+        runs = tuple(
+            r if (n := element_body(spec.path[r.at]).length_m) == r.length_m
+            else Run(r.at, r.kind, r.fiber, n, r.attenuation_db_per_km)
+            for r in self.runs
+        )
+        return Channel(spec, self.a, self.b, self.stages, self.matings, runs)
 
     def end_to_end(self) -> np.ndarray:
         """End A module-view position -> end B module-view position (or DARK/AWAY).

@@ -24,6 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from mpokit._limits import limit
 from mpokit.standards._records import Strict
 from mpokit.standards.connectors import Gender, Polish
 
@@ -269,6 +270,15 @@ class ChannelSpec(Strict):
     a: str | EndSpec
     b: str | EndSpec
     path: tuple[Element, ...] = Field(min_length=1)
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _bounded_path(cls, v: Any) -> Any:
+        cap = limit("path_elements")
+        if isinstance(v, list | tuple) and len(v) > cap:
+            raise ValueError(f"{len(v)} path elements are over the limit of {cap} (raise it "
+                             f"with MPOKIT_LIMIT_PATH_ELEMENTS={len(v)} if the channel is real)")
+        return v
 
     def end(self, which: Literal["a", "b"]) -> EndSpec:
         """The end as an :class:`EndSpec` (a bare name means port 1).

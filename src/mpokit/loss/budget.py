@@ -372,7 +372,8 @@ def _limit(ch: Channel, fiber_name: str) -> Limit | None:
     if reach < best.reach_m:
         other = min(found, key=lambda x: x.reach_m)
         return Limit(best.pmd, best.fiber, best.max_il_db, reach, best.connection_allowance_db,
-                     best.status, other.reach_status, best.source, best.via_fiber)
+                     best.status, other.reach_status, best.source, best.via_fiber,
+                     reach_informative=other.reach_informative)
     return best
 
 
@@ -515,14 +516,9 @@ def budget_batch(design: Channel, lengths_m: np.ndarray, case: Case = "worst") -
     fixed = sum(p.value(case) for p in b.parts if p.kind not in RUN_KINDS)
     att = np.array([p.db_per_km or 0.0 for p in runs])
     limit = b.limit.max_il_db if b.limit else np.inf
-    reach = b.limit.reach_m if b.limit else np.inf
+    reach = b.limit.reach_m if b.limit and not b.limit.reach_informative else np.inf
     out = budget_arrays(np.full((len(lengths_m), 1), fixed), lengths_m, att, limit, reach)
     if any(f.code == "fiber_type" and f.severity == "error" for f in b.findings):
         return BatchBudget(out.total_db, out.margin_db, out.length_m,
                            np.zeros_like(out.ok))
     return out
-
-
-def status_word(status: str) -> str:
-    """How a limit's status is shown next to it: '' for verified/derived values."""
-    return "" if status in ("verified", "derived", "explicit") else f" ({status})"

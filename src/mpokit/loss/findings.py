@@ -3,7 +3,9 @@
 A channel over its loss or reach limit is an ``error`` whatever the limit's status: the
 verdict follows the best limit mpokit has, and the message names its status ("3 dB
 (typical)") so a typical value is never mistaken for a standard's. Reflectance findings
-are ``warning`` when typical values are involved (the count table comes from a draft).
+fail against a table from a standard (or derived from one) and warn against a vendor or
+typical table; the message names the table's status. A reach that is an informative range
+(IEEE's OS1a ranges) warns when exceeded: the PMD is held to its loss limit.
 
 Fix suggestions are concrete: which parts to upgrade to which
 grade and what that saves, or which run to shorten below what length.
@@ -19,6 +21,8 @@ from typing import TYPE_CHECKING
 from mpokit.connectivity.checks import Finding, Severity
 from mpokit.loss.grades import grades
 from mpokit.loss.limits import application, applications, fiber, fibers
+from mpokit.standards.provenance import is_standard
+from mpokit.standards.provenance import provenance_tag as _tag
 
 if TYPE_CHECKING:
     from mpokit.connectivity.model import Channel
@@ -33,10 +37,6 @@ def _severity(status: str) -> Severity:
     """Loss and reach: an error against any limit (the message carries the status)."""
     del status
     return "error"
-
-
-def _tag(status: str) -> str:
-    return "" if status in ("verified", "derived") else f" ({status})"
 
 
 def _places(ats: list[int]) -> str:
@@ -111,6 +111,16 @@ def _reach(ch: Channel, b: LossBudget) -> list[Finding]:
                   if r.fiber in fibers() and fiber(r.fiber).rank > rank and r.reach_m >= b.length_m]
         if longer:
             fix += f", or use {longer[0].fiber} fiber (reach {longer[0].reach_m:g} m)"
+    if lim.reach_informative:
+        # an informative range (IEEE 802.3 lists it for information only): a warning; the
+        # PMD is held to its loss limit, which the loss finding checks
+        return [Finding(
+            "reach", "warning", longest.at, (),
+            f"channel length {b.length_m:g} m exceeds the informative {lim.reach_m:g} m range "
+            f"of {lim.pmd} over {lim.fiber} by {over:g} m (not a limit of the standard; the "
+            f"channel is held to its {lim.label('loss')} loss limit)",
+            fix=fix,
+        )]
     return [Finding(
         "reach", _severity(lim.reach_status), longest.at, (),
         f"channel length {b.length_m:g} m exceeds the {lim.label('reach')} reach of {lim.pmd} "
@@ -153,9 +163,11 @@ def _reflectance(b: LossBudget) -> list[Finding]:
         return []
     n = len(counted)
     allowed = table.allowed_db(n)
-    statuses = {table.status, *(r.status for r in counted)}
-    sev: Severity = "warning" if "typical" in statuses else "error"
-    note = " (typical values involved)" if sev == "warning" else ""
+    # the same rule as loss limits: a table from a standard (or derived from one) fails the
+    # channel; a vendor or typical table warns. The message names the table's status.
+    sev: Severity = "error" if is_standard(table.status) else "warning"
+    typical_values = any(r.status == "typical" for r in counted)
+    note = " (typical reflectance values involved)" if typical_values else ""
     if allowed is None:
         last = table.max_db_by_count[-1][0]
         return [Finding(

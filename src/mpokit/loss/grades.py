@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from mpokit.standards import Catalog, Record, Status, Strict
-from mpokit.standards.catalog import load_builtin
+from mpokit.standards.catalog import load_builtin, load_section
 
 __all__ = [
     "Z97",
@@ -174,8 +174,7 @@ def grades() -> Catalog[Grade]:
 @cache
 def defaults() -> Defaults:
     """The defaults section of ``grades.yaml``."""
-    data, _ = load_builtin("grades.yaml")
-    return Defaults.model_validate(data["defaults"])
+    return load_section(*load_builtin("grades.yaml"), "defaults", Defaults)
 
 
 def grade(name: str) -> Grade:

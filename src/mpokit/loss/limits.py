@@ -21,6 +21,7 @@ from pydantic import Field, model_validator
 
 from mpokit.errors import InputError
 from mpokit.standards import Catalog, Record, Status, Strict
+from mpokit.standards.provenance import weakest, with_provenance
 
 __all__ = [
     "Application",
@@ -39,16 +40,6 @@ __all__ = [
 ]
 
 Media = Literal["MM", "SM"]
-_ORDER: dict[str, int] = {"verified": 0, "derived": 1, "vendor": 2, "typical": 3}
-
-
-def weakest(*statuses: Status) -> Status:
-    """The least certain of several statuses (typical < vendor < derived < verified).
-
-    >>> weakest("verified", "vendor")
-    'vendor'
-    """
-    return max(statuses, key=lambda s: _ORDER[s])
 
 
 class Attenuation(Strict):
@@ -77,6 +68,10 @@ class FiberLimit(Strict):
     connection_allowance_db: float | None = Field(default=None, ge=0)
     status: Status
     reach_status: Status | None = None
+    reach_informative: bool = Field(
+        default=False,
+        description="The reach is an informative range (e.g. IEEE 802.3's OS1a ranges): "
+        "exceeding it warns; the PMD is specified by its loss and its main reach.")
     source: str
 
 
@@ -135,6 +130,7 @@ class Limit:
     reach_status: Status
     source: str
     via_fiber: str  # the row used (OM4 row for an OM5 channel without its own row)
+    reach_informative: bool = False  # exceeding the reach warns instead of failing
 
     def label(self, what: Literal["loss", "reach"] = "loss") -> str:
         """``"1.9 dB"`` or ``"1.9 dB (typical)"`` -- never present a typical value bare.
@@ -153,7 +149,7 @@ class Limit:
             text, st = f"{self.max_il_db:g} dB", self.status
         else:
             text, st = f"{self.reach_m:g} m", self.reach_status
-        return text if st in ("verified", "derived") else f"{text} ({st})"
+        return with_provenance(text, st)
 
 
 @cache
@@ -305,4 +301,5 @@ def channel_limit(pmd: str, fiber_name: str) -> Limit | None:
         reach_status=reach_status,
         source=r.source,
         via_fiber=r.fiber,
+        reach_informative=r.reach_informative,
     )

@@ -11,7 +11,7 @@ Examples
 256
 """
 
-from mpokit.plan.cabling import Cabling, Design, build_cabling
+from mpokit.plan.cabling import Cabling, Design, LinkMode, build_cabling
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import Fabric, LinkSet, build_fabric
 from mpokit.plan.layout import Layout, build_layout
@@ -25,6 +25,7 @@ __all__ = [
     "Design",
     "Fabric",
     "Layout",
+    "LinkMode",
     "LinkSet",
     "Plan",
     "PlanCatalog",

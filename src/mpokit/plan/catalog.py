@@ -1,12 +1,17 @@
 """The planner's catalogue (``standards/data/plan_catalog.yaml``) as typed records.
 
-Standard lengths, trunk fiber counts, panels, copper reach and the optics-by-reach table.
+Standard lengths, trunk fiber counts, panels, copper reach, the optics-by-reach table and
+the ``roles`` section naming which record the planner uses for each job (the MPO panel,
+the cassette and its enclosure, the OCS, the copper cables): no part name is written in
+planner code, so a user catalogue can swap any of them.
 
 >>> cat = plan_catalog()
 >>> cat.round_length("cord", [0.7, 3.2, 101.0]).tolist()
 [1.0, 5.0, 110.0]
 >>> cat.optic("400G-DR4").twin
 '800G-2xDR4'
+>>> cat.mpo_panel.name, cat.cassette.name, cat.cassette_panel.adapters
+('1U-MPO-48', 'MPO12-LC6-A', 4)
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from functools import cache
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, ValidationError
 
-from mpokit._yaml import read_yaml
-from mpokit.standards import Catalog, Record
-from mpokit.standards.catalog import load_builtin
+from mpokit._yaml import Lines, read_yaml, validation_error
+from mpokit.errors import CatalogError, InputError
+from mpokit.standards import Cassette, Catalog, Record, Status, Strict, cassette
+from mpokit.standards.catalog import catalog_input_error, check_sections, load_builtin
 
 __all__ = [
     "CopperRecord",
@@ -30,6 +36,7 @@ __all__ = [
     "OpticRecord",
     "PanelRecord",
     "PlanCatalog",
+    "PlanRoles",
     "TrunkRecord",
     "plan_catalog",
 ]
@@ -78,6 +85,8 @@ class OpticRecord(Record):
     polish: Literal["UPC", "APC"]
     single: str
     twin: str | None = None
+    twin_flat: str | None = Field(
+        default=None, description="Flat-top (riding heat sink) twin-port module for node cages.")
     breakout_switch: str | None = None
     breakout: str | None = None
     breakout_reach_m: float | None = None
@@ -91,8 +100,33 @@ class OcsRecord(Record):
     reflectance_db: float = Field(le=0)
 
 
+class PlanRoles(Strict):
+    """Which record of the catalogue the planner uses for each job."""
+
+    mpo_panel: str = Field(description="Panel (kind mpo) for MPO trunk ends.")
+    cassette_panel: str = Field(description="Enclosure (kind cassette) for cassettes.")
+    cassette: str = Field(description="MPO-to-duplex cassette (standards cassettes).")
+    ocs: str = Field(description="Optical circuit switch defaults.")
+    dac: str = Field(description="Passive copper cable family.")
+    acc: str = Field(description="Active copper cable family.")
+    source: str
+    status: Status
+
+
+_ROLE_TARGETS: dict[str, tuple[str, str | None]] = {
+    # role -> (catalogue attribute, required panel kind)
+    "mpo_panel": ("panels", "mpo"),
+    "cassette_panel": ("panels", "cassette"),
+    "ocs": ("ocs", None),
+    "dac": ("copper", None),
+    "acc": ("copper", None),
+}
+
+
 class PlanCatalog:
     """All planner catalogues, with vectorised length rounding."""
+
+    SECTIONS = ("lengths", "trunks", "panels", "copper", "optics", "ocs", "roles")
 
     def __init__(self) -> None:
         self.lengths: Catalog[LengthSeries] = Catalog("length series", LengthSeries, "lengths")
@@ -102,20 +136,95 @@ class PlanCatalog:
         self.optics: Catalog[OpticRecord] = Catalog("optics", OpticRecord, "optics")
         self.ocs: Catalog[OcsRecord] = Catalog("ocs", OcsRecord, "ocs")
         self._all = (self.lengths, self.trunks, self.panels, self.copper, self.optics, self.ocs)
+        self.roles: PlanRoles | None = None
 
-    def load(self, data: object, lines: object) -> None:
-        """Load every section present in ``data``.
+    def load(self, data: object, lines: Lines) -> None:
+        """Load every section of a plan-catalogue file (unknown sections are errors).
 
         Parameters
         ----------
-        data
-            The parsed catalogue file.
-        lines
-            Its line index, for errors.
+        data, lines
+            The parsed file and its line index.
+
+        Raises
+        ------
+        InputError
+            An unknown section (with "did you mean"), an invalid record, or a role naming
+            a record that does not exist or is of the wrong kind.
         """
+        check_sections(data, lines, self.SECTIONS, "plan catalogue")
+        assert isinstance(data, dict)
         for cat in self._all:
-            if isinstance(data, dict) and cat.key in data:
-                cat.load(data, lines)  # type: ignore[arg-type]
+            if cat.key in data:
+                cat.load(data, lines)
+        if "roles" in data:
+            self._load_roles(data["roles"], lines)
+
+    def _load_roles(self, raw: object, lines: Lines) -> None:
+        if not isinstance(raw, dict):
+            raise InputError("'roles' must be a mapping of role to record name",
+                             file=lines.file, line=lines.line_of(("roles",)), field="roles")
+        merged = {**(self.roles.model_dump() if self.roles else {}), **raw}
+        try:
+            roles = PlanRoles.model_validate(merged)
+        except ValidationError as exc:
+            raise validation_error(exc, lines, prefix=("roles",)) from None
+        for role, name in roles.model_dump().items():
+            field, line = f"roles.{role}", lines.line_of(("roles", role))
+            try:
+                if role == "cassette":
+                    cassette(name)
+                elif role in _ROLE_TARGETS:
+                    attr, kind = _ROLE_TARGETS[role]
+                    rec = getattr(self, attr).get(name)
+                    if kind is not None and rec.kind != kind:
+                        raise InputError(f"panel {name!r} is of kind {rec.kind!r}, not {kind!r}",
+                                         fix=f"name a panel of kind {kind}", field=field,
+                                         file=lines.file, line=line)
+            except CatalogError as exc:
+                raise catalog_input_error(exc, field=field, file=lines.file, line=line) from None
+        self.roles = roles
+
+    def _role(self) -> PlanRoles:
+        if self.roles is None:
+            raise InputError("the plan catalogue has no 'roles' section",
+                             fix="load the built-in plan catalogue first")
+        return self.roles
+
+    @property
+    def mpo_panel(self) -> PanelRecord:
+        """The panel holding MPO adapters at structured trunk ends."""
+        return self.panels.get(self._role().mpo_panel)
+
+    @property
+    def cassette_panel(self) -> PanelRecord:
+        """The enclosure holding cassettes at duplex trunk ends."""
+        return self.panels.get(self._role().cassette_panel)
+
+    @property
+    def cassette(self) -> Cassette:
+        """The MPO-to-duplex cassette at duplex trunk ends."""
+        return cassette(self._role().cassette)
+
+    @property
+    def ocs_default(self) -> OcsRecord:
+        """The optical circuit switch whose figures a spec gets by default."""
+        return self.ocs.get(self._role().ocs)
+
+    def copper_cable(self, which: Literal["dac", "acc"]) -> CopperRecord:
+        """The passive (``dac``) or active (``acc``) copper cable family.
+
+        Parameters
+        ----------
+        which
+            ``dac`` or ``acc``.
+
+        Returns
+        -------
+        CopperRecord
+            The record the ``roles`` section names for it.
+        """
+        return self.copper.get(getattr(self._role(), which))
 
     def extend(self, path: str | os.PathLike[str]) -> None:
         """Add the records of a user file of the same shape.
@@ -123,7 +232,7 @@ class PlanCatalog:
         Parameters
         ----------
         path
-            A YAML file in the schema of ``plan_catalog.yaml``.
+            A YAML file with any of the sections of ``plan_catalog.yaml``.
 
         Raises
         ------

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mpokit.errors import DesignError
-from mpokit.plan.catalog import plan_catalog
+from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.spec import ClusterSpec
 
 __all__ = [
@@ -118,6 +118,8 @@ class Fabric:
     core_plane: np.ndarray
     spine_is_ocs: bool = False
     ocs_ports: int = 0
+    spine_ports_per_cage: int = 0  # 0: as the leaf's
+    spine_radix: int = 0  # 0: as the leaf's
     links: dict[str, LinkSet] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -190,13 +192,15 @@ MAX_NODE_LINKS = 8_388_608
 """Node-to-leaf links one plan may hold (the 131,072-GPU benchmark has 131,072)."""
 
 
-def build_fabric(spec: ClusterSpec) -> Fabric:
+def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
     """Design the logical fabric of ``spec`` (switch counts and every link).
 
     Parameters
     ----------
     spec
         The cluster spec.
+    cat
+        The plan catalogue (None: the built-in one).
 
     Returns
     -------
@@ -222,6 +226,8 @@ def build_fabric(spec: ClusterSpec) -> Fabric:
         n_ufm = min(4, c.rails) if (rail and su and c.nodes % su) else 0
     else:
         n_ufm = c.ufm_links
+    if n_ufm < 0:
+        raise DesignError(f"cluster.ufm_links is {n_ufm}; give 0 or more (or 'auto')")
     if n_ufm > c.rails:
         raise DesignError(f"ufm_links {n_ufm} exceeds the {c.rails} rails of a node slot")
     slots_needed = c.nodes + (1 if n_ufm else 0)
@@ -250,10 +256,18 @@ def build_fabric(spec: ClusterSpec) -> Fabric:
         leaf_su = np.arange(n_leaf) // leaves_per_su
 
     # -- tiers -----------------------------------------------------------------------------
-    spine_radix = k
+    spine_sw = f.spine_switch or f.switch
+    if f.spine_switch is not None and f.ocs is not None:
+        raise DesignError("fabric.spine_switch and fabric.ocs both describe the spine tier; "
+                          "keep one")
+    if spine_sw.port_speed_gbps != f.switch.port_speed_gbps:
+        raise DesignError(
+            f"the spine switch's ports run at {spine_sw.port_speed_gbps}G and the leaf's at "
+            f"{f.switch.port_speed_gbps}G; leaf-spine links need one speed")
+    spine_radix = spine_sw.ports
     ocs_ports = 0
     if f.ocs is not None:
-        ocs_ports = f.ocs.ports or plan_catalog().ocs.get("MEMS-OCS").ports
+        ocs_ports = f.ocs.ports or (cat or plan_catalog()).ocs_default.ports
         spine_radix = ocs_ports
     two_ok = math.ceil(n_leaf * u_used / spine_radix) <= u_used
     tiers = 2 if (f.tiers == "auto" and two_ok) else (3 if f.tiers == "auto" else int(f.tiers))
@@ -264,6 +278,10 @@ def build_fabric(spec: ClusterSpec) -> Fabric:
         )
     if tiers == 3 and f.ocs is not None:
         raise DesignError("an OCS spine is supported with 2 tiers only")
+    if tiers == 3 and spine_sw.ports != k:
+        raise DesignError(
+            f"a spine switch of {spine_sw.ports} ports beside {k}-port leaves is planned for "
+            "2 tiers only; use the same radix for 3 tiers or tiers: 2")
 
     notes: list[str] = []
     if tiers == 2:
@@ -322,6 +340,8 @@ def build_fabric(spec: ClusterSpec) -> Fabric:
         up=u_used,
         breakout=b,
         ports_per_cage=f.switch.ports_per_cage,
+        spine_ports_per_cage=spine_sw.ports_per_cage,
+        spine_radix=spine_sw.ports,
         n_su=n_su,
         slots=slots,
         n=n,

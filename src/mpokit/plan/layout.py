@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from mpokit.plan.fabric import Fabric
-from mpokit.plan.spec import ClusterSpec, LayoutSpec
+from mpokit.plan.spec import RACK_RESERVE_RU, ClusterSpec, LayoutSpec
 
 __all__ = ["Layout", "build_layout", "rack_name", "route_m"]
 
-PANEL_RESERVE_RU = 2  # RU kept free at the top of every rack above the panels
+PANEL_RESERVE_RU = RACK_RESERVE_RU  # RU kept free at the top of every rack above the panels
 
 
 def rack_name(hall: int, row: int, pos: int) -> str:

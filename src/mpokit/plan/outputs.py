@@ -1,7 +1,8 @@
 """Plan outputs: cut sheet (CSV + Parquet), BOM, channels.yaml, summary.json, report.
 
-Everything is written into a temporary folder next to OUTDIR and renamed into place at the
-end, so a failed run never leaves half-written outputs.
+Everything is written into a temporary folder next to OUTDIR and swapped into place at the
+end (:func:`mpokit._files.output_dir`), so a failed run never leaves half-written outputs
+and a folder mpokit did not write is never replaced.
 
 Cable labels follow TIA-606 style: ``<rack>.U<ru>:<port>/<rack>.U<ru>:<port>``, where a
 panel port is ``PP<panel>-<port>`` and a trunk spans a port range (``PP01-01..12``).
@@ -14,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from mpokit.errors import InputError
+from mpokit._files import output_dir
+from mpokit.plan.bom import bom_rows, write_bom_workbook
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
 from mpokit.plan.planner import Plan
@@ -54,11 +54,16 @@ def _pad(a: np.ndarray, width: int = 2) -> pa.Array:
     return pc.utf8_lpad(_str(a), width=width, padding="0")
 
 
-def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray) -> pa.Array:
-    """``PP02-17``, ``PP02-01..12`` for panel ends; the port number for device ends."""
+def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray,
+              panel_hi: np.ndarray) -> pa.Array:
+    """``PP02-17``, ``PP02-01..12`` or ``PP05-25..PP06-16`` (a range over two panels) for
+    panel ends; the port number (or range) for device ends."""
     dev_port = _str(port)
     pp = pc.binary_join_element_wise("PP", _pad(panel), "-", _pad(port), "")
-    rng = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
+    same_panel = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
+    pp_hi = pc.binary_join_element_wise("PP", _pad(np.maximum(panel_hi, 0)), "-", _pad(hi), "")
+    two_panels = pc.binary_join_element_wise(pp, "..", pp_hi, "")
+    rng = pc.if_else(pa.array((panel_hi >= 0) & (panel_hi != panel)), two_panels, same_panel)
     panel_txt = pc.if_else(pa.array(hi >= 0), rng, pp)
     dev_rng = pc.binary_join_element_wise(dev_port, "..", _str(hi), "")
     dev_txt = pc.if_else(pa.array(hi >= 0), dev_rng, dev_port)
@@ -77,8 +82,8 @@ def cutsheet_table(plan: Plan) -> pa.Table:
     fibers = np.asarray([p.fibers for p in parts] or [0], dtype=np.int64)[part]
     conn = np.asarray([p.connector for p in parts] or [""], dtype=object)[part]
     fiber = np.asarray([p.fiber for p in parts] or [""], dtype=object)[part]
-    a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"])
-    b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"])
+    a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"], cols["a_panel_hi"])
+    b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"], cols["b_panel_hi"])
     a_rack = pa.array(racks[cols["a_rack"]], pa.string())
     b_rack = pa.array(racks[cols["b_rack"]], pa.string())
     a_ru = pc.binary_join_element_wise(a_rack, ".U", _pad(np.maximum(cols["a_ru"], 0)), "")
@@ -111,38 +116,6 @@ def cutsheet_table(plan: Plan) -> pa.Table:
         "b2_device": pa.array(b2, pa.string()),
         "b2_port": pa.array(np.where(cols["b2_port"] >= 0, cols["b2_port"], none), pa.int64()),
     })
-
-
-def bom_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Bill of materials: transceivers, cables by part and length, panels, adapters..."""
-    cab = plan.cabling
-    rows: list[dict[str, Any]] = []
-    for model, q in sorted(cab.transceivers.items()):
-        rows.append({"category": "transceiver", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    cols = cab.cables.cols
-    if len(cab.cables):
-        key = cols["part"] * 1_000_000 + np.round(cols["length_m"] * 100).astype(np.int64)
-        uniq, counts = np.unique(key, return_counts=True)
-        for k, q in zip(uniq.tolist(), counts.tolist(), strict=True):
-            p = cab.parts[k // 1_000_000]
-            rows.append({"category": p.kind, "item": p.description,
-                         "length_m": (k % 1_000_000) / 100, "quantity": q, "unit": "ea"})
-    for model, per_rack in sorted(cab.rack_panels.items()):
-        rows.append({"category": "panel", "item": model, "length_m": "",
-                     "quantity": int(per_rack.sum()), "unit": "ea"})
-    for model, q in sorted(cab.cassettes.items()):
-        rows.append({"category": "cassette", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    for model, q in sorted(cab.adapters.items()):
-        rows.append({"category": "adapter", "item": model, "length_m": "", "quantity": q,
-                     "unit": "ea"})
-    s = plan.summary
-    rows.append({"category": "mt_ferrule", "item": "MT ferrules in cable plugs", "length_m": "",
-                 "quantity": s["mt_ferrules"], "unit": "ea"})
-    rows.append({"category": "fiber", "item": "fiber (all cables)", "length_m": "",
-                 "quantity": s["fiber_m_total"], "unit": "m"})
-    return rows
 
 
 def generate_channel_lines_header() -> str:
@@ -258,65 +231,58 @@ def tester_limits_table(plan: Plan) -> pa.Table:
 
 
 def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = True,
-               progress: Callable[[str], None] | None = None) -> Path:
-    """Write every output into ``outdir`` atomically; returns the folder.
+               progress: Callable[[str], None] | None = None, force: bool = False,
+               extra: Callable[[Path], None] | None = None) -> Path:
+    """Write every output into ``outdir`` at once; returns the folder.
 
     Parameters
     ----------
     plan
-        A made plan (:func:`make_plan`).
+        The plan to write.
     outdir
-        The output folder; replaced as a whole only when every file is written.
+        A new folder, an empty one, or an earlier mpokit output (see
+        :func:`mpokit._files.output_dir`); anything else is refused.
     channels
         Also write ``channels.yaml`` and ``tester_limits.csv``.
     progress
-        Called with the name of each output as it is written.
+        Called with the name of each stage.
+    force
+        Write beside files mpokit did not write (never over them).
+    extra
+        Called with the folder being filled, to add more outputs in the same swap.
 
     Returns
     -------
-    pathlib.Path
-        The folder written.
+    Path
+        ``outdir``.
 
     Raises
     ------
     InputError
-        The folder cannot be written.
+        The folder cannot be written, or holds files mpokit did not write.
     """
     from mpokit.plan.report import generate_report
 
     step = progress or (lambda _s: None)
     out = Path(outdir)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    except OSError as exc:
-        raise InputError(f"cannot write the plan here: {exc.strerror or exc}", file=str(out),
-                         fix="choose an output folder you can write to") from None
-    try:
+    with output_dir(out, force=force) as tmp:
         step("cut sheet")
         table = cutsheet_table(plan)
-        pacsv.write_csv(table, tmp / "cutsheet.csv")
+        pacsv.write_csv(table, str(tmp / "cutsheet.csv"))
         pq.write_table(table, tmp / "cutsheet.parquet")
         step("bom")
         bom = bom_rows(plan)
         pacsv.write_csv(pa.Table.from_pylist(
-            [{k: str(v) for k, v in r.items()} for r in bom]), tmp / "bom.csv")
+            [{k: str(v) for k, v in r.items()} for r in bom]), str(tmp / "bom.csv"))
+        write_bom_workbook(bom, tmp / "bom.xlsx")
         if channels:
             step("channels")
             (tmp / "channels.yaml").write_text(generate_channels(plan), encoding="utf-8")
-            pacsv.write_csv(tester_limits_table(plan), tmp / "tester_limits.csv")
+            pacsv.write_csv(tester_limits_table(plan), str(tmp / "tester_limits.csv"))
         step("report")
         (tmp / "summary.json").write_text(json.dumps(plan.summary, indent=2) + "\n",
                                           encoding="utf-8")
         (tmp / "report.html").write_text(generate_report(plan), encoding="utf-8")
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / "prev")
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        if extra is not None:
+            extra(tmp)
     return out

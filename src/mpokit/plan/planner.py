@@ -16,16 +16,19 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mpokit.errors import InputError
 from mpokit.plan.cabling import Cabling, build_cabling
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import LINK_CLASSES, Fabric, build_fabric
 from mpokit.plan.layout import Layout, build_layout
 from mpokit.plan.spec import ClusterSpec
 from mpokit.plan.verify import check_design
+from mpokit.standards.catalog import load_builtin
 
 __all__ = ["Plan", "make_plan"]
 
@@ -42,6 +45,7 @@ class Plan:
     cabling: Cabling
     summary: dict[str, Any]
     timings_s: dict[str, float] = field(default_factory=dict)
+    catalog: PlanCatalog = field(default_factory=plan_catalog)  # the one the plan used
 
     @property
     def ok(self) -> bool:
@@ -50,13 +54,16 @@ class Plan:
 
 
 def _catalog(spec: ClusterSpec) -> PlanCatalog:
-    if spec.cabling.catalog is None:
+    """The built-in plan catalogue, extended by the spec's ``cabling.catalog`` file."""
+    extra = spec.cabling.catalog
+    if extra is None:
         return plan_catalog()
+    if not Path(extra).is_file():
+        raise InputError(f"plan catalogue file {extra!r} not found", field="cabling.catalog",
+                         fix="give a path relative to the spec file, or an absolute one")
     cat = PlanCatalog()
-    from mpokit.standards.catalog import load_builtin
-
     cat.load(*load_builtin("plan_catalog.yaml"))
-    cat.extend(spec.cabling.catalog)
+    cat.extend(extra)
     return cat
 
 
@@ -84,20 +91,21 @@ def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
     t: dict[str, float] = {}
     t0 = time.perf_counter()
     step("fabric")
-    fab = build_fabric(spec)
+    cat = _catalog(spec)
+    fab = build_fabric(spec, cat)
     t["fabric"] = time.perf_counter() - t0
     step("layout")
     lay = build_layout(spec, fab)
     t["layout"] = time.perf_counter() - t0 - sum(t.values())
     step("cabling")
-    cab = build_cabling(spec, fab, lay, _catalog(spec))
+    cab = build_cabling(spec, fab, lay, cat)
     t["cabling"] = time.perf_counter() - t0 - sum(t.values())
     step("verify")
     for d in cab.designs:
         check_design(d)
     t["verify"] = time.perf_counter() - t0 - sum(t.values())
     summary = summarise(spec, fab, lay, cab)
-    return Plan(spec, fab, lay, cab, summary, t)
+    return Plan(spec, fab, lay, cab, summary, t, cat)
 
 
 def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict[str, Any]:
@@ -121,10 +129,12 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
             d.n_channels, dtype=bool)
         if any(sev == "error" for sev in codes.values()):
             failing[:] = True
+        if d.over_reach is not None and d.over_reach.any():
+            # longer than every optic offered for it: a reach failure even where the
+            # standard's reach would still hold; counted once per channel
+            findings["reach"] += int((d.over_reach & ~failing).sum())
+            failing |= d.over_reach
         errors += int(failing.sum())
-    if cab.reach_exceeded:
-        findings["reach"] += cab.reach_exceeded
-        errors += cab.reach_exceeded
     cables: Counter[str] = Counter()
     fibers_total = 0
     fiber_m = 0.0
@@ -137,8 +147,8 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
         for i, p in enumerate(parts):
             if not pc[i]:
                 continue
-            kind = {"cord": f"{p.connector} cord", "trunk": f"{p.connector} trunk",
-                    "breakout": f"{p.connector} breakout", "dac": "DAC", "acc": "ACC"}[p.kind]
+            # fiber cables by connector and kind ("MPO-12 trunk"); copper by kind ("DAC")
+            kind = p.kind.upper() if p.fiber == "copper" else f"{p.connector} {p.kind}"
             cables[kind] += int(pc[i])
             fibers_total += int(pc[i]) * p.fibers
             fiber_m += float(fm[i]) * p.fibers

@@ -18,14 +18,21 @@ import numpy as np
 
 from mpokit.plan.planner import Plan
 
-__all__ = ["density", "generate_report", "svg_floor", "svg_histogram"]
+__all__ = [
+    "density",
+    "failure_lines",
+    "generate_report",
+    "plan_findings",
+    "svg_floor",
+    "svg_histogram",
+]
 
 
 def density(plan: Plan) -> dict[str, Any]:
     """Panel RU per rack, fibers per panel RU and tray fill (percent)."""
     cab, lay = plan.cabling, plan.layout
     panels = np.zeros(lay.n_racks, dtype=np.int64)
-    ru_per = {p.name: p.ru for p in _panels(plan)}
+    ru_per = {p.name: p.ru for p in plan.catalog.panels}
     for model, per_rack in cab.rack_panels.items():
         panels += per_rack * ru_per.get(model, 1)
     with_panels = panels[panels > 0]
@@ -64,10 +71,65 @@ def density(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _panels(plan: Plan) -> list[Any]:
-    from mpokit.plan.catalog import plan_catalog
+def plan_findings(plan: Plan) -> list[tuple[str, str, str, str, int, str, str]]:
+    """Every finding of the plan's designs, one row per (design, finding).
 
-    return list(plan_catalog().panels)
+    Parameters
+    ----------
+    plan
+        A checked plan.
+
+    Returns
+    -------
+    list of tuple
+        ``(code, severity, link class, mode, channels, message, fix)``; errors first.
+    """
+    rows: list[tuple[str, str, str, str, int, str, str]] = []
+    for d in plan.cabling.designs:
+        if d.result is None:
+            continue
+        for f in d.result.findings:
+            rows.append((f["code"], f["severity"], d.cls, str(d.mode), d.n_channels,
+                         f["message"], f.get("fix") or ""))
+        for code, (n, sev) in d.result.loss_counts.items():
+            worst = (f"; worst margin {float(d.loss_margin_db.min()):.2f} dB"
+                     if d.loss_margin_db is not None and d.loss_margin_db.size else "")
+            rows.append((code, sev, d.cls, str(d.mode), n,
+                         f"{n} of {d.n_channels} channels of this design are over the "
+                         f"{code} limit{worst}", "shorter routes, better connector grades, "
+                         "or a longer-reach optic"))
+    if plan.cabling.reach_exceeded:
+        rows.append(("reach", "error", "", "", plan.cabling.reach_exceeded,
+                     f"{plan.cabling.reach_exceeded} links are longer than the reach of every "
+                     "optic the catalogue offers for them", "shorten the routes (layout) or "
+                     "add a longer-reach optic (cabling.catalog)"))
+    return sorted(rows, key=lambda r: r[1] != "error")
+
+
+def failure_lines(plan: Plan, limit: int = 20) -> list[str]:
+    """The plan's error findings as console lines (at most ``limit``, then a count).
+
+    Parameters
+    ----------
+    plan
+        A checked plan.
+    limit
+        How many findings to list.
+
+    Returns
+    -------
+    list of str
+        ``"x <code>: <class> <mode>, <n> channel(s): <message> (fix: ...)"`` lines.
+    """
+    errors = [r for r in plan_findings(plan) if r[1] == "error"]
+    out = []
+    for code, _, cls, mode, n, message, fix in errors[:limit]:
+        where = f"{cls} {mode}, " if cls else ""
+        out.append(f"x {code}: {where}{n} channel(s): {message}"
+                   + (f" (fix: {fix})" if fix else ""))
+    if len(errors) > limit:
+        out.append(f"... and {len(errors) - limit} more: see report.html")
+    return out
 
 
 def svg_histogram(values: np.ndarray, bins: int = 30, width: int = 640, height: int = 220,
@@ -184,20 +246,7 @@ def generate_report(plan: Plan) -> str:
     else:
         hist = ("<p>No loss budget was reported by the channel checks (mpokit.loss not "
                 "installed yet); margins are not available.</p>")
-    findings = []
-    for d in plan.cabling.designs:
-        if d.result is None:
-            continue
-        for f in d.result.findings:
-            findings.append((f["code"], f["severity"], d.cls, d.mode, d.n_channels,
-                             f["message"], f.get("fix") or ""))
-        for code, (n, sev) in d.result.loss_counts.items():
-            worst = (f"; worst margin {float(d.loss_margin_db.min()):.2f} dB"
-                     if d.loss_margin_db is not None and d.loss_margin_db.size else "")
-            findings.append((code, sev, d.cls, d.mode, n,
-                             f"{n} of {d.n_channels} channels of this design are over the "
-                             f"{code} limit{worst}", "shorter routes, better connector grades, "
-                             "or a longer-reach optic"))
+    findings = plan_findings(plan)
     designs = [(d.cls, d.mode, d.optic.name if d.optic else "", d.a_model, d.b_model,
                 d.n_channels, " ".join(k for k, _, _ in d.elements),
                 f"{float(d.loss_margin_db.min()):.2f}"

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -30,6 +28,7 @@ from pydantic import (
 
 from mpokit._yaml import Lines, read_yaml, validation_error
 from mpokit.errors import InputError
+from mpokit.standards._records import Strict
 
 __all__ = [
     "CablingSpec",
@@ -46,8 +45,15 @@ __all__ = [
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+MAX_SPEED_GBPS = 102_400
+"""Port speeds above 100 Tb/s are refused (the fastest ports today are 1.6 Tb/s)."""
+
+RACK_RESERVE_RU = 2
+"""RU kept free at the top of every rack for panels (the layout uses the same value)."""
+
+
+class _Model(Strict):
+    """Frozen, rejects unknown keys, keeps booleans and numbers apart."""
 
 
 class ClusterInfo(_Model):
@@ -56,9 +62,14 @@ class ClusterInfo(_Model):
     name: str = Field(min_length=1, description="Cluster name, used in labels and the report.")
     nodes: int = Field(ge=1, le=10_000_000, description="Compute nodes.")
     rails: int = Field(ge=1, le=64, description="Compute-fabric NICs per node (one per rail).")
-    nic_speed_gbps: int = Field(gt=0, description="Speed of each NIC port.")
+    nic_speed_gbps: int = Field(gt=0, le=MAX_SPEED_GBPS, description="Speed of each NIC port.")
+    node_cage: Literal["single", "twin"] = Field(
+        default="single",
+        description="How the node's NIC ports sit in its OSFP cages: 'single' (one module per "
+        "NIC: ConnectX cards, DGX B300) or 'twin' (two NIC ports per cage, twin-port flat-top "
+        "modules: DGX H100/B200 with 4 cages for 8 NICs).")
     ufm_links: int | Literal["auto"] = Field(
-        default="auto",
+        default="auto", ge=0, le=64,
         description=(
             "Fabric-manager (UFM) links placed in the first free node slot. 'auto': 4 when "
             "the last scalable unit has a free slot (DGX SuperPOD practice), else 0."
@@ -70,7 +81,7 @@ class SwitchSpec(_Model):
     """A fabric switch: logical ports, their speed, and the cages holding them."""
 
     ports: int = Field(ge=2, le=4096, description="Logical ports (radix).")
-    port_speed_gbps: int = Field(gt=0)
+    port_speed_gbps: int = Field(gt=0, le=MAX_SPEED_GBPS)
     cages: int | None = Field(
         default=None,
         ge=1,
@@ -115,6 +126,10 @@ class FabricSpec(_Model):
         "is built for full units even when slots are empty.",
     )
     switch: SwitchSpec
+    spine_switch: SwitchSpec | None = Field(
+        default=None,
+        description="The spine tier's switch when it differs from the leaf's (2 tiers; same "
+        "port speed): its radix sets the spine count, its cages the spine-side modules.")
     tiers: Literal["auto", 2, 3] = "auto"
     oversubscription: float = Field(
         default=1.0, ge=1, le=64, description="Leaf downlink : uplink bandwidth."
@@ -131,22 +146,38 @@ class LayoutSpec(_Model):
     """The floor: rows of racks, heights and the tray above them (all metres)."""
 
     racks_per_row: int = Field(default=16, ge=1, le=1000)
-    rack_width_m: float = Field(default=0.6, gt=0)
-    rack_depth_m: float = Field(default=1.2, gt=0)
-    aisle_m: float = Field(default=1.2, ge=0, description="Aisle between rows.")
+    rack_width_m: float = Field(default=0.6, gt=0, le=5)
+    rack_depth_m: float = Field(default=1.2, gt=0, le=5)
+    aisle_m: float = Field(default=1.2, ge=0, le=100, description="Aisle between rows.")
     rack_units: int = Field(default=48, ge=10, le=60)
-    ru_m: float = Field(default=0.04445, gt=0)
-    first_ru_m: float = Field(default=0.1, ge=0, description="Height of the bottom of RU 1.")
-    tray_height_m: float = Field(default=2.6, gt=0, description="Overhead tray above floor.")
+    ru_m: float = Field(default=0.04445, ge=0.01, le=0.2)
+    first_ru_m: float = Field(default=0.1, ge=0, le=3, description="Height of the bottom of RU 1.")
+    tray_height_m: float = Field(default=2.6, gt=0, le=20,
+                                 description="Overhead tray above floor (above the racks).")
     nodes_per_rack: int = Field(default=4, ge=1, le=128)
     node_ru: int = Field(default=8, ge=1, le=48)
-    rows_per_hall: int = Field(default=40, ge=1)
-    hall_gap_m: float = Field(default=30.0, ge=0, description="Extra route between halls.")
-    slack_per_end_m: float = Field(default=0.5, ge=0)
+    rows_per_hall: int = Field(default=40, ge=1, le=1000)
+    hall_gap_m: float = Field(default=30.0, ge=0, le=10_000,
+                              description="Extra route between halls (at most 10 km).")
+    slack_per_end_m: float = Field(default=0.5, ge=0, le=100)
     slack_percent: float = Field(default=5.0, ge=0, le=100)
-    tray_width_m: float = Field(default=0.6, gt=0)
-    tray_depth_m: float = Field(default=0.15, gt=0)
+    tray_width_m: float = Field(default=0.6, gt=0, le=5)
+    tray_depth_m: float = Field(default=0.15, gt=0, le=5)
     tray_fill_limit_percent: float = Field(default=50.0, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _geometry(self) -> LayoutSpec:
+        top_m = self.first_ru_m + self.rack_units * self.ru_m
+        if self.tray_height_m < top_m:
+            raise ValueError(
+                f"tray_height_m {self.tray_height_m:g} m is below the top of the racks "
+                f"({top_m:.2f} m = first_ru_m + rack_units * ru_m): the tray runs above them")
+        used = self.nodes_per_rack * self.node_ru
+        if used + RACK_RESERVE_RU > self.rack_units:
+            raise ValueError(
+                f"{self.nodes_per_rack} nodes of {self.node_ru} RU need {used} RU plus "
+                f"{RACK_RESERVE_RU} RU at the top, more than rack_units {self.rack_units}")
+        return self
 
 
 class OpticsSpec(_Model):
@@ -193,6 +224,18 @@ class CablingSpec(_Model):
             raise ValueError(str(exc)) from None
 
 
+class BomSpec(_Model):
+    """What the buyer orders beyond the plan's quantities."""
+
+    spares_percent: float = Field(default=0.0, ge=0, le=100,
+                                  description="Spares per orderable line, percent.")
+    spares_min: int = Field(default=0, ge=0, le=10_000,
+                            description="At least this many spares per orderable line.")
+    prices: str | None = Field(
+        default=None, description="Buyer file (YAML: currency, items with part_number, "
+        "unit_price, lead_time_days), relative to the spec file.")
+
+
 class ClusterSpec(_Model):
     """A whole cluster spec file."""
 
@@ -201,12 +244,18 @@ class ClusterSpec(_Model):
     layout: LayoutSpec = LayoutSpec()
     optics: OpticsSpec = OpticsSpec()
     cabling: CablingSpec = CablingSpec()
+    bom: BomSpec = BomSpec()
 
     @model_validator(mode="after")
     def _coherent(self) -> ClusterSpec:
         f = self.fabric
         if f.ocs is not None and f.tiers == 3:
             raise ValueError("an OCS spine is supported with 2 tiers only (tiers: auto or 2)")
+        for what, ru in (("fabric.switch.ru", f.switch.ru),
+                         ("fabric.ocs.ru", f.ocs.ru if f.ocs else 0)):
+            if ru + RACK_RESERVE_RU > self.layout.rack_units:
+                raise ValueError(f"{what} {ru} plus {RACK_RESERVE_RU} RU for panels does not "
+                                 f"fit a rack of {self.layout.rack_units} RU")
         ratio = f.switch.port_speed_gbps / self.cluster.nic_speed_gbps
         if ratio < 1 or ratio != int(ratio):
             raise ValueError(
@@ -260,10 +309,12 @@ _FIXES = {
 def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
     """Read and validate a cluster spec file.
 
+    A relative ``cabling.catalog`` path is taken relative to the spec file's folder.
+
     Parameters
     ----------
     path
-        A cluster spec file (YAML).
+        The spec file (YAML).
 
     Returns
     -------
@@ -276,7 +327,17 @@ def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
         The file cannot be read or is not a valid spec (see :func:`parse_spec`).
     """
     data, lines = read_yaml(path)
-    return parse_spec(data, lines)
+    spec = parse_spec(data, lines)
+    extra = spec.cabling.catalog
+    if extra is not None and not Path(extra).is_absolute():
+        where = str(Path(path).parent / extra)
+        spec = spec.model_copy(update={
+            "cabling": spec.cabling.model_copy(update={"catalog": where})})
+    prices = spec.bom.prices
+    if prices is not None and not Path(prices).is_absolute():
+        where = str(Path(path).parent / prices)
+        spec = spec.model_copy(update={"bom": spec.bom.model_copy(update={"prices": where})})
+    return spec
 
 
 def schema_json() -> str:

@@ -1,4 +1,4 @@
-"""Adapter between the planner and the channel checks (``mpokit.connectivity``, ``mpokit.loss``).
+"""Adapter between the planner and the channel checks (:mod:`mpokit.verify`).
 
 A design is checked once, on its longest channel (polarity and mating do not depend on
 length; loss is worst on the longest). When the check reports a loss budget, the margin
@@ -21,10 +21,13 @@ from typing import Any
 
 import numpy as np
 
+from mpokit.connectivity.checks import ChannelResult
 from mpokit.errors import DesignError, MpokitError
+from mpokit.loss import budget, budget_batch
 from mpokit.plan.cabling import Design
+from mpokit.verify import check_channel
 
-__all__ = ["DesignCheck", "check_design", "checker_available"]
+__all__ = ["DesignCheck", "check_design"]
 
 LOSS_CODES = ("loss", "reach", "fiber_type", "reflectance")
 
@@ -44,28 +47,22 @@ class DesignCheck:
     batch: Any = None  # BatchBudget: worst-case loss, margin and length of every channel
 
 
-def checker_available() -> bool:
-    """True when ``mpokit.connectivity`` offers the channel checks."""
-    try:
-        from mpokit.connectivity.verify import check_channel  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def check_design(design: Design) -> DesignCheck:
-    """Check the longest channel of ``design``; store and return the verdict."""
-    try:
-        from mpokit.connectivity.io import parse_channels
-        from mpokit.connectivity.verify import check_channel
-    except ImportError:
-        design.result = DesignCheck(True, [], None, checked=False)
-        return design.result
+    """Check the longest channel of ``design``; store and return the verdict.
+
+    Parameters
+    ----------
+    design:
+        A planner design; its spec is handed to the checks as a typed object.
+
+    Returns
+    -------
+    DesignCheck
+        The verdict (also stored in ``design.result``).
+    """
     i = int(np.argmax(design.lengths.sum(axis=1))) if design.n_channels else 0
-    data = design.spec_dict(i)
-    data["name"] = f"{design.cls} {design.mode} design"
     try:
-        spec = parse_channels(data)[0]
+        spec = design.spec(i, name=f"{design.cls} {design.mode} design")
         res = check_channel(spec, fixes=True)
     except (DesignError, MpokitError) as exc:
         out = DesignCheck(False, [{"code": "design", "severity": "error", "at": None,
@@ -73,7 +70,7 @@ def check_design(design: Design) -> DesignCheck:
         design.result = out
         return out
     findings = [f.to_dict() for f in res.findings if f.code not in LOSS_CODES]
-    loss = res.extra.get("loss") if isinstance(res.extra, dict) else None
+    loss = res.extra.get("loss")
     conn_ok = not any(f["severity"] == "error" for f in findings)
     out = DesignCheck(conn_ok, findings, loss if isinstance(loss, dict) else None,
                       channel_errors=np.zeros(design.n_channels, dtype=bool))
@@ -82,17 +79,13 @@ def check_design(design: Design) -> DesignCheck:
     return out
 
 
-def _loss_per_channel(design: Design, res: Any, out: DesignCheck) -> None:
+def _loss_per_channel(design: Design, res: ChannelResult, out: DesignCheck) -> None:
     """Loss, margin and reach of every channel of the design, as arrays.
 
     Matings are the same for every channel of a design; fiber loss scales with each
     channel's run lengths (``mpokit.loss.budget_batch``). A channel over its limit counts
     as a ``loss`` (or ``reach``) error.
     """
-    try:
-        from mpokit.loss import budget, budget_batch
-    except ImportError:
-        return
     ref = budget(res.channel)
     batch = budget_batch(res.channel, design.run_lengths())
     out.channel, out.budget, out.batch = res.channel, ref, batch

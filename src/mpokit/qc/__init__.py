@@ -9,13 +9,15 @@ Examples
 >>> from mpokit.qc import analyze_scan, simulate_mt
 >>> scan, truth = simulate_mt(fibers=12, seed=7)
 >>> result = analyze_scan(scan, "mt-pc")
->>> len(result.geometry.height_nm), result.profile
-(12, 'mt-pc')
+>>> len(result.geometry.height_nm), result.profile, result.verdict in ("pass", "fail")
+(12, 'mt-pc', True)
 """
 
-from mpokit.qc.analyze import QcResult, analyze_scan, measure
+from mpokit.qc.analyze import QcResult, Verdict, analyze_scan, measure
 from mpokit.qc.batch import QcFailure, analyze_file, discover, run_batch, summary_csv
 from mpokit.qc.io import Scan, read_scan, write_scan
+from mpokit.qc.limits import ScanLimits
+from mpokit.qc.lot import LotSummary, ParameterStats, lot_summary
 from mpokit.qc.mt import MtGeometry, analyze_mt
 from mpokit.qc.profiles import Check, Limit, Profile, builtin_profiles, get_profile
 from mpokit.qc.round import RoundGeometry, analyze_round
@@ -24,14 +26,18 @@ from mpokit.qc.simulate import MtTruth, RoundTruth, simulate, simulate_mt, simul
 __all__ = [
     "Check",
     "Limit",
+    "LotSummary",
     "MtGeometry",
     "MtTruth",
+    "ParameterStats",
     "Profile",
     "QcFailure",
     "QcResult",
     "RoundGeometry",
     "RoundTruth",
     "Scan",
+    "ScanLimits",
+    "Verdict",
     "analyze_file",
     "analyze_mt",
     "analyze_round",
@@ -39,6 +45,7 @@ __all__ = [
     "builtin_profiles",
     "discover",
     "get_profile",
+    "lot_summary",
     "measure",
     "read_scan",
     "run_batch",

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import Any, Literal
 
 from mpokit.errors import InputError
 from mpokit.qc.io import Scan
@@ -22,7 +20,9 @@ from mpokit.qc.mt import MtGeometry, analyze_mt
 from mpokit.qc.profiles import Check, Profile, default_profile_name, evaluate, get_profile
 from mpokit.qc.round import RoundGeometry, analyze_round
 
-__all__ = ["QcResult", "analyze_scan", "measure"]
+__all__ = ["QcResult", "Verdict", "analyze_scan", "measure"]
+
+Verdict = Literal["pass", "fail", "unmeasurable"]
 
 
 def _num(value: float) -> float | None:
@@ -40,11 +40,20 @@ class QcResult:
     geometry: MtGeometry | RoundGeometry
     profile: str
     checks: tuple[Check, ...]
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def verdict(self) -> Verdict:
+        """``pass``, ``fail``, or ``unmeasurable`` (the data cannot support numbers; see
+        ``reasons``) -- which is neither a pass nor a fail."""
+        if self.reasons:
+            return "unmeasurable"
+        return "pass" if all(c.ok for c in self.checks) else "fail"
 
     @property
     def ok(self) -> bool:
-        """True when every check passes."""
-        return all(c.ok for c in self.checks)
+        """True when the verdict is ``pass``."""
+        return self.verdict == "pass"
 
     def parameters(self) -> dict[str, float | None]:
         """The named ferrule-level parameters (``None`` where not measurable).
@@ -101,10 +110,18 @@ class QcResult:
             "serial": self.serial,
             "kind": self.kind,
             "ok": self.ok,
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
             "profile": self.profile,
             "fixture_angle_deg": self.fixture_angle_deg,
-            **self.parameters(),
-        }
+            }
+        if self.reasons:
+            out["noise_nm"] = _num(self.geometry.noise_nm)
+            out["checks"] = []
+            # like an unreadable file, nothing was measured (the store skips such rows)
+            out["error"] = "unmeasurable: " + "; ".join(self.reasons)
+            return out
+        out.update(self.parameters())
         g = self.geometry
         if isinstance(g, MtGeometry):
             out["fibers"] = self.fibers()
@@ -159,6 +176,10 @@ def analyze_scan(scan: Scan, profile: str | Profile | None = None, *, file: str 
         geo = measure(scan)
     except InputError as exc:
         raise exc.located(file=file or None) from None
+    if geo.reasons:
+        return QcResult(file=file, serial=scan.serial, kind=scan.kind,
+                        fixture_angle_deg=scan.fixture_angle_deg, geometry=geo,
+                        profile=prof.name, checks=(), reasons=geo.reasons)
     if isinstance(geo, MtGeometry):
         values: dict[str, Any] = {
             "angle_x_deg": geo.angle_x_deg, "angle_y_deg": geo.angle_y_deg,
@@ -167,9 +188,6 @@ def analyze_scan(scan: Scan, profile: str | Profile | None = None, *, file: str 
             "minus_coplanarity_nm": geo.minus_coplanarity_nm,
             "tip_radius_mm": geo.tip_radius_mm, "core_dip_nm": geo.core_dip_nm,
         }
-        if scan.fibers is not None and geo.fibers != scan.fibers:
-            # A missing fiber is a finding, reported as a failed height check.
-            values["height_nm"] = np.append(geo.height_nm, [np.nan] * abs(scan.fibers - geo.fibers))
     else:
         values = {"radius_mm": geo.radius_mm, "apex_offset_um": geo.apex_offset_um,
                   "fiber_height_nm": geo.fiber_height_nm}

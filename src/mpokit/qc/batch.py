@@ -28,9 +28,11 @@ import numpy as np
 from mpokit.errors import InputError, MpokitError
 from mpokit.qc.analyze import QcResult, analyze_scan
 from mpokit.qc.io import SUFFIXES, _atomic_write, read_scan
+from mpokit.qc.limits import ScanLimits
 from mpokit.qc.mt import MtGeometry
 
-__all__ = ["QcFailure", "analyze_file", "discover", "run_batch", "summary_csv", "write_summary"]
+__all__ = ["QcFailure", "analyze_file", "discover", "report_names", "run_batch", "summary_csv",
+           "write_summary"]
 
 
 @dataclass(frozen=True)
@@ -45,15 +47,20 @@ class QcFailure:
         """Always False."""
         return False
 
+    @property
+    def verdict(self) -> str:
+        """Always ``unreadable``."""
+        return "unreadable"
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON form: ``{"file", "ok": false, "error"}``.
+        """JSON form: ``{"file", "ok": false, "verdict": "unreadable", "error"}``.
 
         Returns
         -------
         dict[str, Any]
-            ``file``, ``ok`` (false) and ``error``, the message.
+            ``file``, ``ok`` (false), ``verdict`` (``unreadable``) and ``error``, the message.
         """
-        return {"file": self.file, "ok": False, "error": self.message}
+        return {"file": self.file, "ok": False, "verdict": "unreadable", "error": self.message}
 
 
 Outcome = QcResult | QcFailure
@@ -90,8 +97,13 @@ def analyze_file(
     profile: str | None = None,
     report_dir: str | None = None,
     defaults: dict[str, Any] | None = None,
+    limits: ScanLimits | None = None,
+    report_name: str | None = None,
 ) -> Outcome:
     """Read, measure and judge one file; write its HTML report if ``report_dir`` is set.
+
+    Never raises for a problem with the file: every failure becomes a :class:`QcFailure`
+    with the reason, so one bad file cannot stop a batch.
 
     Parameters
     ----------
@@ -103,6 +115,10 @@ def analyze_file(
         Write the HTML report here (None: no report).
     defaults
         Metadata for a file that lacks it.
+    limits
+        Bounds on what the file may make mpokit allocate (None: from the environment).
+    report_name
+        The report's file name (None: the scan's stem with ``.html``).
 
     Returns
     -------
@@ -112,12 +128,13 @@ def analyze_file(
     """
     file = str(path)
     try:
-        scan = read_scan(path, **(defaults or {}))
+        scan = read_scan(path, limits=limits, **(defaults or {}))
         result = analyze_scan(scan, profile, file=file)
         if report_dir:
             from mpokit.qc.report import write_report
 
-            write_report(result, scan, Path(report_dir) / (Path(file).stem + ".html"))
+            name = report_name or Path(file).stem + ".html"
+            write_report(result, scan, Path(report_dir) / name)
         return result
     except InputError as exc:
         return QcFailure(file, str(exc.located(file=file)))
@@ -125,19 +142,44 @@ def analyze_file(
         return QcFailure(file, f"{file}: {exc}")
     except (ValueError, np.linalg.LinAlgError, OSError) as exc:
         return QcFailure(file, f"{file}: cannot analyse ({exc})")
+    except MemoryError:
+        return QcFailure(file, f"{file}: not enough memory to analyse this scan")
+    except Exception as exc:
+        return QcFailure(file, f"{file}: cannot analyse ({type(exc).__name__}: {exc})")
+
+
+def report_names(files: Sequence[Path]) -> list[str]:
+    """One distinct report file name per input (``stem.html``, numbered when stems repeat)."""
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for f in files:
+        stem = f.stem
+        n = seen.get(stem, 0)
+        seen[stem] = n + 1
+        out.append(f"{stem}.html" if n == 0 else f"{stem}-{n + 1}.html")
+    return out
 
 
 def _iter_results(
-    files: Sequence[Path], jobs: int, args: tuple[Any, ...]
+    files: Sequence[Path], jobs: int,
+    args: tuple[str | None, str | None, dict[str, Any] | None, ScanLimits | None],
+    names: Sequence[str | None]
 ) -> Iterator[tuple[int, Outcome]]:
     if jobs <= 1 or len(files) <= 1:
         for i, f in enumerate(files):
-            yield i, analyze_file(f, *args)
+            yield i, analyze_file(f, *args, report_name=names[i])
         return
     with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-        futures = {pool.submit(analyze_file, f, *args): i for i, f in enumerate(files)}
+        futures = {pool.submit(analyze_file, f, *args, report_name=names[i]): i
+                   for i, f in enumerate(files)}
         for fut in as_completed(futures):
-            yield futures[fut], fut.result()
+            i = futures[fut]
+            try:
+                outcome = fut.result()
+            except Exception as exc:
+                outcome = QcFailure(str(files[i]), f"{files[i]}: analysis process failed "
+                                                   f"({type(exc).__name__}: {exc})")
+            yield i, outcome
 
 
 def run_batch(
@@ -148,11 +190,13 @@ def run_batch(
     defaults: dict[str, Any] | None = None,
     jobs: int | None = None,
     progress: Callable[[Outcome], None] | None = None,
+    limits: ScanLimits | None = None,
     map_fn: Callable[[Callable[..., Outcome], list[tuple[Any, ...]]], list[Outcome]]
     | None = None,
 ) -> list[Outcome]:
     """Analyse ``files`` over ``jobs`` processes (default: all cores); results in input order.
 
+    Reports (with ``report_dir``) are named by :func:`report_names`.
     ``map_fn(analyze_file, argument_tuples)`` runs the analyses elsewhere instead (an
     engine's ``starmap``, e.g. on Dask; see ``mpokit._engines``).
 
@@ -170,6 +214,8 @@ def run_batch(
         Worker processes (None: all cores).
     progress
         Called with each outcome as it is done.
+    limits
+        Bounds on what each file may make mpokit allocate (None: from the environment).
     map_fn
         Runs the analyses instead of local processes, as
         ``map_fn(analyze_file, argument_tuples)``.
@@ -179,15 +225,18 @@ def run_batch(
     list[Outcome]
         A :class:`QcResult` or a :class:`QcFailure` per file, in the order of ``files``.
     """
+    names = report_names(files)
     if map_fn is not None:
-        done = map_fn(analyze_file, [(f, profile, report_dir, defaults) for f in files])
+        done = map_fn(analyze_file, [(f, profile, report_dir, defaults, limits, names[i])
+                                     for i, f in enumerate(files)])
         for outcome in done:
             if progress is not None:
                 progress(outcome)
         return list(done)
     n_jobs = jobs or os.cpu_count() or 1
     out: list[Outcome | None] = [None] * len(files)
-    for i, outcome in _iter_results(files, n_jobs, (profile, report_dir, defaults)):
+    for i, outcome in _iter_results(files, n_jobs, (profile, report_dir, defaults, limits),
+                                    names):
         out[i] = outcome
         if progress is not None:
             progress(outcome)
@@ -195,7 +244,7 @@ def run_batch(
 
 
 SUMMARY_COLUMNS = (
-    "file", "serial", "kind", "profile", "ok", "fibers", "angle_x_deg", "angle_y_deg",
+    "file", "serial", "kind", "profile", "verdict", "ok", "fibers", "angle_x_deg", "angle_y_deg",
     "height_min_nm", "height_max_nm", "height_diff_nm", "adjacent_diff_nm",
     "minus_coplanarity_nm", "tip_radius_min_mm", "core_dip_max_nm", "radius_mm",
     "apex_offset_um", "fiber_height_nm", "failed_checks", "error",
@@ -204,10 +253,15 @@ SUMMARY_COLUMNS = (
 
 def _row(outcome: Outcome) -> dict[str, Any]:
     if isinstance(outcome, QcFailure):
-        return {"file": outcome.file, "ok": False, "error": outcome.message}
+        return {"file": outcome.file, "verdict": "unreadable", "ok": False,
+                "error": outcome.message}
     row: dict[str, Any] = {"file": outcome.file, "serial": outcome.serial, "kind": outcome.kind,
-                           "profile": outcome.profile, "ok": outcome.ok,
-                           **outcome.parameters()}
+                           "profile": outcome.profile, "verdict": outcome.verdict,
+                           "ok": outcome.ok}
+    if outcome.reasons:
+        row["error"] = "; ".join(outcome.reasons)
+        return row
+    row.update(outcome.parameters())
     g = outcome.geometry
     if isinstance(g, MtGeometry) and g.fibers:
         with np.errstate(all="ignore"):

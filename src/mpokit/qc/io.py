@@ -27,7 +27,10 @@ Example:
 from __future__ import annotations
 
 import io
+import math
 import os
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,7 @@ from numpy.typing import NDArray
 
 from mpokit._files import atomic_write as _atomic_write
 from mpokit.errors import InputError
+from mpokit.qc.limits import MAX_META_BYTES, ScanLimits, default_limits
 
 __all__ = [
     "SUFFIXES",
@@ -63,6 +67,10 @@ SUFFIXES: tuple[str, ...] = (".npz", ".csv", ".xyz", ".datx")
 PIXEL_UM_RANGE = (0.05, 20.0)
 """Plausible interferometer pixel pitches (um); anything else is a unit mistake."""
 MAX_FIBERS = 32
+FIXTURE_ANGLE_RANGE = (-15.0, 15.0)
+"""Fixture angles (deg) an end-face interferometer uses: 0 for PC, about 8 for APC."""
+NUMERIC_KINDS = "fiu"
+"""numpy dtype kinds a height map may have (float, signed and unsigned integer)."""
 MIN_FIELD_UM = {"mt": (200.0, 150.0), "round": (280.0, 280.0)}
 """Smallest field of view (x, y) that holds what the definitions measure (docs/qc.md)."""
 
@@ -79,7 +87,12 @@ class Scan:
     serial: str = ""
 
     def __post_init__(self) -> None:
-        h = np.asarray(self.height_nm, dtype=np.float64)
+        raw = np.asarray(self.height_nm)
+        if raw.dtype.kind not in NUMERIC_KINDS:
+            raise InputError(
+                f"height map must hold real numbers (float or integer), got dtype {raw.dtype}",
+                field="height_nm", fix="export heights as floating-point nanometres")
+        h = raw.astype(np.float64)
         if h.ndim != 2 or min(h.shape) < 8:
             raise InputError(
                 f"height map must be a 2-D array of at least 8 x 8 pixels, got shape {h.shape}",
@@ -93,6 +106,12 @@ class Scan:
                 fix="give the pitch in micrometres (e.g. 2.0), not metres or nanometres")
         if self.kind not in KINDS:
             raise InputError(f"kind must be 'mt' or 'round', got {self.kind!r}", field="kind")
+        lo_a, hi_a = FIXTURE_ANGLE_RANGE
+        if not (math.isfinite(self.fixture_angle_deg) and lo_a <= self.fixture_angle_deg <= hi_a):
+            raise InputError(f"fixture_angle_deg must be a number between {lo_a:g} and "
+                             f"{hi_a:g} degrees, got {self.fixture_angle_deg}",
+                             field="fixture_angle_deg",
+                             fix="0 for a PC fixture, 8 for an APC fixture")
         if self.fibers is not None and not 1 <= self.fibers <= MAX_FIBERS:
             raise InputError(f"fibers must be 1 to {MAX_FIBERS} (MT ferrules of up to two "
                              f"rows of 16), got {self.fibers}", field="fibers")
@@ -129,16 +148,20 @@ def _meta(values: Mapping[str, Any], *, file: str | None) -> dict[str, Any]:
         if "kind" in values:
             out["kind"] = str(values["kind"]).strip().lower()
         if values.get("fibers") not in (None, "", "none"):
-            fibers = float(values["fibers"])
-            if fibers != int(fibers):
-                raise ValueError(f"fibers must be a whole number, got {fibers}")
+            raw = values["fibers"]
+            if isinstance(raw, bool | np.bool_):
+                raise ValueError(f"fibers must be a whole number, got {raw!r}")
+            fibers = float(raw)
+            if not math.isfinite(fibers) or fibers != int(fibers):
+                raise InputError(f"fibers must be a whole number, got {raw!r}", file=file,
+                                 field="fibers", fix="give the fiber count, e.g. 12")
             out["fibers"] = int(fibers)
         if "fixture_angle_deg" in values:
             out["fixture_angle_deg"] = float(values["fixture_angle_deg"])
         if "serial" in values:
-            out["serial"] = str(values["serial"])
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"bad metadata value: {exc}", file=file) from exc
+            out["serial"] = str(values["serial"])[:200]
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InputError(f"bad metadata value: {exc}", file=file) from None
     return out
 
 
@@ -198,34 +221,95 @@ def _meta_header(scan: Scan) -> str:
 # --------------------------------------------------------------------------- NPZ
 
 
-def parse_npz(data: bytes, *, file: str | None = None, **defaults: Any) -> Scan:
-    """Parse the bytes of an NPZ scan (the contract format)."""
+def _npz_preflight(data: bytes, *, file: str | None, limits: ScanLimits) -> set[str]:
+    """Check every NPZ member's declared size before numpy allocates anything.
+
+    Returns the member names (without ``.npy``). ``height_nm`` must declare a 2-D numeric
+    array within ``limits`` whose byte count matches the member's stored size; metadata
+    members must be small.
+    """
     try:
-        npz = np.load(io.BytesIO(data), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"not a readable NPZ file ({exc})", file=file) from None
-    with npz:
-        names = set(npz.files)
-        if "height_nm" not in names:
-            raise InputError("missing array 'height_nm'", file=file, field="height_nm",
-                             fix=f"arrays found: {sorted(names) or 'none'}")
-        try:
-            height = np.asarray(npz["height_nm"], dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"height_nm is not numeric ({exc})", file=file,
-                             field="height_nm") from None
-        meta_raw: dict[str, Any] = {}
-        for key in ("pixel_um", "kind", "fibers", "fixture_angle_deg", "serial"):
-            if key in names:
-                value = npz[key]
-                if value.ndim != 0 and value.size != 1:
-                    raise InputError(f"{key} must be a scalar, got shape {value.shape}",
-                                     file=file, field=key)
-                meta_raw[key] = value.reshape(()).item()
-    if isinstance(meta_raw.get("kind"), bytes):
-        meta_raw["kind"] = meta_raw["kind"].decode()
-    if isinstance(meta_raw.get("serial"), bytes):
-        meta_raw["serial"] = meta_raw["serial"].decode()
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise InputError(f"not a readable NPZ file ({exc})", file=file,
+                         fix="re-export the scan; the file is truncated or not an NPZ") from None
+    names: set[str] = set()
+    with zf:
+        for info in zf.infolist():
+            name = info.filename.removesuffix(".npy")
+            names.add(name)
+            if name != "height_nm":
+                if info.file_size > MAX_META_BYTES:
+                    raise InputError(f"metadata member declares {info.file_size:,} bytes "
+                                     f"(at most {MAX_META_BYTES:,} expected)", file=file,
+                                     field=name)
+                continue
+            limits.check_expansion(info.file_size, info.compress_size, file=file,
+                                   field="height_nm")
+            try:
+                with zf.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+                    else:
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+                raise InputError(f"unreadable array header ({exc})", file=file,
+                                 field="height_nm") from None
+            if dtype.kind not in NUMERIC_KINDS:
+                raise InputError(f"height map must hold real numbers (float or integer), got "
+                                 f"dtype {dtype}", file=file, field="height_nm",
+                                 fix="export heights as floating-point nanometres")
+            if len(shape) != 2:
+                raise InputError(f"height map must be a 2-D array, got shape {shape}",
+                                 file=file, field="height_nm")
+            limits.check_pixels(shape[0], shape[1], file=file, field="height_nm")
+            need = int(shape[0]) * int(shape[1]) * dtype.itemsize
+            if need > info.file_size:
+                raise InputError(f"declares a {shape[0]} x {shape[1]} {dtype} array "
+                                 f"({need:,} bytes) but the member holds only "
+                                 f"{info.file_size:,} bytes", file=file, field="height_nm",
+                                 fix="the file is truncated or corrupt; re-export it")
+    return names
+
+
+def parse_npz(data: bytes, *, file: str | None = None, limits: ScanLimits | None = None,
+              **defaults: Any) -> Scan:
+    """Parse the bytes of an NPZ scan (the contract format).
+
+    Declared array sizes are checked against ``limits`` and against the bytes present before
+    anything is allocated (:mod:`mpokit.qc.limits`).
+    """
+    names = _npz_preflight(data, file=file, limits=limits or default_limits())
+    if "height_nm" not in names:
+        raise InputError("missing array 'height_nm'", file=file, field="height_nm",
+                         fix=f"arrays found: {sorted(names) or 'none'}")
+    meta_raw: dict[str, Any] = {}
+    field = "height_nm"
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            raw = npz["height_nm"]
+            for key in ("pixel_um", "kind", "fibers", "fixture_angle_deg", "serial"):
+                if key in names:
+                    field = key
+                    value = npz[key]
+                    if value.ndim != 0 and value.size != 1:
+                        raise InputError(f"{key} must be a scalar, got shape {value.shape}",
+                                         file=file, field=key)
+                    meta_raw[key] = value.reshape(()).item()
+    except InputError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error, KeyError,
+            TypeError) as exc:
+        raise InputError(f"not a readable NPZ member ({exc})", file=file, field=field,
+                         fix="re-export the scan; the file is truncated or corrupt") from None
+    if raw.dtype.kind not in NUMERIC_KINDS:
+        raise InputError(f"height map must hold real numbers, got dtype {raw.dtype}",
+                         file=file, field="height_nm")
+    height = np.asarray(raw, dtype=np.float64)
+    for key in ("kind", "serial"):
+        if isinstance(meta_raw.get(key), bytes):
+            meta_raw[key] = meta_raw[key].decode(errors="replace")
     meta = {**defaults, **_meta(meta_raw, file=file)}
     return _build(height, meta, file=file)
 
@@ -249,12 +333,14 @@ def generate_npz(scan: Scan) -> bytes:
 # --------------------------------------------------------------------------- CSV grid
 
 
-def parse_csv(text: str, *, file: str | None = None, **defaults: Any) -> Scan:
+def parse_csv(text: str, *, file: str | None = None, limits: ScanLimits | None = None,
+              **defaults: Any) -> Scan:
     """Parse a CSV grid: ``# key=value`` header, then one row of heights per line."""
+    lim = limits or default_limits()
     meta_text, data = _header_lines(text)
     if not data:
         raise InputError("no data rows", file=file)
-    rows: list[list[float]] = []
+    rows: list[NDArray[np.float64]] = []
     width = -1
     for number, line in data:
         cells = line.split(",")
@@ -263,10 +349,11 @@ def parse_csv(text: str, *, file: str | None = None, **defaults: Any) -> Scan:
         elif len(cells) != width:
             raise InputError(f"row has {len(cells)} values, expected {width}", file=file,
                              line=number)
-        rows.append([_float_cell(c, file=file, line=number, column=i + 1)
-                     for i, c in enumerate(cells)])
+        lim.check_pixels(len(rows) + 1, width, file=file, field="height_nm")
+        rows.append(np.array([_float_cell(c, file=file, line=number, column=i + 1)
+                              for i, c in enumerate(cells)], dtype=np.float64))
     meta = {**defaults, **_meta(meta_text, file=file)}
-    return _build(np.asarray(rows, dtype=np.float64), meta, file=file)
+    return _build(np.stack(rows), meta, file=file)
 
 
 def generate_csv(scan: Scan) -> str:
@@ -282,8 +369,15 @@ def generate_csv(scan: Scan) -> str:
 # --------------------------------------------------------------------------- XYZ
 
 
-def parse_xyz(text: str, *, file: str | None = None, **defaults: Any) -> Scan:
-    """Parse an ASCII ``x_um y_um height_nm`` point list on a regular grid."""
+def parse_xyz(text: str, *, file: str | None = None, limits: ScanLimits | None = None,
+              **defaults: Any) -> Scan:
+    """Parse an ASCII ``x_um y_um height_nm`` point list on a regular grid.
+
+    The grid the points span is checked against ``limits`` before it is allocated: its size
+    and how far it expands the points actually present (a few far-apart points would
+    otherwise declare gigabytes of empty grid).
+    """
+    lim = limits or default_limits()
     meta_text, data = _header_lines(text)
     if not data:
         raise InputError("no data points", file=file)
@@ -307,6 +401,15 @@ def parse_xyz(text: str, *, file: str | None = None, **defaults: Any) -> Scan:
             raise InputError("cannot infer the pixel size from a single point", file=file)
         pixel = float(np.min(steps))
         meta["pixel_um"] = pixel
+    if not (math.isfinite(pixel) and pixel > 0):
+        raise InputError(f"pixel_um must be a positive number, got {pixel}", file=file,
+                         field="pixel_um", fix="give the grid pitch in micrometres")
+    nx_f = (xs[-1] - xs[0]) / pixel + 1
+    ny_f = (ys[-1] - ys[0]) / pixel + 1
+    if not (math.isfinite(nx_f) and math.isfinite(ny_f)) or nx_f * ny_f > lim.max_pixels:
+        lim.check_pixels(int(min(ny_f, 1e15)), int(min(nx_f, 1e15)), file=file,
+                         field="x_um, y_um")
+    lim.check_expansion(int(nx_f) * int(ny_f) * 8, len(text), file=file, field="x_um, y_um")
     ix = np.rint((pts[:, 0] - xs[0]) / pixel).astype(np.intp)
     iy = np.rint((pts[:, 1] - ys[0]) / pixel).astype(np.intp)
     off_grid = np.abs(ix * pixel + xs[0] - pts[:, 0]) + np.abs(iy * pixel + ys[0] - pts[:, 1])
@@ -352,8 +455,14 @@ def _converter(attrs: Any, name: str) -> tuple[str, list[float]]:
     return unit, params
 
 
-def read_datx(path: str | os.PathLike[str], **defaults: Any) -> Scan:
-    """Read a Zygo ``.datx`` (HDF5) height map."""
+def read_datx(path: str | os.PathLike[str], *, limits: ScanLimits | None = None,
+              **defaults: Any) -> Scan:
+    """Read a Zygo ``.datx`` (HDF5) height map.
+
+    The Surface dataset's declared shape is checked against ``limits`` and against the bytes
+    stored for it before it is read (unwritten chunks of a fill-value dataset count as zero).
+    """
+    lim = limits or default_limits()
     try:
         import h5py
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -375,7 +484,17 @@ def read_datx(path: str | os.PathLike[str], **defaults: Any) -> Scan:
         if not found:
             raise InputError("no 2-D 'Surface' dataset", file=file)
         ds = h5[found[0]]
-        height = np.asarray(ds[()], dtype=np.float64)
+        if ds.dtype.kind not in NUMERIC_KINDS:
+            raise InputError(f"Surface dataset must hold real numbers, got dtype {ds.dtype}",
+                             file=file, field=found[0])
+        lim.check_pixels(ds.shape[0], ds.shape[1], file=file, field=found[0])
+        lim.check_expansion(int(ds.size) * ds.dtype.itemsize, int(ds.id.get_storage_size()),
+                            file=file, field=found[0])
+        try:
+            height = np.asarray(ds[()], dtype=np.float64)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"unreadable Surface dataset ({exc})", file=file,
+                             field=found[0]) from None
         attrs = ds.attrs
         if "No Data" in attrs:
             no_data = np.asarray(attrs["No Data"], dtype=np.float64).reshape(-1)
@@ -441,7 +560,8 @@ def write_datx(scan: Scan, path: str | os.PathLike[str]) -> None:
 # --------------------------------------------------------------------------- dispatch
 
 
-def read_scan(path: str | os.PathLike[str], **defaults: Any) -> Scan:
+def read_scan(path: str | os.PathLike[str], *, limits: ScanLimits | None = None,
+              **defaults: Any) -> Scan:
     """Read a scan of any supported format, chosen by the file suffix.
 
     ``defaults`` (``kind``, ``pixel_um``, ``fibers`` ...) fill in metadata the file lacks;
@@ -451,6 +571,8 @@ def read_scan(path: str | os.PathLike[str], **defaults: Any) -> Scan:
     ----------
     path
         A ``.npz``, ``.csv``, ``.xyz`` or ``.datx`` height map.
+    limits
+        Bounds on what the file may make mpokit allocate (None: from the environment).
     **defaults
         Metadata the file lacks.
 
@@ -475,20 +597,27 @@ def read_scan(path: str | os.PathLike[str], **defaults: Any) -> Scan:
     if not p.is_file():
         raise InputError("not a regular file", file=file)
     given = {k: v for k, v in defaults.items() if v is not None}
+    lim = limits or default_limits()
     if suffix == ".datx":
-        return read_datx(p, **given)
+        return read_datx(p, limits=lim, **given)
+    size = p.stat().st_size
+    most = lim.max_pixels * (8 if suffix == ".npz" else 40) + 1_000_000
+    if size > most:
+        raise InputError(f"file is {size:,} bytes, more than a {lim.max_pixels:,}-pixel scan "
+                         f"needs ({most:,} bytes, from max_pixels)", file=file,
+                         fix="if the scan is real, raise --max-pixels")
     try:
         raw = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read ({exc.strerror})", file=file) from None
     if suffix == ".npz":
-        return parse_npz(raw, file=file, **given)
+        return parse_npz(raw, file=file, limits=lim, **given)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("not a UTF-8 text file", file=file) from None
     parser = parse_csv if suffix == ".csv" else parse_xyz
-    return parser(text, file=file, **given)
+    return parser(text, file=file, limits=lim, **given)
 
 
 def write_scan(scan: Scan, path: str | os.PathLike[str]) -> None:

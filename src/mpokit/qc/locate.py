@@ -14,7 +14,8 @@ sites of each row).
 fitted (MT: the fiber's own sphere in the 6-40 um zone; round: the ferrule sphere plus the
 fiber offset). Along 64 rays from the centre the measured height minus that model is
 sampled (bilinear); the fiber edge on a ray is where ``|difference|`` first exceeds a threshold
-(the fiber face ends: a step, the epoxy ring, a dropout or the bare ferrule). A circle fit
+(the fiber face ends: a step, the epoxy ring or the bare ferrule) and stays above it for a few
+samples (a spike does not); samples without data are skipped. A circle fit
 with MAD rejection through the edge points gives the new centre. Two rounds suffice.
 
 Example:
@@ -22,7 +23,7 @@ Example:
     >>> z = np.zeros((200, 200)); yy, xx = np.mgrid[:200, :200]
     >>> z[np.hypot(xx - 100.3, yy - 90.7) < 62.5] = 500.0
     >>> def model(cx, cy, dx, dy): return np.full(dx.shape, 500.0)
-    >>> c, ok = refine_centres(z, 1.0, np.array([[95.0, 95.0]]), model, threshold_nm=250.0,
+    >>> c, ok, sd = refine_centres(z, 1.0, np.array([[95.0, 95.0]]), model, threshold_nm=250.0,
     ...                    r_start_um=35.0)
     >>> np.round(c, 0).tolist()
     [[100.0, 91.0]]
@@ -38,7 +39,7 @@ from numpy.typing import NDArray
 
 from mpokit.qc.fit import bilinear, circle_fit
 
-__all__ = ["detect_mt_sites", "extract_patches", "refine_centres"]
+__all__ = ["despike", "detect_mt_sites", "extract_patches", "refine_centres"]
 
 FloatArray = NDArray[np.float64]
 PITCH_UM = 250.0
@@ -84,10 +85,12 @@ def refine_centres(
     r_stop_um: float = 95.0,
     rays: int = 64,
     max_shift_um: float = 30.0,
-) -> tuple[FloatArray, NDArray[np.bool_]]:
+    persist: int = 6,
+) -> tuple[FloatArray, NDArray[np.bool_], FloatArray]:
     """Sub-pixel fiber centres from the fiber's edge (see the module docstring).
 
-    Returns the centres and which of them were refined. A centre keeps its old value when
+    Returns the centres, which of them were refined, and each centre's standard error (um,
+    from the scatter of the edge points about the fitted circle). A centre keeps its old value when
     fewer than 16 rays give an edge or when the fitted circle is implausible (radius outside
     50-78 um, or a shift beyond ``max_shift_um``).
     """
@@ -106,8 +109,21 @@ def refine_centres(
     sampled = bilinear(image, py, px)
     diff = np.abs(sampled - model(cx, cy, dx, dy))
     thr = np.asarray(threshold_nm, dtype=np.float64).reshape(-1, 1, 1) * np.ones((n, 1, 1))
+    # The edge is where the difference exceeds the threshold and *stays* above it for
+    # ``persist`` samples (a spike is shorter); samples without data (dropouts) are neither
+    # inside nor outside.
     with np.errstate(invalid="ignore"):
-        bad = ~(diff <= thr)
+        finite = np.isfinite(diff)
+        over = finite & (diff > thr)
+        under = finite & (diff <= thr)
+    m = radii.size
+    pad = np.zeros((*under.shape[:-1], 1), dtype=np.int32)
+    c_under = np.concatenate([pad, np.cumsum(under, axis=-1, dtype=np.int32)], axis=-1)
+    c_over = np.concatenate([pad, np.cumsum(over, axis=-1, dtype=np.int32)], axis=-1)
+    stop = np.minimum(np.arange(m) + persist, m)
+    n_under = c_under[..., stop] - c_under[..., :m]
+    n_over = c_over[..., stop] - c_over[..., :m]
+    bad = over & (n_under == 0) & (n_over >= (persist + 1) // 2)
     first = np.argmax(bad, axis=-1)
     has = np.take_along_axis(bad, first[..., None], -1)[..., 0]
     in_img = np.take_along_axis(inside, first[..., None], -1)[..., 0]
@@ -130,7 +146,45 @@ def refine_centres(
     out = centres_um.copy()
     out[ok, 0] = fx[ok]
     out[ok, 1] = fy[ok]
-    return out, ok
+    # standard error of the centre: scatter of the kept edge points about the circle
+    dist = np.hypot(ex - fx[:, None], ey - fy[:, None]) - fr[:, None]
+    n_kept = np.maximum(kept.sum(axis=1), 1)
+    with np.errstate(invalid="ignore"):
+        scatter = np.sqrt(np.where(kept, dist**2, 0.0).sum(axis=1) / n_kept)
+    return out, ok, np.asarray(scatter * np.sqrt(2.0 / n_kept), dtype=np.float64)
+
+
+def despike(image: FloatArray, threshold_nm: float,
+            window: tuple[slice, slice] | None = None) -> FloatArray:
+    """A copy of ``image`` with isolated spikes set to no data.
+
+    A pixel is a spike when at most one of its 8 neighbours lies within ``threshold_nm`` of
+    it (and at least three neighbours have data): a spike of one or two pixels is, a step
+    or a ring one pixel wide or wider keeps at least two like neighbours and is not. Only
+    ``window`` (rows, columns) is examined when given. Eight comparisons per pixel, no sort.
+
+    >>> z = np.zeros((5, 5)); z[2, 2] = 900.0
+    >>> int(np.isnan(despike(z, 250.0)).sum())
+    1
+    """
+    out = np.array(image, dtype=np.float64, copy=True)
+    ys, xs = window if window is not None else (slice(None), slice(None))
+    sub = out[ys, xs]
+    if min(sub.shape) < 3:
+        return out
+    pad = np.pad(sub, 1, constant_values=np.nan)
+    ny, nx = sub.shape
+    like = np.zeros(sub.shape, dtype=np.int8)
+    seen = np.zeros(sub.shape, dtype=np.int8)
+    with np.errstate(invalid="ignore"):
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                if dy or dx:
+                    nb = pad[1 + dy: 1 + dy + ny, 1 + dx: 1 + dx + nx]
+                    like += np.abs(sub - nb) <= threshold_nm
+                    seen += np.isfinite(nb)
+    sub[(like <= 1) & (seen >= 3)] = np.nan
+    return out
 
 
 def _peak_subcell(profile: FloatArray, i: int) -> float:
@@ -143,16 +197,23 @@ def _peak_subcell(profile: FloatArray, i: int) -> float:
     return float(i)
 
 
+MIN_STRENGTH = 0.2
+"""Smallest site strength (fraction of a fiber-sized box that deviates from the ferrule form)
+that counts as a fiber: a fiber face covers the whole box, noise and 1 % spikes about 0.01."""
+
+
 def detect_mt_sites(
     residual_nm: FloatArray,
     pixel_um: float,
     threshold_nm: float,
     fibers: int | None = None,
-) -> tuple[FloatArray, NDArray[np.int64]]:
-    """Coarse fiber centres (um) and row numbers (0-based, by increasing y).
+) -> tuple[FloatArray, NDArray[np.int64], FloatArray]:
+    """Coarse fiber centres (um), row numbers (0-based, by increasing y) and site strengths.
 
-    ``residual_nm`` is the height map minus a robust plane. Returns arrays sorted by row,
-    then x.
+    ``residual_nm`` is the height map minus the ferrule form. Lattice sites whose centre lies
+    in the field are candidates; with a declared count the strongest sites of each row are
+    returned (weak ones included, for the caller to reject), else those at least
+    :data:`MIN_STRENGTH` strong. Arrays are sorted by row, then x.
     """
     from scipy.ndimage import uniform_filter
 
@@ -191,6 +252,7 @@ def detect_mt_sites(
     band = max(1, round(50.0 / cell))
     centres: list[tuple[float, float]] = []
     row_ids: list[int] = []
+    strengths: list[float] = []
     phases = np.arange(0.0, PITCH_UM, 1.0)
     width_um = nx * pixel_um
     k = np.arange(int(width_um // PITCH_UM) + 2)
@@ -201,15 +263,17 @@ def detect_mt_sites(
         score = np.interp(sites, xc_um, prof_x, left=0.0, right=0.0).sum(axis=1)
         phase = phases[int(np.argmax(score))]
         xs = phase + k * PITCH_UM
-        xs = xs[(xs >= 45.0) & (xs <= width_um - 45.0)]
+        xs = xs[(xs >= 0.0) & (xs <= width_um)]
         strength = np.interp(xs, xc_um, prof_x)
         if xs.size == 0:
             continue
         if per_row is not None:
             chosen = np.sort(np.argsort(-strength, kind="stable")[:per_row])
         else:
-            chosen = np.nonzero(strength >= max(0.15 * strength.max(), 0.03))[0]
+            chosen = np.nonzero(strength >= MIN_STRENGTH)[0]
         for i in chosen:
             centres.append((float(xs[i]), float(y)))
             row_ids.append(r)
-    return np.asarray(centres, dtype=np.float64).reshape(-1, 2), np.asarray(row_ids, np.int64)
+            strengths.append(float(strength[i]))
+    return (np.asarray(centres, dtype=np.float64).reshape(-1, 2), np.asarray(row_ids, np.int64),
+            np.asarray(strengths, dtype=np.float64))

@@ -32,16 +32,30 @@ from numpy.typing import NDArray
 
 from mpokit.errors import InputError
 from mpokit.qc._fields import MtFields
-from mpokit.qc.fit import nanmedian, noise_sigma_nm, paraboloid_design, plane_design, robust_fit
+from mpokit.qc.fit import nanmedian, noise_sigma_nm, paraboloid_design, robust_fit
 from mpokit.qc.io import Scan
-from mpokit.qc.locate import FloatArray, detect_mt_sites, extract_patches, refine_centres
+from mpokit.qc.locate import (
+    MIN_STRENGTH,
+    PITCH_UM,
+    FloatArray,
+    despike,
+    detect_mt_sites,
+    extract_patches,
+    refine_centres,
+)
 
-__all__ = ["MtGeometry", "analyze_mt", "row_metrics"]
+__all__ = ["MtGeometry", "analyze_mt", "reference_mask", "reference_plane_exact", "row_metrics"]
 
 FIT_INNER_UM = 6.0
 FIT_OUTER_UM = 40.0
 CORE_UM = 3.0
 PLANE_EXCLUDE_UM = 75.0
+FIBER_RADIUS_UM = 62.5
+PITCH_TOL_UM = 4.0
+"""Largest deviation of a fiber spacing from a multiple of 250 um, and of a fiber centre from
+its row's straight line, before the location is not trusted."""
+MIN_ZONE_FRACTION = 0.5
+"""Smallest fraction of a fiber's 6-40 um fit zone that must hold valid pixels."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +67,8 @@ class MtGeometry(MtFields):
 
     noise_nm: float
     plane_nm: tuple[float, float, float]  # z0 (nm), slope_x, slope_y (nm per um)
+    reasons: tuple[str, ...] = ()
+    """Why the scan is ``unmeasurable`` (empty when every fiber was located and validated)."""
 
     @property
     def fibers(self) -> int:
@@ -111,38 +127,25 @@ def _plane_sums(
     return float(c[0]), float(c[1]), float(c[2])
 
 
-def _grid_plane(
-    z: FloatArray, pixel_um: float, mask: NDArray[np.bool_], floor_nm: float, iterations: int = 6
+def _reference_plane(
+    z: FloatArray, resid: FloatArray, pixel_um: float, mask: NDArray[np.bool_], floor_nm: float
 ) -> tuple[float, float, float]:
-    """Robust least-squares plane ``z0 + sx x + sy y`` over ``mask``.
-
-    The rejection limits are iterated on every second pixel in x and y (speed); the final
-    rejection and fit use every pixel.
-    """
+    """The reference plane: least squares over ``mask`` after rejecting outliers (spikes,
+    debris) against the robust ferrule form (``resid`` = ``z`` minus that form), so that a
+    curved ferrule loses no pixels to the rejection and the plane is the definition's."""
     ny, nx = z.shape
     x = np.arange(nx, dtype=np.float64) * pixel_um
     y = np.arange(ny, dtype=np.float64) * pixel_um
     base = mask & np.isfinite(z)
-    zs, bs, xs, ys = z[::2, ::2], base[::2, ::2], x[::2], y[::2]
-    keep = bs
-    med, limit = 0.0, np.inf
-    coef = _plane_sums(zs, keep, xs, ys)
-    for _ in range(iterations):
-        resid = zs - (coef[0] + coef[1] * xs[None, :] + coef[2] * ys[:, None])
-        rs = resid[keep]
-        rs = rs[:: max(1, rs.size // 20_000)]  # the limits need a sample, not every pixel
-        med = float(np.median(rs))
-        limit = max(3.5 * 1.4826 * float(np.median(np.abs(rs - med))), floor_nm)
-        with np.errstate(invalid="ignore"):
-            new_keep = bs & (np.abs(resid - med) <= limit)
-        if np.array_equal(new_keep, keep):
-            break
-        keep = new_keep
-        coef = _plane_sums(zs, keep, xs, ys)
-    resid = z - (coef[0] + coef[1] * x[None, :] + coef[2] * y[:, None])
+    rs = resid[base]
+    if rs.size < 3:
+        raise InputError("too few ferrule pixels to fit the reference plane", field="height_nm")
+    sample = rs[:: max(1, rs.size // 50_000)]
+    med = float(np.median(sample))
+    limit = max(3.5 * 1.4826 * float(np.median(np.abs(sample - med))), floor_nm)
     with np.errstate(invalid="ignore"):
-        keep_full = base & (np.abs(resid - med) <= limit)
-    return _plane_sums(z, keep_full, x, y)
+        keep = base & (np.abs(resid - med) <= limit)
+    return _plane_sums(z, keep, x, y)
 
 
 def _fit_fibers(
@@ -170,8 +173,119 @@ def _dome(coef: FloatArray) -> object:
     return model
 
 
+def reference_mask(shape: tuple[int, int], pixel_um: float,
+                   centres_um: FloatArray) -> NDArray[np.bool_]:
+    """Pixels farther than 75 um from every fiber centre (the reference-plane region)."""
+    ny, nx = shape
+    p = pixel_um
+    exclude = np.zeros(shape, dtype=bool)
+    half = math.ceil(PLANE_EXCLUDE_UM / p) + 1
+    gx = np.arange(-half, half + 1) * p
+    for cx, cy in centres_um:
+        if not (math.isfinite(cx) and math.isfinite(cy)):
+            continue
+        ix, iy = round(cx / p), round(cy / p)
+        ys = slice(max(iy - half, 0), max(min(iy + half + 1, ny), 0))
+        xs = slice(max(ix - half, 0), max(min(ix + half + 1, nx), 0))
+        if ys.start >= ys.stop or xs.start >= xs.stop:
+            continue
+        lx = gx[xs.start - (ix - half): xs.stop - (ix - half)] + ix * p - cx
+        ly = gx[ys.start - (iy - half): ys.stop - (iy - half)] + iy * p - cy
+        exclude[ys, xs] |= (lx[None, :] ** 2 + ly[:, None] ** 2) <= PLANE_EXCLUDE_UM**2
+    return ~exclude
+
+
+def reference_plane_exact(z: FloatArray, pixel_um: float,
+                          keep: NDArray[np.bool_]) -> tuple[float, float, float]:
+    """Plain least-squares plane ``(z0, slope_x, slope_y)`` over ``keep`` (no rejection):
+    the definition applied to a noiseless surface."""
+    ny, nx = z.shape
+    x = np.arange(nx, dtype=np.float64) * pixel_um
+    y = np.arange(ny, dtype=np.float64) * pixel_um
+    return _plane_sums(z, keep & np.isfinite(z), x, y)
+
+
+def _form_residual(z: FloatArray, p: float, floor: float) -> FloatArray:
+    """``z`` minus the ferrule form: a plane plus low-order curvature (x^2, xy, y^2), fitted
+    robustly on a subsample so that fibers, spikes and dropouts do not pull it."""
+    ny, nx = z.shape
+    step = max(1, int(math.sqrt(z.size / 20_000)))
+    zs = z[::step, ::step]
+    xs = np.arange(0, nx, step) * p
+    ys = np.arange(0, ny, step) * p
+    xm, ym = nx * p / 2.0, ny * p / 2.0
+    u = (xs - xm) / 1000.0  # mm keeps the normal equations well conditioned
+    v = (ys - ym) / 1000.0
+    uu, vv = np.meshgrid(u, v)
+    design = np.stack([np.ones_like(uu), uu, vv, uu * uu, uu * vv, vv * vv], axis=-1)
+    coef, _ = robust_fit(design.reshape(-1, 6), zs.ravel(), np.isfinite(zs.ravel()),
+                         floor_nm=floor, iterations=12)
+    if not np.all(np.isfinite(coef)):
+        return z - float(np.nanmedian(zs))
+    uf = (np.arange(nx) * p - xm) / 1000.0
+    vf = (np.arange(ny) * p - ym) / 1000.0
+    form = (coef[0] + coef[1] * uf[None, :] + coef[2] * vf[:, None] + coef[3] * (uf * uf)[None, :]
+            + coef[4] * vf[:, None] * uf[None, :] + coef[5] * (vf * vf)[:, None])
+    return np.asarray(z - form)
+
+
+def _empty(sigma: float, reason: str) -> MtGeometry:
+    e = np.zeros(0)
+    return MtGeometry(row=np.zeros(0, dtype=np.int64), x_um=e, y_um=e, height_nm=e,
+                      tip_radius_mm=e, core_dip_nm=e, angle_x_deg=math.nan,
+                      angle_y_deg=math.nan, height_diff_nm=math.nan, adjacent_diff_nm=math.nan,
+                      minus_coplanarity_nm=math.nan, noise_nm=sigma,
+                      plane_nm=(math.nan, math.nan, math.nan), reasons=(reason,))
+
+
+def _validate(
+    shape: tuple[int, int], p: float, centres: FloatArray, rows: NDArray[np.int64],
+    refined: NDArray[np.bool_], zone_fraction: FloatArray, coef: FloatArray,
+) -> list[str]:
+    """Reasons not to trust the located fibers (numbered by row, then x, from 1)."""
+    ny, nx = shape
+    reasons: list[str] = []
+    order = np.lexsort((centres[:, 0], rows))
+    for k, i in enumerate(order, start=1):
+        cx, cy = centres[i]
+        where = f"fiber {k} (x = {cx:.0f} um, y = {cy:.0f} um)"
+        if (cx - FIBER_RADIUS_UM < 0 or cy - FIBER_RADIUS_UM < 0
+                or cx + FIBER_RADIUS_UM > (nx - 1) * p or cy + FIBER_RADIUS_UM > (ny - 1) * p):
+            reasons.append(f"{where}: the fiber face is cut by the field edge")
+        elif not refined[i]:
+            reasons.append(f"{where}: no fiber edge found (no fiber there, or too little data)")
+        elif zone_fraction[i] < MIN_ZONE_FRACTION:
+            reasons.append(f"{where}: only {100 * zone_fraction[i]:.0f} % of the fiber face has "
+                           f"data (at least {100 * MIN_ZONE_FRACTION:.0f} % needed)")
+        elif not np.all(np.isfinite(coef[i])):
+            reasons.append(f"{where}: the fiber face cannot be fitted")
+    if reasons:
+        return reasons
+    for r in np.unique(rows):
+        sel = order[rows[order] == r]
+        xr, yr = centres[sel, 0], centres[sel, 1]
+        gaps = np.diff(xr)
+        steps = np.rint(gaps / PITCH_UM)
+        off = np.abs(gaps - steps * PITCH_UM)
+        bad = np.nonzero((steps < 1) | (off > PITCH_TOL_UM))[0]
+        if bad.size:
+            j = int(bad[0])
+            reasons.append(f"row {r + 1}: fibers {j + 1} and {j + 2} are {gaps[j]:.1f} um apart, "
+                           f"not a multiple of the {PITCH_UM:g} um pitch")
+        if xr.size >= 3:
+            fit = np.polyfit(xr, yr, 1)
+            dev = np.abs(yr - np.polyval(fit, xr))
+            if dev.max() > PITCH_TOL_UM:
+                reasons.append(f"row {r + 1}: a fiber is {dev.max():.1f} um off the row's "
+                               f"straight line (at most {PITCH_TOL_UM:g} um)")
+    return reasons
+
+
 def analyze_mt(scan: Scan) -> MtGeometry:
     """Locate every fiber of an MT ferrule scan and measure the end-face geometry.
+
+    A scan whose fibers cannot all be located and validated comes back with ``reasons``
+    (the verdict is then ``unmeasurable``), never with numbers that might be wrong.
 
     Parameters
     ----------
@@ -190,48 +304,45 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     if not np.isfinite(sigma):
         raise InputError("height map has (almost) no data", field="height_nm")
     floor = max(3.0 * sigma, 1.0)
+    _ny, _nx = z.shape
 
-    # 1. coarse robust plane (subsampled) and residual
-    step = max(1, int(math.sqrt(z.size / 20_000)))
-    zs = z[::step, ::step]
-    yy, xx = np.mgrid[0: z.shape[0]: step, 0: z.shape[1]: step] * p
-    coef0, _ = robust_fit(plane_design(xx.ravel(), yy.ravel()), zs.ravel(),
-                          np.isfinite(zs.ravel()), floor_nm=floor, iterations=10)
-    ny, nx = z.shape
-    plane0 = coef0[0] + coef0[1] * (np.arange(nx) * p)[None, :] + coef0[2] * (
-        np.arange(ny) * p)[:, None]
-    resid = z - plane0
+    # 1. remove the ferrule form (plane + curvature) so that location does not depend on level
+    resid = _form_residual(z, p, floor)
 
-    # 2. coarse sites on the pitch lattice
-    centres, rows = detect_mt_sites(resid, p, max(6.0 * sigma, 10.0), scan.fibers)
-    if centres.shape[0] == 0:
-        raise InputError("no fibers found in the height map", field="height_nm",
-                         fix="check kind='mt', pixel_um and the fiber count")
+    # 2. coarse sites on the pitch lattice, by local contrast against the ferrule
+    centres, rows, strength = detect_mt_sites(resid, p, max(6.0 * sigma, 10.0), scan.fibers)
+    strong = strength >= MIN_STRENGTH
+    if not np.any(strong):
+        return _empty(sigma, "no fibers found (nothing stands out from the ferrule surface)")
+    if scan.fibers is not None and int(strong.sum()) < scan.fibers:
+        return _empty(sigma, f"found {int(strong.sum())} fibers, the file declares "
+                             f"{scan.fibers}")
 
     # 3. sub-pixel centres: fiber sphere -> edge rays -> circle fit (two rounds)
     edge_thr = max(6.0 * sigma, 15.0)
     refined = np.zeros(len(centres), dtype=bool)
-    for _ in range(2):
+    # edges are searched without isolated spikes (they would read as edges)
+    z_edges = np.array(z, copy=True)
+    reach = math.ceil(100.0 / p)
+    for cx, cy in centres:
+        ic, jc = round(cx / p), round(cy / p)
+        win = (slice(max(jc - reach, 0), max(jc + reach, 0)),
+               slice(max(ic - reach, 0), max(ic + reach, 0)))
+        if z_edges[win].size:
+            z_edges[win] = despike(z_edges[win], max(10.0 * sigma, 250.0))
+    for _ in range(3):  # a third round keeps heavily spiked scans measurable (tested)
         coef, *_ = _fit_fibers(z, p, centres, floor)
-        centres, refined = refine_centres(z, p, centres, _dome(coef),  # type: ignore[arg-type]
+        centres, refined, _ = refine_centres(z_edges, p, centres,
+                                          _dome(coef),  # type: ignore[arg-type]
                                           threshold_nm=edge_thr)
-    if scan.fibers is None and np.any(refined):
-        # Counting fibers ourselves: a lattice site without a fiber edge is not a fiber.
-        centres, rows = centres[refined], rows[refined]
 
     # 4. final fits
     coef, vals, dx, dy = _fit_fibers(z, p, centres, floor)
-    exclude = np.zeros(z.shape, dtype=bool)
-    half = math.ceil(PLANE_EXCLUDE_UM / p) + 1
-    gx = np.arange(-half, half + 1) * p
-    for cx, cy in centres:
-        ix, iy = round(cx / p), round(cy / p)
-        ys = slice(max(iy - half, 0), min(iy + half + 1, ny))
-        xs = slice(max(ix - half, 0), min(ix + half + 1, nx))
-        lx = gx[xs.start - (ix - half): xs.stop - (ix - half)] + ix * p - cx
-        ly = gx[ys.start - (iy - half): ys.stop - (iy - half)] + iy * p - cy
-        exclude[ys, xs] |= (lx[None, :] ** 2 + ly[:, None] ** 2) <= PLANE_EXCLUDE_UM**2
-    z0, sx, sy = _grid_plane(z, p, ~exclude, floor)
+    rr = np.hypot(dx, dy)
+    zone = (rr >= FIT_INNER_UM) & (rr <= FIT_OUTER_UM)
+    zone_fraction = (zone & np.isfinite(vals)).sum(axis=1) / np.maximum(zone.sum(axis=1), 1)
+    reasons = _validate(z.shape, p, centres, rows, refined, zone_fraction, coef)
+    z0, sx, sy = _reference_plane(z, resid, p, reference_mask(z.shape, p, centres), floor)
 
     plane_at = z0 + sx * centres[:, 0] + sy * centres[:, 1]
     height = coef[:, 0] - plane_at
@@ -264,4 +375,5 @@ def analyze_mt(scan: Scan) -> MtGeometry:
         minus_coplanarity_nm=minus,
         noise_nm=sigma,
         plane_nm=(z0, sx, sy),
+        reasons=tuple(reasons),
     )

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from mpokit.errors import CatalogError, InputError, suggest
+from mpokit.errors import suggest
+from mpokit.standards import Catalog, Status
+from mpokit.standards.catalog import read_document
 
 __all__ = [
     "MT_PARAMETERS",
@@ -41,9 +42,9 @@ __all__ = [
     "evaluate",
     "get_profile",
     "load_profile_file",
+    "unit_of",
 ]
 
-Status = Literal["verified", "derived", "vendor", "typical"]
 
 MT_PARAMETERS: tuple[str, ...] = (
     "angle_x_deg", "angle_y_deg", "height_nm", "height_diff_nm", "adjacent_diff_nm",
@@ -51,7 +52,6 @@ MT_PARAMETERS: tuple[str, ...] = (
 )
 ROUND_PARAMETERS: tuple[str, ...] = ("radius_mm", "apex_offset_um", "fiber_height_nm")
 PER_FIBER: frozenset[str] = frozenset({"height_nm", "tip_radius_mm", "core_dip_nm"})
-BUILTIN_PATH = Path(__file__).resolve().parent.parent / "standards" / "data" / "qc_profiles.yaml"
 
 
 class Limit(BaseModel):
@@ -72,17 +72,23 @@ class Limit(BaseModel):
             raise ValueError(f"min {self.min} is above max {self.max}")
         return self
 
-    def text(self) -> str:
-        """Human form, e.g. ``-0.15..0.15`` or ``<= 500``.
+    def text(self, unit: str = "") -> str:
+        """Human form, e.g. ``-0.15..0.15``, ``<= 500`` or, with ``unit``, ``5..12 mm``.
+
+        Parameters
+        ----------
+        unit
+            Appended after the range when given.
 
         Returns
         -------
         str
-            The allowed range without unit: ``"5..12"``, ``">= 5"`` or ``"<= 50"``.
+            The allowed range: ``"5..12"``, ``">= 5"`` or ``"<= 50"``, then the unit.
         """
+        tail = f" {unit}" if unit else ""
         if self.min is not None and self.max is not None:
-            return f"{self.min:g}..{self.max:g}"
-        return f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}"
+            return f"{self.min:g}..{self.max:g}{tail}"
+        return (f">= {self.min:g}" if self.min is not None else f"<= {self.max:g}") + tail
 
 
 class Profile(BaseModel):
@@ -115,52 +121,41 @@ class Profile(BaseModel):
         return self
 
 
-class _ProfileFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    profiles: list[Profile]
-
-
-def _validation_error(exc: ValidationError, file: str) -> InputError:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err.get("loc", ()))
-    return InputError(str(err.get("msg", "invalid")), file=file, field=where or None)
-
-
-def _load_yaml(path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror})", file=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", file=str(path),
-                         line=line) from None
-
-
 @lru_cache(maxsize=1)
+def _builtin_catalog() -> Catalog[Profile]:
+    return Catalog.builtin("QC profile", Profile, "profiles", "qc_profiles.yaml")
+
+
 def builtin_profiles() -> dict[str, Profile]:
-    """The built-in profiles by name."""
-    data = _load_yaml(BUILTIN_PATH)
-    try:
-        parsed = _ProfileFile.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(exc, str(BUILTIN_PATH)) from None
-    return {p.name: p for p in parsed.profiles}
+    """The built-in profiles by name.
+
+    Returns
+    -------
+    dict
+        Profile name -> :class:`Profile`, in file order.
+
+    Examples
+    --------
+    >>> sorted(builtin_profiles())[:2]
+    ['mt-apc', 'mt-pc']
+    """
+    return {p.name: p for p in _builtin_catalog()}
 
 
 def load_profile_file(path: str | Path) -> Profile:
-    """Load a user profile: one YAML document with ``name``, ``kind``, ``limits``."""
-    p = Path(path)
-    data = _load_yaml(p)
-    if not isinstance(data, dict):
-        raise InputError("a profile file must be a mapping with name, kind and limits",
-                         file=str(p))
-    data.setdefault("name", p.stem)
-    try:
-        return Profile.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_error(exc, str(p)) from None
+    """Load a user profile: one YAML document with ``name``, ``kind``, ``limits``.
+
+    Parameters
+    ----------
+    path
+        The YAML file; ``name`` defaults to the file's stem.
+
+    Returns
+    -------
+    Profile
+        The validated profile (errors name the file, line and field).
+    """
+    return read_document(path, Profile, {"name": Path(path).stem})
 
 
 def get_profile(name_or_path: str | Profile) -> Profile:
@@ -187,10 +182,22 @@ def get_profile(name_or_path: str | Profile) -> Profile:
     text = str(name_or_path)
     if text.lower().endswith((".yaml", ".yml")) or Path(text).is_file():
         return load_profile_file(text)
-    profiles = builtin_profiles()
-    if text not in profiles:
-        raise CatalogError("QC profile", text, profiles)
-    return profiles[text]
+    return _builtin_catalog().get(text)
+
+
+_UNITS = {"_deg": "deg", "_nm": "nm", "_mm": "mm", "_um": "um"}
+
+
+def unit_of(parameter: str) -> str:
+    """The unit in a parameter's name: ``radius_mm`` -> ``mm`` (``""`` if none).
+
+    >>> unit_of("radius_mm"), unit_of("angle_x_deg")
+    ('mm', 'deg')
+    """
+    for suffix, unit in _UNITS.items():
+        if parameter.endswith(suffix):
+            return unit
+    return ""
 
 
 def default_profile_name(kind: str, fixture_angle_deg: float) -> str:

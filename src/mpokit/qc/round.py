@@ -32,7 +32,7 @@ from mpokit.errors import InputError
 from mpokit.qc._fields import RoundFields
 from mpokit.qc.fit import FloatArray, noise_sigma_nm, paraboloid_design, robust_fit
 from mpokit.qc.io import Scan
-from mpokit.qc.locate import extract_patches, refine_centres
+from mpokit.qc.locate import despike, extract_patches, refine_centres
 
 __all__ = ["RoundGeometry", "analyze_round"]
 
@@ -46,16 +46,43 @@ class RoundGeometry(RoundFields):
     """End-face geometry of one round ferrule (coordinates in the scan frame, um)."""
 
     noise_nm: float
+    fit_rms_nm: float = math.nan
+    """RMS residual of the ferrule sphere fit over the pixels it kept."""
+    reasons: tuple[str, ...] = ()
+    """Why the scan is ``unmeasurable`` (empty when the fiber and the sphere were validated)."""
+
+
+MAX_FIT_RMS_NM = 20.0
+"""Largest sphere-fit residual (beyond the noise) for the ferrule to count as a sphere."""
+MIN_ZONE_FRACTION = 0.5
+MAX_CENTRE_SD_UM = 0.33
+"""Largest standard error of the fiber centre (from the edge points' scatter): the apex offset
+is measured from the centre, and its tolerance is 1 um."""
+SPIKE_NM = 250.0
+"""An isolated pixel this far (or 10 noise sigma) from its neighbours' median is a spike."""
 
 
 def _sphere_fit(
     vals: FloatArray, dx: FloatArray, dy: FloatArray, inner: float, floor: float
 ) -> FloatArray:
+    return _sphere_fit_rms(vals, dx, dy, inner, floor)[0]
+
+
+def _sphere_fit_rms(
+    vals: FloatArray, dx: FloatArray, dy: FloatArray, inner: float, floor: float
+) -> tuple[FloatArray, float, float]:
+    """Sphere coefficients, RMS of the kept residuals, fraction of the zone with data."""
     r2 = dx * dx + dy * dy
-    sel = (r2 >= inner * inner) & (r2 <= FIT_OUTER_UM**2) & np.isfinite(vals)
-    coef, _ = robust_fit(paraboloid_design(dx[sel], dy[sel]), vals[sel],
-                         np.ones(int(sel.sum()), dtype=bool), floor_nm=floor)
-    return coef
+    zone = (r2 >= inner * inner) & (r2 <= FIT_OUTER_UM**2)
+    sel = zone & np.isfinite(vals)
+    design = paraboloid_design(dx[sel], dy[sel])
+    coef, kept = robust_fit(design, vals[sel], np.ones(int(sel.sum()), dtype=bool),
+                            floor_nm=floor)
+    rms = math.nan
+    if np.all(np.isfinite(coef)) and np.any(kept):
+        resid = vals[sel][kept] - design[kept] @ coef
+        rms = float(np.sqrt(np.mean(np.square(resid))))
+    return coef, rms, float(sel.sum() / max(int(zone.sum()), 1))
 
 
 def _fiber_offset(
@@ -101,6 +128,12 @@ def analyze_round(scan: Scan) -> RoundGeometry:
     inner = 85.0
     coef = np.full(4, np.nan)
     height = math.nan
+    # Edges are searched on a copy without isolated spikes (a spike inside the fiber would
+    # read as an edge); the fits use the measured map with their own robust rejection.
+    reach = math.ceil(130.0 / p)
+    ic, jc = round(centre[0, 0] / p), round(centre[0, 1] / p)
+    window = (slice(max(jc - reach, 0), jc + reach), slice(max(ic - reach, 0), ic + reach))
+    z_edges = despike(z, max(10.0 * sigma, SPIKE_NM), window)
     for _ in range(2):
         vals, dx, dy = extract_patches(z, p, centre, FIT_OUTER_UM + p)
         coef = _sphere_fit(vals[0], dx[0], dy[0], inner, floor)
@@ -121,17 +154,42 @@ def analyze_round(scan: Scan) -> RoundGeometry:
                               + level)
 
         thr = max(0.5 * abs(level), 6.0 * sigma, 10.0)
-        centre, _ = refine_centres(z, p, centre, model, threshold_nm=thr, r_start_um=35.0,
-                                r_stop_um=100.0, rays=96, max_shift_um=30.0)
+        centre, found, centre_sd = refine_centres(
+            z_edges, p, centre, model, threshold_nm=thr, r_start_um=35.0, r_stop_um=100.0,
+            rays=96, max_shift_um=30.0, persist=3)
         inner = FIT_INNER_UM
 
     vals, dx, dy = extract_patches(z, p, centre, FIT_OUTER_UM + p)
-    coef = _sphere_fit(vals[0], dx[0], dy[0], FIT_INNER_UM, floor)
+    coef, rms, zone_fraction = _sphere_fit_rms(vals[0], dx[0], dy[0], FIT_INNER_UM, floor)
     height = _fiber_offset(vals[0], dx[0], dy[0], coef, sigma)
     d = coef[3]
     with np.errstate(divide="ignore", invalid="ignore"):  # a flat face: infinite radius
         apex_dx, apex_dy = -coef[1] / (2 * d), -coef[2] / (2 * d)
         radius_mm = float(-0.5 / d) if d != 0 else math.inf
+    cx, cy = float(centre[0, 0]), float(centre[0, 1])
+    reasons: list[str] = []
+    width, height_um = (nx - 1) * p, (ny - 1) * p
+    if not found[0]:
+        reasons.append("no fiber found (no fiber edge within 30 um of the image centre)")
+    elif min(cx, cy) < FIT_OUTER_UM or cx > width - FIT_OUTER_UM or cy > height_um - FIT_OUTER_UM:
+        reasons.append(f"the fiber (x = {cx:.0f} um, y = {cy:.0f} um) is too near the field "
+                       f"edge for the {FIT_OUTER_UM:g} um fit zone")
+    elif not centre_sd[0] <= MAX_CENTRE_SD_UM:
+        reasons.append(f"the fiber edge is too faint or broken to place the fiber centre within "
+                       f"1 um (standard error {centre_sd[0]:.2f} um, at most "
+                       f"{MAX_CENTRE_SD_UM:g} um)")
+    elif zone_fraction < MIN_ZONE_FRACTION:
+        reasons.append(f"only {100 * zone_fraction:.0f} % of the 70-140 um fit zone has data")
+    elif not (np.isfinite(radius_mm) and radius_mm > 0):
+        reasons.append("the ferrule is not convex (no sphere apex)")
+    elif not (0 <= cx + apex_dx <= width and 0 <= cy + apex_dy <= height_um):
+        reasons.append(f"the sphere's apex ({cx + apex_dx:.0f}, {cy + apex_dy:.0f}) um lies "
+                       f"outside the field of view")
+    elif not rms <= MAX_FIT_RMS_NM + 2.0 * sigma:
+        reasons.append(f"the sphere fit leaves {rms:.1f} nm RMS (at most "
+                       f"{MAX_FIT_RMS_NM + 2.0 * sigma:.1f} nm): the ferrule is not a sphere")
+    elif not np.isfinite(height):
+        reasons.append("no valid pixels on the fiber face")
     return RoundGeometry(
         radius_mm=radius_mm,
         apex_offset_um=float(math.hypot(apex_dx, apex_dy)),
@@ -141,4 +199,6 @@ def analyze_round(scan: Scan) -> RoundGeometry:
         apex_x_um=float(centre[0, 0] + apex_dx),
         apex_y_um=float(centre[0, 1] + apex_dy),
         noise_nm=sigma,
+        fit_rms_nm=rms,
+        reasons=tuple(reasons),
     )

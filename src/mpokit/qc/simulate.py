@@ -41,6 +41,7 @@ from numpy.typing import NDArray
 from mpokit.errors import InputError
 from mpokit.qc._fields import MtFields, RoundFields
 from mpokit.qc.io import Scan, _atomic_write, write_scan
+from mpokit.qc.limits import default_limits
 from mpokit.qc.mt import row_metrics
 
 __all__ = [
@@ -111,6 +112,11 @@ def mt_layout(fibers: int, layout: str = "standard") -> tuple[NDArray[np.int64],
     return row.astype(np.int64), pos.astype(np.int64)
 
 
+def _check_pixel(pixel_um: float) -> None:
+    if not (math.isfinite(pixel_um) and pixel_um > 0):
+        raise InputError(f"pixel_um must be a positive number, got {pixel_um}", field="pixel_um")
+
+
 def _sag_nm(radius_um: float | NDArray[np.float64], rho2: NDArray[np.float64]) -> Any:
     """Exact sphere sag (nm) at squared distance ``rho2`` (um^2) from the apex."""
     kappa = 1.0 / radius_um
@@ -156,6 +162,43 @@ def _defects(
         z[rng.random(z.shape) < dropout_fraction] = np.nan
 
 
+QUALITY_SCALE = {"good": 1.0, "marginal": 2.0, "bad": 3.5}
+"""How much wider than a good factory's process a lot's spreads are (``quality=...``)."""
+Quality = Literal["good", "marginal", "bad"]
+
+
+def _scale(quality: str) -> float:
+    if quality not in QUALITY_SCALE:
+        raise InputError(f"quality must be one of {', '.join(QUALITY_SCALE)}, got {quality!r}",
+                         field="quality")
+    return QUALITY_SCALE[quality]
+
+
+def _crop(
+    z: NDArray[np.float64], clean: NDArray[np.float64], pixel_um: float,
+    field_um: tuple[float, float, float, float] | None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float, float]:
+    """Cut the field of view to ``field_um = (x0, y0, x1, y1)``; returns the offsets (um)."""
+    if field_um is None:
+        return z, clean, 0.0, 0.0
+    x0, y0, x1, y1 = field_um
+    ny, nx = z.shape
+    i0, i1 = max(0, round(x0 / pixel_um)), min(nx, round(x1 / pixel_um))
+    j0, j1 = max(0, round(y0 / pixel_um)), min(ny, round(y1 / pixel_um))
+    if i1 - i0 < 8 or j1 - j0 < 8:
+        raise InputError(f"field_um {field_um} leaves less than 8 x 8 pixels", field="field_um")
+    return z[j0:j1, i0:i1], clean[j0:j1, i0:i1], i0 * pixel_um, j0 * pixel_um
+
+
+def _spikes(rng: np.random.Generator, z: NDArray[np.float64], fraction: float) -> None:
+    """Dust and bat-wing spikes on ``fraction`` of the pixels (+-0.3 to 5 um), in place."""
+    if fraction <= 0:
+        return
+    hit = rng.random(z.shape) < fraction
+    n = int(hit.sum())
+    z[hit] += rng.choice([-1.0, 1.0], n) * rng.uniform(300.0, 5000.0, n)
+
+
 def simulate_mt(
     *,
     fibers: int = 12,
@@ -166,22 +209,40 @@ def simulate_mt(
     angle_x_deg: float | None = None,
     angle_y_deg: float | None = None,
     mean_height_nm: float | None = None,
-    height_spread_nm: float = 300.0,
+    height_spread_nm: float | None = None,
     tip_radius_mm: tuple[float, float] = (5.0, 25.0),
     core_dip_nm: tuple[float, float] = (0.0, 40.0),
+    curvature_radius_m: float | None = None,
     layout: str = "standard",
     rotation_deg: float = 0.0,
     epoxy: bool = True,
+    batwings: bool = False,
     spikes: int = 30,
+    spike_fraction: float = 0.0,
     nan_patches: int = 4,
     dropout_fraction: float = 0.001,
+    field_um: tuple[float, float, float, float] | None = None,
+    quality: str = "good",
     noise_seed: int | None = None,
     serial: str = "",
+    max_pixels: int | None = None,
 ) -> tuple[Scan, MtTruth]:
-    """Simulate an MT ferrule scan covering the fiber region; returns the scan and its truth.
+    """Simulate an MT ferrule scan as an interferometer sees it; returns the scan and its truth.
 
-    Angles default to random values within +-0.3 degree (after the fixture); the truth
-    ``angle_y_deg`` includes ``fixture_angle_deg`` as the analyzer reports it.
+    Geometry not given is drawn from a process (``quality``: ``good`` yields like a good
+    factory, ``marginal`` and ``bad`` widen every spread 2x and 3.5x): angle X and Y (after
+    the fixture) normal with SD 0.04 deg, mean fiber height normal 2000 +- 250 nm, fiber
+    heights about it normal with SD 50 nm (or uniform +-``height_spread_nm`` when given),
+    ferrule curvature along x with ``1/R`` uniform within +-1/50 per metre (give
+    ``curvature_radius_m``; ``math.inf`` is flat). Artefacts: ``spikes`` dust clusters and
+    ``spike_fraction`` of single-pixel spikes, ``nan_patches`` no-data patches, scattered
+    dropouts (``dropout_fraction``), dropouts at the fiber walls (with ``epoxy``), and a
+    partial field of view (``field_um = (x0, y0, x1, y1)`` in the full field's frame), and
+    with ``batwings`` the overshoot an interferometer shows at the step of a fiber wall.
+
+    The truth is computed by the definitions (``docs/qc.md``) on the noiseless surface of the
+    field actually scanned: the reference plane is the least-squares plane through the
+    ferrule pixels farther than 75 um from every fiber centre.
 
     Parameters
     ----------
@@ -196,33 +257,47 @@ def simulate_mt(
     fixture_angle_deg
         Fixture tilt (8 for an APC fixture).
     angle_x_deg, angle_y_deg
-        End-face angles (None: random within +-0.3 degree).
+        End-face angles after the fixture (None: drawn from the process, see above).
     mean_height_nm
-        Mean fiber height (None: random).
+        Mean fiber height (None: drawn from the process).
     height_spread_nm
-        Fiber heights are spread uniformly by this much around the mean.
+        Fiber heights spread uniformly by this much around the mean (None: normal, SD
+        50 nm).
     tip_radius_mm
         Range of the fiber tips' radii of curvature.
     core_dip_nm
         Range of the core dips.
+    curvature_radius_m
+        Ferrule curvature along x (None: drawn; ``math.inf``: flat).
     layout
         The fiber layout of the ferrule (``"standard"``).
     rotation_deg
         In-plane rotation of the fiber array.
     epoxy
-        Draw the epoxy ring round each fiber.
-    spikes, nan_patches, dropout_fraction
-        Measurement defects: spikes, patches without data, and the fraction of lost pixels.
+        Draw the epoxy ring round each fiber (and its dropouts at the fiber walls).
+    batwings
+        Add the overshoot an interferometer shows at the step of a fiber wall.
+    spikes, spike_fraction, nan_patches, dropout_fraction
+        Measurement defects: dust clusters, the fraction of single-pixel spikes, patches
+        without data, and the fraction of lost pixels.
+    field_um
+        A partial field of view ``(x0, y0, x1, y1)`` in the full field's frame (None: all).
+    quality
+        The process the geometry is drawn from: ``good``, ``marginal`` or ``bad``.
     noise_seed
         Seed of noise and defects alone (None: from ``seed``).
     serial
         The ferrule's serial number.
+    max_pixels
+        Refuse a map larger than this (None: the default scan limits).
 
     Returns
     -------
     tuple[Scan, MtTruth]
         The scan and the geometry it was made from.
     """
+    k = _scale(quality)
+    _check_pixel(pixel_um)
     rng = np.random.default_rng(seed)
     row, pos = mt_layout(fibers, layout)
     rows = int(row.max()) + 1
@@ -232,14 +307,22 @@ def simulate_mt(
     height_um = (rows - 1) * ROW_PITCH_UM + 2 * margin_y
     nx = int(math.ceil(width_um / pixel_um / 50.0) * 50)
     ny = int(math.ceil(height_um / pixel_um / 50.0) * 50)
-    ax = rng.uniform(-0.3, 0.3) if angle_x_deg is None else angle_x_deg
-    ay = rng.uniform(-0.3, 0.3) if angle_y_deg is None else angle_y_deg
+    default_limits(max_pixels).check_pixels(ny, nx, file=None, field="pixel_um")
+    ax = float(np.clip(rng.normal(0, 0.04 * k), -0.5, 0.5)) if angle_x_deg is None \
+        else angle_x_deg
+    ay = float(np.clip(rng.normal(0, 0.04 * k), -0.5, 0.5)) if angle_y_deg is None \
+        else angle_y_deg
+    inv_r = rng.uniform(-0.02, 0.02) * k if curvature_radius_m is None \
+        else 1.0 / curvature_radius_m
     slope_x = 1000.0 * math.tan(math.radians(ax))  # nm per um
     slope_y = 1000.0 * math.tan(math.radians(ay))
     z0 = rng.uniform(-5000.0, 5000.0)
     x = np.arange(nx) * pixel_um
     y = np.arange(ny) * pixel_um
-    z = z0 + slope_x * x[None, :] + slope_y * y[:, None]
+    xmid = nx * pixel_um / 2.0
+    curv_x = -1000.0 * (x - xmid) ** 2 * (inv_r * 1e-6) / 2.0  # nm; 1/R in 1/um
+    form = z0 + slope_x * x[None, :] + slope_y * y[:, None] + curv_x[None, :]
+    z = form.copy()
 
     x0 = (nx * pixel_um - (positions - 1) * PITCH_UM) / 2 + rng.uniform(-30, 30)
     y0 = (ny * pixel_um - (rows - 1) * ROW_PITCH_UM) / 2 + rng.uniform(-20, 20)
@@ -251,12 +334,17 @@ def simulate_mt(
     yc = y0 + (rows - 1) * ROW_PITCH_UM / 2 + u * sin_r + v * cos_r
     xc = xc + rng.uniform(-1.5, 1.5, fibers)
     yc = yc + rng.uniform(-1.5, 1.5, fibers)
-    base = rng.uniform(-500.0, 3000.0) if mean_height_nm is None else mean_height_nm
-    heights = base + rng.uniform(-height_spread_nm, height_spread_nm, fibers)
+    base = float(np.clip(rng.normal(2000.0, 250.0 * k), -500.0, 4500.0)) \
+        if mean_height_nm is None else mean_height_nm
+    if height_spread_nm is None:
+        heights = base + np.clip(rng.normal(0.0, 50.0 * k, fibers), -150.0 * k, 150.0 * k)
+    else:
+        heights = base + rng.uniform(-height_spread_nm, height_spread_nm, fibers)
     radii_mm = rng.uniform(*tip_radius_mm, fibers)
     dips = rng.uniform(*core_dip_nm, fibers)
 
     half = math.ceil((FIBER_RADIUS_UM + 6.0) / pixel_um)
+    walls = np.zeros(z.shape, dtype=bool)
     for i in range(fibers):
         cx_i, cy_i = round(xc[i] / pixel_um), round(yc[i] / pixel_um)
         sy = slice(max(cy_i - half, 0), min(cy_i + half + 1, ny))
@@ -264,11 +352,16 @@ def simulate_mt(
         px = x[sx][None, :] - xc[i]
         py = y[sy][:, None] - yc[i]
         r = np.hypot(px, py)
-        plane = z0 + slope_x * x[sx][None, :] + slope_y * y[sy][:, None]
+        plane = form[sy, sx]
+        # the fiber face: its own sphere, standing heights[i] above the ferrule form at its
+        # centre, tilted with the ferrule
+        at_centre = z0 + slope_x * xc[i] + slope_y * yc[i] - 1000.0 * (xc[i] - xmid) ** 2 * (
+            inv_r * 1e-6) / 2.0
+        lin = at_centre + slope_x * px + slope_y * py
         r_um = radii_mm[i] * 1000.0
         apex = rng.uniform(0, 8.0) * np.exp(1j * rng.uniform(0, 2 * np.pi))
         rho2 = (px - apex.real) ** 2 + (py - apex.imag) ** 2
-        face = plane + heights[i] + _sag_nm(r_um, np.array(abs(apex) ** 2)) - _sag_nm(r_um, rho2)
+        face = lin + heights[i] + _sag_nm(r_um, np.array(abs(apex) ** 2)) - _sag_nm(r_um, rho2)
         taper = np.clip((5.5 - r) / 2.0, 0.0, 1.0)
         dip = dips[i] * 0.5 * (1 - np.cos(np.pi * taper))
         patch = z[sy, sx]
@@ -279,7 +372,11 @@ def simulate_mt(
             ring = (r > FIBER_RADIUS_UM) & (r <= FIBER_RADIUS_UM + width)
             patch[ring] = plane[ring] + rng.uniform(-600.0, -100.0)
             edge = (r > FIBER_RADIUS_UM - 2.0) & (r <= FIBER_RADIUS_UM + width)
-            patch[edge & (rng.random(r.shape) < 0.3)] = np.nan
+            walls[sy, sx] |= edge & (rng.random(r.shape) < 0.3)
+        if batwings:  # interferometer overshoot at the step of the fiber wall
+            wing = (r > FIBER_RADIUS_UM - 1.5) & (r <= FIBER_RADIUS_UM + 0.5)
+            patch[wing] += rng.choice([-1.0, 1.0]) * rng.uniform(100.0, 800.0)
+    z[walls] = np.nan
     if fibers == 8 and layout == "standard":  # empty holes of a Base-8 ferrule: no data
         for p in range(4, 8):
             hu = p * PITCH_UM - (positions - 1) * PITCH_UM / 2
@@ -287,18 +384,31 @@ def simulate_mt(
             hy = y0 + hu * sin_r
             d2 = (x[None, :] - hx) ** 2 + (y[:, None] - hy) ** 2
             z[d2 <= (FIBER_RADIUS_UM + 1.0) ** 2] = np.nan
+    clean = z.copy()
     noise_rng = rng if noise_seed is None else np.random.default_rng(noise_seed)
     z += noise_rng.normal(0.0, noise_nm, z.shape)
     _defects(noise_rng, z, pixel_um, spikes=spikes, nan_patches=nan_patches,
              dropout_fraction=dropout_fraction, protect=np.stack([xc, yc], axis=1))
+    _spikes(noise_rng, z, spike_fraction)
+    z, clean, off_x, off_y = _crop(z, clean, pixel_um, field_um)
+    xc, yc = xc - off_x, yc - off_y
 
+    # truth by the definitions, on the noiseless surface of the scanned field
+    from mpokit.qc.mt import reference_mask, reference_plane_exact
+
+    keep = reference_mask(clean.shape, pixel_um, np.stack([xc, yc], axis=1)) & np.isfinite(clean)
+    pz0, psx, psy = reference_plane_exact(clean, pixel_um, keep)
+    face_at = heights + (z0 + slope_x * (xc + off_x) + slope_y * (yc + off_y)
+                         - 1000.0 * (xc + off_x - xmid) ** 2 * (inv_r * 1e-6) / 2.0)
+    true_h = face_at - (pz0 + psx * xc + psy * yc)
     order = np.lexsort((xc, row))
-    h_sorted = heights[order]
+    h_sorted = true_h[order]
     diff, adjacent, minus = row_metrics(row[order], xc[order], h_sorted)
     truth = MtTruth(
         row=row[order], x_um=xc[order], y_um=yc[order], height_nm=h_sorted,
         tip_radius_mm=radii_mm[order], core_dip_nm=dips[order],
-        angle_x_deg=ax, angle_y_deg=ay + fixture_angle_deg,
+        angle_x_deg=math.degrees(math.atan(psx / 1000.0)),
+        angle_y_deg=math.degrees(math.atan(psy / 1000.0)) + fixture_angle_deg,
         height_diff_nm=diff, adjacent_diff_nm=adjacent, minus_coplanarity_nm=minus,
     )
     scan = Scan(z, pixel_um=pixel_um, kind="mt", fibers=fibers,
@@ -318,14 +428,20 @@ def simulate_round(
     fiber_height_nm: float | None = None,
     epoxy: bool = True,
     spikes: int = 20,
+    spike_fraction: float = 0.0,
     nan_patches: int = 3,
     dropout_fraction: float = 0.001,
+    quality: str = "good",
     noise_seed: int | None = None,
     serial: str = "",
+    max_pixels: int | None = None,
 ) -> tuple[Scan, RoundTruth]:
     """Simulate a round-ferrule (LC/SC/FC) scan; PC by default, APC with the fixture at 8 deg.
 
-    Defaults: radius 7-25 mm, apex offset 0-50 um, fiber height -100..+100 nm.
+    Geometry not given is drawn from a good process (``quality`` widens it): radius normal
+    15 +- 2 mm (PC) or 8.5 +- 0.8 mm (APC), apex offset Rayleigh with scale 12 um, fiber
+    height normal -20 +- 15 nm. The apex offset includes whatever tilt is left after the
+    fixture (a tilted sphere is a sphere with a moved apex).
 
     Parameters
     ----------
@@ -340,25 +456,38 @@ def simulate_round(
     fixture_angle_deg
         Fixture tilt (8 for an APC fixture).
     radius_mm, apex_offset_um, fiber_height_nm
-        The geometry (None: random within the defaults above).
+        The geometry (None: drawn from the process above).
     epoxy
         Draw the epoxy ring round the fiber.
-    spikes, nan_patches, dropout_fraction
-        Measurement defects: spikes, patches without data, and the fraction of lost pixels.
+    spikes, spike_fraction, nan_patches, dropout_fraction
+        Measurement defects: dust clusters, the fraction of single-pixel spikes, patches
+        without data, and the fraction of lost pixels.
+    quality
+        The process the geometry is drawn from: ``good``, ``marginal`` or ``bad``.
     noise_seed
         Seed of noise and defects alone (None: from ``seed``).
     serial
         The ferrule's serial number.
+    max_pixels
+        Refuse a map larger than this (None: the default scan limits).
 
     Returns
     -------
     tuple[Scan, RoundTruth]
         The scan and the geometry it was made from.
     """
+    k = _scale(quality)
+    _check_pixel(pixel_um)
+    default_limits(max_pixels).check_pixels(size_px, size_px, file=None, field="pixel_um")
     rng = np.random.default_rng(seed)
-    radius = rng.uniform(7.0, 25.0) if radius_mm is None else radius_mm
-    offset = rng.uniform(0.0, 50.0) if apex_offset_um is None else apex_offset_um
-    height = rng.uniform(-100.0, 100.0) if fiber_height_nm is None else fiber_height_nm
+    apc = abs(fixture_angle_deg) > 1.0
+    r_mean, r_sd = (8.5, 0.8) if apc else (15.0, 2.0)
+    radius = float(np.clip(rng.normal(r_mean, r_sd * k), 4.0, 40.0)) if radius_mm is None \
+        else radius_mm
+    offset = float(min(rng.rayleigh(12.0 * k), 120.0)) if apex_offset_um is None \
+        else apex_offset_um
+    height = float(np.clip(rng.normal(-20.0, 15.0 * k), -150.0, 150.0)) \
+        if fiber_height_nm is None else fiber_height_nm
     n = size_px
     centre = (n - 1) * pixel_um / 2.0
     shift = rng.uniform(0, 15.0) * np.exp(1j * rng.uniform(0, 2 * np.pi))
@@ -380,6 +509,7 @@ def simulate_round(
     z += noise_rng.normal(0.0, noise_nm, z.shape)
     _defects(noise_rng, z, pixel_um, spikes=spikes, nan_patches=nan_patches,
              dropout_fraction=dropout_fraction, protect=np.array([[fx, fy]]))
+    _spikes(noise_rng, z, spike_fraction)
     truth = RoundTruth(radius_mm=radius, apex_offset_um=offset, fiber_height_nm=height,
                        fiber_x_um=fx, fiber_y_um=fy, apex_x_um=ax_, apex_y_um=ay_)
     scan = Scan(z, pixel_um=pixel_um, kind="round", fixture_angle_deg=fixture_angle_deg,

@@ -36,6 +36,13 @@ from mpokit.standards.parts import (
     cassette,
     cassettes,
 )
+from mpokit.standards.provenance import (
+    Provenance,
+    is_standard,
+    provenance_tag,
+    weakest,
+    with_provenance,
+)
 from mpokit.standards.user import load_user_catalog
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
     "MdiPort",
     "Polish",
     "PolishSpec",
+    "Provenance",
     "Record",
     "Status",
     "Strict",
@@ -59,8 +67,12 @@ __all__ = [
     "cassettes",
     "connector",
     "connectors",
+    "is_standard",
     "load_user_catalog",
     "polishes",
+    "provenance_tag",
     "transceiver",
     "transceivers",
+    "weakest",
+    "with_provenance",
 ]

@@ -137,6 +137,10 @@ class Transceiver(Record):
     pmd: str
     media: Literal["MM", "SM"]
     lane_rate_gbps: float = Field(gt=0)
+    lane_pmd: str | None = Field(
+        default=None,
+        description="The PMD of one lane pair when lanes of different modules interoperate "
+        "(800GBASE-DR8 and 400GBASE-DR4 both carry 100G-DR lanes); default: ``pmd``.")
     pcs_tolerates_lane_order: bool = True
     ports: tuple[MdiPort, ...] = Field(min_length=1)
 
@@ -154,6 +158,17 @@ class Transceiver(Record):
     def lanes(self) -> int:
         """Lanes per port."""
         return len(self.ports[0].tx)
+
+    @property
+    def lane_signature(self) -> str:
+        """What one lane speaks: two ends talk only when their signatures are equal.
+
+        >>> transceiver("800GBASE-DR8").lane_signature == transceiver("400GBASE-DR4").lane_signature
+        True
+        >>> transceiver("1.6TBASE-DR8").lane_signature
+        '200G-DR'
+        """
+        return self.lane_pmd or self.pmd
 
 
 @cache

@@ -30,6 +30,9 @@ def load_user_catalog(path: str) -> list[str]:
     ``transceivers``, ``cassettes`` and ``breakouts``, each a list of records in the
     built-in schema. Returns the keys it loaded.
 
+    A record extends the catalogue; to replace a record of the same name it must say
+    ``override: true``. No user record may claim status ``verified``.
+
     Parameters
     ----------
     path
@@ -70,6 +73,6 @@ def load_user_catalog(path: str) -> list[str]:
                              else f"use keys: {', '.join(CATALOGUES)}")
     for key, get in CATALOGUES.items():
         if key in data:
-            get().load({key: data[key]}, lines)
+            get().load({key: data[key]}, lines, user=True)
             loaded.append(key)
     return loaded

@@ -1,0 +1,99 @@
+"""Benchmark: ``mpokit check`` end to end (file in, JSON out) on real plans.
+
+Run: ``.venv/bin/python benchmarks/bench_check_cli.py [--sizes 512,4096,16384] [--keep DIR]``.
+
+For each size (nodes of a rail-optimized 3-tier fabric, 8 rails: 512 -> ~12k channels,
+4096 -> ~98k, 16384 -> ~393k) it writes the plan's ``channels.yaml`` with ``mpokit plan``,
+makes its JSON twin and a twin with comment lines, then times the real CLI in a child
+process: ``check FILE`` (human output), ``check FILE --json > out.json`` for the YAML, JSON
+and commented files. It prints wall seconds, channels per second and the child's peak
+memory (max RSS), and checks that the JSON of the three inputs is identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+SPEC = """cluster: {{name: bench-{n}, nodes: {n}, rails: 8, nic_speed_gbps: 400}}
+fabric: {{topology: rail-optimized, scalable_unit: 64, tiers: 3,
+         switch: {{ports: 128, port_speed_gbps: 400, cages: 64}}}}
+"""
+MPOKIT = [sys.executable, "-m", "mpokit"]
+
+
+def run(args: list[str], out: Path | None) -> tuple[float, float, int]:
+    """Wall seconds, peak MB (max RSS) and exit code of ``mpokit ARGS > out``.
+
+    The CLI runs as the child of a small wrapper, so the peak is that run's own.
+    """
+    code = ("import resource,subprocess,sys,time;"
+            "f=open(sys.argv[1],'w');t=time.perf_counter();"
+            "rc=subprocess.run(sys.argv[2:],stdout=f,stderr=subprocess.DEVNULL).returncode;"
+            "w=time.perf_counter()-t;"
+            "print(w,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,rc)")
+    r = subprocess.run([sys.executable, "-c", code, str(out or os.devnull), *MPOKIT, *args],
+                       capture_output=True, text=True, check=True)
+    wall, rss, rc = r.stdout.split()
+    return float(wall), int(rss) / 1024, int(rc)
+
+
+def twins(src: Path) -> tuple[Path, Path]:
+    """The JSON twin of a channel file and a YAML twin with comment lines."""
+    text = src.read_text()
+    js = src.with_suffix(".json")
+    js.write_text(json.dumps(yaml.load(text, Loader=yaml.CSafeLoader), indent=2))
+    commented = src.with_name("commented.yaml")
+    lines = text.split("\n")
+    lines.insert(1, "  # written by mpokit plan; edited by hand")
+    commented.write_text("# a comment line at the top\n" + "\n".join(lines))
+    return js, commented
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="512,4096,16384")
+    ap.add_argument("--keep", type=Path, default=None, help="reuse/keep plans in this folder")
+    a = ap.parse_args()
+    root = a.keep or Path(tempfile.mkdtemp(prefix="mpokit-bench-"))
+    print(f"{'channels':>9} {'input':>10} {'mode':>6} {'wall s':>7} {'channels/s':>11} "
+          f"{'peak MB':>8}")
+    for n in (int(x) for x in a.sizes.split(",")):
+        d = root / f"n{n}"
+        chans = d / "plan" / "channels.yaml"
+        if not chans.exists():
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "spec.yaml").write_text(SPEC.format(n=n))
+            subprocess.run([*MPOKIT, "plan", str(d / "spec.yaml"), "-o", str(d / "plan")],
+                           check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        js, commented = twins(chans)
+        count = chans.read_text().count('\n  - name: "')
+        outs = {}
+        for label, f, json_out in (("yaml", chans, False), ("yaml", chans, True),
+                                   ("json", js, True), ("commented", commented, True)):
+            out = d / f"out-{label}.json" if json_out else None
+            wall, peak, rc = run(["check", str(f)] + (["--json"] if json_out else []), out)
+            if out is not None:
+                outs[label] = out
+            print(f"{count:>9,} {label:>10} {'json' if json_out else 'human':>6} {wall:>7.2f} "
+                  f"{count / wall:>11,.0f} {peak:>8.0f}   (exit {rc})", flush=True)
+        inputs = {"yaml": chans, "json": js, "commented": commented}
+        # the "file" field names each input; everything else must be the same
+        texts = [outs[k].read_bytes().replace(json.dumps(str(inputs[k])).encode(), b'"FILE"')
+                 for k in outs]
+        same = all(t == texts[0] for t in texts)
+        print(f"{'':>9} JSON output identical for yaml/json/commented inputs: {same}")
+        if a.keep is None:
+            for p in outs.values():
+                p.unlink()
+
+
+if __name__ == "__main__":
+    main()

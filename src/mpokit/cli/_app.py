@@ -1,0 +1,174 @@
+"""The ``mpokit`` application object, exit codes, signal handling and the entry point.
+
+Command modules import these from here and register on ``app``; :mod:`mpokit.cli`
+imports the command modules, so nothing imports back up into the package.
+
+Exit codes (documented in the README):
+
+* 0 every check passed
+* 1 usage or input error (the message names the file, line and field)
+* 2 a check failed
+
+Results go to stdout, diagnostics (errors, warnings) and progress to stderr.
+Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from mpokit.errors import InputErrors, MpokitError
+
+__all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "fail_input", "main", "print_error"]
+
+EXIT_OK = 0
+EXIT_INPUT = 1
+EXIT_FAILED = 2
+
+app = typer.Typer(
+    name="mpokit",
+    help="MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from mpokit import __version__
+
+        typer.echo(f"mpokit {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept."""
+
+
+def print_error(exc: MpokitError) -> None:
+    """Print an error on stderr, one ``error:`` line per input error it carries.
+
+    Parameters
+    ----------
+    exc
+        The error; an :class:`~mpokit.errors.InputErrors` prints every error it holds.
+    """
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    if not isinstance(exc, InputErrors):
+        lines = [" ".join(ln.strip() for ln in lines)]
+    for ln in lines:
+        typer.echo(f"error: {ln}" if not ln.startswith("(") else f"       {ln}", err=True)
+
+
+def fail_input(exc: MpokitError) -> typer.Exit:
+    """Print an input error on stderr and return the exit to raise (code 1).
+
+    Parameters
+    ----------
+    exc
+        The error to report (see :func:`print_error`).
+
+    Returns
+    -------
+    typer.Exit
+        The exit with code 1, for ``raise fail_input(exc) from None``.
+    """
+    print_error(exc)
+    return typer.Exit(EXIT_INPUT)
+
+
+def _flags_as_flags(command: Any) -> Any:
+    """Show boolean flags as flags in ``--help`` (typer prints a ``<bool>`` value otherwise)."""
+    params = list(getattr(command, "params", []))
+    if hasattr(command, "get_help_option") and hasattr(command, "context_class"):
+        params.append(command.get_help_option(command.context_class(command)))
+    for param in params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _flags_as_flags(sub)
+    return command
+
+
+def _click_exceptions() -> Any:
+    """The exceptions module of the click that typer runs on (newer typers vendor it)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - older typer on the public click
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (or SIGHUP) arrived: unwind like Ctrl-C so temporary outputs are removed."""
+
+
+_signalled: list[str] = []
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    _signalled.append(signal.Signals(signum).name)
+    raise Terminated(_signalled[-1])
+
+
+def _interrupted(how: str) -> None:
+    typer.echo(f"interrupted ({how}): stopped; no partial output was left", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+def _install_signal_handlers() -> None:
+    """SIGTERM and SIGHUP unwind through ``finally`` blocks as Ctrl-C does."""
+    for name in ("SIGTERM", "SIGHUP"):
+        sig = getattr(signal, name, None)
+        if sig is not None:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread: default
+                signal.signal(sig, _on_signal)
+
+
+def main() -> None:
+    """Console entry point with the documented exit codes.
+
+    Click reports usage mistakes (a missing argument, an unknown option or command) with
+    exit code 2; mpokit keeps 2 for "a check failed", so they leave with 1 here.
+    """
+    cx = _click_exceptions()
+    _install_signal_handlers()
+    try:
+        rv = _flags_as_flags(typer.main.get_command(app))(standalone_mode=False)
+    except cx.ClickException as exc:  # usage mistakes, "no arguments: show the help"
+        exc.show()
+        sys.exit(EXIT_INPUT)
+    except (getattr(cx, "Abort", KeyboardInterrupt), KeyboardInterrupt) as exc:
+        # click turns KeyboardInterrupt (and so Terminated) into Abort, keeping the cause
+        cause = exc if isinstance(exc, Terminated) else exc.__cause__
+        _interrupted(str(cause) if isinstance(cause, Terminated) else "Ctrl-C")
+    except RecursionError:  # a structure nested past what the parsers handle
+        typer.echo("error: the input is nested too deeply to read (see docs/limits.md)",
+                   err=True)
+        sys.exit(EXIT_INPUT)
+    except getattr(cx, "Exit", typer.Exit) as exc:
+        code = getattr(exc, "exit_code", EXIT_INPUT)
+        if _signalled or code == 130:
+            _interrupted(_signalled[-1] if _signalled else "Ctrl-C")
+        sys.exit(code)
+    except MpokitError as exc:
+        print_error(exc)
+        sys.exit(EXIT_INPUT)
+    except OSError as exc:  # a path the user gave cannot be read or written
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        typer.echo(f"error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    if _signalled or rv == 130:  # typer reports an interrupt as exit code 130
+        _interrupted(_signalled[-1] if _signalled else "Ctrl-C")
+    sys.exit(rv if isinstance(rv, int) else EXIT_OK)

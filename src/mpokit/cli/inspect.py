@@ -1,0 +1,92 @@
+"""``mpokit qc inspect``: end-face inspection from microscope images (thin adapter).
+
+    mpokit qc inspect FILE_OR_DIR... --class sm-pc|sm-apc|mm-pc|mm-apc
+                      [--ferrule round|mt] [--pixel-um UM] [--fibers N] [--rules FILE]
+                      [--json] [--report DIR] [--summary FILE.csv] [--jobs N]
+
+Exit codes: 0 every fiber passes, 2 a fiber fails or cannot be judged (unmeasurable),
+1 an unreadable input or a usage error.
+
+The store's ISO 2859-1 incoming-inspection decision on a lot is ``qc lot-decision LOT``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
+from mpokit.cli.qc import qc_app
+from mpokit.errors import InputError, MpokitError
+
+__all__ = ["inspect"]
+
+@qc_app.command("inspect")
+def inspect(
+    paths: list[Path] = typer.Argument(..., help="Images (PNG, JPEG, TIFF; 8 or 16 bit) or "
+                                       "folders searched recursively for them."),
+    connector_class: str | None = typer.Option(None, "--class", help="Acceptance table: "
+                                               "sm-pc, sm-apc, mm-pc, mm-apc (or a class "
+                                               "of --rules). Required for images."),
+    ferrule: str | None = typer.Option(None, "--ferrule", help="round or mt (default: mt "
+                                       "when several fibers are in view, else round)."),
+    pixel_um: float | None = typer.Option(None, "--pixel-um", help="Pixel size in um "
+                                          "(overrides the file's metadata)."),
+    fibers: int | None = typer.Option(None, "--fibers", min=1, help="Fibers expected per "
+                                      "image; another count makes the image unmeasurable."),
+    rules: Path | None = typer.Option(None, "--rules", help="Own acceptance tables (YAML, "
+                                      "schema of standards/data/inspection.yaml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON {ok, results}."),
+    report: Path | None = typer.Option(None, "--report", help="Write overlays per fiber, "
+                                       "an HTML and a JSON report per image here."),
+    summary: Path | None = typer.Option(None, "--summary", help="Write a CSV, one row per "
+                                        "fiber."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
+                                    "(default: all cores)."),
+) -> None:
+    """End faces: find each fiber, its IEC 61300-3-35 zones, scratches and defects; grade
+    and advise."""
+    from mpokit._files import atomic_write_text
+    from mpokit.qc.inspect.batch import InspectFailure, records_csv, run_inspections
+    from mpokit.qc.inspect.image import discover_images
+    from mpokit.qc.inspect.render import text_report
+    from mpokit.qc.inspect.rules import get_rules
+
+    try:
+        if connector_class is None:
+            raise InputError("missing --class", field="--class",
+                             fix="give the connector class: sm-pc, sm-apc, mm-pc or mm-apc")
+        if ferrule not in (None, "round", "mt"):
+            raise InputError(f"unknown ferrule {ferrule!r}", field="--ferrule",
+                             fix="use round or mt")
+        table = get_rules(rules)
+        table.get(connector_class)
+        files = discover_images(list(paths))
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    if not files:
+        typer.echo("error: no images found (looked for .png .jpg .jpeg .tif .tiff)", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    outcomes = run_inspections(files, connector_class, ferrule=ferrule,  # type: ignore[arg-type]
+                               pixel_um=pixel_um, fibers=fibers,
+                               rules_file=str(rules) if rules else None,
+                               report_dir=str(report) if report else None, jobs=jobs)
+    if summary is not None:
+        try:
+            atomic_write_text(summary, records_csv(outcomes))
+        except MpokitError as exc:
+            raise fail_input(exc) from None
+    if as_json:
+        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes),
+                               "results": [o.to_dict() for o in outcomes]}, indent=2))
+    else:
+        for o in outcomes:
+            if isinstance(o, InspectFailure):
+                typer.echo(f"ERROR {o.message}")
+            else:
+                typer.echo(text_report(o))
+    if any(isinstance(o, InspectFailure) for o in outcomes):
+        raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED)

@@ -1,0 +1,381 @@
+"""Scratches and defects around one fiber: background model, segmentation, measurement.
+
+The end face without flaws is rotationally symmetric about the fiber centre (core, cladding,
+adhesive ring, ferrule) under a smooth illumination falloff. The background model is
+therefore a radial profile (a clipped mean per 1-pixel ring) times a quadratic illumination
+surface, both fitted robustly so that flaws do not pull them. Inside the cladding the
+profile may not stray more than ``CORE_TOLERANCE`` from the cladding's level: a flaw
+covering the centre would otherwise become part of the "background".
+
+Residuals over the local noise (per ring) are segmented with a hysteresis threshold
+(``LOW_Z``/``HIGH_Z``); each region is measured on its half-maximum area (pixels at least
+half as far from the background as its strongest pixel), which does not depend on the
+flaw's contrast. A region whose half-maximum area is at least ``SCRATCH_ELONGATION`` times
+longer than wide and ``SCRATCH_MIN_LENGTH_UM`` long is a scratch (size = width = area /
+length); any other is a defect (size = equivalent diameter = diameter of the disc of the
+same area). Scratch pieces on one line are joined. Definitions: ``docs/inspect.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import ndimage
+
+__all__ = ["DetectedFeature", "FiberField", "detect_features", "outline"]
+
+LOW_Z = 2.8
+HIGH_Z = 4.8
+CORE_TOLERANCE = 0.10
+SCRATCH_ELONGATION = 4.0
+SCRATCH_MIN_LENGTH_UM = 8.0
+SMOOTH_UM = 0.35
+MIN_SIZE_UM = 1.0
+"""Smallest reported feature (equivalent diameter) on the fiber: the detection floor."""
+TINY_MIN_Z = 6.5
+"""Flaws under 1.5 um need this peak significance (noise blips are small)."""
+MIN_FERRULE_SIZE_UM = 2.0
+"""Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
+
+
+@dataclass(frozen=True)
+class DetectedFeature:
+    """A measured flaw. Coordinates are image pixels; sizes micrometres.
+
+    ``size_um`` is the width of a scratch or the equivalent diameter of a defect;
+    ``r_min_um``/``r_max_um`` the distances of its half-maximum pixels from the fiber centre;
+    ``polarity`` dark or bright against the background; ``pixels_yx`` the (2, N) row and
+    column indices of its half-maximum pixels (:func:`outline` turns them into a polygon).
+    """
+
+    kind: Literal["scratch", "defect"]
+    x_px: float
+    y_px: float
+    size_um: float
+    length_um: float
+    angle_deg: float
+    area_um2: float
+    r_min_um: float
+    r_max_um: float
+    polarity: Literal["dark", "bright"]
+    peak_z: float
+    pixels_yx: np.ndarray
+
+
+@dataclass(frozen=True)
+class FiberField:
+    """The analysed neighbourhood of one fiber: features and what could be seen.
+
+    ``visible_to_um`` is the largest radius fully inside the image; ``saturated_fraction``
+    the fraction of pixels inside the cladding at the image's clipping level;
+    ``noise`` the median per-ring noise (0..1 of full scale).
+    """
+
+    features: tuple[DetectedFeature, ...]
+    visible_to_um: float
+    saturated_fraction: float
+    noise: float
+
+
+def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
+                   weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Clipped mean and std per ring; returns (mean, std, count)."""
+    w = np.ones_like(values) if weights is None else weights
+    for _ in range(2):
+        n = np.bincount(ri, w, nb)
+        s1 = np.bincount(ri, w * values, nb)
+        s2 = np.bincount(ri, w * values * values, nb)
+        nz = np.maximum(n, 1)
+        m = s1 / nz
+        sd = np.sqrt(np.maximum(s2 / nz - m * m, 0))
+        dev = np.abs(values - m[ri])
+        w = (dev <= 2.5 * np.maximum(sd[ri], 1e-4)).astype(values.dtype)
+        if weights is not None:
+            w *= weights
+    n = np.bincount(ri, w, nb)
+    nz = np.maximum(n, 1)
+    m = np.bincount(ri, w * values, nb) / nz
+    sd = np.sqrt(np.maximum(np.bincount(ri, w * values * values, nb) / nz - m * m, 0))
+    return m, sd * 1.15, n  # clipping at 2.5 sd shrinks a Gaussian's sd by ~13 %
+
+
+def _ring_median(values: np.ndarray, ri: np.ndarray, nb: int) -> np.ndarray:
+    """Median per ring (rings without samples get 0)."""
+    order = np.lexsort((values, ri))
+    counts = np.bincount(ri, minlength=nb)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    mid = starts + np.maximum(counts - 1, 0) // 2
+    mid2 = starts + np.maximum(counts, 1) // 2 - (counts == 0)
+    sv = values[order]
+    if len(sv) == 0:
+        return np.zeros(nb)
+    out = 0.5 * (sv[np.clip(mid, 0, len(sv) - 1)] + sv[np.clip(mid2, 0, len(sv) - 1)])
+    return np.where(counts > 0, out, 0.0)
+
+
+def _quadratic(xn: np.ndarray, yn: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.ones_like(xn), xn, yn, xn * xn, xn * yn, yn * yn])
+
+
+def _illumination(ratio: np.ndarray, xn: np.ndarray, yn: np.ndarray, sel: np.ndarray
+                  ) -> np.ndarray:
+    """Robust quadratic fit of ``ratio`` over the selected pixels; coefficient vector."""
+    a = _quadratic(xn[sel], yn[sel])
+    b = ratio[sel]
+    keep = np.ones(len(b), bool)
+    coef = np.array([1.0, 0, 0, 0, 0, 0])
+    for _ in range(3):
+        ak = a[keep]
+        coef = np.linalg.solve(ak.T @ ak + np.eye(6) * 1e-9, ak.T @ b[keep])
+        res = b - a @ coef
+        mad = float(np.median(np.abs(res[keep]))) * 1.4826 + 1e-6
+        keep = np.abs(res) <= 3 * mad
+    return np.asarray(coef, dtype=np.float64)
+
+
+def _measure(ys: np.ndarray, xs: np.ndarray, px_um: float
+             ) -> tuple[float, float, float, float, float]:
+    """(area_px, length_px, width_px, angle_deg, elongation) of a pixel set."""
+    area = float(len(xs))
+    if area < 2:
+        return area, 1.0, 1.0, 0.0, 1.0
+    cx, cy = xs.mean(), ys.mean()
+    cov = np.cov(np.vstack([xs - cx, ys - cy])) + np.eye(2) / 12.0
+    ev, vec = np.linalg.eigh(cov)
+    major = 4 * np.sqrt(max(ev[1], 1e-9))
+    minor = 4 * np.sqrt(max(ev[0], 1e-9))
+    angle = float(np.degrees(np.arctan2(vec[1, 1], vec[0, 1]))) % 180.0
+    # a band of length L and width W has var = L^2/12 along it: L = sqrt(12 var)
+    length = float(np.sqrt(12 * max(ev[1], 1e-9)))
+    return area, length, area / max(length, 1.0), angle, float(major / max(minor, 1e-6))
+
+
+def outline(feature: DetectedFeature) -> np.ndarray:
+    """An (N, 2) array of (x, y) image points around the feature's pixels."""
+    from skimage.measure import find_contours
+
+    ys, xs = feature.pixels_yx
+    y0, x0 = int(ys.min()) - 1, int(xs.min()) - 1
+    m = np.zeros((int(ys.max()) - y0 + 2, int(xs.max()) - x0 + 2), dtype=np.float32)
+    m[ys - y0, xs - x0] = 1
+    cs = find_contours(m, 0.5)
+    if not cs:
+        return np.array([[xs.mean(), ys.mean()]])
+    c = max(cs, key=len)
+    return np.column_stack([c[:, 1] + x0, c[:, 0] + y0])
+
+
+def _profile(flat: np.ndarray, ri: np.ndarray, nb: int, clad_px: float
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Background ring profile, per-ring noise and sample count."""
+    prof, sd, cnt = _robust_radial(flat, ri, nb)
+    # inner rings are short: a scratch or particle can cover much of them; use medians there
+    n_in = int(0.8 * clad_px)
+    sel_in = ri < n_in
+    if sel_in.any():
+        med = _ring_median(flat[sel_in], ri[sel_in], n_in)
+        mad = _ring_median(np.abs(flat[sel_in] - med[ri[sel_in]]), ri[sel_in], n_in)
+        prof[:n_in] = med
+        sd[:n_in] = mad * 1.4826
+        # the innermost rings hold a few samples each: pool them until 40 samples
+        cum = np.cumsum(np.bincount(ri[sel_in], minlength=n_in))
+        r_pool = int(np.searchsorted(cum, 40)) + 1
+        prof[:r_pool] = float(np.median(flat[ri < r_pool]))
+    # inside the cladding, keep the profile near the cladding's level (see module doc)
+    rings = np.arange(nb)
+    band = (rings >= 0.3 * clad_px) & (rings <= 0.8 * clad_px) & (cnt > 0)
+    if band.any():
+        level = float(np.average(prof[band], weights=cnt[band]))
+        off = (rings < 0.8 * clad_px) & (np.abs(prof - level) > CORE_TOLERANCE * max(level, 1e-6))
+        prof[off] = level
+    # per-ring noise, widened over neighbouring rings (edges) and floored by the quietest
+    # rings (the floor is the sensor's noise, not the ferrule's texture)
+    good = cnt >= 12
+    floor = max(float(np.percentile(sd[good], 10)) if good.any() else float(np.median(sd)),
+                1e-4)
+    clad_sd = float(np.median(sd[band])) if band.any() else floor
+    sd = np.where(cnt >= 8, sd, floor)
+    sd = np.maximum(ndimage.maximum_filter1d(sd, 5), floor)
+    if band.any():
+        # the cladding's interior is uniform glass: one noise level for all its rings, so a
+        # flaw covering much of a short inner ring cannot inflate that ring's noise
+        sd[: int(0.8 * clad_px)] = max(clad_sd, floor)
+    return prof, sd, cnt
+
+def detect_features(
+    pixels: np.ndarray,
+    px_um: float,
+    cx: float,
+    cy: float,
+    roi_r_um: float,
+    clad_r_um: float = 62.5,
+    clip_level: float | None = None,
+) -> FiberField:
+    """Detect and measure the flaws within ``roi_r_um`` of the fiber centre ``(cx, cy)``."""
+    h, w = pixels.shape
+    rr = roi_r_um / px_um
+    x0, x1 = max(int(cx - rr), 0), min(int(np.ceil(cx + rr)) + 1, w)
+    y0, y1 = max(int(cy - rr), 0), min(int(np.ceil(cy + rr)) + 1, h)
+    crop = pixels[y0:y1, x0:x1].astype(np.float32)
+    # detection runs on a lightly smoothed copy (a matched filter for flaws >= 1 um: white
+    # and JPEG noise drop, flaws stay); sizes are measured on the raw pixels
+    smooth = ndimage.gaussian_filter(crop, max(SMOOTH_UM / px_um, 0.5), truncate=3.0)
+    dxv = (np.arange(x0, x1, dtype=np.float32) - np.float32(cx))[None, :]
+    dyv = (np.arange(y0, y1, dtype=np.float32) - np.float32(cy))[:, None]
+    r = np.sqrt(dxv * dxv + dyv * dyv)
+    nb = int(rr) + 3
+    ri_full = np.minimum(r, nb - 1).astype(np.intp)  # ring index; nb - 1 = outside the ROI
+    inside = ri_full < nb - 2
+    visible = min(cx, cy, w - 1 - cx, h - 1 - cy) * px_um
+    clad_px = clad_r_um / px_um
+    # the background is fitted on every other pixel (a quarter of them): fast and enough
+    sub = (slice(None, None, 2), slice(None, None, 2))
+    sin = inside[sub]
+    vals = smooth[sub][sin].astype(np.float64)
+    ri = ri_full[sub][sin]
+    xn = np.broadcast_to(dxv / rr, crop.shape)[sub][sin].astype(np.float64)
+    yn = np.broadcast_to(dyv / rr, crop.shape)[sub][sin].astype(np.float64)
+    # illumination: ratio to a first radial profile, fitted with a quadratic surface
+    m0, _, _ = _robust_radial(vals, ri, nb)
+    ratio = vals / np.maximum(m0[ri], 1e-6)
+    sel = np.zeros(len(vals), bool)
+    sel[:: max(1, len(vals) // 8_000)] = True
+    c = [float(v) for v in _illumination(ratio, xn, yn, sel)]
+    xg, yg = (dxv / np.float32(rr)), (dyv / np.float32(rr))
+    illum = (c[0] + c[1] * xg + c[3] * xg * xg) + (c[2] * yg + c[5] * yg * yg) \
+        + np.float32(c[4]) * (yg * xg)
+    np.maximum(illum, np.float32(1e-3), out=illum)
+    flat = vals / illum[sub][sin]
+    prof, sd, _ = _profile(flat, ri, nb, clad_px)
+    model = prof.astype(np.float32)[ri_full] * illum
+    zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
+    # second pass: refit the background without the samples flagged by the first, so
+    # that a flaw covering part of a short ring cannot bend that ring's level
+    zs = np.abs(zimg[sub])
+    lab, n_lab = ndimage.label(zs > LOW_Z)
+    real = np.zeros(n_lab + 1, bool)
+    real[np.unique(lab[zs > HIGH_Z])] = True
+    real[0] = False
+    flagged = ndimage.binary_dilation(real[lab])[sin]
+    n_in = int(0.8 * clad_px)
+    if flagged.any() and n_in > 4:
+        # only short inner rings can be bent by a flaw; long outer rings keep their clipped
+        # means. Rings left (nearly) empty take the level of their neighbours.
+        k2 = ~flagged & (ri < n_in)
+        prof2, _, cnt2 = _profile(flat[k2], ri[k2], n_in, clad_px)
+        ok = cnt2 >= 8
+        if ok.sum() >= 2:
+            rings = np.arange(n_in)
+            prof = prof.copy()
+            prof[:n_in] = np.where(ok, prof2, np.interp(rings, rings[ok], prof2[ok]))
+            model = prof.astype(np.float32)[ri_full] * illum
+            zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
+    zimg[~inside] = 0
+    sat = 0.0
+    if clip_level is not None:
+        core = r <= clad_px
+        sat = float(np.mean(crop[core] >= clip_level)) if core.any() else 0.0
+    feats: list[DetectedFeature] = []
+    pieces: list[tuple[np.ndarray, np.ndarray, float]] = []
+    # dark and bright flaws are segmented apart: two crossing flaws of opposite polarity
+    # (a bright scratch over a dark one) stay two flaws
+    for sign in (-1.0, 1.0):
+        zsig = zimg * np.float32(sign)
+        labels, n = ndimage.label(zsig > LOW_Z)  # hysteresis: low regions with a high pixel
+        keep = np.zeros(n + 1, bool)
+        keep[np.unique(labels[zsig > HIGH_Z])] = True
+        keep[0] = False
+        for i, sl in enumerate(ndimage.find_objects(labels), start=1):
+            if sl is None or not keep[i]:
+                continue
+            sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
+            sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
+            comp = ndimage.binary_dilation(labels[sy, sx] == i)
+            mv = np.maximum(model[sy, sx], np.float32(1e-4))
+            rv = (crop[sy, sx] - mv) / mv * np.float32(sign)  # relative, flaw positive
+            # the peak level: the mean of the top tenth (the single maximum carries noise)
+            top = np.sort(rv[comp])[-max(3, int(comp.sum()) // 10):]
+            peak = float(top.mean())
+            if peak <= 0:
+                continue
+            half = comp & (rv >= 0.5 * peak)
+            ys, xs = np.nonzero(half)
+            if len(ys) == 0:
+                continue
+            pieces.append((ys + sy.start, xs + sx.start, peak * sign))
+    for ys, xs, peak, joined_width in _join_scratches(pieces, px_um):
+        area, length, width, angle, elong = _measure(ys, xs, px_um)
+        width = joined_width or width
+        eq_d = 2 * np.sqrt(area / np.pi) * px_um
+        rad = r[ys, xs] * px_um
+        pz = float(np.max(np.abs(zimg[ys, xs])))
+        if eq_d < MIN_SIZE_UM or (eq_d < MIN_FERRULE_SIZE_UM and rad.min() > clad_r_um + 1.0):
+            continue
+        if eq_d < 1.5 and pz < TINY_MIN_Z:
+            continue  # at the detection floor a flaw needs stronger evidence than noise
+        is_scratch = elong >= SCRATCH_ELONGATION and length * px_um >= SCRATCH_MIN_LENGTH_UM
+        feats.append(DetectedFeature(
+            "scratch" if is_scratch else "defect",
+            float(xs.mean() + x0), float(ys.mean() + y0),
+            float(width * px_um if is_scratch else eq_d),
+            float(length * px_um), angle, area * px_um * px_um,
+            float(rad.min()), float(rad.max()),
+            "dark" if peak < 0 else "bright", pz,
+            np.vstack([ys + y0, xs + x0]).astype(np.int32)))
+    noise = float(np.median(sd[: int(clad_px)]))
+    feats.sort(key=lambda f: (f.r_min_um, f.x_px))
+    return FiberField(tuple(feats), float(visible), sat, noise)
+
+
+def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: float
+                    ) -> list[tuple[np.ndarray, np.ndarray, float, float | None]]:
+    """Join elongated pieces lying on one line (a scratch broken by a ring edge or noise)."""
+    info = []
+    for ys, xs, _peak in pieces:
+        _, length, width, angle, elong = _measure(ys, xs, px_um)
+        info.append((elong >= 3.0 and length * px_um >= 4.0, xs.mean(), ys.mean(), angle,
+                     width, length))
+    parent = list(range(len(pieces)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    lines = [i for i, t in enumerate(info) if t[0]]
+    for a in lines:
+        _, ax, ay, aa, aw, al = info[a]
+        t = np.deg2rad(aa)
+        for b in range(len(pieces)):
+            if b == a or root(b) == root(a):
+                continue
+            b_line, bx, by, ba, bw, bl = info[b]
+            if np.sign(pieces[a][2]) != np.sign(pieces[b][2]):
+                continue
+            if b_line and abs((aa - ba + 90) % 180 - 90) > 8:
+                continue
+            if not b_line and np.sqrt(len(pieces[b][0])) > 1.5 * aw + 1.0 / px_um:
+                continue  # a blob wider than the scratch is a defect on it
+            perp = abs(-(bx - ax) * np.sin(t) + (by - ay) * np.cos(t))
+            gap = np.hypot(bx - ax, by - ay) - (al + (bl if b_line else 0)) / 2
+            if perp <= max(aw, bw if b_line else 0) + 2.0 / px_um and gap <= 15.0 / px_um:
+                parent[root(b)] = root(a)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(pieces)):
+        groups.setdefault(root(i), []).append(i)
+    out: list[tuple[np.ndarray, np.ndarray, float, float | None]] = []
+    for members in groups.values():
+        ys = np.concatenate([pieces[i][0] for i in members])
+        xs = np.concatenate([pieces[i][1] for i in members])
+        peak = max((pieces[i][2] for i in members), key=abs)
+        # width of a joined scratch: area over length of its line pieces (the gaps between
+        # pieces would otherwise count as length without area)
+        lines_in = [i for i in members if info[i][0]]
+        joined_w: float | None = None
+        if len(members) > 1 and lines_in:
+            joined_w = sum(len(pieces[i][0]) for i in lines_in) / sum(info[i][5] for i in lines_in)
+        out.append((ys, xs, peak, joined_w))
+    return out
