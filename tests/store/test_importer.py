@@ -170,7 +170,8 @@ def test_concurrent_importers_neither_lose_nor_duplicate(db_url: str, tmp_path: 
     files = [ilrl_csv(tmp_path / f"c{i}.csv", [f"C{i}-{j}" for j in range(10)], seed=i,
                       fibers=6) for i in range(4)]
     jobs = [str(f) for f in files] + [str(files[0]), str(files[1])]  # two files twice at once
-    ctx = mp.get_context("fork")  # children open their own connections
+    # spawn, not fork: a Dask cluster of an earlier test may hold locks in other threads
+    ctx = mp.get_context("spawn")  # children open their own connections
     with ctx.Pool(len(jobs)) as pool:
         out = pool.starmap(_import_worker, [(db_url, j) for j in jobs])
     assert sum(1 for _, skipped in out if skipped) == 2

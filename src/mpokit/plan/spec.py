@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -68,8 +68,8 @@ class ClusterInfo(_Model):
         description="How the node's NIC ports sit in its OSFP cages: 'single' (one module per "
         "NIC: ConnectX cards, DGX B300) or 'twin' (two NIC ports per cage, twin-port flat-top "
         "modules: DGX H100/B200 with 4 cages for 8 NICs).")
-    ufm_links: int | Literal["auto"] = Field(
-        default="auto", ge=0, le=64,
+    ufm_links: Annotated[int, Field(ge=0, le=64)] | Literal["auto"] = Field(
+        default="auto",
         description=(
             "Fabric-manager (UFM) links placed in the first free node slot. 'auto': 4 when "
             "the last scalable unit has a free slot (DGX SuperPOD practice), else 0."
