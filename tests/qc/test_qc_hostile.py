@@ -33,7 +33,13 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
-print("MAXRSS_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+# VmHWM is this process's own peak; ru_maxrss keeps the forking parent's across exec on Linux
+try:
+    with open("/proc/self/status") as f:
+        peak = next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print("MAXRSS_KB", peak, file=sys.stderr)
 sys.exit(code)
 """
 
