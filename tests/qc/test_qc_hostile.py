@@ -33,13 +33,11 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
-# VmHWM is this process's own peak; ru_maxrss keeps the forking parent's across exec on Linux
-try:
-    with open("/proc/self/status") as f:
-        peak = next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:"))
-except (OSError, StopIteration):
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print("MAXRSS_KB", peak, file=sys.stderr)
+# VmHWM is this process's own peak; ru_maxrss would include the forked parent's size
+# before exec (a big pytest process), so it is not used here
+hwm = [ln.split()[1] for ln in open("/proc/self/status") if ln.startswith("VmHWM:")]
+print("MAXRSS_KB", hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+      file=sys.stderr)
 sys.exit(code)
 """
 
