@@ -45,6 +45,19 @@ def _echo_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, indent=2, default=str))
 
 
+def _with_profile(db: str | None, profile: str, call: Any, *args: Any) -> Any:
+    """``call(store, *args, profile)`` on the opened store; input errors exit 1."""
+    from mpokit.store import open_store
+    from mpokit.store.grading import get_profile
+
+    try:
+        prof = get_profile(profile)
+        with open_store(db) as store:
+            return call(store, *args, prof)
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+
+
 @qc_app.command("import")
 def import_cmd(
     files: list[Path] = typer.Argument(..., help="Station exports (.csv, .xlsx), "
@@ -274,16 +287,9 @@ def inspect_cmd(
     as_json: bool = JSON,
 ) -> int:
     """Accept or reject a lot from its re-measured sample."""
-    from mpokit.store import open_store
-    from mpokit.store.grading import get_profile
     from mpokit.store.inspection import decide_inspection
 
-    try:
-        prof = get_profile(profile)
-        with open_store(db) as store:
-            res = decide_inspection(store, lot, prof)
-    except MpokitError as exc:
-        raise fail_input(exc) from None
+    res = _with_profile(db, profile, decide_inspection, lot)
     if as_json:
         _echo_json(res.to_dict())
     elif res.verdict == "unmeasurable":
@@ -303,16 +309,9 @@ def scorecard_cmd(
     as_json: bool = JSON,
 ) -> int:
     """A supplier's lots, inspections and claimed-vs-measured IL."""
-    from mpokit.store import open_store
-    from mpokit.store.grading import get_profile
     from mpokit.store.inspection import scorecard
 
-    try:
-        prof = get_profile(profile)
-        with open_store(db) as store:
-            res = scorecard(store, supplier, prof)
-    except MpokitError as exc:
-        raise fail_input(exc) from None
+    res = _with_profile(db, profile, scorecard, supplier)
     if as_json:
         _echo_json(res)
         return EXIT_OK
@@ -339,15 +338,8 @@ def certificate_cmd(
     profile: str = PROFILE,
 ) -> int:
     """Write an assembly's test certificate (IL/RL table, grade, geometry, QR code)."""
-    from mpokit.store import open_store
     from mpokit.store.certificate import write_certificate
-    from mpokit.store.grading import get_profile
 
-    try:
-        prof = get_profile(profile)
-        with open_store(db) as store:
-            verdict = write_certificate(store, serial, prof, out)
-    except MpokitError as exc:
-        raise fail_input(exc) from None
+    verdict = _with_profile(db, profile, lambda st, p: write_certificate(st, serial, p, out))
     typer.echo(f"{serial}: {verdict.upper()} -> {out}")
     return EXIT_OK if verdict == "pass" else EXIT_FAILED
