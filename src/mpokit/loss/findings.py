@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mpokit.connectivity.checks import Finding, Severity
+from mpokit.loss.breakdown import RUN_KINDS, LossBudget, Part
 from mpokit.loss.grades import grades
 from mpokit.loss.limits import application, applications, fiber, fibers
 from mpokit.standards.provenance import is_standard
@@ -26,7 +27,6 @@ from mpokit.standards.provenance import provenance_tag as _tag
 
 if TYPE_CHECKING:
     from mpokit.connectivity.model import Channel
-    from mpokit.loss.budget import LossBudget, Part
 
 __all__ = ["CODES", "findings_for"]
 
@@ -46,8 +46,6 @@ def _places(ats: list[int]) -> str:
 
 def _loss_fix(parts: tuple[Part, ...], excess: float) -> str:
     """Cheapest upgrade that closes ``excess`` dB, else a run to shorten, else advice."""
-    from mpokit.loss.budget import RUN_KINDS
-
     graded = [p for p in parts if p.kind in ("adapter", "cassette") and p.basis != "loss_db"]
     options = sorted(
         (g for g in grades() if g.kind == "connection" and g.installable),
@@ -98,8 +96,6 @@ def _reach(ch: Channel, b: LossBudget) -> list[Finding]:
     lim = b.limit
     if lim is None or b.length_m <= lim.reach_m + 1e-9:
         return []
-    from mpokit.loss.budget import RUN_KINDS
-
     over = b.length_m - lim.reach_m
     runs = [p for p in b.parts if p.kind in RUN_KINDS]
     longest = max(runs, key=lambda p: p.length_m)

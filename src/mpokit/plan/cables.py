@@ -20,7 +20,7 @@ from mpokit.errors import DesignError
 from mpokit.plan.catalog import OpticRecord
 
 if TYPE_CHECKING:
-    from mpokit.plan.verify import DesignCheck
+    from mpokit.plan.verdict import DesignCheck
 
 __all__ = ["CableTable", "Cabling", "Design", "Element", "LinkMode", "Part"]
 

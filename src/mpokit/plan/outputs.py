@@ -207,9 +207,11 @@ def tester_limits_table(plan: Plan) -> pa.Table:
     for d in plan.cabling.designs:
         # the checks already compiled each design and budgeted every channel; a design
         # that could not be built has no limits to test against (it is a finding)
-        if d.n_channels == 0 or d.result is None or d.result.batch is None:
+        r = d.result
+        if d.n_channels == 0 or r is None or r.batch is None or r.channel is None \
+                or r.budget is None:
             continue
-        ch, ref, worst = d.result.channel, d.result.budget, d.result.batch
+        ch, ref, worst = r.channel, r.budget, r.batch
         nominal = budget_batch(ch, d.run_lengths(), case="nominal")
         n = d.n_channels
         lim = ref.limit

@@ -4,7 +4,7 @@ A design is checked once, on its longest channel (polarity and mating do not dep
 length; loss is worst on the longest). When the check reports a loss budget, the margin
 of every channel is derived from it with the fiber attenuation, as an array.
 
->>> from mpokit.plan.cabling import Design
+>>> from mpokit.plan.cables import Design
 >>> import numpy as np
 >>> d = Design("node_leaf", "direct", None, "400GBASE-DR4", 0, "800G-2xDR4", 1,
 ...     [("cord", {"connector": "MPO-12", "type": "B", "polish": "APC",
@@ -16,35 +16,18 @@ True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 
 from mpokit.connectivity.checks import ChannelResult
 from mpokit.errors import DesignError, MpokitError
 from mpokit.loss import budget, budget_batch
-from mpokit.plan.cabling import Design
+from mpokit.plan.cables import Design
+from mpokit.plan.verdict import DesignCheck
 from mpokit.verify import check_channel
 
 __all__ = ["DesignCheck", "check_design"]
 
 LOSS_CODES = ("loss", "reach", "fiber_type", "reflectance")
-
-
-@dataclass
-class DesignCheck:
-    """The verdict on one design (applies to each of its channels)."""
-
-    ok: bool  # polarity and mating (the same for every channel of the design)
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    loss: dict[str, Any] | None = None
-    checked: bool = True
-    loss_counts: dict[str, tuple[int, str]] = field(default_factory=dict)
-    channel_errors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    channel: Any = None  # the compiled reference channel (a Channel) when it could be built
-    budget: Any = None  # its LossBudget (limit, PMD, connections do not depend on length)
-    batch: Any = None  # BatchBudget: worst-case loss, margin and length of every channel
 
 
 def check_design(design: Design) -> DesignCheck:
