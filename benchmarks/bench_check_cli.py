@@ -1,6 +1,7 @@
 """Benchmark: ``mpokit check`` end to end (file in, JSON out) on real plans.
 
-Run: ``.venv/bin/python benchmarks/bench_check_cli.py [--sizes 512,4096,16384] [--keep DIR]``.
+Run: ``.venv/bin/python benchmarks/bench_check_cli.py [--sizes 512,4096,16384] [--keep DIR]``
+(plans are cached in ``benchmarks/.cache/``, which git ignores; ``--keep`` names another folder).
 
 For each size (nodes of a rail-optimized 3-tier fabric, 8 rails: 512 -> ~12k channels,
 4096 -> ~98k, 16384 -> ~393k) it writes the plan's ``channels.yaml`` with ``mpokit plan``,
@@ -17,7 +18,7 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
+import textwrap
 from pathlib import Path
 
 import yaml
@@ -45,12 +46,30 @@ def run(args: list[str], out: Path | None) -> tuple[float, float, int]:
     return float(wall), int(rss) / 1024, int(rc)
 
 
+def yaml_to_json(text: str) -> str:
+    """The same channels as JSON (each distinct item body parsed once: PyYAML on a whole
+    393k-channel file takes many minutes and ~10 GB)."""
+    head, _, rest = text.partition("\n  - ")
+    assert head == "channels:", head
+    bodies: dict[str, dict] = {}
+    items = []
+    for chunk in rest.rstrip("\n").split("\n  - "):
+        first, _, body = chunk.partition("\n")
+        if body not in bodies:
+            bodies[body] = yaml.load(textwrap.dedent(body), Loader=yaml.CSafeLoader)
+        items.append({**yaml.load(first, Loader=yaml.CSafeLoader), **bodies[body]})
+    return json.dumps({"channels": items}, indent=2)
+
+
 def twins(src: Path) -> tuple[Path, Path]:
     """The JSON twin of a channel file and a YAML twin with comment lines."""
     text = src.read_text()
     js = src.with_suffix(".json")
-    js.write_text(json.dumps(yaml.load(text, Loader=yaml.CSafeLoader), indent=2))
+    if not js.exists():
+        js.write_text(yaml_to_json(text))
     commented = src.with_name("commented.yaml")
+    if commented.exists():
+        return js, commented
     lines = text.split("\n")
     lines.insert(1, "  # written by mpokit plan; edited by hand")
     commented.write_text("# a comment line at the top\n" + "\n".join(lines))
@@ -60,9 +79,10 @@ def twins(src: Path) -> tuple[Path, Path]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="512,4096,16384")
-    ap.add_argument("--keep", type=Path, default=None, help="reuse/keep plans in this folder")
+    ap.add_argument("--keep", type=Path, default=Path(__file__).parent / ".cache",
+                    help="reuse/keep plans in this folder")
     a = ap.parse_args()
-    root = a.keep or Path(tempfile.mkdtemp(prefix="mpokit-bench-"))
+    root = a.keep
     print(f"{'channels':>9} {'input':>10} {'mode':>6} {'wall s':>7} {'channels/s':>11} "
           f"{'peak MB':>8}")
     for n in (int(x) for x in a.sizes.split(",")):
@@ -90,9 +110,8 @@ def main() -> None:
                  for k in outs]
         same = all(t == texts[0] for t in texts)
         print(f"{'':>9} JSON output identical for yaml/json/commented inputs: {same}")
-        if a.keep is None:
-            for p in outs.values():
-                p.unlink()
+        for p in outs.values():
+            p.unlink()  # about 3.5 kB per channel
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Any
 
 import numpy as np
@@ -178,8 +179,6 @@ def _parse_fast(items: list[Any]) -> ChannelSet | None:
     fast reader shares them) and then by their ``repr``; the slow path gives the located
     error for anything invalid.
     """
-    from mpokit.standards import breakouts, cassettes, connectors, transceivers
-
     builder = DesignIndex()
     by_id: dict[tuple[int, int, int], int] = {}
     try:
@@ -203,11 +202,7 @@ def _parse_fast(items: list[Any]) -> ChannelSet | None:
             builder.add_channel(d, name)
     except (ValidationError, RecursionError, TypeError, ValueError):  # e.g. a number as a key
         return None
-    known = {"t": {n.upper() for n in transceivers().names()},
-             "c": {n.upper() for n in connectors().names()},
-             "cas": {n.upper() for n in cassettes().names()},
-             "bo": {n.upper() for n in breakouts().names()}}
-    if not all(_catalog_ok(d, known) for d in builder.designs):
+    if not _known_names(builder.designs):
         return None
     return builder.build()
 
@@ -337,50 +332,87 @@ def _body(lines: list[str], parsed: dict[str, Any]) -> dict[str, Any] | None:
     return out
 
 
+#: A named item of a machine-written ``channels:`` list: its name in plain double quotes
+#: (no quote, backslash or control character, which the YAML reader would decode).
+_YAML_ITEM = re.compile(r'\n  - name: "([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n')
+
+
+def _yaml_items(text: str) -> tuple[list[str | None], list[str]] | None:
+    """Names and body texts (indented four spaces) of every item of a ``channels:`` list.
+
+    One regular-expression split when every item starts with a plain quoted name;
+    otherwise item by item. None when the text has another shape.
+    """
+    parts = _YAML_ITEM.split(text)
+    if len(parts) > 1 and text.count("\n  - ") == len(parts) // 2:  # every item matched
+        head = [ln for ln in parts[0].split("\n") if ln.strip() and not _comment_line(ln)]
+        if head != ["channels:"]:
+            return None
+        parts[-1] = parts[-1].rstrip("\n")
+        return parts[1::2], parts[2::2]
+    del parts
+    start = _skip_comments(text, 0)
+    if not text.startswith("channels:\n", start):
+        return None
+    start = _skip_comments(text, start + len("channels:\n"))
+    if not text.startswith("  - ", start):
+        return None
+    names: list[str | None] = []
+    bodies: list[str] = []
+    for c in text[start + 4:].rstrip("\n").split("\n  - "):
+        if c.startswith('name: "'):
+            n = c.find("\n")
+            if n < 0 or c[n - 1] != '"' or '"' in c[7:n - 1] or "\\" in c[7:n - 1]:
+                return None  # quotes or escapes in a name: the YAML reader decodes them
+            names.append(c[7:n - 1])
+            bodies.append(c[n + 1:])
+        elif c.startswith("name:"):
+            return None
+        else:
+            names.append(None)
+            bodies.append("    " + c)
+    return names, bodies
+
+
+def _designs_of(bodies: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct bodies in order of first use, and every item's index among them."""
+    distinct = list(dict.fromkeys(bodies))
+    pos = {b: i for i, b in enumerate(distinct)}
+    return distinct, np.fromiter(map(pos.__getitem__, bodies), dtype=np.int64,
+                                 count=len(bodies))
+
+
+def _known_names(designs: list[ChannelSpec]) -> bool:
+    """Every catalogue name the designs use is known (the slow path says which is not)."""
+    from mpokit.standards import breakouts, cassettes, connectors, transceivers
+
+    known = {"t": {n.upper() for n in transceivers().names()},
+             "c": {n.upper() for n in connectors().names()},
+             "cas": {n.upper() for n in cassettes().names()},
+             "bo": {n.upper() for n in breakouts().names()}}
+    return all(_catalog_ok(d, known) for d in designs)
+
+
 def _plain_list(text: str) -> ChannelSet | None:
     """A machine-written ``channels:`` list, read item by item; None for any other shape.
 
     Items are split on their ``  - `` lines; an item's first line may be its name in
     plain double quotes. Each distinct item body (the text without the name line) is
-    parsed and validated once and becomes one design; the per-item work is string
-    splitting and one dict lookup. Anything unusual (comments between items, other
-    indents, escapes in names, invalid bodies) returns None and the caller reads the file
-    the ordinary way, which says exactly what and where is wrong.
+    parsed and validated once and becomes one design; the per-item work is one split
+    and one dict lookup, at C speed. Anything unusual (other indents, escapes in names,
+    invalid bodies) returns None and the caller reads the file the ordinary way, which
+    says exactly what and where is wrong.
     """
-    start = _skip_comments(text, 0)
-    if not text.startswith("channels:\n", start):
+    items = _yaml_items(text)
+    if items is None:
         return None
-    start = _skip_comments(text, start + len("channels:\n"))
-    head = "  - "
-    if not text.startswith(head, start):
-        return None
-    chunks = text[start + len(head):].split("\n  - ")
-    chunks[-1] = chunks[-1].rstrip("\n")
-    index: dict[str, int] = {}
-    lookup = index.setdefault
-    names: list[str | None] = []
-    design_of: list[int] = []
-    add_name, add_design = names.append, design_of.append
-    for c in chunks:
-        if c.startswith('name: "'):
-            n = c.find("\n")
-            if n < 0 or c[n - 1] != '"':
-                return None
-            add_name(c[7:n - 1])
-            add_design(lookup(c[n:], len(index)))
-        elif c.startswith("name:"):
-            return None
-        else:
-            add_name(None)
-            add_design(lookup("\n    " + c, len(index)))
-    del chunks
-    joined = "\x00".join(n for n in names if n is not None)
-    if '"' in joined or "\\" in joined:
-        return None  # quotes or escapes in a name: the YAML reader decodes them
+    names, bodies = items
+    distinct, design_of = _designs_of(bodies)
+    del bodies
     parsed: dict[str, Any] = {}
     designs = []
-    for chunk in index:
-        body = [ln for ln in chunk[1:].split("\n") if not _comment_line(ln)]
+    for chunk in distinct:
+        body = [ln for ln in chunk.split("\n") if not _comment_line(ln)]
         if any(ln and not ln.startswith("    ") for ln in body):
             return None
         try:
@@ -392,15 +424,61 @@ def _plain_list(text: str) -> ChannelSet | None:
             designs.append(ChannelSpec.model_validate(data))
         except (InputError, ValidationError, RecursionError):
             return None
-    from mpokit.standards import breakouts, cassettes, connectors, transceivers
-
-    known = {"t": {n.upper() for n in transceivers().names()},
-             "c": {n.upper() for n in connectors().names()},
-             "cas": {n.upper() for n in cassettes().names()},
-             "bo": {n.upper() for n in breakouts().names()}}
-    if not all(_catalog_ok(d, known) for d in designs):
+    if not _known_names(designs):
         return None
-    return ChannelSet(tuple(designs), np.asarray(design_of, dtype=np.int64), tuple(names))
+    return ChannelSet(tuple(designs), design_of, tuple(names))
+
+
+#: The first item of a JSON ``{"channels": [...]}`` whose items start with a plain name,
+#: the boundary between two such items (up to the name's opening quote), and the end.
+_JSON_HEAD = re.compile(r'\s*\{\s*"channels"\s*:\s*\[\s*\{\s*"name"\s*:\s*"([^"\\\x00-\x1f]*)"')
+_JSON_ITEM = re.compile(r'\}\s*,\s*\{\s*"name"\s*:\s*"')
+_JSON_TAIL = re.compile(r'\}\s*\]\s*\}\s*\Z')
+_JSON_AFTER_NAME = re.compile(r'"\s*,')
+_NOT_PLAIN = re.compile(r'[\\\x00-\x1f]')
+
+
+def _json_list(text: str) -> ChannelSet | None:
+    """A ``{"channels": [...]}`` JSON text whose items each start with a plain name.
+
+    The text is split at the first boundary between two items, taken literally (a
+    machine-written file repeats it exactly); each distinct item body (the text after
+    the name) is parsed and validated once. A boundary found inside an item (in a string
+    or a nested object) leaves pieces that are not JSON objects, and then None is
+    returned, as for anything unusual: the caller parses the whole text, which says
+    exactly what and where is wrong.
+    """
+    head = _JSON_HEAD.match(text)
+    tail = _JSON_TAIL.search(text, max(0, len(text) - 4096))
+    if head is None or tail is None:
+        return None
+    sep = _JSON_ITEM.search(text, head.end())
+    parts = text.split(text[sep.start():sep.end()]) if sep else [text]
+    parts[0] = head.group(1) + '"' + parts[0][head.end():]  # as the others: name, '"', body
+    parts[-1] = parts[-1][:tail.start() - len(text)]
+    names = [p[:p.find('"')] for p in parts]
+    if _NOT_PLAIN.search("".join(names)):
+        return None  # escapes or control characters: the JSON parser decodes them
+    pos: dict[str, int] = {}
+    add = pos.setdefault
+    design_of = np.fromiter((add(p[len(n):], len(pos)) for p, n in zip(parts, names, strict=True)),
+                            dtype=np.int64, count=len(parts))
+    del parts
+    designs = []
+    for body in pos:
+        after = _JSON_AFTER_NAME.match(body)
+        if after is None:
+            return None
+        try:
+            data = json.loads("{" + body[after.end():] + "}", parse_constant=_no_constant)
+            if not isinstance(data, dict) or "name" in data:
+                return None
+            designs.append(ChannelSpec.model_validate(data))
+        except (ValueError, ValidationError, RecursionError):
+            return None
+    if not _known_names(designs):
+        return None
+    return ChannelSet(tuple(designs), design_of, tuple(names))
 
 
 def _skip_comments(text: str, start: int) -> int:
@@ -422,6 +500,10 @@ def _comment_line(line: str) -> bool:
 def _load(text: str, file: str) -> ChannelSet | tuple[Any, Lines]:
     """Parse a channel file: JSON by the JSON parser, big plain lists item by item."""
     head = text.lstrip()[:1]
+    if head == "{" and len(text) > 256_000:
+        fast = _json_list(text)
+        if fast is not None:
+            return fast
     if head in ("{", "["):
         try:
             return json.loads(text, parse_constant=_no_constant), Lines(file, None, text)

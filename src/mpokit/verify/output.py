@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any, TextIO
 
 import numpy as np
@@ -88,7 +89,7 @@ def write_json(stream: TextIO, results: Sequence[tuple[str, SetResult]]) -> None
     buf: list[str] = [f'{{\n  "ok": {json.dumps(ok)},\n  "channels": [']
     size = 0
     sep = "\n    "
-    dumps = json.dumps
+    quote = encode_basestring_ascii  # what json.dumps does to a str, without its overhead
     for file, res in results:
         tpl = _templates(file, res)
         names = res.channels.names
@@ -96,7 +97,7 @@ def write_json(stream: TextIO, results: Sequence[tuple[str, SetResult]]) -> None
         for i, d in enumerate(res.channels.design_of.tolist()):
             head, tail = tpl[d]
             n = names[i]
-            piece = f"{sep}{head}{dumps(n if n else default[d])}{tail}"
+            piece = f"{sep}{head}{quote(n if n else default[d])}{tail}"
             buf.append(piece)
             sep = ",\n    "
             size += len(piece)
