@@ -211,3 +211,20 @@ def test_names_are_printed_literally(tmp_path: Path, command: str) -> None:
     r = run(command, str(ch))
     assert r.returncode == 0, clean(r)
     assert f"PASS {name}  " in r.stdout
+
+
+def test_a_plan_output_folder_checks_its_channels_file_only(tmp_path: Path) -> None:
+    """``check PLAN_OUT/`` read summary.json as a channel file (an input error)."""
+    out = tmp_path / "p"
+    r = run("plan", str(EX / "cluster" / "superpod-1su.yaml"), "-o", str(out))
+    assert r.returncode == 0, clean(r)
+    assert (out / "summary.json").is_file()
+    mine = tmp_path / "p" / "extra.json"  # a file the user put there is still read
+    mine.write_text((EX / "channels" / "direct-type-b-cord.yaml").read_text())
+    r = run("check", str(out), "--json")
+    assert r.returncode == 0, clean(r)
+    files = {Path(c["file"]).name for c in json.loads(r.stdout)["channels"]}
+    assert files == {"channels.yaml", "extra.json"}
+    n_plan = sum(1 for ln in (out / "channels.yaml").read_text().splitlines()
+                 if ln.startswith("  - name:"))
+    assert len(json.loads(r.stdout)["channels"]) == n_plan + 1

@@ -8,6 +8,7 @@ go to stdout (:func:`out_console`), diagnostics and progress to stderr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,7 +31,7 @@ CHANNEL_SUFFIXES = (".yaml", ".yml", ".json")
 FilesArgument = Annotated[list[Path], typer.Argument(
     metavar="FILE_OR_FOLDER", show_default=False,
     help="Channel files (YAML or JSON), or folders: every .yaml, .yml and .json file in "
-         "them, recursively.")]
+         "them, recursively (a plan output folder: its channels.yaml).")]
 
 #: Extra catalogues (transceivers, cassettes, breakouts, connectors), repeatable.
 CatalogOption = Annotated[list[Path] | None, typer.Option(
@@ -50,8 +51,34 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON on stdout."
 _PIPE_WIDTH = 10_000
 
 
+#: The channel files an mpokit command writes into its output folder.
+CHANNEL_OUTPUTS = frozenset({"channels.yaml", "channels.yml", "channels.json"})
+
+
+def _other_output(f: Path) -> bool:
+    """``f`` is a file an mpokit command wrote that holds no channels (``summary.json``).
+
+    An output folder lists the files mpokit wrote in its marker (``.mpokit-output.json``).
+    """
+    from mpokit._files import MARKER
+
+    marker = f.parent / MARKER
+    if not marker.is_file():
+        return False
+    try:
+        listed = json.loads(marker.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return False
+    return f.name in listed and f.name not in CHANNEL_OUTPUTS
+
+
 def channel_files(paths: list[Path]) -> list[Path]:
     """The channel files named by ``paths``: files as given, folders expanded.
+
+    In a folder, every ``.yaml``, ``.yml`` and ``.json`` file is a channel file, except
+    hidden ones and the files an mpokit command wrote that hold no channels (those its
+    output folder's ``.mpokit-output.json`` lists, other than ``channels.yaml``): a plan's
+    output folder is checked through its ``channels.yaml``, not its ``summary.json``.
 
     Parameters
     ----------
@@ -81,7 +108,8 @@ def channel_files(paths: list[Path]) -> list[Path]:
             continue
         found = sorted(f for f in p.rglob("*") if f.suffix.lower() in CHANNEL_SUFFIXES
                        and f.is_file()
-                       and not any(part.startswith(".") for part in f.relative_to(p).parts))
+                       and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                       and not _other_output(f))
         if not found:
             raise InputError("is a folder that holds no channel file (.yaml, .yml or .json)",
                              file=str(p), fix="name channel files or a folder holding them")
