@@ -60,6 +60,10 @@ def plan(
                                     fix="see docs/planner.md (fabric formulas)")) from None
     except MpokitError as exc:
         raise fail_input(exc) from None
+    from mpokit.plan.outputs import skipped_outputs
+
+    for note in skipped_outputs():  # an optional extra is not installed
+        console.print(f"note: {note}", highlight=False, markup=False)
     s = p.summary
     if json_out:
         typer.echo(json.dumps(s, indent=2))

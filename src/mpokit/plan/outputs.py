@@ -13,6 +13,7 @@ panel port is ``PP<panel>-<port>`` and a trunk spans a port range (``PP01-01..12
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Callable
@@ -20,12 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from mpokit._files import output_dir
+from mpokit.errors import InputError
 from mpokit.plan.bom import bom_rows, write_bom_workbook
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
@@ -33,10 +31,14 @@ from mpokit.plan.planner import Plan
 
 __all__ = [
     "bom_rows",
+    "cutsheet_columns",
     "cutsheet_table",
     "generate_channel_lines_header",
     "generate_channels",
+    "skipped_outputs",
+    "tester_limits_columns",
     "tester_limits_table",
+    "write_csv",
     "write_plan",
 ]
 
@@ -46,32 +48,50 @@ def _device_names(plan: Plan) -> np.ndarray:
     return np.concatenate([names, np.array([""], dtype=object)])  # index -1 -> ""
 
 
-def _str(a: np.ndarray) -> pa.Array:
-    return pc.cast(pa.array(a), pa.string())
+def _str(a: np.ndarray) -> np.ndarray:
+    return np.asarray([str(x) for x in np.asarray(a).tolist()], dtype=object)
 
 
-def _pad(a: np.ndarray, width: int = 2) -> pa.Array:
-    return pc.utf8_lpad(_str(a), width=width, padding="0")
+def _pad(a: np.ndarray, width: int = 2) -> np.ndarray:
+    return np.asarray([str(x).rjust(width, "0") for x in np.asarray(a).tolist()], dtype=object)
+
+
+def _join(*parts: np.ndarray | str) -> np.ndarray:
+    """Element-wise concatenation of string arrays and constants (object arrays)."""
+    out: Any = ""
+    for p in parts:
+        out = out + p  # numpy adds object arrays element by element; str + array broadcasts
+    return np.asarray(out, dtype=object)
 
 
 def _end_text(panel: np.ndarray, port: np.ndarray, hi: np.ndarray,
-              panel_hi: np.ndarray) -> pa.Array:
+              panel_hi: np.ndarray) -> np.ndarray:
     """``PP02-17``, ``PP02-01..12`` or ``PP05-25..PP06-16`` (a range over two panels) for
     panel ends; the port number (or range) for device ends."""
     dev_port = _str(port)
-    pp = pc.binary_join_element_wise("PP", _pad(panel), "-", _pad(port), "")
-    same_panel = pc.binary_join_element_wise(pp, "..", _pad(hi), "")
-    pp_hi = pc.binary_join_element_wise("PP", _pad(np.maximum(panel_hi, 0)), "-", _pad(hi), "")
-    two_panels = pc.binary_join_element_wise(pp, "..", pp_hi, "")
-    rng = pc.if_else(pa.array((panel_hi >= 0) & (panel_hi != panel)), two_panels, same_panel)
-    panel_txt = pc.if_else(pa.array(hi >= 0), rng, pp)
-    dev_rng = pc.binary_join_element_wise(dev_port, "..", _str(hi), "")
-    dev_txt = pc.if_else(pa.array(hi >= 0), dev_rng, dev_port)
-    return pc.if_else(pa.array(panel >= 0), panel_txt, dev_txt)
+    pp = _join("PP", _pad(panel), "-", _pad(port))
+    same_panel = _join(pp, "..", _pad(hi))
+    pp_hi = _join("PP", _pad(np.maximum(panel_hi, 0)), "-", _pad(hi))
+    two_panels = _join(pp, "..", pp_hi)
+    rng = np.where((panel_hi >= 0) & (panel_hi != panel), two_panels, same_panel)
+    panel_txt = np.where(hi >= 0, rng, pp)
+    dev_txt = np.where(hi >= 0, _join(dev_port, "..", _str(hi)), dev_port)
+    return np.where(panel >= 0, panel_txt, dev_txt)
 
 
-def cutsheet_table(plan: Plan) -> pa.Table:
-    """One row per physical cable with both ends and its label."""
+def cutsheet_columns(plan: Plan) -> dict[str, np.ndarray]:
+    """One row per physical cable with both ends and its label, as named columns.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    dict[str, numpy.ndarray]
+        Column name -> values (strings as object arrays, None where a cell is empty).
+    """
     cols = plan.cabling.cables.cols
     names = _device_names(plan)
     racks = np.asarray(plan.layout.rack_names(), dtype=object)
@@ -84,38 +104,145 @@ def cutsheet_table(plan: Plan) -> pa.Table:
     fiber = np.asarray([p.fiber for p in parts] or [""], dtype=object)[part]
     a_end = _end_text(cols["a_panel"], cols["a_port"], cols["a_port_hi"], cols["a_panel_hi"])
     b_end = _end_text(cols["b_panel"], cols["b_port"], cols["b_port_hi"], cols["b_panel_hi"])
-    a_rack = pa.array(racks[cols["a_rack"]], pa.string())
-    b_rack = pa.array(racks[cols["b_rack"]], pa.string())
-    a_ru = pc.binary_join_element_wise(a_rack, ".U", _pad(np.maximum(cols["a_ru"], 0)), "")
-    b_ru = pc.binary_join_element_wise(b_rack, ".U", _pad(np.maximum(cols["b_ru"], 0)), "")
-    label = pc.binary_join_element_wise(a_ru, ":", a_end, "/", b_ru, ":", b_end, "")
+    a_rack = racks[cols["a_rack"]]
+    b_rack = racks[cols["b_rack"]]
+    a_ru = _join(a_rack, ".U", _pad(np.maximum(cols["a_ru"], 0)))
+    b_ru = _join(b_rack, ".U", _pad(np.maximum(cols["b_ru"], 0)))
     none = np.array(None, dtype=object)
-    a_dev_name = np.where(cols["a_panel"] >= 0, none, names[cols["a_dev"]])
-    b_dev_name = np.where(cols["b_panel"] >= 0, none, names[cols["b_dev"]])
-    b2 = np.where(cols["b2_dev"] >= 0, names[cols["b2_dev"]], np.array(None, dtype=object))
     n = len(plan.cabling.cables)
-    return pa.table({
-        "cable_id": pa.array(np.arange(1, n + 1)),
-        "label": label,
-        "kind": pa.array(kind, pa.string()),
-        "part": pa.array(desc, pa.string()),
-        "connector": pa.array(conn, pa.string()),
-        "fiber": pa.array(fiber, pa.string()),
-        "fibers": pa.array(fibers),
-        "legs": pa.array(cols["legs"]),
-        "length_m": pa.array(cols["length_m"]),
-        "link_class": pa.array(np.asarray(LINK_CLASSES, dtype=object)[cols["cls"]], pa.string()),
+    return {
+        "cable_id": np.arange(1, n + 1),
+        "label": _join(a_ru, ":", a_end, "/", b_ru, ":", b_end),
+        "kind": kind,
+        "part": desc,
+        "connector": conn,
+        "fiber": fiber,
+        "fibers": fibers,
+        "legs": cols["legs"],
+        "length_m": cols["length_m"],
+        "link_class": np.asarray(LINK_CLASSES, dtype=object)[cols["cls"]],
         "a_rack": a_rack,
-        "a_ru": pa.array(cols["a_ru"]),
-        "a_device": pa.array(a_dev_name, pa.string()),
+        "a_ru": cols["a_ru"],
+        "a_device": np.where(cols["a_panel"] >= 0, none, names[cols["a_dev"]]),
         "a_port": a_end,
         "b_rack": b_rack,
-        "b_ru": pa.array(cols["b_ru"]),
-        "b_device": pa.array(b_dev_name, pa.string()),
+        "b_ru": cols["b_ru"],
+        "b_device": np.where(cols["b_panel"] >= 0, none, names[cols["b_dev"]]),
         "b_port": b_end,
-        "b2_device": pa.array(b2, pa.string()),
-        "b2_port": pa.array(np.where(cols["b2_port"] >= 0, cols["b2_port"], none), pa.int64()),
-    })
+        "b2_device": np.where(cols["b2_dev"] >= 0, names[cols["b2_dev"]], none),
+        "b2_port": np.where(cols["b2_port"] >= 0, cols["b2_port"], none),
+    }
+
+
+#: Columns of integers that may hold empty cells.
+_NULLABLE_INT = ("b2_port",)
+
+
+def _arrow(cols: dict[str, Any]) -> Any:
+    """The columns as a pyarrow Table (strings typed as strings, even when all empty)."""
+    pa = _pyarrow("the Parquet cut sheet")
+    out = {}
+    for k, v in cols.items():
+        a = np.asarray(v) if not isinstance(v, list) else v
+        if k in _NULLABLE_INT:
+            out[k] = pa.array(a, pa.int64())
+        elif isinstance(a, np.ndarray) and a.dtype == object:
+            out[k] = pa.array(a, pa.string())
+        else:
+            out[k] = pa.array(a)
+    return pa.table(out)
+
+
+def cutsheet_table(plan: Plan) -> Any:
+    """The cut sheet (:func:`cutsheet_columns`) as a ``pyarrow.Table``.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per cable.
+
+    Raises
+    ------
+    InputError
+        pyarrow is not installed (it comes with ``pip install 'mpokit[plan]'``).
+    """
+    return _arrow(cutsheet_columns(plan))
+
+
+def _pyarrow(what: str) -> Any:
+    """pyarrow, or an input error naming the extra that brings it."""
+    try:
+        import pyarrow
+    except ImportError:
+        raise InputError(f"{what} needs pyarrow", fix="pip install 'mpokit[plan]'") from None
+    return pyarrow
+
+
+def _have(module: str) -> bool:
+    """``module`` can be imported (an optional extra is installed)."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def skipped_outputs() -> list[str]:
+    """The plan outputs this installation cannot write, each with the extra that brings it.
+
+    Returns
+    -------
+    list[str]
+        One note per output left out (empty with ``pip install 'mpokit[plan]'``).
+    """
+    out = []
+    if not _have("pyarrow"):
+        out.append("cutsheet.parquet not written: Parquet needs pyarrow "
+                   "(pip install 'mpokit[plan]')")
+    if not _have("openpyxl"):
+        out.append("bom.xlsx not written: the Excel BOM needs openpyxl "
+                   "(pip install 'mpokit[plan]')")
+    return out
+
+
+def _csv_cell(v: Any) -> str:
+    """One cell as pyarrow's CSV writer writes it: strings quoted, numbers bare, None empty."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return '"' + v.replace('"', '""') + '"'
+    if isinstance(v, float):
+        return repr(v).removesuffix(".0") if v == v else ""
+    return str(v)
+
+
+def write_csv(cols: dict[str, Any], path: str | os.PathLike[str]) -> None:
+    """Write named columns as CSV: with pyarrow's writer when it is installed, else Python's.
+
+    Parameters
+    ----------
+    cols
+        Column name -> values (numpy arrays or lists of equal length).
+    path
+        The file to write.
+    """
+    if _have("pyarrow"):
+        import pyarrow.csv as pacsv
+
+        pacsv.write_csv(_arrow(cols), os.fspath(path))
+        return
+    names = list(cols)
+    values = [np.asarray(v, dtype=object).tolist() if not isinstance(v, list) else v
+              for v in cols.values()]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(",".join(_csv_cell(n) for n in names) + "\n")
+        for row in zip(*values, strict=True):
+            f.write(",".join(map(_csv_cell, row)) + "\n")
 
 
 def generate_channel_lines_header() -> str:
@@ -190,7 +317,7 @@ def _polarity_text(ch: Any) -> str:
     return "; ".join(parts)
 
 
-def tester_limits_table(plan: Plan) -> pa.Table:
+def tester_limits_columns(plan: Plan) -> dict[str, list[Any]]:
     """Per-channel limits for field certification, one row per channel of the plan.
 
     ``limit_db`` is the application's channel limit (with its status), ``designed_db`` the
@@ -229,7 +356,23 @@ def tester_limits_table(plan: Plan) -> pa.Table:
         cols["reach_m"] += [lim.reach_m if lim else None] * n
         cols["connections"] += [ref.connections] * n
         cols["polarity"] += [_polarity_text(ch)] * n
-    return pa.table(cols)
+    return cols
+
+
+def tester_limits_table(plan: Plan) -> Any:
+    """:func:`tester_limits_columns` as a ``pyarrow.Table`` (needs the ``plan`` extra).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+
+    Returns
+    -------
+    pyarrow.Table
+        One row per channel.
+    """
+    return _arrow(tester_limits_columns(plan))
 
 
 def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = True,
@@ -269,18 +412,23 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
     out = Path(outdir)
     with output_dir(out, force=force) as tmp:
         step("cut sheet")
-        table = cutsheet_table(plan)
-        pacsv.write_csv(table, str(tmp / "cutsheet.csv"))
-        pq.write_table(table, tmp / "cutsheet.parquet")
+        cut = cutsheet_columns(plan)
+        write_csv(cut, tmp / "cutsheet.csv")
+        if _have("pyarrow"):  # else skipped_outputs() says what is missing
+            import pyarrow.parquet as pq
+
+            pq.write_table(_arrow(cut), tmp / "cutsheet.parquet")
+        del cut
         step("bom")
         bom = bom_rows(plan)
-        pacsv.write_csv(pa.Table.from_pylist(
-            [{k: str(v) for k, v in r.items()} for r in bom]), str(tmp / "bom.csv"))
-        write_bom_workbook(bom, tmp / "bom.xlsx")
+        keys = list(bom[0]) if bom else []
+        write_csv({k: [str(r[k]) for r in bom] for k in keys}, tmp / "bom.csv")
+        if _have("openpyxl"):
+            write_bom_workbook(bom, tmp / "bom.xlsx")
         if channels:
             step("channels")
             (tmp / "channels.yaml").write_text(generate_channels(plan), encoding="utf-8")
-            pacsv.write_csv(tester_limits_table(plan), str(tmp / "tester_limits.csv"))
+            write_csv(tester_limits_columns(plan), tmp / "tester_limits.csv")
         step("report")
         (tmp / "summary.json").write_text(json.dumps(plan.summary, indent=2) + "\n",
                                           encoding="utf-8")
