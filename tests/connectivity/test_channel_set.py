@@ -117,3 +117,50 @@ def test_json_with_nan_is_refused_not_read(tmp_path: Path) -> None:
     assert "NaN" in p.read_text()
     with pytest.raises(InputError):
         read_channels(p)
+
+
+def named_json(n: int, indent: int | None = 2) -> tuple[str, str]:
+    """A big JSON twin whose every item has a plain name, and its YAML text."""
+    text = plan_text(n).replace("  - a:", '  - name: "anon"\n    a:')
+    data = yaml.safe_load(text)
+    return json.dumps(data, indent=indent), text
+
+
+@pytest.mark.parametrize("indent", [2, None])
+def test_big_json_is_split_at_item_boundaries_and_equals_the_yaml_reader(
+    tmp_path: Path, indent: int | None
+) -> None:
+    js, text = named_json(3000, indent)
+    assert len(js) > 256_000
+    fast = cio._json_list(js)
+    assert fast is not None and len(fast.designs) <= len(BODIES)
+    p = tmp_path / "c.json"
+    p.write_text(js)
+    got = read_channel_set(p)
+    assert same(got, reference(text)) and same(got, fast)
+
+
+@pytest.mark.parametrize("name", ['with \\"quotes\\"', "back\\\\slash", "}, {\\\"name\\\": \\\"x"])
+def test_big_json_with_escaped_names_falls_back_and_reads_right(tmp_path: Path,
+                                                                name: str) -> None:
+    js, _ = named_json(3000)
+    js = js.replace('"name": "ch-5"', f'"name": "{name}"', 1)
+    assert cio._json_list(js) is None
+    p = tmp_path / "c.json"
+    p.write_text(js)
+    got = read_channel_set(p)
+    assert got.names[5] == json.loads(f'"{name}"') and got.names[6] == "ch-6"
+
+
+def test_big_json_with_a_name_inside_a_path_element_is_not_split_there(tmp_path: Path) -> None:
+    js, _ = named_json(3000)
+    # an unknown key that looks like an item boundary inside a path: the pieces are not
+    # JSON objects, so the whole text is parsed and the error names its line
+    js = js.replace('"ch-9",', '"ch-9", "path": [{"cord": {}}, {"name": "trap", "x": 1}],'
+                    ' "_": 0,', 1)
+    assert cio._json_list(js) is None
+    p = tmp_path / "c.json"
+    p.write_text(js)
+    with pytest.raises(InputError) as e:
+        read_channels(p)
+    assert e.value.line is not None

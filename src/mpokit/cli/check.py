@@ -133,7 +133,7 @@ def trace(
     grades: GradesOption = None,
 ) -> None:
     """Follow every Tx lane face by face: its position after each plug, cable and adapter."""
-    from mpokit.connectivity.io import read_channels
+    from mpokit.connectivity.io import read_channel_set
     from mpokit.connectivity.model import compile_channel
     from mpokit.connectivity.trace import format_trace
     from mpokit.connectivity.trace import trace as trace_channel
@@ -142,15 +142,26 @@ def trace(
     try:
         load_extras(catalog, grades)
         for f in channel_files(files):
-            for spec in read_channels(f):
-                ch = compile_channel(spec)
-                if name is not None and ch.name != name:
+            cs = read_channel_set(f)
+            # each distinct design compiled and traced once (lane positions do not
+            # depend on the name); every channel is its design's trace under its name
+            done: dict[int, tuple[Any, Any, list[dict[str, Any]]]] = {}
+            for i, d in enumerate(cs.design_of.tolist()):
+                if d not in done:
+                    try:
+                        ch = compile_channel(cs.designs[d])
+                    except DesignError:  # again as the channel, which the message names
+                        compile_channel(cs.spec(i))
+                        raise
+                    directions = trace_channel(ch)
+                    done[d] = ch, directions, [t.to_dict() for t in directions]
+                ch, directions, dicts = done[d]
+                ch_name = cs.names[i] or ch.name  # no (or an empty) name: A to B
+                if name is not None and ch_name != name:
                     continue
-                directions = trace_channel(ch)
-                out.append({"name": ch.name, "file": str(f),
-                            "directions": [t.to_dict() for t in directions]})
+                out.append({"name": ch_name, "file": str(f), "directions": dicts})
                 if not json_out:
-                    typer.echo(f"{ch.name}  ({ch.a.transceiver.name} -> {ch.b.transceiver.name})")
+                    typer.echo(f"{ch_name}  ({ch.a.transceiver.name} -> {ch.b.transceiver.name})")
                     for t in directions:
                         typer.echo(f"\n{t.direction}\n{format_trace(t)}")
                     typer.echo("")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,14 +31,18 @@ from mpokit.cli._options import (
 from mpokit.errors import DesignError, InputError, MpokitError
 from mpokit.standards.provenance import provenance_tag
 
+if TYPE_CHECKING:
+    from mpokit.loss import SetBudgets
+
 __all__ = ["limits", "loss", "reach"]
 
 
-def _channels(files: list[Path], catalog: list[Path] | None,
-              grades: list[Path] | None) -> list[Any]:
-    """Compile every channel of ``files`` (folders expanded), with a progress bar."""
-    from mpokit.connectivity.io import read_channels
+def _channel_sets(files: list[Path], catalog: list[Path] | None,
+                  grades: list[Path] | None) -> list[tuple[Path, SetBudgets]]:
+    """Read every file (folders expanded) and budget each distinct design once."""
+    from mpokit.connectivity.io import read_channel_set
     from mpokit.connectivity.model import compile_channel
+    from mpokit.loss import budget_set
 
     load_extras(catalog, grades)
     out = []
@@ -46,12 +50,43 @@ def _channels(files: list[Path], catalog: list[Path] | None,
     with progress("reading", total=len(paths)) as step:
         for f in paths:
             step(0, description=f"reading {f}")
-            for spec in read_channels(f):
+            cs = read_channel_set(f)
+            compiled = []
+            for d, spec in enumerate(cs.designs):
                 try:
-                    out.append(compile_channel(spec))
+                    compiled.append(compile_channel(spec))
                 except DesignError as exc:
-                    raise InputError(str(exc), file=str(f)) from None
+                    raise InputError(_named(exc, cs, d), file=str(f)) from None
+            out.append((f, budget_set(cs, compiled)))
             step()
+    return out
+
+
+def _named(exc: DesignError, cs: Any, d: int) -> str:
+    """The error of design ``d`` as its first channel, under its own name, reports it."""
+    from mpokit.connectivity.model import compile_channel
+
+    try:
+        compile_channel(cs.spec(int(cs.first_of()[d])))
+    except DesignError as named:
+        return str(named)
+    return str(exc)  # pragma: no cover - the same design fails the same way
+
+
+def _monte_carlo(sets: list[tuple[Path, SetBudgets]], trials: int,
+                 seed: int) -> list[dict[str, Any]]:
+    """The ``statistical`` record of every channel: each distinct design simulated once.
+
+    One run over the designs of every file gives what one run over every channel gives.
+    """
+    from mpokit.loss import monte_carlo
+
+    designs = [b for _, sb in sets for b in sb.designs]
+    per_design = [r.to_dict() for r in monte_carlo(designs, trials, seed)]
+    out, offset = [], 0
+    for _, sb in sets:
+        out += [per_design[offset + d] for d in sb.channels.design_of.tolist()]
+        offset += len(sb.designs)
     return out
 
 
@@ -107,27 +142,21 @@ def loss(
     grades: GradesOption = None,
 ) -> None:
     """Loss budget of every channel: breakdown by element, limit, margin, length and reach."""
-    from mpokit.loss import budget, monte_carlo
-
     try:
         check_limit("trials", trials, what="Monte Carlo trials", field="--trials")
-        chans = _channels(files, catalog, grades)
-        budgets = []
-        with progress("loss budgets", total=len(chans)) as step:
-            for ch in chans:
-                budgets.append(budget(ch))
-                step()
+        sets = _channel_sets(files, catalog, grades)
         mcs = None
         if statistical:
             with progress(f"Monte Carlo, {trials} trials", total=None):
-                mcs = monte_carlo(budgets, trials, seed)
+                mcs = _monte_carlo(sets, trials, seed)
     except MpokitError as exc:
         raise fail_input(exc) from None
+    budgets = [b for _, sb in sets for b in sb.budgets()]
     out = []
     for i, b in enumerate(budgets):
         d = {"name": b.name, **b.to_dict(), "findings": [f.to_dict() for f in b.findings]}
         if mcs is not None:
-            d["statistical"] = mcs[i].to_dict()
+            d["statistical"] = mcs[i]
         out.append(d)
     ok = all(b.ok for b in budgets)
     if json_out:
@@ -219,16 +248,17 @@ def limits(
     grades: GradesOption = None,
 ) -> None:
     """Export per-lane tester limits (loss allowed, designed loss, length, polarity map)."""
-    from mpokit.loss import write_tester_limits
+    from mpokit.loss import tester_limits_set, write_tester_records
 
     if fmt not in (None, "csv", "json"):
         raise fail_input(InputError(f"format must be csv or json, not {fmt!r}", field="--format"))
     try:
-        chans = _channels(files, catalog, grades)
+        sets = _channel_sets(files, catalog, grades)
         with progress(f"writing {out}", total=None):
-            write_tester_limits(out, chans, fmt)  # type: ignore[arg-type]
+            records = [r for _, sb in sets for r in tester_limits_set(sb)]
+            write_tester_records(out, records, fmt)  # type: ignore[arg-type]
     except MpokitError as exc:
         raise fail_input(exc) from None
-    err_console().print(f"wrote tester limits for {len(chans)} channel(s) to {out}",
+    err_console().print(f"wrote tester limits for {len(records)} channel(s) to {out}",
                         highlight=False, markup=False)
     raise typer.Exit(EXIT_OK)

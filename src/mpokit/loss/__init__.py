@@ -32,6 +32,7 @@ from mpokit.loss.export import (
     generate_tester_json,
     tester_limits,
     write_tester_limits,
+    write_tester_records,
 )
 from mpokit.loss.findings import CODES
 from mpokit.loss.grades import Grade, defaults, extend_grades, grade, grades
@@ -48,6 +49,7 @@ from mpokit.loss.limits import (
 )
 from mpokit.loss.montecarlo import McResult, monte_carlo, monte_carlo_arrays
 from mpokit.loss.reach import Reach, reach_table, supportable_length
+from mpokit.loss.sets import SetBudgets, budget_set, monte_carlo_set, tester_limits_set
 
 __all__ = [
     "CODES",
@@ -61,6 +63,7 @@ __all__ = [
     "Part",
     "Reach",
     "Reflection",
+    "SetBudgets",
     "application",
     "applications",
     "attenuation",
@@ -68,6 +71,7 @@ __all__ = [
     "budget_arrays",
     "budget_batch",
     "budget_for_check",
+    "budget_set",
     "channel_limit",
     "defaults",
     "extend_grades",
@@ -79,8 +83,11 @@ __all__ = [
     "grades",
     "monte_carlo",
     "monte_carlo_arrays",
+    "monte_carlo_set",
     "reach_table",
     "supportable_length",
     "tester_limits",
+    "tester_limits_set",
     "write_tester_limits",
+    "write_tester_records",
 ]

@@ -27,7 +27,10 @@ from mpokit.connectivity.checks import evaluate
 from mpokit.connectivity.model import Channel
 from mpokit.loss.budget import budget
 
-__all__ = ["generate_tester_csv", "generate_tester_json", "tester_limits", "write_tester_limits"]
+__all__ = [
+    "generate_tester_csv", "generate_tester_json", "tester_limits", "write_tester_limits",
+    "write_tester_records",
+]
 
 COLUMNS = (
     "channel", "direction", "lane", "a_position", "b_position", "limit_db", "limit_status",
@@ -90,10 +93,14 @@ def generate_tester_csv(channels: Sequence[Channel]) -> str:
     str
         The CSV text, with a header row.
     """
+    return _csv_of(tester_limits(channels))
+
+
+def _csv_of(records: Sequence[dict[str, Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
-    for rec in tester_limits(channels):
+    for rec in records:
         for ln in rec["lanes"]:
             w.writerow([
                 rec["channel"], ln["direction"], ln["lane"], ln["a_position"],
@@ -141,6 +148,25 @@ def write_tester_limits(
     InputError
         The format cannot be told from the suffix, or the file cannot be written.
     """
+    write_tester_records(path, tester_limits(channels), fmt)
+
+
+def write_tester_records(
+    path: str | os.PathLike[str], records: Sequence[dict[str, Any]],
+    fmt: Literal["csv", "json"] | None = None,
+) -> None:
+    """Write records of :func:`tester_limits` (or ``tester_limits_set``) atomically.
+
+    Parameters
+    ----------
+    path
+        The file to write (``.csv`` or ``.json`` unless ``fmt`` says).
+    records
+        One record per channel.
+    fmt
+        ``"csv"`` or ``"json"``; None: from the suffix of ``path``.
+    """
     fmt = fmt or ("json" if str(path).lower().endswith(".json") else "csv")
-    text = generate_tester_json(channels) if fmt == "json" else generate_tester_csv(channels)
+    text = (json.dumps({"channels": list(records)}, indent=2) + "\n" if fmt == "json"
+            else _csv_of(records))
     atomic_write_text(path, text)

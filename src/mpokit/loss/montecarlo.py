@@ -215,23 +215,31 @@ def monte_carlo(
     Returns
     -------
     list[McResult]
-        One result per channel, in order.
+        One result per channel, in order; channels of one design share one simulation.
     """
     budgets = [c if isinstance(c, LossBudget) else budget(c) for c in channels]
-    split = [_split(b) for b in budgets]
-    limits = np.array([b.limit.max_il_db if b.limit else np.inf for b in budgets])
+    # channels with the same fixed loss, graded parts, limit and fibers are the same
+    # experiment: each is simulated once (in order of first use), so a result depends on
+    # the channel's design and the seed, not on how many copies precede it
+    keys = []
+    for b in budgets:
+        fixed, names = _split(b)
+        keys.append((fixed, tuple(names), b.limit.max_il_db if b.limit else np.inf, b.fibers))
+    pos: dict[tuple[float, tuple[str, ...], float, int], int] = {}
+    first = [pos.setdefault(k, len(pos)) for k in keys]
+    uniq = list(pos)
     arr = monte_carlo_arrays(
-        np.array([s[0] for s in split]), [s[1] for s in split], limits,
-        [b.fibers for b in budgets], trials, seed,
+        np.array([k[0] for k in uniq]), [k[1] for k in uniq], np.array([k[2] for k in uniq]),
+        [k[3] for k in uniq], trials, seed,
     )
     out = []
-    for i, b in enumerate(budgets):
+    for b, j in zip(budgets, first, strict=True):
         has = b.limit is not None
         out.append(McResult(
             b.name, trials,
-            float(arr.p_pass[i]) if has else float("nan"),
-            arr.p_lane[i, : b.fibers] if has else np.full(b.fibers, np.nan),
-            float(arr.mean_db[i]),
+            float(arr.p_pass[j]) if has else float("nan"),
+            arr.p_lane[j, : b.fibers] if has else np.full(b.fibers, np.nan),
+            float(arr.mean_db[j]),
             b.limit.max_il_db if b.limit else None,
         ))
     return out
