@@ -30,20 +30,22 @@ fabric: {{topology: rail-optimized, scalable_unit: 64, tiers: 3,
 MPOKIT = [sys.executable, "-m", "mpokit"]
 
 
-def run(args: list[str], out: Path | None) -> tuple[float, float, int]:
-    """Wall seconds, peak MB (max RSS) and exit code of ``mpokit ARGS > out``.
+def run(args: list[str], out: Path | None) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds (user + sys), peak MB (max RSS) and exit code of
+    ``mpokit ARGS > out``.
 
-    The CLI runs as the child of a small wrapper, so the peak is that run's own.
+    The CLI runs as the child of a small wrapper, so the figures are that run's own. On a
+    shared machine the CPU seconds are the steadier figure (wall time includes waiting).
     """
     code = ("import resource,subprocess,sys,time;"
             "f=open(sys.argv[1],'w');t=time.perf_counter();"
             "rc=subprocess.run(sys.argv[2:],stdout=f,stderr=subprocess.DEVNULL).returncode;"
-            "w=time.perf_counter()-t;"
-            "print(w,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,rc)")
+            "w=time.perf_counter()-t;u=resource.getrusage(resource.RUSAGE_CHILDREN);"
+            "print(w,u.ru_utime+u.ru_stime,u.ru_maxrss,rc)")
     r = subprocess.run([sys.executable, "-c", code, str(out or os.devnull), *MPOKIT, *args],
                        capture_output=True, text=True, check=True)
-    wall, rss, rc = r.stdout.split()
-    return float(wall), int(rss) / 1024, int(rc)
+    wall, cpu, rss, rc = r.stdout.split()
+    return float(wall), float(cpu), int(rss) / 1024, int(rc)
 
 
 def yaml_to_json(text: str) -> str:
@@ -83,8 +85,8 @@ def main() -> None:
                     help="reuse/keep plans in this folder")
     a = ap.parse_args()
     root = a.keep
-    print(f"{'channels':>9} {'input':>10} {'mode':>6} {'wall s':>7} {'channels/s':>11} "
-          f"{'peak MB':>8}")
+    print(f"{'channels':>9} {'input':>10} {'mode':>6} {'wall s':>7} {'cpu s':>6} "
+          f"{'channels/s':>11} {'peak MB':>8}")
     for n in (int(x) for x in a.sizes.split(",")):
         d = root / f"n{n}"
         chans = d / "plan" / "channels.yaml"
@@ -99,11 +101,11 @@ def main() -> None:
         for label, f, json_out in (("yaml", chans, False), ("yaml", chans, True),
                                    ("json", js, True), ("commented", commented, True)):
             out = d / f"out-{label}.json" if json_out else None
-            wall, peak, rc = run(["check", str(f)] + (["--json"] if json_out else []), out)
+            wall, cpu, peak, rc = run(["check", str(f)] + (["--json"] if json_out else []), out)
             if out is not None:
                 outs[label] = out
             print(f"{count:>9,} {label:>10} {'json' if json_out else 'human':>6} {wall:>7.2f} "
-                  f"{count / wall:>11,.0f} {peak:>8.0f}   (exit {rc})", flush=True)
+                  f"{cpu:>6.2f} {count / wall:>11,.0f} {peak:>8.0f}   (exit {rc})", flush=True)
         inputs = {"yaml": chans, "json": js, "commented": commented}
         # the "file" field names each input; everything else must be the same
         texts = [outs[k].read_bytes().replace(json.dumps(str(inputs[k])).encode(), b'"FILE"')
