@@ -228,3 +228,36 @@ def test_a_plan_output_folder_checks_its_channels_file_only(tmp_path: Path) -> N
     n_plan = sum(1 for ln in (out / "channels.yaml").read_text().splitlines()
                  if ln.startswith("  - name:"))
     assert len(json.loads(r.stdout)["channels"]) == n_plan + 1
+
+
+def test_trace_prints_names_literally_on_stdout(tmp_path: Path) -> None:
+    name = "[red]PASS[/red] [/] x"
+    ch = tmp_path / "markup.yaml"
+    ch.write_text(CHANNEL.format(name=json.dumps(name), grade="B"))
+    r = run("trace", str(ch))
+    assert r.returncode == 0, clean(r)
+    assert r.stdout.startswith(f"{name}  (100GBASE-SR4 -> 100GBASE-SR4)")
+    assert r.stderr == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["reach", "--pmd", "400GBASE-SR4", "--fiber", "OM4", "--table-to", "12"],
+    ["catalog", "transceivers"],
+    ["trace", str(EX / "channels" / "twin-port-osfp.yaml")],
+])
+def test_results_on_stdout_nothing_on_stderr(args: list[str]) -> None:
+    r = run(*args, env={"COLUMNS": ""})
+    assert r.returncode == 0, clean(r)
+    assert r.stdout.strip() and r.stderr == ""
+    if args[0] == "catalog":  # one record a line, never wrapped at 80 columns
+        lines = r.stdout.splitlines()
+        assert all(") " in ln for ln in lines) and max(map(len, lines)) > 80, lines
+
+
+def test_limits_reports_on_stderr_and_writes_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "lim.json"
+    r = run("limits", str(EX / "channels"), "-o", str(out))
+    assert r.returncode == 0, clean(r)
+    assert r.stdout == ""  # the result is the file; the note is a diagnostic
+    assert f"to {out}" in r.stderr
+    assert len(json.loads(out.read_text())["channels"]) == 14
