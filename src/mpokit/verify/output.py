@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
 import numpy as np
@@ -60,14 +60,50 @@ def channel_dicts(results: Sequence[tuple[str, SetResult]]) -> list[dict[str, An
     return out
 
 
+class _Indented:
+    """``json.dumps(value, indent=2)``, with the text of every list and mapping kept by its
+    ``repr``: designs repeat most of their lanes, findings and loss parts, and each of
+    those is encoded once (the Python encoder that ``indent`` needs is slow)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, int], str] = {}
+
+    def dump(self, v: Any, level: int = 0) -> str:
+        if isinstance(v, str):
+            return str(encode_basestring_ascii(v))
+        if v is None or isinstance(v, bool | int | float):
+            return json.dumps(v)
+        if not isinstance(v, dict | list | tuple):  # pragma: no cover - to_dict gives JSON types
+            raise TypeError(f"not JSON: {type(v).__name__}")
+        if not v:
+            return "{}" if isinstance(v, dict) else "[]"
+        key = (repr(v), level)
+        text = self._memo.get(key)
+        if text is None:
+            inner = "\n" + "  " * (level + 1)
+            if isinstance(v, dict):
+                items = [f"{self._key(k)}: {self.dump(x, level + 1)}" for k, x in v.items()]
+                text = "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+            else:
+                items = [self.dump(x, level + 1) for x in v]
+                text = "[" + inner + ("," + inner).join(items) + "\n" + "  " * level + "]"
+            self._memo[key] = text
+        return text
+
+    @staticmethod
+    def _key(k: Any) -> str:
+        return str(encode_basestring_ascii(k if isinstance(k, str) else json.dumps(k)))
+
+
 def _templates(file: str, res: SetResult) -> list[tuple[str, str]]:
     """Per design: the JSON text before and after the channel name, at list depth."""
     out = []
+    enc = _Indented()
     for r in res.designs:
         d = r.to_dict()
         d["name"] = _NAME
         d["file"] = file
-        text = json.dumps(d, indent=2).replace("\n", "\n    ")
+        text = enc.dump(d).replace("\n", "\n    ")
         head, sep, tail = text.partition(json.dumps(_NAME))
         if not sep:  # pragma: no cover - the name is always a field
             raise AssertionError("channel template without a name")
