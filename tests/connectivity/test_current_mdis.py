@@ -178,3 +178,17 @@ def test_batch_of_mixed_bidi_channels_matches_the_scalar_checker() -> None:
              for how in [*PASS, *FAIL, "type C trunk"]]
     res = verify_batch(ChannelBatch.from_channels(chans, np.arange(len(chans)).repeat(2)))
     assert res.ok.tolist() == [evaluate(c).ok for c in chans for _ in range(2)]
+
+
+def test_trace_names_the_wrong_wavelength_receiver() -> None:
+    from mpokit.connectivity.trace import trace
+
+    ch = compile_channel(parse_channel({"a": "400GBASE-SR4.2", "b": "400GBASE-SR4.2",
+                                        "path": _path("400GBASE-SR4.2", "direct A")}))
+    ab, _ = trace(ch)
+    # Tx lane 0 (850 nm, position 1) reaches position 1 of B, whose receiver is at 910 nm
+    assert ab.arrives[0] == "Rx4@910nm"
+    good, _ = trace(compile_channel(parse_channel({
+        "a": "400GBASE-SR4.2", "b": "400GBASE-SR4.2",
+        "path": _path("400GBASE-SR4.2", "direct B")})))
+    assert good.arrives == tuple(f"Rx{k}" for k in range(8))
