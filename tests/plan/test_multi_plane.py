@@ -80,3 +80,14 @@ def test_b300_ethernet_plan_passes_with_twin_port_node_cages() -> None:
 def test_planes_that_do_not_divide_are_refused(extra: dict, match: str) -> None:
     with pytest.raises((MpokitError, ValueError), match=match):
         _b300_eth(64, **extra)
+
+
+def test_fat_tree_planes_plan_and_pass() -> None:
+    p = make_plan(spec(512, rails=2, su=None, cages=None, topology="fat-tree",
+                       fabric__planes=2))
+    assert p.ok and p.summary["errors"] == 0
+    # per plane 512 NIC ports on 32-down leaves: 16 leaves, 8 spines; two planes
+    assert p.summary["switches"] == {"leaf": 32, "spine": 16, "core": 0}
+    fab = p.fabric
+    nl = fab.links["node_leaf"]
+    assert (fab.plane_of(nl.b_dev) == (nl.a_port - 1) % 2).all()
