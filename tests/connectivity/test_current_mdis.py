@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mpokit.connectivity import geometry as geo
 from mpokit.connectivity.batch import BIT, ChannelBatch, verify_batch
 from mpokit.connectivity.checks import evaluate
 from mpokit.connectivity.io import parse_channel
 from mpokit.connectivity.model import compile_channel
+from mpokit.connectivity.transform import reverse_spec
 from mpokit.standards import connector, transceiver
 from mpokit.standards.connectors import MdiPort
 
@@ -192,3 +195,43 @@ def test_trace_names_the_wrong_wavelength_receiver() -> None:
         "a": "400GBASE-SR4.2", "b": "400GBASE-SR4.2",
         "path": _path("400GBASE-SR4.2", "direct B")})))
     assert good.arrives == tuple(f"Rx{k}" for k in range(8))
+
+
+@st.composite
+def _upc_paths(draw: st.DrawFn, conn: str) -> list[dict[str, Any]]:
+    """Random UPC paths: a cord, then 0-2 (adapter, trunk) pairs and an adapter and cord."""
+    t = st.sampled_from(["A", "B", "C"])
+    n = draw(st.integers(0, 2))
+    path = [_cable("cord", draw(t), conn, "UPC")]
+    for _ in range(n):
+        path += [{"adapter": {"type": draw(st.sampled_from(["A", "B"]))}},
+                 _cable("trunk", draw(t), conn, "UPC")]
+    if n:
+        path += [{"adapter": {"type": draw(st.sampled_from(["A", "B"]))}},
+                 _cable("cord", draw(t), conn, "UPC")]
+    for el in path:  # plugs: female cords, pinned trunks (valid genders everywhere)
+        if "trunk" in el:
+            el["trunk"]["ends"] = ["male", "male"]
+    return path
+
+
+@settings(max_examples=60, deadline=None)
+@given(_upc_paths("MPO-12"))
+def test_bidi_verdict_equals_sr4_verdict_on_any_path(path: list[dict[str, Any]]) -> None:
+    # SR4.2 passes exactly where SR4 does: both need fibers 1-4 of one end to reach 9-12
+    # of the other; SR4.2 adds that each wavelength then meets its own receiver
+    bidi = _check("400GBASE-SR4.2", "400GBASE-SR4.2", path)
+    sr4 = _check("100GBASE-SR4", "100GBASE-SR4", path)
+    assert bidi.ok == sr4.ok
+    back = evaluate(compile_channel(reverse_spec(parse_channel(
+        {"a": "400GBASE-SR4.2", "b": "400GBASE-SR4.2", "path": path}))))
+    assert back.ok == bidi.ok
+
+
+@settings(max_examples=60, deadline=None)
+@given(_upc_paths("MPO-24"))
+def test_two_row_verdict_is_direction_free_and_batch_agrees(path: list[dict[str, Any]]) -> None:
+    r = _check("100GBASE-SR10", "100GBASE-SR10", path)  # asserts batch == scalar
+    back = evaluate(compile_channel(reverse_spec(parse_channel(
+        {"a": "100GBASE-SR10", "b": "100GBASE-SR10", "path": path}))))
+    assert back.ok == r.ok
