@@ -1,12 +1,15 @@
 """The logical fabric as arrays: switches per tier and links per class.
 
 Formulas (docs/planner.md): a leaf with radix ``k`` and oversubscription ``r`` has ``d``
-downlink and ``u`` uplink ports (``d = r u``, ``d + u <= k``). With ``L`` leaves a 2-tier
-fabric needs ``S = ceil(L u / k)`` spines, rounded up to the next divisor of ``u`` so that
-every leaf sends ``u / S`` links to every spine. Three tiers group leaves into pods of at
-most ``k/2`` leaves (whole scalable units); spine ``j`` of every pod belongs to plane
-``j``, and each plane gets ``ceil(sum of its spines' uplinks / k)`` core switches, again
-rounded up to a divisor of the spines' uplinks.
+downlink and ``u`` uplink ports (``d = r u``, ``d + u <= k``). Each tier may have its own
+switch: spine radix ``k_s``, core radix ``k_c`` (default ``k``). With ``L`` leaves a
+2-tier fabric needs ``S = ceil(L u / k_s)`` spines, rounded up to the next divisor of
+``u`` so that every leaf sends ``u / S`` links to every spine. Three tiers group leaves
+into pods of at most ``k_s/2`` leaves (whole scalable units); spine ``j`` of every pod
+belongs to core group ``j`` (``spine_plane`` / ``core_plane`` in the code), and each group
+gets ``ceil(sum of its spines' uplinks / k_c)`` core switches, again rounded up to a
+divisor of the spines' uplinks. A multi-plane fabric (``fabric.planes``) is that many
+copies of the one-plane fabric over ``rails / planes`` NIC ports each.
 
 >>> from mpokit.plan.spec import ClusterSpec
 >>> spec = ClusterSpec.model_validate({
