@@ -54,7 +54,18 @@ class SetBudgets:
         return len(self.channels)
 
     def name(self, i: int) -> str:
-        """Channel ``i``'s name (its design's default name when the file gave none)."""
+        """Channel ``i``'s name.
+
+        Parameters
+        ----------
+        i
+            The channel's index.
+
+        Returns
+        -------
+        str
+            The name the file gave, or its design's default name when it gave none.
+        """
         n = self.channels.names[i]
         return n if n else self.designs[int(self.channels.design_of[i])].name
 
@@ -76,7 +87,13 @@ class SetBudgets:
         return b if n == b.name else dataclasses.replace(b, name=n)
 
     def budgets(self) -> Iterator[LossBudget]:
-        """Every channel's budget, in order (see :meth:`budget`)."""
+        """Every channel's budget, in order.
+
+        Returns
+        -------
+        Iterator[LossBudget]
+            One budget per channel (see :meth:`budget`).
+        """
         return (self.budget(i) for i in range(len(self)))
 
     @property
