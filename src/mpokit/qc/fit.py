@@ -42,6 +42,7 @@ __all__ = [
     "plane_design",
     "robust_fit",
     "robust_scale",
+    "translate_paraboloid",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -67,6 +68,20 @@ def paraboloid_design(x: FloatArray, y: FloatArray) -> FloatArray:
     """
     one = np.ones_like(x)
     return np.stack([one, x, y, x * x + y * y], axis=-1)
+
+
+def translate_paraboloid(coef: FloatArray, at: FloatArray, to: FloatArray) -> FloatArray:
+    """Paraboloids ``a + b x + c y + d (x^2 + y^2)`` (rows of ``coef``) about centres ``at``
+    (rows ``(x, y)``), re-expressed about the centres ``to``: the same surfaces, exactly.
+
+    >>> translate_paraboloid(np.array([[0.0, 0.0, 0.0, 1.0]]), np.zeros((1, 2)),
+    ...                      np.array([[1.0, 0.0]])).tolist()
+    [[1.0, 2.0, 0.0, 1.0]]
+    """
+    tx, ty = (np.asarray(to, dtype=np.float64) - at).T
+    a, b, c, d = np.asarray(coef, dtype=np.float64).T
+    return np.stack([a + b * tx + c * ty + d * (tx * tx + ty * ty), b + 2 * d * tx,
+                     c + 2 * d * ty, d], axis=1)
 
 
 def median_mad(

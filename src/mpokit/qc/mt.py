@@ -33,7 +33,13 @@ from numpy.typing import NDArray
 from mpokit.errors import InputError
 from mpokit.qc._fields import MtFields
 from mpokit.qc._stages import lap
-from mpokit.qc.fit import nanmedian, noise_sigma_nm, paraboloid_design, robust_fit
+from mpokit.qc.fit import (
+    nanmedian,
+    noise_sigma_nm,
+    paraboloid_design,
+    robust_fit,
+    translate_paraboloid,
+)
 from mpokit.qc.io import Scan
 from mpokit.qc.locate import (
     MIN_STRENGTH,
@@ -61,7 +67,7 @@ GRID_UM = 4.0
 """Spacing of the decimated grid that fiber location and the reference plane work on."""
 EDGE_REACH_UM = 95.0
 """Farthest a fiber edge is looked for from a provisional centre."""
-REFIT_UM = 4.0
+REFIT_UM = 12.0
 """How far a centre may move before the fiber's sphere is fitted again about it."""
 
 
@@ -175,19 +181,10 @@ def _fit_fibers(
     vals, dx, dy = extract_patches(z, pixel_um, centres, FIT_OUTER_UM, disc=True)
     r2 = dx * dx + dy * dy
     mask = (r2 >= FIT_INNER_UM**2) & (r2 <= FIT_OUTER_UM**2)
-    first = None if start is None else _translate(start[0], start[1], centres)
+    first = None if start is None else translate_paraboloid(start[0], start[1], centres)
     coef, _ = robust_fit(paraboloid_design(dx, dy), vals, mask, floor_nm=floor_nm,
                          iterations=iterations, start=first)
     return coef, vals, dx, dy
-
-
-def _translate(coef: FloatArray, at: FloatArray, to: FloatArray) -> FloatArray:
-    """Paraboloids ``a + b x + c y + d (x^2 + y^2)`` about centres ``at``, re-expressed about
-    the centres ``to`` (exact: the same surfaces)."""
-    tx, ty = (to - at).T
-    a, b, c, d = coef.T
-    return np.stack([a + b * tx + c * ty + d * (tx * tx + ty * ty), b + 2 * d * tx,
-                     c + 2 * d * ty, d], axis=1)
 
 
 def _dome(coef: FloatArray, at: FloatArray) -> object:
@@ -380,7 +377,8 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     z_edges[spike_map(z, max(10.0 * sigma, 250.0), windows)] = np.nan
     lap("spikes")
     # The spheres are refitted only when a centre moved by more than REFIT_UM since the last
-    # fit (a sphere fitted about a centre a few um off is the same sphere). The first round
+    # fit (a sphere fitted about a centre up to 12 um off, its 6-40 um zone still on the 62.5 um
+    # face, is the same sphere). The first round
     # looks for the edge 42-95 um out along 32 rays; once every fiber has an edge, the next
     # rounds look 50-78 um out (the plausible radii) along 64 rays.
     fit_at = centres.copy()
