@@ -35,6 +35,7 @@ __all__ = [
     "bilinear",
     "circle_fit",
     "masked_median",
+    "median",
     "median_mad",
     "nanmedian",
     "noise_sigma_nm",
@@ -128,13 +129,38 @@ def masked_median(values: FloatArray, mask: BoolArray) -> FloatArray:
     k = n - n_bad
     lo = n_bad // 2 + np.maximum(k - 1, 0) // 2
     hi = n_bad // 2 + k // 2
-    kth = sorted({max(r, 0) for r in ((n - 1) // 2 - 1, (n - 1) // 2, n // 2 - 1, n // 2)}
-                 if n > 1 else {0})
-    part = np.partition(w, [r for r in kth if r < n], axis=-1)
-    a = np.take_along_axis(part, np.minimum(lo, n - 1)[..., None], -1)[..., 0]
-    b = np.take_along_axis(part, np.minimum(hi, n - 1)[..., None], -1)[..., 0]
+    # one partition about rank K; ranks K - 1 and K + 1 are the neighbouring max and min
+    # (a partition with several ranks costs several times one)
+    r0 = (n - 1) // 2
+    part = np.partition(w, r0, axis=-1)
+    at = part[..., r0]
+    below = part[..., :r0].max(axis=-1) if r0 > 0 else at
+    above = part[..., r0 + 1:].min(axis=-1) if r0 + 1 < n else at
+
+    def pick(rank: NDArray[np.int64]) -> FloatArray:
+        return np.asarray(np.where(rank == r0, at, np.where(rank < r0, below, above)))
+
     with np.errstate(invalid="ignore"):
-        return np.asarray(np.where(k > 0, 0.5 * (a + b), np.nan), dtype=np.float64)
+        return np.asarray(np.where(k > 0, 0.5 * (pick(lo) + pick(hi)), np.nan),
+                          dtype=np.float64)
+
+
+def median(values: FloatArray) -> float:
+    """Median of a 1-D array without NaN: one partition (``numpy.median`` partitions about
+    two ranks, several times the cost).
+
+    >>> median(np.array([4.0, 1.0, 3.0, 2.0]))
+    2.5
+    """
+    a = np.asarray(values, dtype=np.float64).ravel()
+    n = a.size
+    if n == 0:
+        return float("nan")
+    k = n // 2
+    part = np.partition(a, k)
+    if n % 2:
+        return float(part[k])
+    return float(0.5 * (part[k] + part[:k].max()))
 
 
 def nanmedian(values: FloatArray, axis: int = -1, keepdims: bool = False) -> FloatArray:
@@ -257,8 +283,8 @@ def noise_sigma_nm(height_nm: FloatArray, max_samples: int = 20_000) -> float:
             break
     if d.size < 10:
         return float("nan")
-    med = np.median(d)
-    return float(MAD_TO_SIGMA * np.median(np.abs(d - med)) / np.sqrt(6.0))
+    med = median(d)
+    return float(MAD_TO_SIGMA * median(np.abs(d - med)) / np.sqrt(6.0))
 
 
 def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray) -> FloatArray:

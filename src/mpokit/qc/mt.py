@@ -34,6 +34,7 @@ from mpokit.errors import InputError
 from mpokit.qc._fields import MtFields
 from mpokit.qc._stages import lap
 from mpokit.qc.fit import (
+    median,
     nanmedian,
     noise_sigma_nm,
     paraboloid_design,
@@ -48,7 +49,7 @@ from mpokit.qc.locate import (
     detect_mt_sites,
     extract_patches,
     refine_centres,
-    spike_map,
+    spike_pixels,
 )
 
 __all__ = ["MtGeometry", "analyze_mt", "reference_mask", "reference_plane_exact", "row_metrics"]
@@ -133,8 +134,9 @@ def _plane_sums(
     sx, sy = wc @ x, wr @ y
     sxx, syy = wc @ (x * x), wr @ (y * y)
     sxy = y @ (w @ x)
-    sz = zw.sum()
-    szx, szy = zw.sum(axis=0) @ x, zw.sum(axis=1) @ y
+    zc = zw.sum(axis=0)
+    sz = zc.sum()
+    szx, szy = zc @ x, zw.sum(axis=1) @ y
     gram = np.array([[s1, sx, sy], [sx, sxx, sxy], [sy, sxy, syy]])
     c = np.linalg.solve(gram, np.array([sz, szx, szy]))
     return float(c[0]), float(c[1]), float(c[2])
@@ -154,31 +156,32 @@ def _reference_plane(
     ny, nx = z.shape
     x = np.arange(nx, dtype=np.float64) * pixel_um
     y = np.arange(ny, dtype=np.float64) * pixel_um
-    with np.errstate(invalid="ignore"):
-        base = mask & np.isfinite(resid)
-    rs = resid[base]
-    if rs.size < 3:
+    k = max(1, resid.size // 40_000)  # the rejection limit from a regular subset
+    sub = resid.ravel()[::k]
+    sample = sub[mask.ravel()[::k] & np.isfinite(sub)]
+    if sample.size < 3:
         raise InputError("too few ferrule pixels to fit the reference plane", field="height_nm")
-    sample = rs[:: max(1, rs.size // 20_000)]
-    med = float(np.median(sample))
-    limit = max(3.5 * 1.4826 * float(np.median(np.abs(sample - med))), floor_nm)
+    med = median(sample)
+    limit = max(3.5 * 1.4826 * median(np.abs(sample - med)), floor_nm)
     with np.errstate(invalid="ignore"):
-        keep = base & (np.abs(resid - med) <= limit)
+        keep = mask & (np.abs(resid - med) <= limit)  # no data (NaN) is never kept
     return _plane_sums(z, keep, x, y)
 
 
 def _fit_fibers(
     z: FloatArray, pixel_um: float, centres: FloatArray, floor_nm: float, iterations: int = 4,
-    start: tuple[FloatArray, FloatArray] | None = None,
+    start: tuple[FloatArray, FloatArray] | None = None, stride: int = 1,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Sphere (paraboloid) fits in the 6-40 um zone of every fiber, batched.
 
     Returns coefficients ``(n, 4)`` in coordinates relative to each centre, and the patch
     heights, dx, dy used (a disc of pixels about each centre). ``iterations`` bounds the
     rejection rounds (one is enough for a model the fiber edge is searched against);
-    ``start = (coef, at)`` starts from earlier fits about the centres ``at``.
+    ``start = (coef, at)`` starts from earlier fits about the centres ``at``; ``stride``
+    fits every ``stride``-th pixel both ways (models for the edge search only).
     """
-    vals, dx, dy = extract_patches(z, pixel_um, centres, FIT_OUTER_UM, disc=True)
+    vals, dx, dy = extract_patches(z, pixel_um, centres, FIT_OUTER_UM, disc=True,
+                                   stride=stride)
     r2 = dx * dx + dy * dy
     mask = (r2 >= FIT_INNER_UM**2) & (r2 <= FIT_OUTER_UM**2)
     first = None if start is None else translate_paraboloid(start[0], start[1], centres)
@@ -204,23 +207,25 @@ def _dome(coef: FloatArray, at: FloatArray) -> object:
 
 def reference_mask(shape: tuple[int, int], pixel_um: float,
                    centres_um: FloatArray) -> NDArray[np.bool_]:
-    """Pixels farther than 75 um from every fiber centre (the reference-plane region)."""
+    """Pixels farther than 75 um from every fiber centre (the reference-plane region).
+
+    >>> int((~reference_mask((40, 40), 4.0, np.array([[80.0, 80.0]]))).sum())
+    1129
+    """
     ny, nx = shape
     p = pixel_um
     exclude = np.zeros(shape, dtype=bool)
+    c = np.asarray(centres_um, dtype=np.float64).reshape(-1, 2)
+    c = c[np.all(np.isfinite(c), axis=1)]
     half = math.ceil(PLANE_EXCLUDE_UM / p) + 1
-    gx = np.arange(-half, half + 1) * p
-    for cx, cy in centres_um:
-        if not (math.isfinite(cx) and math.isfinite(cy)):
-            continue
-        ix, iy = round(cx / p), round(cy / p)
-        ys = slice(max(iy - half, 0), max(min(iy + half + 1, ny), 0))
-        xs = slice(max(ix - half, 0), max(min(ix + half + 1, nx), 0))
-        if ys.start >= ys.stop or xs.start >= xs.stop:
-            continue
-        lx = gx[xs.start - (ix - half): xs.stop - (ix - half)] + ix * p - cx
-        ly = gx[ys.start - (iy - half): ys.stop - (iy - half)] + iy * p - cy
-        exclude[ys, xs] |= (lx[None, :] ** 2 + ly[:, None] ** 2) <= PLANE_EXCLUDE_UM**2
+    offs = np.arange(-half, half + 1)
+    ix = np.rint(c[:, 0] / p).astype(np.intp)[:, None, None] + offs[None, None, :]
+    iy = np.rint(c[:, 1] / p).astype(np.intp)[:, None, None] + offs[None, :, None]
+    near = ((ix * p - c[:, 0, None, None]) ** 2 + (iy * p - c[:, 1, None, None]) ** 2
+            <= PLANE_EXCLUDE_UM**2)
+    near &= (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    ix, iy = np.broadcast_arrays(ix, iy)
+    exclude[iy[near], ix[near]] = True
     return ~exclude
 
 
@@ -312,8 +317,9 @@ def _validate(
             reasons.append(f"row {r + 1}: fibers {j + 1} and {j + 2} are {gaps[j]:.1f} um apart, "
                            f"not a multiple of the {PITCH_UM:g} um pitch")
         if xr.size >= 3:
-            fit = np.polyfit(xr, yr, 1)
-            dev = np.abs(yr - np.polyval(fit, xr))
+            xm, ym = xr.mean(), yr.mean()
+            slope = float(((xr - xm) * (yr - ym)).sum() / ((xr - xm) ** 2).sum())
+            dev = np.abs(yr - ym - slope * (xr - xm))  # distance from the row's LS line
             if dev.max() > PITCH_TOL_UM:
                 reasons.append(f"row {r + 1}: a fiber is {dev.max():.1f} um off the row's "
                                f"straight line (at most {PITCH_TOL_UM:g} um)")
@@ -374,20 +380,24 @@ def analyze_mt(scan: Scan) -> MtGeometry:
         windows.append((slice(min(max(jc - reach, 0), ny), min(max(jc + reach + 1, 0), ny)),
                         slice(min(max(ic - reach, 0), nx), min(max(ic + reach + 1, 0), nx))))
     z_edges = np.array(z, copy=True)
-    z_edges[spike_map(z, max(10.0 * sigma, 250.0), windows)] = np.nan
+    z_edges[spike_pixels(z, max(10.0 * sigma, 250.0), windows)] = np.nan
     lap("spikes")
     # The spheres are refitted only when a centre moved by more than REFIT_UM since the last
     # fit (a sphere fitted about a centre up to 12 um off, its 6-40 um zone still on the 62.5 um
     # face, is the same sphere). The first round
     # looks for the edge 42-95 um out along 32 rays; once every fiber has an edge, the next
-    # rounds look 50-78 um out (the plausible radii) along 64 rays.
+    # rounds look 50-78 um out (the plausible radii) along 64 rays; a third round runs only
+    # when the second left a fiber without an edge.
     fit_at = centres.copy()
-    coef = _fit_fibers(z, p, centres, floor, iterations=1)[0]
+    coef = _fit_fibers(z, p, centres, floor, iterations=1, stride=2)[0]
     lap("fiber fits")
     band, rays = (42.0, EDGE_REACH_UM), 32
-    for _ in range(3):  # a third round keeps heavily spiked scans measurable (tested)
+    for k in range(3):  # a third round keeps heavily spiked scans measurable (tested)
+        if k == 2 and np.all(refined):
+            break  # the 64-ray round placed every fiber: a third would only re-sample
         if np.max(np.hypot(*(centres - fit_at).T)) > REFIT_UM:
-            coef = _fit_fibers(z, p, centres, floor, iterations=1, start=(coef, fit_at))[0]
+            coef = _fit_fibers(z, p, centres, floor, iterations=1, start=(coef, fit_at),
+                               stride=2)[0]
             fit_at = centres.copy()
             lap("fiber fits")
         centres, refined, _ = refine_centres(z_edges, p, centres,

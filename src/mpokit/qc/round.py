@@ -33,6 +33,7 @@ from mpokit.qc._fields import RoundFields
 from mpokit.qc._stages import lap
 from mpokit.qc.fit import (
     FloatArray,
+    median,
     noise_sigma_nm,
     paraboloid_design,
     robust_fit,
@@ -110,8 +111,8 @@ def _fiber_offset(
     d = d[np.isfinite(d)]
     if d.size == 0:
         return math.nan
-    med = float(np.median(d))
-    scale = 1.4826 * float(np.median(np.abs(d - med)))
+    med = median(d)
+    scale = 1.4826 * median(np.abs(d - med))
     keep = np.abs(d - med) <= max(4.0 * scale, 4.0 * sigma, 1.0)
     return float(d[keep].mean())
 
