@@ -209,8 +209,9 @@ def reference_mask(shape: tuple[int, int], pixel_um: float,
                    centres_um: FloatArray) -> NDArray[np.bool_]:
     """Pixels farther than 75 um from every fiber centre (the reference-plane region).
 
-    >>> int((~reference_mask((40, 40), 4.0, np.array([[80.0, 80.0]]))).sum())
-    1129
+    >>> m = reference_mask((40, 40), 4.0, np.array([[80.0, 80.0]]))
+    >>> bool(m[20, 20]), bool(m[20, 38]), bool(m[20, 39])  # at 0, 72 and 76 um
+    (False, False, True)
     """
     ny, nx = shape
     p = pixel_um
