@@ -316,24 +316,42 @@ def circle_fit(
     """Algebraic (Kasa) circle fit with MAD rejection, batched over the leading axis.
 
     ``x``, ``y``, ``mask`` have shape ``(m, n)`` (``m`` circles of ``n`` points).
-    Returns centre x, centre y, radius (each ``(m,)``) and the points kept.
+    Returns centre x, centre y, radius (each ``(m,)``) and the points kept. The 3 x 3 normal
+    equations are formed from sums, in coordinates about each circle's mean point.
     """
     keep = mask & np.isfinite(x) & np.isfinite(y)
-    xs = np.where(keep, x, 0.0)
-    ys = np.where(keep, y, 0.0)
-    design = np.stack([np.ones_like(xs), xs, ys], axis=-1)
-    target = xs * xs + ys * ys
-    cx = cy = rad = np.full(x.shape[0], np.nan)
+    m = x.shape[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        count = keep.sum(axis=1)
+        x0 = np.where(keep, x, 0.0).sum(axis=1) / np.maximum(count, 1)
+        y0 = np.where(keep, y, 0.0).sum(axis=1) / np.maximum(count, 1)
+    xs = np.where(keep, x - x0[:, None], 0.0)
+    ys = np.where(keep, y - y0[:, None], 0.0)
+    t = xs * xs + ys * ys
+    # per point: the products the normal equations of t = a + b x + c y need
+    prods = np.stack([np.ones_like(xs), xs, ys, xs * xs, xs * ys, ys * ys, t, t * xs, t * ys],
+                     axis=-1)
+    cx = cy = rad = np.full(m, np.nan)
     for _ in range(iterations + 1):
-        coef = _solve(design, target, keep.astype(np.float64))
-        cx = coef[:, 1] / 2.0
-        cy = coef[:, 2] / 2.0
+        s1, sx, sy, sxx, sxy, syy, st, stx, sty = np.moveaxis(
+            np.einsum("mn,mnk->mk", keep.astype(np.float64), prods), -1, 0)
+        gram = np.stack([np.stack([s1, sx, sy], -1), np.stack([sx, sxx, sxy], -1),
+                         np.stack([sy, sxy, syy], -1)], -2)
+        det = np.linalg.det(gram)
+        ok = np.abs(det) > 1e-9 * np.maximum(s1 * sxx * syy, 1e-300)
+        gram = np.where(ok[:, None, None], gram, np.eye(3))
+        coef = np.linalg.solve(gram, np.stack([st, stx, sty], -1)[..., None])[..., 0]
+        bx = coef[:, 1] / 2.0
+        by = coef[:, 2] / 2.0
         with np.errstate(invalid="ignore"):
-            rad = np.sqrt(coef[:, 0] + cx**2 + cy**2)
-        dist = np.hypot(xs - cx[:, None], ys - cy[:, None]) - rad[:, None]
+            rad = np.where(ok, np.sqrt(coef[:, 0] + bx**2 + by**2), np.nan)
+        cx = np.where(ok, x0 + bx, np.nan)
+        cy = np.where(ok, y0 + by, np.nan)
+        dist = np.hypot(xs - bx[:, None], ys - by[:, None]) - rad[:, None]
         med, scale = median_mad(dist, keep)
         limit = np.maximum(3.0 * np.nan_to_num(scale, nan=np.inf), floor_um)
-        new_keep = keep & (np.abs(dist - med[:, None]) <= limit[:, None])
+        with np.errstate(invalid="ignore"):
+            new_keep = keep & (np.abs(dist - med[:, None]) <= limit[:, None])
         if np.array_equal(new_keep, keep):
             break
         keep = new_keep

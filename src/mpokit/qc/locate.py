@@ -100,7 +100,7 @@ def refine_centres(
 
     Returns the centres, which of them were refined, and each centre's standard error (um,
     from the scatter of the edge points about the fitted circle). A centre keeps its old
-    value when fewer than a quarter of the rays (and 8) give an edge or when the fitted circle
+    value when fewer than 16 rays (8 of 32 or fewer rays) give an edge or when the fitted circle
     is implausible (radius outside 50-78 um, or a shift beyond ``max_shift_um``).
     """
     n = centres_um.shape[0]
@@ -148,7 +148,7 @@ def refine_centres(
     ey = cy[:, None] + r_edge * sin_t[None, :]
     fx, fy, fr, kept = circle_fit(ex, ey, valid)
     shift = np.hypot(fx - cx, fy - cy)
-    ok = (kept.sum(axis=1) >= max(rays // 4, 8)) & (fr > 50.0) & (fr < 78.0)
+    ok = (kept.sum(axis=1) >= min(16, max(rays // 4, 8))) & (fr > 50.0) & (fr < 78.0)
     ok &= shift <= max_shift_um
     ok &= np.isfinite(fx) & np.isfinite(fy)
     out = centres_um.copy()
