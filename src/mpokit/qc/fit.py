@@ -28,6 +28,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -89,6 +91,12 @@ def median_mad(
     values: FloatArray, mask: BoolArray, axis: int = -1
 ) -> tuple[FloatArray, FloatArray]:
     """Median and ``1.4826 * MAD`` of ``values`` over ``mask`` along ``axis`` (NaN if empty)."""
+    if np.ndim(values) == 1:  # one fit: the selected values, two partitions
+        sel = np.asarray(values, dtype=np.float64)[np.asarray(mask, dtype=bool)]
+        sel = sel[~np.isnan(sel)]
+        med1 = median(sel)
+        mad1 = median(np.abs(sel - med1)) if sel.size else math.nan
+        return np.asarray(med1), np.asarray(MAD_TO_SIGMA * mad1)
     v = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
     m = np.moveaxis(np.asarray(mask, dtype=bool), axis, -1)
     med = masked_median(v, m)

@@ -31,6 +31,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -52,6 +53,21 @@ FIBER_RADIUS_UM = 62.5
 SurfaceModel = Callable[[FloatArray, FloatArray, FloatArray, FloatArray], FloatArray]
 
 
+@functools.lru_cache(maxsize=32)
+def _offsets(half_px: float, disc: bool, stride: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Pixel offsets (rows, columns) of a patch; cached, the same few shapes recur."""
+    half = (math.ceil(half_px) + 1) // stride * stride
+    offs = np.arange(-half, half + 1, stride)
+    oy, ox = np.meshgrid(offs, offs, indexing="ij")
+    if disc:
+        sel = np.hypot(oy, ox) <= half_px + 0.71
+        oy, ox = oy[sel], ox[sel]
+    oy, ox = oy.ravel(), ox.ravel()
+    oy.setflags(write=False)
+    ox.setflags(write=False)
+    return oy, ox
+
+
 def extract_patches(
     image: FloatArray, pixel_um: float, centres_um: FloatArray, half_um: float,
     *, disc: bool = False, stride: int = 1,
@@ -64,13 +80,7 @@ def extract_patches(
     Pixels outside the image come back as NaN. Shapes are ``(n, m)``.
     """
     ny, nx = image.shape
-    half = (math.ceil(half_um / pixel_um) + 1) // stride * stride
-    offs = np.arange(-half, half + 1, stride)
-    oy, ox = np.meshgrid(offs, offs, indexing="ij")
-    if disc:
-        sel = np.hypot(oy, ox) <= half_um / pixel_um + 0.71
-        oy, ox = oy[sel], ox[sel]
-    oy, ox = oy.ravel(), ox.ravel()
+    oy, ox = _offsets(half_um / pixel_um, disc, stride)
     ix0 = np.rint(centres_um[:, 0] / pixel_um).astype(np.intp)
     iy0 = np.rint(centres_um[:, 1] / pixel_um).astype(np.intp)
     ix = ix0[:, None] + ox[None, :]
