@@ -385,14 +385,14 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     lap("spikes")
     # The spheres are refitted only when a centre moved by more than REFIT_UM since the last
     # fit (a sphere fitted about a centre up to 12 um off, its 6-40 um zone still on the 62.5 um
-    # face, is the same sphere). The first round
-    # looks for the edge 42-95 um out along 32 rays; once every fiber has an edge, the next
-    # rounds look 50-78 um out (the plausible radii) along 64 rays; a third round runs only
-    # when the second left a fiber without an edge.
+    # face, is the same sphere). The first round looks for the edge 42-95 um out along 32 rays
+    # sampled every pixel (the edge persisting over 3 samples, the same length as 6 half-pixel
+    # samples); once every fiber has an edge, the next rounds look 50-78 um out (the plausible
+    # radii) along 64 rays; a third round runs only when the second left a fiber without one.
     fit_at = centres.copy()
     coef = _fit_fibers(z, p, centres, floor, iterations=1, stride=2)[0]
     lap("fiber fits")
-    band, rays = (42.0, EDGE_REACH_UM), 32
+    band, rays, ray_step, persist = (42.0, EDGE_REACH_UM), 32, p, 3
     for k in range(3):  # a third round keeps heavily spiked scans measurable (tested)
         if k == 2 and np.all(refined):
             break  # the 64-ray round placed every fiber: a third would only re-sample
@@ -404,10 +404,11 @@ def analyze_mt(scan: Scan) -> MtGeometry:
         centres, refined, _ = refine_centres(z_edges, p, centres,
                                              _dome(coef, fit_at),  # type: ignore[arg-type]
                                              threshold_nm=edge_thr, r_start_um=band[0],
-                                             r_stop_um=band[1], rays=rays)
+                                             r_stop_um=band[1], rays=rays, step_um=ray_step,
+                                             persist=persist)
         lap("fiber edges")
         if np.all(refined):
-            band, rays = (50.0, 78.0), 64
+            band, rays, ray_step, persist = (50.0, 78.0), 64, 0.5 * p, 6
 
     # 4. final fits (starting from the last model, so the rejection converges in a step or two)
     coef, vals, dx, dy = _fit_fibers(z, p, centres, floor, start=(coef, fit_at))
