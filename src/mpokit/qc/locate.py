@@ -200,8 +200,8 @@ def spike_pixels(image: FloatArray, threshold_nm: float,
     """Row and column indices of the spikes :func:`spike_map` marks (no full-size map).
 
     A pixel whose left and right (or upper and lower) neighbours are both alike cannot be a
-    spike, so the 8-neighbour test runs only on the few pixels that fail both tests. Windows that
-    span the same rows (the fibers of one MT row) are searched as one band, from the first
+    spike, so the 8-neighbour test runs only on the few pixels that fail both tests. Windows
+    whose rows overlap (the fibers of one MT row) are searched as one band, from the first
     to the last.
 
     >>> z = np.zeros((5, 5)); z[2, 2] = 900.0
@@ -209,15 +209,19 @@ def spike_pixels(image: FloatArray, threshold_nm: float,
     [[2], [2]]
     """
     ny, nx = image.shape
-    bands: dict[tuple[int, int], tuple[int, int]] = {}
-    for ys, xs in windows if windows is not None else [(slice(None), slice(None))]:
-        y0, y1, _ = ys.indices(ny)
-        x0, x1, _ = xs.indices(nx)
-        lo, hi = bands.get((y0, y1), (x0, x1))
-        bands[(y0, y1)] = (min(lo, x0), max(hi, x1))
+    boxes = sorted((*ys.indices(ny)[:2], *xs.indices(nx)[:2])
+                   for ys, xs in (windows if windows is not None
+                                  else [(slice(None), slice(None))]))
+    bands: list[list[int]] = []  # [y0, y1, x0, x1]: windows whose rows overlap, merged
+    for y0, y1, x0, x1 in boxes:
+        if bands and y0 < bands[-1][1]:
+            band = bands[-1]
+            band[1], band[2], band[3] = max(band[1], y1), min(band[2], x0), max(band[3], x1)
+        else:
+            bands.append([y0, y1, x0, x1])
     found_y: list[NDArray[np.intp]] = []
     found_x: list[NDArray[np.intp]] = []
-    for (y0, y1), (x0, x1) in bands.items():
+    for y0, y1, x0, x1 in bands:
         sub = image[y0:y1, x0:x1]
         if min(sub.shape) < 3:
             continue
