@@ -58,11 +58,9 @@ def _offsets(half_px: float, disc: bool, stride: int) -> tuple[NDArray[np.intp],
     """Pixel offsets (rows, columns) of a patch; cached, the same few shapes recur."""
     half = (math.ceil(half_px) + 1) // stride * stride
     offs = np.arange(-half, half + 1, stride)
-    oy, ox = np.meshgrid(offs, offs, indexing="ij")
-    if disc:
-        sel = np.hypot(oy, ox) <= half_px + 0.71
-        oy, ox = oy[sel], ox[sel]
-    oy, ox = oy.ravel(), ox.ravel()
+    gy, gx = np.meshgrid(offs, offs, indexing="ij")
+    sel = np.hypot(gy, gx) <= half_px + 0.71 if disc else np.ones(gy.shape, dtype=bool)
+    oy, ox = gy[sel], gx[sel]
     oy.setflags(write=False)
     ox.setflags(write=False)
     return oy, ox

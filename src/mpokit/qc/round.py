@@ -186,7 +186,7 @@ def analyze_round(scan: Scan) -> RoundGeometry:
         lap("fiber edge")
 
     coef, rms, zone_fraction = _sphere_fit_rms(z, p, centre, FIT_INNER_UM, floor, FIT_STRIDE,
-                                               (coef, fit_at))
+                                               None if fit_at is None else (coef, fit_at))
     height = _fiber_offset(z, p, centre, coef, sigma)
     lap("sphere fit")
     d = coef[3]
