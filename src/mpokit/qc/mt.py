@@ -114,9 +114,10 @@ def row_metrics(
         h = height_nm[sel]
         if h.size >= 2:
             adjacent = max(adjacent, float(np.max(np.abs(np.diff(h)))))
-            design = np.stack([np.ones_like(x), x - x.mean()], axis=1)
-            coef, *_ = np.linalg.lstsq(design, h, rcond=None)
-            below = design @ coef - h
+            u = x - x.mean()  # least-squares line through (x, h), in closed form
+            sxx = float(u @ u)
+            slope = float(u @ h) / sxx if sxx > 0 else 0.0
+            below = h.mean() + slope * u - h
             minus = max(minus, float(below.max()))
     return (diff, adjacent, max(minus, 0.0))
 
@@ -426,10 +427,12 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     height = coef[:, 0] - plane_at
     with np.errstate(divide="ignore"):
         tip_radius_mm = -0.5 / coef[:, 3]
-    core = np.hypot(dx, dy) <= CORE_UM
-    model = (coef[:, 0, None] + coef[:, 1, None] * dx + coef[:, 2, None] * dy
-             + coef[:, 3, None] * (dx * dx + dy * dy))
-    dip = np.where(core, model - vals, np.nan)
+    # core dip over the few pixels within 3 um (a patch of their own, not the fit's disc)
+    cvals, cdx, cdy = extract_patches(z, p, centres, CORE_UM, disc=True)
+    core = cdx * cdx + cdy * cdy <= CORE_UM**2
+    model = (coef[:, 0, None] + coef[:, 1, None] * cdx + coef[:, 2, None] * cdy
+             + coef[:, 3, None] * (cdx * cdx + cdy * cdy))
+    dip = np.where(core, model - cvals, np.nan)
     med = nanmedian(dip)
     with np.errstate(invalid="ignore"):
         dip = np.where(np.abs(dip - med[:, None]) <= max(5.0 * sigma, 10.0), dip, np.nan)
