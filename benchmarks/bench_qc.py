@@ -10,6 +10,10 @@ Run either way (BLAS is pinned to one thread below; ``taskset`` pins the process
 
 The script prints wall and thread-CPU milliseconds per scan and the CPU milliseconds of each
 analysis stage (``mpokit.qc._stages``), then the peak memory of the hostile-file runs.
+``--accuracy N`` instead draws N MT and N round scans over the supported ranges of issue 10
+(the property tests' ranges, a fixed seed) and prints how many were unmeasurable and the
+largest error of each measured value: the check that a speed change lost no accuracy (run it
+before and after; the same seed gives the same draws).
 """
 
 from __future__ import annotations
@@ -151,9 +155,69 @@ def _npy(value: Any) -> bytes:
     return buf.getvalue()
 
 
+def accuracy_sweep(n: int = 100, seed: int = 12345) -> None:
+    """Draw ``n`` MT and ``n`` round scans in the supported ranges; print unmeasurable counts
+    and the largest errors against the truth (tolerances of issue 10 in brackets)."""
+    import dataclasses
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    errs: dict[str, list[float]] = {}
+    unmeasurable = {"mt": 0, "round": 0}
+
+    def note(name: str, value: float) -> None:
+        errs.setdefault(name, []).append(value)
+
+    for _ in range(n):
+        scan, truth = simulate_mt(
+            fibers=int(rng.choice([8, 12, 16, 24, 32])), seed=int(rng.integers(0, 10_000)),
+            angle_x_deg=float(rng.uniform(-0.5, 0.5)), angle_y_deg=float(rng.uniform(-0.5, 0.5)),
+            curvature_radius_m=float(1 / rng.uniform(-0.2, 0.2)),
+            spike_fraction=float(rng.uniform(0, 0.01)),
+            dropout_fraction=float(rng.uniform(0, 0.05)),
+            fixture_angle_deg=float(rng.choice([0.0, 8.0])), batwings=bool(rng.integers(2)))
+        if not rng.integers(2):
+            scan = dataclasses.replace(scan, fibers=None)
+        geo = analyze_mt(scan)
+        if geo.reasons:
+            unmeasurable["mt"] += 1
+            continue
+        if geo.fibers != truth.height_nm.size:
+            note("mt fiber count wrong", 1.0)
+            continue
+        note("mt height_nm [5]", float(np.max(np.abs(geo.height_nm - truth.height_nm))))
+        note("mt angle_x_deg [0.005]", abs(geo.angle_x_deg - truth.angle_x_deg))
+        note("mt angle_y_deg [0.005]", abs(geo.angle_y_deg - truth.angle_y_deg))
+        note("mt tip_radius rel [0.05]",
+             float(np.max(np.abs(geo.tip_radius_mm / truth.tip_radius_mm - 1))))
+        note("mt fiber x_um", float(np.max(np.abs(geo.x_um - truth.x_um))))
+    for _ in range(n):
+        rscan, rtruth = simulate_round(
+            seed=int(rng.integers(0, 10_000)), radius_mm=float(rng.uniform(5, 30)),
+            apex_offset_um=float(rng.uniform(0, 60)),
+            fiber_height_nm=float(rng.uniform(-120, 120)),
+            spike_fraction=float(rng.uniform(0, 0.01)),
+            dropout_fraction=float(rng.uniform(0, 0.05)),
+            fixture_angle_deg=float(rng.choice([0.0, 8.0])))
+        rgeo = analyze_round(rscan)
+        if rgeo.reasons:
+            unmeasurable["round"] += 1
+            continue
+        note("round radius rel [0.02]", abs(rgeo.radius_mm / rtruth.radius_mm - 1))
+        note("round apex_offset_um [1]", abs(rgeo.apex_offset_um - rtruth.apex_offset_um))
+        note("round fiber_height_nm [5]", abs(rgeo.fiber_height_nm - rtruth.fiber_height_nm))
+    print(f"unmeasurable: MT {unmeasurable['mt']}/{n}, round {unmeasurable['round']}/{n}")
+    for name, values in errs.items():
+        print(f"{name:<28} max {max(values):.4g}  p95 {float(np.percentile(values, 95)):.4g}")
+
+
 if __name__ == "__main__":
     import sys
 
+    if "--accuracy" in sys.argv:
+        accuracy_sweep(int(sys.argv[sys.argv.index("--accuracy") + 1]))
+        sys.exit(0)
     main()
     if "--no-memory" not in sys.argv:
         hostile_memory()
