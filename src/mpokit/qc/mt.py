@@ -32,16 +32,24 @@ from numpy.typing import NDArray
 
 from mpokit.errors import InputError
 from mpokit.qc._fields import MtFields
-from mpokit.qc.fit import nanmedian, noise_sigma_nm, paraboloid_design, robust_fit
+from mpokit.qc._stages import lap
+from mpokit.qc.fit import (
+    median,
+    nanmedian,
+    noise_sigma_nm,
+    paraboloid_design,
+    robust_fit,
+    translate_paraboloid,
+)
 from mpokit.qc.io import Scan
 from mpokit.qc.locate import (
     MIN_STRENGTH,
     PITCH_UM,
     FloatArray,
-    despike,
     detect_mt_sites,
     extract_patches,
     refine_centres,
+    spike_pixels,
 )
 
 __all__ = ["MtGeometry", "analyze_mt", "reference_mask", "reference_plane_exact", "row_metrics"]
@@ -56,6 +64,12 @@ PITCH_TOL_UM = 4.0
 its row's straight line, before the location is not trusted."""
 MIN_ZONE_FRACTION = 0.5
 """Smallest fraction of a fiber's 6-40 um fit zone that must hold valid pixels."""
+GRID_UM = 4.0
+"""Spacing of the decimated grid that fiber location and the reference plane work on."""
+EDGE_REACH_UM = 95.0
+"""Farthest a fiber edge is looked for from a provisional centre."""
+REFIT_UM = 12.0
+"""How far a centre may move before the fiber's sphere is fitted again about it."""
 
 
 @dataclass(frozen=True)
@@ -100,9 +114,10 @@ def row_metrics(
         h = height_nm[sel]
         if h.size >= 2:
             adjacent = max(adjacent, float(np.max(np.abs(np.diff(h)))))
-            design = np.stack([np.ones_like(x), x - x.mean()], axis=1)
-            coef, *_ = np.linalg.lstsq(design, h, rcond=None)
-            below = design @ coef - h
+            u = x - x.mean()  # least-squares line through (x, h), in closed form
+            sxx = float(u @ u)
+            slope = float(u @ h) / sxx if sxx > 0 else 0.0
+            below = h.mean() + slope * u - h
             minus = max(minus, float(below.max()))
     return (diff, adjacent, max(minus, 0.0))
 
@@ -120,8 +135,9 @@ def _plane_sums(
     sx, sy = wc @ x, wr @ y
     sxx, syy = wc @ (x * x), wr @ (y * y)
     sxy = y @ (w @ x)
-    sz = zw.sum()
-    szx, szy = zw.sum(axis=0) @ x, zw.sum(axis=1) @ y
+    zc = zw.sum(axis=0)
+    sz = zc.sum()
+    szx, szy = zc @ x, zw.sum(axis=1) @ y
     gram = np.array([[s1, sx, sy], [sx, sxx, sxy], [sy, sxy, syy]])
     c = np.linalg.solve(gram, np.array([sz, szx, szy]))
     return float(c[0]), float(c[1]), float(c[2])
@@ -132,66 +148,86 @@ def _reference_plane(
 ) -> tuple[float, float, float]:
     """The reference plane: least squares over ``mask`` after rejecting outliers (spikes,
     debris) against the robust ferrule form (``resid`` = ``z`` minus that form), so that a
-    curved ferrule loses no pixels to the rejection and the plane is the definition's."""
+    curved ferrule loses no pixels to the rejection and the plane is the definition's.
+
+    ``z`` may be the height map on a decimated grid (every ``s``-th pixel both ways, with
+    ``pixel_um`` the grid's spacing): the plane of a region sampled on a regular grid is the
+    same plane, and a few ten thousand ferrule pixels leave its noise far below the
+    tolerances (a 0.0001 deg angle, 0.05 nm at a fiber for 3 nm pixel noise)."""
     ny, nx = z.shape
     x = np.arange(nx, dtype=np.float64) * pixel_um
     y = np.arange(ny, dtype=np.float64) * pixel_um
-    base = mask & np.isfinite(z)
-    rs = resid[base]
-    if rs.size < 3:
+    k = max(1, resid.size // 40_000)  # the rejection limit from a regular subset
+    sub = resid.ravel()[::k]
+    sample = sub[mask.ravel()[::k] & np.isfinite(sub)]
+    if sample.size < 3:
         raise InputError("too few ferrule pixels to fit the reference plane", field="height_nm")
-    sample = rs[:: max(1, rs.size // 50_000)]
-    med = float(np.median(sample))
-    limit = max(3.5 * 1.4826 * float(np.median(np.abs(sample - med))), floor_nm)
+    med = median(sample)
+    limit = max(3.5 * 1.4826 * median(np.abs(sample - med)), floor_nm)
     with np.errstate(invalid="ignore"):
-        keep = base & (np.abs(resid - med) <= limit)
+        keep = mask & (np.abs(resid - med) <= limit)  # no data (NaN) is never kept
     return _plane_sums(z, keep, x, y)
 
 
 def _fit_fibers(
-    z: FloatArray, pixel_um: float, centres: FloatArray, floor_nm: float
+    z: FloatArray, pixel_um: float, centres: FloatArray, floor_nm: float, iterations: int = 4,
+    start: tuple[FloatArray, FloatArray] | None = None, stride: int = 1,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Sphere (paraboloid) fits in the 6-40 um zone of every fiber, batched.
 
     Returns coefficients ``(n, 4)`` in coordinates relative to each centre, and the patch
-    heights, dx, dy used.
+    heights, dx, dy used (a disc of pixels about each centre). ``iterations`` bounds the
+    rejection rounds (one is enough for a model the fiber edge is searched against);
+    ``start = (coef, at)`` starts from earlier fits about the centres ``at``; ``stride``
+    fits every ``stride``-th pixel both ways (models for the edge search only).
     """
-    vals, dx, dy = extract_patches(z, pixel_um, centres, FIT_OUTER_UM + pixel_um)
-    r = np.hypot(dx, dy)
-    mask = (r >= FIT_INNER_UM) & (r <= FIT_OUTER_UM)
-    coef, _ = robust_fit(paraboloid_design(dx, dy), vals, mask, floor_nm=floor_nm)
+    vals, dx, dy = extract_patches(z, pixel_um, centres, FIT_OUTER_UM, disc=True,
+                                   stride=stride)
+    r2 = dx * dx + dy * dy
+    mask = (r2 >= FIT_INNER_UM**2) & (r2 <= FIT_OUTER_UM**2)
+    first = None if start is None else translate_paraboloid(start[0], start[1], centres)
+    coef, _ = robust_fit(paraboloid_design(dx, dy), vals, mask, floor_nm=floor_nm,
+                         iterations=iterations, start=first)
     return coef, vals, dx, dy
 
 
-def _dome(coef: FloatArray) -> object:
+def _dome(coef: FloatArray, at: FloatArray) -> object:
+    """The fitted fiber spheres (``coef`` about the centres ``at``) as a surface model."""
+    fx, fy = at[:, 0].copy(), at[:, 1].copy()
+
     def model(cx: FloatArray, cy: FloatArray, dx: FloatArray, dy: FloatArray) -> FloatArray:
-        c = coef.reshape(coef.shape[0], *([1] * (dx.ndim - 1)), 4)
-        return np.asarray(
-            c[..., 0] + c[..., 1] * dx + c[..., 2] * dy + c[..., 3] * (dx * dx + dy * dy)
-        )
+        shape = (coef.shape[0], *([1] * (dx.ndim - 1)))
+        ux = dx + (cx - fx).reshape(shape)
+        uy = dy + (cy - fy).reshape(shape)
+        c = coef.reshape(*shape, 4)
+        return np.asarray(c[..., 0] + c[..., 1] * ux + c[..., 2] * uy
+                          + c[..., 3] * (ux * ux + uy * uy))
 
     return model
 
 
 def reference_mask(shape: tuple[int, int], pixel_um: float,
                    centres_um: FloatArray) -> NDArray[np.bool_]:
-    """Pixels farther than 75 um from every fiber centre (the reference-plane region)."""
+    """Pixels farther than 75 um from every fiber centre (the reference-plane region).
+
+    >>> m = reference_mask((40, 40), 4.0, np.array([[80.0, 80.0]]))
+    >>> bool(m[20, 20]), bool(m[20, 38]), bool(m[20, 39])  # at 0, 72 and 76 um
+    (False, False, True)
+    """
     ny, nx = shape
     p = pixel_um
     exclude = np.zeros(shape, dtype=bool)
+    c = np.asarray(centres_um, dtype=np.float64).reshape(-1, 2)
+    c = c[np.all(np.isfinite(c), axis=1)]
     half = math.ceil(PLANE_EXCLUDE_UM / p) + 1
-    gx = np.arange(-half, half + 1) * p
-    for cx, cy in centres_um:
-        if not (math.isfinite(cx) and math.isfinite(cy)):
-            continue
-        ix, iy = round(cx / p), round(cy / p)
-        ys = slice(max(iy - half, 0), max(min(iy + half + 1, ny), 0))
-        xs = slice(max(ix - half, 0), max(min(ix + half + 1, nx), 0))
-        if ys.start >= ys.stop or xs.start >= xs.stop:
-            continue
-        lx = gx[xs.start - (ix - half): xs.stop - (ix - half)] + ix * p - cx
-        ly = gx[ys.start - (iy - half): ys.stop - (iy - half)] + iy * p - cy
-        exclude[ys, xs] |= (lx[None, :] ** 2 + ly[:, None] ** 2) <= PLANE_EXCLUDE_UM**2
+    offs = np.arange(-half, half + 1)
+    ix = np.rint(c[:, 0] / p).astype(np.intp)[:, None, None] + offs[None, None, :]
+    iy = np.rint(c[:, 1] / p).astype(np.intp)[:, None, None] + offs[None, :, None]
+    near = ((ix * p - c[:, 0, None, None]) ** 2 + (iy * p - c[:, 1, None, None]) ** 2
+            <= PLANE_EXCLUDE_UM**2)
+    near &= (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    ix, iy = np.broadcast_arrays(ix, iy)
+    exclude[iy[near], ix[near]] = True
     return ~exclude
 
 
@@ -205,28 +241,38 @@ def reference_plane_exact(z: FloatArray, pixel_um: float,
     return _plane_sums(z, keep & np.isfinite(z), x, y)
 
 
-def _form_residual(z: FloatArray, p: float, floor: float) -> FloatArray:
-    """``z`` minus the ferrule form: a plane plus low-order curvature (x^2, xy, y^2), fitted
-    robustly on a subsample so that fibers, spikes and dropouts do not pull it."""
+FORM_SAMPLES = 6000
+"""Pixels (on a regular subgrid) the ferrule form is fitted to: six coefficients need few."""
+
+
+def _form_residual(z: FloatArray, p: float, floor: float, step: int) -> FloatArray:
+    """``z[::step, ::step]`` minus the ferrule form: a plane plus low-order curvature (x^2,
+    xy, y^2), fitted robustly on a coarse subgrid so that fibers, spikes and dropouts do not
+    pull it. Only the decimated grid is ever formed (no whole-map temporaries)."""
     ny, nx = z.shape
-    step = max(1, int(math.sqrt(z.size / 20_000)))
-    zs = z[::step, ::step]
-    xs = np.arange(0, nx, step) * p
-    ys = np.arange(0, ny, step) * p
+    fs = max(1, int(math.sqrt(z.size / FORM_SAMPLES)))
+    zs = z[fs // 2::fs, fs // 2::fs]
     xm, ym = nx * p / 2.0, ny * p / 2.0
-    u = (xs - xm) / 1000.0  # mm keeps the normal equations well conditioned
-    v = (ys - ym) / 1000.0
+    u = (np.arange(fs // 2, nx, fs) * p - xm) / 1000.0  # mm keeps the equations conditioned
+    v = (np.arange(fs // 2, ny, fs) * p - ym) / 1000.0
     uu, vv = np.meshgrid(u, v)
     design = np.stack([np.ones_like(uu), uu, vv, uu * uu, uu * vv, vv * vv], axis=-1)
-    coef, _ = robust_fit(design.reshape(-1, 6), zs.ravel(), np.isfinite(zs.ravel()),
-                         floor_nm=floor, iterations=12)
+    flat = zs.ravel()
+    coef, _ = robust_fit(design.reshape(-1, 6), flat, np.isfinite(flat), floor_nm=floor,
+                         iterations=12, trim=0.5)
+    zd = z[::step, ::step]
     if not np.all(np.isfinite(coef)):
-        return z - float(np.nanmedian(zs))
-    uf = (np.arange(nx) * p - xm) / 1000.0
-    vf = (np.arange(ny) * p - ym) / 1000.0
-    form = (coef[0] + coef[1] * uf[None, :] + coef[2] * vf[:, None] + coef[3] * (uf * uf)[None, :]
-            + coef[4] * vf[:, None] * uf[None, :] + coef[5] * (vf * vf)[:, None])
-    return np.asarray(z - form)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.asarray(zd - float(np.nanmedian(zs)))
+    uf = (np.arange(0, nx, step) * p - xm) / 1000.0
+    vf = (np.arange(0, ny, step) * p - ym) / 1000.0
+    along_x = coef[0] + coef[1] * uf + coef[3] * uf * uf
+    along_y = coef[2] * vf + coef[5] * vf * vf
+    out = zd - along_x[None, :]
+    out -= along_y[:, None]
+    out -= np.multiply.outer(coef[4] * vf, uf)
+    return np.asarray(out)
 
 
 def _empty(sigma: float, reason: str) -> MtGeometry:
@@ -273,8 +319,9 @@ def _validate(
             reasons.append(f"row {r + 1}: fibers {j + 1} and {j + 2} are {gaps[j]:.1f} um apart, "
                            f"not a multiple of the {PITCH_UM:g} um pitch")
         if xr.size >= 3:
-            fit = np.polyfit(xr, yr, 1)
-            dev = np.abs(yr - np.polyval(fit, xr))
+            xm, ym = xr.mean(), yr.mean()
+            slope = float(((xr - xm) * (yr - ym)).sum() / ((xr - xm) ** 2).sum())
+            dev = np.abs(yr - ym - slope * (xr - xm))  # distance from the row's LS line
             if dev.max() > PITCH_TOL_UM:
                 reasons.append(f"row {r + 1}: a fiber is {dev.max():.1f} um off the row's "
                                f"straight line (at most {PITCH_TOL_UM:g} um)")
@@ -304,13 +351,18 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     if not np.isfinite(sigma):
         raise InputError("height map has (almost) no data", field="height_nm")
     floor = max(3.0 * sigma, 1.0)
-    _ny, _nx = z.shape
+    lap("noise")
 
-    # 1. remove the ferrule form (plane + curvature) so that location does not depend on level
-    resid = _form_residual(z, p, floor)
+    # 1. remove the ferrule form (plane + curvature) so that location does not depend on level;
+    # location and the reference plane work on a grid of about 4 um (every ``step``-th pixel)
+    step = max(1, round(GRID_UM / p))
+    resid = _form_residual(z, p, floor, step)
+    lap("form")
 
     # 2. coarse sites on the pitch lattice, by local contrast against the ferrule
-    centres, rows, strength = detect_mt_sites(resid, p, max(6.0 * sigma, 10.0), scan.fibers)
+    centres, rows, strength = detect_mt_sites(resid, p * step, max(6.0 * sigma, 10.0),
+                                              scan.fibers)
+    lap("detect")
     strong = strength >= MIN_STRENGTH
     if not np.any(strong):
         return _empty(sigma, "no fibers found (nothing stands out from the ferrule surface)")
@@ -318,40 +370,69 @@ def analyze_mt(scan: Scan) -> MtGeometry:
         return _empty(sigma, f"found {int(strong.sum())} fibers, the file declares "
                              f"{scan.fibers}")
 
-    # 3. sub-pixel centres: fiber sphere -> edge rays -> circle fit (two rounds)
+    # 3. sub-pixel centres: fiber sphere -> edge rays -> circle fit (three rounds); edges are
+    # searched without isolated spikes (they would read as edges)
     edge_thr = max(6.0 * sigma, 15.0)
     refined = np.zeros(len(centres), dtype=bool)
-    # edges are searched without isolated spikes (they would read as edges)
-    z_edges = np.array(z, copy=True)
-    reach = math.ceil(100.0 / p)
+    ny, nx = z.shape
+    reach = math.ceil(EDGE_REACH_UM / p) + 1
+    windows = []
     for cx, cy in centres:
         ic, jc = round(cx / p), round(cy / p)
-        win = (slice(max(jc - reach, 0), max(jc + reach, 0)),
-               slice(max(ic - reach, 0), max(ic + reach, 0)))
-        if z_edges[win].size:
-            z_edges[win] = despike(z_edges[win], max(10.0 * sigma, 250.0))
-    for _ in range(3):  # a third round keeps heavily spiked scans measurable (tested)
-        coef, *_ = _fit_fibers(z, p, centres, floor)
+        windows.append((slice(min(max(jc - reach, 0), ny), min(max(jc + reach + 1, 0), ny)),
+                        slice(min(max(ic - reach, 0), nx), min(max(ic + reach + 1, 0), nx))))
+    z_edges = np.array(z, copy=True)
+    z_edges[spike_pixels(z, max(10.0 * sigma, 250.0), windows)] = np.nan
+    lap("spikes")
+    # The spheres are refitted only when a centre moved by more than REFIT_UM since the last
+    # fit (a sphere fitted about a centre up to 12 um off, its 6-40 um zone still on the 62.5 um
+    # face, is the same sphere). The first round looks for the edge 42-95 um out along 32 rays
+    # sampled every pixel (the edge persisting over 3 samples, the same length as 6 half-pixel
+    # samples); once every fiber has an edge, the next rounds look 50-78 um out (the plausible
+    # radii) along 64 rays; a third round runs only when the second left a fiber without one.
+    fit_at = centres.copy()
+    coef = _fit_fibers(z, p, centres, floor, iterations=1, stride=2)[0]
+    lap("fiber fits")
+    band, rays, ray_step, persist = (42.0, EDGE_REACH_UM), 32, p, 3
+    for k in range(3):  # a third round keeps heavily spiked scans measurable (tested)
+        if k == 2 and np.all(refined):
+            break  # the 64-ray round placed every fiber: a third would only re-sample
+        if np.max(np.hypot(*(centres - fit_at).T)) > REFIT_UM:
+            coef = _fit_fibers(z, p, centres, floor, iterations=1, start=(coef, fit_at),
+                               stride=2)[0]
+            fit_at = centres.copy()
+            lap("fiber fits")
         centres, refined, _ = refine_centres(z_edges, p, centres,
-                                          _dome(coef),  # type: ignore[arg-type]
-                                          threshold_nm=edge_thr)
+                                             _dome(coef, fit_at),  # type: ignore[arg-type]
+                                             threshold_nm=edge_thr, r_start_um=band[0],
+                                             r_stop_um=band[1], rays=rays, step_um=ray_step,
+                                             persist=persist)
+        lap("fiber edges")
+        if np.all(refined):
+            band, rays, ray_step, persist = (50.0, 78.0), 64, 0.5 * p, 6
 
-    # 4. final fits
-    coef, vals, dx, dy = _fit_fibers(z, p, centres, floor)
+    # 4. final fits (starting from the last model, so the rejection converges in a step or two)
+    coef, vals, dx, dy = _fit_fibers(z, p, centres, floor, start=(coef, fit_at))
+    lap("fiber fits")
     rr = np.hypot(dx, dy)
     zone = (rr >= FIT_INNER_UM) & (rr <= FIT_OUTER_UM)
     zone_fraction = (zone & np.isfinite(vals)).sum(axis=1) / np.maximum(zone.sum(axis=1), 1)
     reasons = _validate(z.shape, p, centres, rows, refined, zone_fraction, coef)
-    z0, sx, sy = _reference_plane(z, resid, p, reference_mask(z.shape, p, centres), floor)
+    zd = z[::step, ::step]
+    z0, sx, sy = _reference_plane(zd, resid, p * step,
+                                  reference_mask(zd.shape, p * step, centres), floor)
+    lap("reference plane")
 
     plane_at = z0 + sx * centres[:, 0] + sy * centres[:, 1]
     height = coef[:, 0] - plane_at
     with np.errstate(divide="ignore"):
         tip_radius_mm = -0.5 / coef[:, 3]
-    core = np.hypot(dx, dy) <= CORE_UM
-    model = (coef[:, 0, None] + coef[:, 1, None] * dx + coef[:, 2, None] * dy
-             + coef[:, 3, None] * (dx * dx + dy * dy))
-    dip = np.where(core, model - vals, np.nan)
+    # core dip over the few pixels within 3 um (a patch of their own, not the fit's disc)
+    cvals, cdx, cdy = extract_patches(z, p, centres, CORE_UM, disc=True)
+    core = cdx * cdx + cdy * cdy <= CORE_UM**2
+    model = (coef[:, 0, None] + coef[:, 1, None] * cdx + coef[:, 2, None] * cdy
+             + coef[:, 3, None] * (cdx * cdx + cdy * cdy))
+    dip = np.where(core, model - cvals, np.nan)
     med = nanmedian(dip)
     with np.errstate(invalid="ignore"):
         dip = np.where(np.abs(dip - med[:, None]) <= max(5.0 * sigma, 10.0), dip, np.nan)
@@ -361,6 +442,7 @@ def analyze_mt(scan: Scan) -> MtGeometry:
 
     order = np.lexsort((centres[:, 0], rows))
     diff, adjacent, minus = row_metrics(rows[order], centres[order, 0], height[order])
+    lap("results")
     return MtGeometry(
         row=rows[order],
         x_um=centres[order, 0],
