@@ -102,15 +102,20 @@ def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
 
 
 def _ring_median(values: np.ndarray, ri: np.ndarray, nb: int) -> np.ndarray:
-    """Median per ring (rings without samples get 0)."""
-    order = np.lexsort((values, ri))
+    """Median per ring (rings without samples get 0).
+
+    One sort of a combined key (ring index, then value) instead of a two-key ``lexsort``.
+    """
+    if len(values) == 0:
+        return np.zeros(nb)
+    vmin = float(values.min())
+    span = float(values.max()) - vmin
+    key = ri.astype(np.float64) + (values - vmin) * (0.5 / span if span > 0 else 0.0)
+    sv = values[np.argsort(key)]
     counts = np.bincount(ri, minlength=nb)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     mid = starts + np.maximum(counts - 1, 0) // 2
     mid2 = starts + np.maximum(counts, 1) // 2 - (counts == 0)
-    sv = values[order]
-    if len(sv) == 0:
-        return np.zeros(nb)
     out = 0.5 * (sv[np.clip(mid, 0, len(sv) - 1)] + sv[np.clip(mid2, 0, len(sv) - 1)])
     return np.where(counts > 0, out, 0.0)
 
@@ -221,7 +226,7 @@ def detect_features(
     crop = pixels[y0:y1, x0:x1].astype(np.float32)
     # detection runs on a lightly smoothed copy (a matched filter for flaws >= 1 um: white
     # and JPEG noise drop, flaws stay); sizes are measured on the raw pixels
-    smooth = ndimage.gaussian_filter(crop, max(SMOOTH_UM / px_um, 0.5), truncate=3.0)
+    smooth = ndimage.gaussian_filter(crop, max(SMOOTH_UM / px_um, 0.5), truncate=2.0)
     dxv = (np.arange(x0, x1, dtype=np.float32) - np.float32(cx))[None, :]
     dyv = (np.arange(y0, y1, dtype=np.float32) - np.float32(cy))[:, None]
     r = np.sqrt(dxv * dxv + dyv * dyv)
@@ -235,14 +240,15 @@ def detect_features(
     sin = inside[sub]
     vals = smooth[sub][sin].astype(np.float64)
     ri = ri_full[sub][sin]
-    xn = np.broadcast_to(dxv / rr, crop.shape)[sub][sin].astype(np.float64)
-    yn = np.broadcast_to(dyv / rr, crop.shape)[sub][sin].astype(np.float64)
-    # illumination: ratio to a first radial profile, fitted with a quadratic surface
-    m0, _, _ = _robust_radial(vals, ri, nb)
-    ratio = vals / np.maximum(m0[ri], 1e-6)
-    sel = np.zeros(len(vals), bool)
-    sel[:: max(1, len(vals) // 8_000)] = True
-    c = [float(v) for v in _illumination(ratio, xn, yn, sel)]
+    # illumination: ratio to a first radial profile (from every other sample), fitted with
+    # a quadratic surface on about 8000 samples
+    m0, _, _ = _robust_radial(vals[::2], ri[::2], nb)
+    idx = np.arange(0, len(vals), max(1, len(vals) // 8_000))
+    ratio = vals[idx] / np.maximum(m0[ri[idx]], 1e-6)
+    yy_s, xx_s = np.nonzero(sin)
+    xn = (xx_s[idx] * 2 + x0 - cx) / rr
+    yn = (yy_s[idx] * 2 + y0 - cy) / rr
+    c = [float(v) for v in _illumination(ratio, xn, yn, np.ones(len(idx), bool))]
     xg, yg = (dxv / np.float32(rr)), (dyv / np.float32(rr))
     illum = (c[0] + c[1] * xg + c[3] * xg * xg) + (c[2] * yg + c[5] * yg * yg) \
         + np.float32(c[4]) * (yg * xg)
@@ -253,13 +259,20 @@ def detect_features(
     zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
     # second pass: refit the background without the samples flagged by the first, so
     # that a flaw covering part of a short ring cannot bend that ring's level
-    zs = np.abs(zimg[sub])
+    # (flaws are flagged in a box round the inner rings only: the outer rings keep their
+    # first profile)
+    n_in = int(0.8 * clad_px)
+    m_px = n_in + 20
+    fy0, fx0 = max(int(cy - m_px) - y0, 0) // 2, max(int(cx - m_px) - x0, 0) // 2
+    fy1, fx1 = (int(cy + m_px) - y0) // 2 + 1, (int(cx + m_px) - x0) // 2 + 1
+    zs = np.abs(zimg[sub][fy0:fy1, fx0:fx1])
     lab, n_lab = ndimage.label(zs > LOW_Z)
     real = np.zeros(n_lab + 1, bool)
     real[np.unique(lab[zs > HIGH_Z])] = True
     real[0] = False
-    flagged = ndimage.binary_dilation(real[lab])[sin]
-    n_in = int(0.8 * clad_px)
+    flag_sub = np.zeros(sin.shape, bool)
+    flag_sub[fy0:fy1, fx0:fx1] = ndimage.binary_dilation(real[lab])
+    flagged = flag_sub[sin]
     if flagged.any() and n_in > 4:
         # only short inner rings can be bent by a flaw; long outer rings keep their clipped
         # means. Rings left (nearly) empty take the level of their neighbours.
@@ -270,8 +283,14 @@ def detect_features(
             rings = np.arange(n_in)
             prof = prof.copy()
             prof[:n_in] = np.where(ok, prof2, np.interp(rings, rings[ok], prof2[ok]))
-            model = prof.astype(np.float32)[ri_full] * illum
-            zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
+            # only rings inside n_in changed: recompute the model in their bounding box
+            by0, by1 = max(int(cy - n_in) - y0, 0), min(int(cy + n_in) + 2 - y0, crop.shape[0])
+            bx0, bx1 = max(int(cx - n_in) - x0, 0), min(int(cx + n_in) + 2 - x0, crop.shape[1])
+            box = (slice(by0, by1), slice(bx0, bx1))
+            rb, ib = ri_full[box], illum[box]
+            model = model.copy()
+            model[box] = prof.astype(np.float32)[rb] * ib
+            zimg[box] = (smooth[box] - model[box]) / (sd.astype(np.float32)[rb] * ib)
     zimg[~inside] = 0
     sat = 0.0
     if clip_level is not None:
@@ -287,8 +306,10 @@ def detect_features(
         keep = np.zeros(n + 1, bool)
         keep[np.unique(labels[zsig > HIGH_Z])] = True
         keep[0] = False
-        for i, sl in enumerate(ndimage.find_objects(labels), start=1):
-            if sl is None or not keep[i]:
+        objects = ndimage.find_objects(labels)
+        for i in np.flatnonzero(keep):
+            sl = objects[i - 1]
+            if sl is None:
                 continue
             sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
             sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
