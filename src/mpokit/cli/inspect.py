@@ -21,13 +21,18 @@ The store's ISO 2859-1 incoming-inspection decision on a lot is ``qc lot-decisio
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
 from mpokit.cli.qc import qc_app
 from mpokit.errors import InputError, MpokitError
+
+if TYPE_CHECKING:
+    from mpokit.qc.inspect.batch import Outcome
 
 __all__ = ["inspect"]
 
@@ -146,8 +151,8 @@ def _owners(files: list[Path], serial: str | None, end: str | None) -> list[tupl
     return out
 
 
-def _import(url: str, owners: list[tuple[str, str]], outcomes: list[object], origin: str,
-            lot: str | None, supplier: str | None) -> None:
+def _import(url: str, owners: list[tuple[str, str]], outcomes: Sequence[Outcome],
+            origin: str, lot: str | None, supplier: str | None) -> None:
     """Import the inspected images (unreadable files have nothing to import)."""
     from mpokit.qc.inspect.batch import InspectFailure
     from mpokit.store import open_store
