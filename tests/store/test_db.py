@@ -11,13 +11,43 @@ from mpokit.errors import InputError
 from mpokit.store import open_store
 
 
+def _head_revision() -> str:
+    """The newest revision shipped in ``mpokit/store/migrations`` (one head, no branches)."""
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("mpokit.store").joinpath("migrations")))
+    heads = ScriptDirectory.from_config(cfg).get_heads()
+    assert len(heads) == 1, f"migrations have several heads: {heads}"
+    return str(heads[0])
+
+
+def test_migration_chain_reaches_endface_tables() -> None:
+    from importlib import resources
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location",
+                        str(resources.files("mpokit.store").joinpath("migrations")))
+    rev = ScriptDirectory.from_config(cfg).get_revision("0002")
+    assert rev is not None and rev.down_revision == "0001"
+    assert rev.path.endswith("0002_endface_inspection.py")
+
+
 def test_open_creates_schema_at_head(db_url: str) -> None:
     with open_store(db_url) as st:
         tables = set(inspect(st.engine).get_table_names())
         with st.engine.connect() as c:
             rev = c.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    assert {"imported_file", "assembly", "measurement", "geometry_end", "inspection"} <= tables
-    assert rev == "0001"
+    assert {"imported_file", "assembly", "measurement", "geometry_end", "inspection",
+            "endface_image", "endface_fiber"} <= tables
+    assert rev == _head_revision()
     with open_store(db_url) as st:  # a second open is a no-op upgrade
         assert st.dialect in ("sqlite", "postgresql")
 

@@ -3,6 +3,14 @@
     mpokit qc inspect FILE_OR_DIR... --class sm-pc|sm-apc|mm-pc|mm-apc
                       [--ferrule round|mt] [--pixel-um UM] [--fibers N] [--rules FILE]
                       [--json] [--report DIR] [--summary FILE.csv] [--jobs N]
+                      [--engine local|dask] [--scheduler ADDR]
+                      [--store URL [--serial S] [--end E] [--origin O] [--lot L]
+                       [--supplier S]]
+
+``--store`` imports the results into the QC store (beside geometry and IL/RL; they appear
+on the assembly's certificate). Each image belongs to an assembly's end: ``--serial`` and
+``--end``, or the image's name ``SERIAL_END.png``. Importing the same results again adds
+nothing.
 
 Exit codes: 0 every fiber passes, 2 a fiber fails or cannot be judged (unmeasurable),
 1 an unreadable input or a usage error.
@@ -13,13 +21,18 @@ The store's ISO 2859-1 incoming-inspection decision on a lot is ``qc lot-decisio
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
 from mpokit.cli.qc import qc_app
 from mpokit.errors import InputError, MpokitError
+
+if TYPE_CHECKING:
+    from mpokit.qc.inspect.batch import Outcome
 
 __all__ = ["inspect"]
 
@@ -45,6 +58,20 @@ def inspect(
                                         "fiber."),
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
                                     "(default: all cores)."),
+    engine: str = typer.Option("local", "--engine", help="Where batch work runs: local "
+                               "(process pool) or dask."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address "
+                                         "(with --engine dask); a LocalCluster when omitted."),
+    store: str | None = typer.Option(None, "--store", help="Import the results into this "
+                                     "store (database URL or SQLite file)."),
+    serial: str | None = typer.Option(None, "--serial", help="Assembly serial of every image "
+                                      "(default: from the name SERIAL_END.png)."),
+    end: str | None = typer.Option(None, "--end", help="Ferrule end of every image (default: "
+                                   "from the name SERIAL_END.png)."),
+    origin: str = typer.Option("supplier", "--origin", help="supplier or incoming (with "
+                               "--store)."),
+    lot: str | None = typer.Option(None, "--lot", help="Lot of the assemblies (with --store)."),
+    supplier: str | None = typer.Option(None, "--supplier", help="Supplier (with --store)."),
 ) -> None:
     """End faces: find each fiber, its IEC 61300-3-35 zones, scratches and defects; grade
     and advise."""
@@ -64,15 +91,30 @@ def inspect(
         table = get_rules(rules)
         table.get(connector_class)
         files = discover_images(list(paths))
+        if store is None and (serial or end or lot or supplier):
+            raise InputError("--serial, --end, --lot and --supplier need --store",
+                             field="--store", fix="give --store URL to import the results")
+        if origin not in ("supplier", "incoming"):
+            raise InputError(f"unknown origin {origin!r}", field="--origin",
+                             fix="use supplier or incoming")
+        owners = _owners(files, serial, end) if store else []
     except MpokitError as exc:
         raise fail_input(exc) from None
     if not files:
         typer.echo("error: no images found (looked for .png .jpg .jpeg .tif .tiff)", err=True)
         raise typer.Exit(EXIT_INPUT)
-    outcomes = run_inspections(files, connector_class, ferrule=ferrule,  # type: ignore[arg-type]
-                               pixel_um=pixel_um, fibers=fibers,
-                               rules_file=str(rules) if rules else None,
-                               report_dir=str(report) if report else None, jobs=jobs)
+    from mpokit._engines import get_engine
+
+    try:
+        with get_engine(engine, scheduler=scheduler, jobs=jobs) as eng:
+            outcomes = run_inspections(
+                files, connector_class, ferrule=ferrule,  # type: ignore[arg-type]
+                pixel_um=pixel_um, fibers=fibers, rules_file=str(rules) if rules else None,
+                report_dir=str(report) if report else None, engine=eng)
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    if store is not None:
+        _import(store, owners, outcomes, origin, lot, supplier)
     if summary is not None:
         try:
             atomic_write_text(summary, records_csv(outcomes))
@@ -90,3 +132,42 @@ def inspect(
     if any(isinstance(o, InspectFailure) for o in outcomes):
         raise typer.Exit(EXIT_INPUT)
     raise typer.Exit(EXIT_OK if all(o.ok for o in outcomes) else EXIT_FAILED)
+
+
+def _owners(files: list[Path], serial: str | None, end: str | None) -> list[tuple[str, str]]:
+    """The (serial, end) of every image: the options, else the name ``SERIAL_END.ext``."""
+    from mpokit.store.endface import serial_end_from_name
+
+    out = []
+    for f in files:
+        named = serial_end_from_name(str(f))
+        s = serial or (named[0] if named else None)
+        e = end or (named[1] if named else None)
+        if not s or not e:
+            raise InputError("no assembly serial and end for this image", file=str(f),
+                             fix="name it SERIAL_END.png (e.g. MPO-0042_A.png) or give "
+                             "--serial and --end")
+        out.append((s, e))
+    return out
+
+
+def _import(url: str, owners: list[tuple[str, str]], outcomes: Sequence[Outcome],
+            origin: str, lot: str | None, supplier: str | None) -> None:
+    """Import the inspected images (unreadable files have nothing to import)."""
+    from mpokit.qc.inspect.batch import InspectFailure
+    from mpokit.store import open_store
+    from mpokit.store.endface import import_inspections
+
+    items = [(s, e, o.to_dict()) for (s, e), o in zip(owners, outcomes, strict=True)
+             if not isinstance(o, InspectFailure)]
+    if not items:
+        typer.echo("store: nothing to import (no image could be read)", err=True)
+        return
+    try:
+        with open_store(url) as st:
+            r = import_inspections(st, items, name=f"qc-inspect:{len(items)} images",
+                                   origin=origin, lot=lot, supplier=supplier)  # type: ignore[arg-type]
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    typer.echo("store: " + ("these results were already imported, skipped" if r.skipped
+                            else f"{r.rows} image(s) imported"), err=True)

@@ -2,7 +2,10 @@
 
 A certificate holds the serial (also as a QR code, made with segno), lot and supplier, the
 verdict and IEC grade against a limit profile, the IL/RL table per end, fiber and wavelength,
-the geometry summary per end and a height map of the fibers.
+the geometry summary per end and a height map of the fibers, and the newest end-face
+inspection of each end (verdict, action and scratch/defect counts per zone for every fiber;
+:mod:`mpokit.store.endface`). The certificate's verdict is the worst of the IL/RL verdict
+and the end-face verdicts: a failing or unjudgeable end face never leaves a PASS.
 
 Example:
     >>> import tempfile, pathlib
@@ -105,13 +108,20 @@ def _context(store: Store, d: AssemblyData, profile: LimitProfile) -> dict[str, 
         geometry.append({"end": ge["end"], "profile": ge["profile"], "ok": ge["ok"],
                          "failed_checks": ge["failed_checks"], "params": params,
                          "map": height_map_svg(ge["fibers"])})
+    from mpokit.store.endface import latest_inspections
+
+    endface = latest_inspections(store, d.serial)
+    verdicts = {g.verdict, *(e["verdict"] for e in endface)}
+    verdict = "fail" if "fail" in verdicts else (
+        "unmeasurable" if "unmeasurable" in verdicts else g.verdict)
     with store.session() as s:
         files = s.scalar(select(func.count(func.distinct(Measurement.file_id)))
                          .where(Measurement.serial == d.serial,
                                 Measurement.origin == "supplier")) or 0
     return {"serial": d.serial, "lot": d.lot, "supplier": d.supplier,
             "stations": list(d.stations), "profile": profile, "grade": g.grade,
-            "verdict": g.verdict, "wavelengths": wls, "rows": rows, "geometry": geometry,
+            "verdict": verdict, "ilrl_verdict": g.verdict,
+            "endface": endface, "wavelengths": wls, "rows": rows, "geometry": geometry,
             "qr": _qr_data_uri(d.serial), "files": files, "version": __version__,
             "issued": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
 

@@ -104,3 +104,41 @@ def test_images_need_a_class_and_a_missing_path_is_an_input_error(
     # a name that is no file is an input error naming it (lots are 'qc lot-decision')
     code, out, err = run(str(tmp_path / "L404"), "--class", "sm-pc")
     assert code == 1 and "L404" in out + err and "not found" in out + err
+
+
+def _bad_inputs(tmp_path: Path) -> dict[str, tuple[Path, list[str], int, str]]:
+    """The issue's bad-input list as files: (path, extra options, exit code, message)."""
+    import tifffile
+
+    from mpokit.qc.inspect import simulate_inspection, write_image
+
+    img, _ = simulate_inspection(layout="single", seed=31, defects=[(20.0, 0.0, 3.0)])
+    out: dict[str, tuple[Path, list[str], int, str]] = {}
+    p = tmp_path / "notes.png"
+    p.write_bytes(b"%PDF-1.4 not an image at all")
+    out["not an image"] = (p, [], 1, "not an image")
+    p = tmp_path / "float.tif"
+    tifffile.imwrite(p, img.pixels.astype(np.float32))
+    out["wrong bit depth"] = (p, ["--pixel-um", "0.3"], 1, "8 and 16 bit")
+    p = tmp_path / "nosize.png"
+    write_image(p, img.pixels, pixel_um=None)
+    out["missing pixel size"] = (p, [], 1, "--pixel-um")
+    p = tmp_path / "ferrule_only.png"
+    far, _ = simulate_inspection(layout="single", seed=32, offset_um=(420.0, 0.0))
+    write_image(p, far.pixels, pixel_um=0.3)
+    out["no fiber in view"] = (p, [], 2, "no fiber in view")
+    p = tmp_path / "overexposed.png"
+    write_image(p, np.clip(img.pixels * 2.5, 0, 1), pixel_um=0.3, bit_depth=8)
+    out["saturated"] = (p, [], 2, "saturated")
+    return out
+
+
+def test_bad_inputs_are_errors_or_unmeasurable_never_a_pass(tmp_path: Path) -> None:
+    for what, (path, extra, code_want, msg) in _bad_inputs(tmp_path).items():
+        code, out, err = run(str(path), "--class", "sm-pc", "--json", "-j", "1", *extra)
+        doc = json.loads(out)
+        (res,) = doc["results"]
+        text = json.dumps(res) + err
+        assert code == code_want, f"{what}: exit {code}"
+        assert doc["ok"] is False and res["verdict"] in ("error", "unmeasurable"), what
+        assert msg in text and path.name in text + str(res.get("file")), what

@@ -1,5 +1,9 @@
 """Many images at once: read, inspect, report; unreadable files become failures, not stops.
 
+The work runs on the QC batch's engines (:mod:`mpokit._engines`): a local process pool by
+default, or a Dask cluster (``engine=DaskEngine(...)``, CLI ``--engine dask``); every engine
+returns the same outcomes in input order.
+
 Example:
     >>> import tempfile, pathlib
     >>> from mpokit.qc.inspect.simulate import simulate_inspection
@@ -18,12 +22,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mpokit._engines import Engine, LocalEngine
 from mpokit.errors import InputError, MpokitError
 from mpokit.qc.inspect.analyze import InspectResult, inspect_image
 from mpokit.qc.inspect.image import read_image
@@ -82,17 +86,6 @@ def inspect_file(
         return InspectFailure(file, f"{file}: cannot inspect ({exc})")
 
 
-def _iter(files: Sequence[Path], jobs: int, args: tuple[Any, ...]) -> Iterator[tuple[int, Outcome]]:
-    if jobs <= 1 or len(files) <= 1:
-        for i, f in enumerate(files):
-            yield i, inspect_file(f, *args)
-        return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
-        futures = {pool.submit(inspect_file, f, *args): i for i, f in enumerate(files)}
-        for fut in as_completed(futures):
-            yield futures[fut], fut.result()
-
-
 def run_inspections(
     files: Sequence[str | os.PathLike[str]],
     connector_class: str,
@@ -103,17 +96,41 @@ def run_inspections(
     rules_file: str | None = None,
     report_dir: str | None = None,
     jobs: int | None = None,
+    engine: Engine | None = None,
     progress: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Inspect ``files`` over ``jobs`` processes (default: all cores); input order kept."""
+    """Inspect ``files`` on ``engine`` (default: a local pool of ``jobs`` processes).
+
+    Parameters
+    ----------
+    files
+        Image files.
+    connector_class, ferrule, pixel_um, fibers, rules_file, report_dir
+        As for :func:`inspect_file`.
+    jobs
+        Local worker processes when no ``engine`` is given (default: all cores).
+    engine
+        Where the work runs (:func:`mpokit._engines.get_engine`); the caller closes it.
+    progress
+        Called with each outcome, in input order, once all are done.
+
+    Returns
+    -------
+    list[Outcome]
+        One outcome per file, in input order.
+    """
     paths = [Path(f) for f in files]
-    out: list[Outcome | None] = [None] * len(paths)
-    args = (connector_class, ferrule, pixel_um, fibers, rules_file, report_dir)
-    for i, o in _iter(paths, jobs or os.cpu_count() or 1, args):
-        out[i] = o
-        if progress is not None:
+    args = [(f, connector_class, ferrule, pixel_um, fibers, rules_file, report_dir)
+            for f in paths]
+    if engine is None:
+        with LocalEngine(min(jobs or os.cpu_count() or 1, max(len(paths), 1))) as local:
+            out = local.starmap(inspect_file, args)
+    else:
+        out = engine.starmap(inspect_file, args)
+    if progress is not None:
+        for o in out:
             progress(o)
-    return [o for o in out if o is not None]
+    return list(out)
 
 
 def records_csv(outcomes: Sequence[Outcome]) -> str:

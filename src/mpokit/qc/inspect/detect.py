@@ -37,6 +37,12 @@ MIN_SIZE_UM = 1.0
 TINY_MIN_Z = 6.5
 """Flaws under 1.5 um need this peak significance (noise blips are small)."""
 MIN_FERRULE_SIZE_UM = 2.0
+BRANCHED_MIN_UM = 6.0
+THIN_RATIO = 0.35
+"""A region of at least ``BRANCHED_MIN_UM`` (equivalent diameter) whose widest inscribed
+disc is under this share of that diameter is lines, not a blob: crossing scratches."""
+TOP_TENTH_SIGMA = 1.755
+"""Mean of the top tenth of a normal sample, in standard deviations."""
 """Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
 
 
@@ -102,15 +108,20 @@ def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
 
 
 def _ring_median(values: np.ndarray, ri: np.ndarray, nb: int) -> np.ndarray:
-    """Median per ring (rings without samples get 0)."""
-    order = np.lexsort((values, ri))
+    """Median per ring (rings without samples get 0).
+
+    One sort of a combined key (ring index, then value) instead of a two-key ``lexsort``.
+    """
+    if len(values) == 0:
+        return np.zeros(nb)
+    vmin = float(values.min())
+    span = float(values.max()) - vmin
+    key = ri.astype(np.float64) + (values - vmin) * (0.5 / span if span > 0 else 0.0)
+    sv = values[np.argsort(key)]
     counts = np.bincount(ri, minlength=nb)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     mid = starts + np.maximum(counts - 1, 0) // 2
     mid2 = starts + np.maximum(counts, 1) // 2 - (counts == 0)
-    sv = values[order]
-    if len(sv) == 0:
-        return np.zeros(nb)
     out = 0.5 * (sv[np.clip(mid, 0, len(sv) - 1)] + sv[np.clip(mid2, 0, len(sv) - 1)])
     return np.where(counts > 0, out, 0.0)
 
@@ -167,9 +178,51 @@ def outline(feature: DetectedFeature) -> np.ndarray:
     return np.column_stack([c[:, 1] + x0, c[:, 0] + y0])
 
 
-def _profile(flat: np.ndarray, ri: np.ndarray, nb: int, clad_px: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Background ring profile, per-ring noise and sample count."""
+INTERP_STEPS = 8
+"""Steps per ring of the profile's lookup table (1/8 pixel: an edge's slope over a step is
+well under the noise)."""
+
+
+def _interp(prof: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """The ring profile at radius ``r``, linear between ring centres (ring i holds radii
+    i..i+1, so its mean stands at i + 0.5): steep edges are not left as 1-pixel steps.
+    Tabulated at ``INTERP_STEPS`` per ring, then looked up (a gather, several times
+    faster than ``np.interp`` on a whole crop)."""
+    n = len(prof)
+    grid = (np.arange(n * INTERP_STEPS) + 0.5) / INTERP_STEPS
+    table = np.interp(grid - 0.5, np.arange(n, dtype=np.float64), prof).astype(r.dtype)
+    idx = (r * r.dtype.type(INTERP_STEPS)).astype(np.intp)
+    np.minimum(idx, n * INTERP_STEPS - 1, out=idx)
+    return table[idx]
+
+
+def _smooth(img: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian smoothing truncated at 2 sigma, separable, in float32 (as
+    ``ndimage.gaussian_filter(img, sigma, truncate=2.0)``, mirror edges, a few times
+    faster on a float32 crop)."""
+    rad = int(2.0 * sigma + 0.5)
+    k = np.exp(-0.5 * (np.arange(-rad, rad + 1) / sigma) ** 2)
+    w = (k / k.sum()).astype(np.float32)
+    out = np.pad(img, rad, mode="symmetric")
+    for axis in (0, 1):
+        n = out.shape[axis] - 2 * rad
+        def take(a: np.ndarray, j: int, n: int = n, axis: int = axis) -> np.ndarray:
+            return a[j:j + n] if axis == 0 else a[:, j:j + n]
+        acc = take(out, rad) * w[rad]
+        for j in range(rad):
+            acc += (take(out, j) + take(out, 2 * rad - j)) * w[j]
+        out = acc
+    return out
+
+
+def _profile(flat: np.ndarray, ri: np.ndarray, nb: int, clad_px: float,
+             rf: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Background ring profile, per-ring noise and sample count.
+
+    With ``rf`` (each sample's radius), the noise of the outer rings is measured about the
+    interpolated profile (:func:`_interp`), so that a steep edge (cladding, adhesive ring)
+    does not count its own slope across a ring as noise.
+    """
     prof, sd, cnt = _robust_radial(flat, ri, nb)
     # inner rings are short: a scratch or particle can cover much of them; use medians there
     n_in = int(0.8 * clad_px)
@@ -190,6 +243,11 @@ def _profile(flat: np.ndarray, ri: np.ndarray, nb: int, clad_px: float
         level = float(np.average(prof[band], weights=cnt[band]))
         off = (rings < 0.8 * clad_px) & (np.abs(prof - level) > CORE_TOLERANCE * max(level, 1e-6))
         prof[off] = level
+    n_out = int(0.8 * clad_px)
+    if rf is not None:
+        outer = ri >= n_out
+        res = flat[outer] - _interp(prof, rf[outer])
+        sd[n_out:] = _robust_radial(res, ri[outer], nb)[1][n_out:]
     # per-ring noise, widened over neighbouring rings (edges) and floored by the quietest
     # rings (the floor is the sensor's noise, not the ferrule's texture)
     good = cnt >= 12
@@ -221,7 +279,7 @@ def detect_features(
     crop = pixels[y0:y1, x0:x1].astype(np.float32)
     # detection runs on a lightly smoothed copy (a matched filter for flaws >= 1 um: white
     # and JPEG noise drop, flaws stay); sizes are measured on the raw pixels
-    smooth = ndimage.gaussian_filter(crop, max(SMOOTH_UM / px_um, 0.5), truncate=3.0)
+    smooth = _smooth(crop, max(SMOOTH_UM / px_um, 0.5))
     dxv = (np.arange(x0, x1, dtype=np.float32) - np.float32(cx))[None, :]
     dyv = (np.arange(y0, y1, dtype=np.float32) - np.float32(cy))[:, None]
     r = np.sqrt(dxv * dxv + dyv * dyv)
@@ -235,31 +293,40 @@ def detect_features(
     sin = inside[sub]
     vals = smooth[sub][sin].astype(np.float64)
     ri = ri_full[sub][sin]
-    xn = np.broadcast_to(dxv / rr, crop.shape)[sub][sin].astype(np.float64)
-    yn = np.broadcast_to(dyv / rr, crop.shape)[sub][sin].astype(np.float64)
-    # illumination: ratio to a first radial profile, fitted with a quadratic surface
-    m0, _, _ = _robust_radial(vals, ri, nb)
-    ratio = vals / np.maximum(m0[ri], 1e-6)
-    sel = np.zeros(len(vals), bool)
-    sel[:: max(1, len(vals) // 8_000)] = True
-    c = [float(v) for v in _illumination(ratio, xn, yn, sel)]
+    # illumination: ratio to a first radial profile (from every other sample), fitted with
+    # a quadratic surface on about 8000 samples
+    m0, _, _ = _robust_radial(vals[::2], ri[::2], nb)
+    idx = np.arange(0, len(vals), max(1, len(vals) // 8_000))
+    ratio = vals[idx] / np.maximum(m0[ri[idx]], 1e-6)
+    yy_s, xx_s = np.nonzero(sin)
+    xn = (xx_s[idx] * 2 + x0 - cx) / rr
+    yn = (yy_s[idx] * 2 + y0 - cy) / rr
+    c = [float(v) for v in _illumination(ratio, xn, yn, np.ones(len(idx), bool))]
     xg, yg = (dxv / np.float32(rr)), (dyv / np.float32(rr))
     illum = (c[0] + c[1] * xg + c[3] * xg * xg) + (c[2] * yg + c[5] * yg * yg) \
         + np.float32(c[4]) * (yg * xg)
     np.maximum(illum, np.float32(1e-3), out=illum)
     flat = vals / illum[sub][sin]
-    prof, sd, _ = _profile(flat, ri, nb, clad_px)
-    model = prof.astype(np.float32)[ri_full] * illum
+    rf = r[sub][sin]
+    prof, sd, _ = _profile(flat, ri, nb, clad_px, rf)
+    model = _interp(prof, r).astype(np.float32) * illum
     zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
     # second pass: refit the background without the samples flagged by the first, so
     # that a flaw covering part of a short ring cannot bend that ring's level
-    zs = np.abs(zimg[sub])
+    # (flaws are flagged in a box round the inner rings only: the outer rings keep their
+    # first profile)
+    n_in = int(0.8 * clad_px)
+    m_px = n_in + 20
+    fy0, fx0 = max(int(cy - m_px) - y0, 0) // 2, max(int(cx - m_px) - x0, 0) // 2
+    fy1, fx1 = (int(cy + m_px) - y0) // 2 + 1, (int(cx + m_px) - x0) // 2 + 1
+    zs = np.abs(zimg[sub][fy0:fy1, fx0:fx1])
     lab, n_lab = ndimage.label(zs > LOW_Z)
     real = np.zeros(n_lab + 1, bool)
     real[np.unique(lab[zs > HIGH_Z])] = True
     real[0] = False
-    flagged = ndimage.binary_dilation(real[lab])[sin]
-    n_in = int(0.8 * clad_px)
+    flag_sub = np.zeros(sin.shape, bool)
+    flag_sub[fy0:fy1, fx0:fx1] = ndimage.binary_dilation(real[lab])
+    flagged = flag_sub[sin]
     if flagged.any() and n_in > 4:
         # only short inner rings can be bent by a flaw; long outer rings keep their clipped
         # means. Rings left (nearly) empty take the level of their neighbours.
@@ -270,13 +337,24 @@ def detect_features(
             rings = np.arange(n_in)
             prof = prof.copy()
             prof[:n_in] = np.where(ok, prof2, np.interp(rings, rings[ok], prof2[ok]))
-            model = prof.astype(np.float32)[ri_full] * illum
-            zimg = (smooth - model) / (sd.astype(np.float32)[ri_full] * illum)
+            # only rings inside n_in changed: recompute the model in their bounding box
+            by0, by1 = max(int(cy - n_in) - y0, 0), min(int(cy + n_in) + 2 - y0, crop.shape[0])
+            bx0, bx1 = max(int(cx - n_in) - x0, 0), min(int(cx + n_in) + 2 - x0, crop.shape[1])
+            box = (slice(by0, by1), slice(bx0, bx1))
+            rb, ib = ri_full[box], illum[box]
+            model = model.copy()
+            model[box] = _interp(prof, r[box]).astype(np.float32) * ib
+            zimg[box] = (smooth[box] - model[box]) / (sd.astype(np.float32)[rb] * ib)
     zimg[~inside] = 0
     sat = 0.0
     if clip_level is not None:
         core = r <= clad_px
         sat = float(np.mean(crop[core] >= clip_level)) if core.any() else 0.0
+    # the raw pixels' white noise, from the cladding's interior (uniform glass): the raw
+    # minus the smoothed pixels hold ~0.91 of it (Gaussian smoothing of about 1 pixel)
+    glass = (ri_full < int(0.8 * clad_px))[sub]
+    raw_noise = float(np.median(np.abs((crop - smooth)[sub][glass]))) * 1.4826 / 0.91 \
+        if glass.any() else 0.0
     feats: list[DetectedFeature] = []
     pieces: list[tuple[np.ndarray, np.ndarray, float]] = []
     # dark and bright flaws are segmented apart: two crossing flaws of opposite polarity
@@ -287,9 +365,18 @@ def detect_features(
         keep = np.zeros(n + 1, bool)
         keep[np.unique(labels[zsig > HIGH_Z])] = True
         keep[0] = False
-        for i, sl in enumerate(ndimage.find_objects(labels), start=1):
-            if sl is None or not keep[i]:
+        # bounding boxes of the kept regions only (find_objects would scan every label)
+        ky, kx = np.nonzero(keep[labels])
+        kl = labels[ky, kx]
+        order = np.argsort(kl, kind="stable")
+        ky, kx, kl = ky[order], kx[order], kl[order]
+        cuts = np.flatnonzero(np.diff(kl)) + 1
+        for gy, gx, gl in zip(np.split(ky, cuts), np.split(kx, cuts), np.split(kl, cuts),
+                              strict=True):
+            if len(gl) == 0:
                 continue
+            i = int(gl[0])
+            sl = (slice(int(gy.min()), int(gy.max()) + 1), slice(int(gx.min()), int(gx.max()) + 1))
             sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
             sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
             comp = ndimage.binary_dilation(labels[sy, sx] == i)
@@ -297,7 +384,9 @@ def detect_features(
             rv = (crop[sy, sx] - mv) / mv * np.float32(sign)  # relative, flaw positive
             # the peak level: the mean of the top tenth (the single maximum carries noise)
             top = np.sort(rv[comp])[-max(3, int(comp.sum()) // 10):]
-            peak = float(top.mean())
+            # the top tenth of noisy pixels reads about 1.75 sigma high: take that off, or
+            # the half-maximum level sits too high and faint flaws read small
+            peak = float(top.mean()) - TOP_TENTH_SIGMA * raw_noise / float(np.median(mv[comp]))
             if peak <= 0:
                 continue
             half = comp & (rv >= 0.5 * peak)
@@ -316,6 +405,10 @@ def detect_features(
         if eq_d < 1.5 and pz < TINY_MIN_Z:
             continue  # at the detection floor a flaw needs stronger evidence than noise
         is_scratch = elong >= SCRATCH_ELONGATION and length * px_um >= SCRATCH_MIN_LENGTH_UM
+        if not is_scratch and eq_d >= BRANCHED_MIN_UM:
+            thin = _thin_structure(ys, xs)
+            if thin is not None and thin[1] * px_um >= SCRATCH_MIN_LENGTH_UM:
+                is_scratch, width, length = True, thin[0], thin[1]
         feats.append(DetectedFeature(
             "scratch" if is_scratch else "defect",
             float(xs.mean() + x0), float(ys.mean() + y0),
@@ -327,6 +420,30 @@ def detect_features(
     noise = float(np.median(sd[: int(clad_px)]))
     feats.sort(key=lambda f: (f.r_min_um, f.x_px))
     return FiberField(tuple(feats), float(visible), sat, noise)
+
+
+def _thin_structure(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float] | None:
+    """(width, length) in pixels when a region is thin lines (crossing or bent scratches:
+    its widest inscribed disc is under ``THIN_RATIO`` of its equivalent diameter), else
+    None. Length: the skeleton's, diagonal steps counted as sqrt(2); width: area / length.
+    """
+    from skimage.morphology import skeletonize
+
+    y0, x0 = int(ys.min()) - 1, int(xs.min()) - 1
+    m = np.zeros((int(ys.max()) - y0 + 2, int(xs.max()) - x0 + 2), bool)
+    m[ys - y0, xs - x0] = True
+    eq_d = 2 * np.sqrt(len(ys) / np.pi)
+    if 2 * float(ndimage.distance_transform_edt(m).max()) >= THIN_RATIO * eq_d:
+        return None
+    sk = skeletonize(m)
+    straight = int((sk[:, :-1] & sk[:, 1:]).sum() + (sk[:-1, :] & sk[1:, :]).sum())
+    a, b, c, d = sk[:-1, :-1], sk[:-1, 1:], sk[1:, :-1], sk[1:, 1:]
+    # a diagonal step counts only where no straight pair already joins its two pixels
+    diag = int((a & d & ~b & ~c).sum() + (b & c & ~a & ~d).sum())
+    length = straight + np.sqrt(2.0) * diag
+    if length <= 0:
+        return None
+    return len(ys) / length, float(length)
 
 
 def _join_scratches(pieces: list[tuple[np.ndarray, np.ndarray, float]], px_um: float

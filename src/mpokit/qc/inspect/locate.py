@@ -83,7 +83,7 @@ def _reduce(pixels: np.ndarray, f: int) -> np.ndarray:
 def noise_sigma(pixels: np.ndarray) -> float:
     """Robust white-noise estimate from the median absolute Laplacian-like difference."""
     h = pixels.shape[0]
-    d = pixels[1:h - 1:3, 1:-1:3] * 2 - pixels[0:h - 2:3, 1:-1:3] - pixels[2:h:3, 1:-1:3]
+    d = pixels[1:h - 1:6, 1:-1:3] * 2 - pixels[0:h - 2:6, 1:-1:3] - pixels[2:h:6, 1:-1:3]
     return float(np.median(np.abs(d - np.median(d))) * 1.4826 / np.sqrt(6.0))
 
 
