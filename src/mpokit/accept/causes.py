@@ -4,7 +4,9 @@ For a shape (a design without lengths) :func:`substitutions` builds every single
 change an installer can make -- a cable of another polarity type (Type A for Type B ...),
 an adapter with a flipped key (type A for type B) -- compiles each with the connectivity
 model and keeps its end-to-end map. :func:`explain` then compares many measured maps with
-all of them at once (``(channels, candidates, positions)`` integer arrays). A measured map
+all of them at once (``(channels, candidates, positions)`` integer arrays); when several
+substitutions give the same map (they often do: any one element of another type flips the
+whole channel) all are named, cords first, then adapters, then trunks. A measured map
 that is the designed one with two fibers exchanged is a swapped pair; :func:`swapped_pair`
 finds the two positions and where they sit at each cable of the channel.
 
@@ -33,6 +35,9 @@ from mpokit.errors import MpokitError
 __all__ = ["Substitution", "explain", "substitutions", "swapped_pair"]
 
 CABLE_TYPES = ("A", "B", "C")
+# which element an installer most likely got wrong: patch cords are handled most, adapters
+# are flipped in panels, trunks are pre-terminated and installed once
+_LIKELY = {"cord": 0, "adapter": 1, "breakout": 2, "trunk": 3}
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,9 @@ def explain(measured: np.ndarray, subs: list[Substitution], live: np.ndarray) ->
         return [[] for _ in range(len(measured))]
     cand = np.stack([s.map for s in subs])[:, live]  # (K, L)
     hit = (measured[:, None, live] == cand[None, :, :]).all(axis=2)  # (n, K)
-    return [[subs[k].text for k in np.flatnonzero(row)] for row in hit]
+    rank = sorted(range(len(subs)), key=lambda k: (_LIKELY.get(subs[k].text.split()[1], 9),
+                                                   subs[k].at))
+    return [[subs[k].text for k in rank if row[k]] for row in hit]
 
 
 def swapped_pair(measured: np.ndarray, expected: np.ndarray, ch: Channel

@@ -67,6 +67,8 @@ class Shape:
     expected: np.ndarray  # (P,) int16 end-A position -> end-B position
     fixed_db: float  # worst case of every non-MDI mating and splice
     end_connections_db: float  # the two end connections the tester's cords make
+    fixed_nominal_db: float
+    end_nominal_db: float
     run_fibers: tuple[str, ...]
     points: tuple[MatingPoint, ...]
 
@@ -117,13 +119,15 @@ class PlanDesigns:
         """
         return self.shape_of[self.channels.design_of]
 
-    def designed_db(self, wavelength_nm: float) -> np.ndarray:
-        """``(designs,)`` worst-case loss of a tested link at ``wavelength_nm`` (NaN: unknown).
+    def designed_db(self, wavelength_nm: float, case: str = "worst") -> np.ndarray:
+        """``(designs,)`` loss of a tested link at ``wavelength_nm`` (NaN: unknown).
 
         Parameters
         ----------
         wavelength_nm
             The tester's wavelength.
+        case
+            ``"worst"`` (the budget results are held to) or ``"nominal"`` (mean part losses).
 
         Returns
         -------
@@ -134,7 +138,8 @@ class PlanDesigns:
         att_cache: dict[str, float] = {}
         for d, s in enumerate(self.shape_of.tolist()):
             sh = self.shapes[s]
-            total = sh.fixed_db + sh.end_connections_db
+            total = (sh.fixed_db + sh.end_connections_db if case == "worst"
+                     else sh.fixed_nominal_db + sh.end_nominal_db)
             ok = True
             for f, length in zip(sh.run_fibers, self.run_lengths[d].tolist(), strict=True):
                 if f not in att_cache:
@@ -223,8 +228,10 @@ def _shape(ch: Channel) -> Shape:
                                   loss, refl.get((m.at, m.kind))))
     points.sort(key=lambda p: (p.run_before, p.at))
     fixed = sum(p.loss_db for p in b.parts if p.kind not in RUNS)
+    nominal = sum(p.nominal_db for p in b.parts if p.kind not in RUNS)
     return Shape(ch, np.asarray(ch.end_to_end(), dtype=np.int16), float(fixed),
-                 2 * conn.worst_db, tuple(r.fiber for r in ch.runs), tuple(points))
+                 2 * conn.worst_db, float(nominal), 2 * float(conn.mean_db),
+                 tuple(r.fiber for r in ch.runs), tuple(points))
 
 
 def plan_designs(channels: ChannelSet) -> PlanDesigns:
