@@ -315,6 +315,15 @@ def _check_duplicates(r: FieldResults) -> None:
 def _parse_csv(data: bytes, file: str) -> FieldResults:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if not data.strip():
+        raise InputError("empty file", file=file, line=1,
+                         fix="export the results with a header line (docs/accept.md)")
+    if b"\n" not in data.strip():  # a header and no rows
+        import csv
+
+        head = next(csv.reader([data.decode("utf-8", "replace")]))
+        empty = pa.table({h: pa.array([], pa.string()) for h in dict.fromkeys(head)})
+        return _from_table(empty, np.zeros(0, dtype=np.int64), file)
     try:
         t = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(block_size=1 << 24),
                            convert_options=pacsv.ConvertOptions(

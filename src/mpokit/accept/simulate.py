@@ -17,7 +17,7 @@ cord.
 ...     "type": "B", "fiber": "OM4", "length_m": 7}}]} for n in ("x", "y")]})))
 >>> sim = simulate(plan, [Fault("missing", 1)])
 >>> sim.csv.splitlines()[1]
-'x,1,850,0.87,7.0,12,PASS'
+'x,1,850,0.68,7.0,12,PASS'
 """
 
 from __future__ import annotations
