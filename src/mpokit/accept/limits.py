@@ -5,7 +5,8 @@ One row per channel and wavelength, in the generic layout (docs/accept.md):
 expected_map``. ``limit_db`` is the designed worst-case loss of the link as tested (the
 budget of ``mpokit loss`` plus the two end connections), the figure :func:`reconcile`
 holds results to; ``application_limit_db`` is the application's channel limit with its
-status (a standard's value, or ``typical`` / ``vendor`` where no standard gives one);
+status (a standard's value, or ``typical`` / ``vendor`` where no standard gives one), empty
+at other wavelengths than the application's own;
 ``expected_map`` lists ``end-A position>end-B position`` for every fiber of the link.
 
 >>> from mpokit.connectivity import ChannelSet, parse_channels
@@ -76,12 +77,14 @@ def limits_table(plan: PlanDesigns, wavelengths: Sequence[float] = ()) -> pa.Tab
     sort = np.lexsort((wl_col, order))
     order, wl_col, lim = order[sort], wl_col[sort], lim[sort]
     s = shape[order]
+    # the application's limit holds at its own wavelength only
+    app = np.where(np.abs(own_wl[s] - wl_col) < 1.0, app_limit[s], np.nan)
     return pa.table({
         "label": pa.array(names[order], pa.string()),
         "wavelength_nm": pa.array(wl_col),
         "limit_db": pa.array(lim, from_pandas=True),
-        "application_limit_db": pa.array(app_limit[s], from_pandas=True),
-        "limit_status": pa.array(app_status[s], pa.string()),
+        "application_limit_db": pa.array(app, from_pandas=True),
+        "limit_status": pa.array(np.where(np.isnan(app), "", app_status[s]), pa.string()),
         "length_m": pa.array(length[order]),
         "expected_map": pa.array(maps[s], pa.string()),
     })

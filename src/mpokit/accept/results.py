@@ -312,6 +312,23 @@ def _check_duplicates(r: FieldResults) -> None:
     _fail(errors)
 
 
+def _malformed(data: bytes, file: str, msg: str) -> InputError:
+    """Find the first row whose width differs from the header's (pyarrow does not say)."""
+    import csv
+
+    fix = "export the results as UTF-8 CSV with one header line"
+    try:
+        reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""))
+        width = len(next(reader))
+        for row in reader:
+            if row and len(row) != width:
+                return InputError(f"malformed CSV: expected {width} columns, got {len(row)}",
+                                  file=file, line=reader.line_num, fix=fix)
+    except (UnicodeDecodeError, csv.Error, StopIteration) as exc:
+        msg = f"{msg} ({exc})" if not isinstance(exc, StopIteration) else msg
+    return InputError(f"malformed CSV: {msg}", file=file, fix=fix)
+
+
 def _parse_csv(data: bytes, file: str) -> FieldResults:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -331,11 +348,7 @@ def _parse_csv(data: bytes, file: str) -> FieldResults:
                                auto_dict_encode=False),
                            parse_options=pacsv.ParseOptions(newlines_in_values=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        msg = str(exc).split("\n")[0]
-        m = re.search(r"row (\d+)", msg)
-        raise InputError(f"malformed CSV: {msg}", file=file,
-                         line=int(m.group(1)) + 1 if m else None,
-                         fix="export the results as UTF-8 CSV with one header line") from None
+        raise _malformed(data, file, str(exc).split("\n")[0]) from None
     # pyarrow infers types; re-read every column as text so cells keep their units
     t = pa.table({name: pc.cast(t[name], pa.string()) for name in t.column_names})
     lines = np.arange(2, t.num_rows + 2, dtype=np.int64)
