@@ -9,6 +9,9 @@ import pytest
 from mpokit.accept import PlanDesigns, plan_designs, read_plan
 from mpokit.connectivity import ChannelSet, parse_channels
 from mpokit.plan import ClusterSpec, make_plan, write_plan
+from tests.store.conftest import db_url, pg_cluster
+
+__all__ = ["db_url", "pg_cluster"]  # the store's SQLite + PostgreSQL fixtures
 
 SPEC = {"cluster": {"name": "acc", "nodes": 64, "rails": 2, "nic_speed_gbps": 400},
         "fabric": {"topology": "rail-optimized", "scalable_unit": 32, "tiers": 3,
