@@ -44,7 +44,7 @@ def test_swapped_pair_is_a_fiber_swap_naming_both_fibers() -> None:
 def test_loss_over_the_designed_budget_and_open_fibers() -> None:
     plan = cord_plan()
     designed = float(plan.designed_db(850)[0])
-    text = rows("x", TYPE_B, loss=round(designed + 0.05, 2)) + rows("y", TYPE_B[:11] + ["open"])
+    text = rows("x", TYPE_B, loss=round(designed + 0.05, 2)) + rows("y", [*TYPE_B[:11], "open"])
     res = reconcile(plan, parse_results_text(HEADER + text))
     assert res.status_names() == ["over_budget", "over_budget"]
     assert "designed 1.52 dB" in res.findings[0][0].message
@@ -77,7 +77,7 @@ def test_a_fiber_the_link_does_not_have_is_refused() -> None:
 
 
 def test_one_fiber_at_two_places_is_refused() -> None:
-    text = rows("x", TYPE_B) + rows("x", [1] + TYPE_B[1:], wl=1300)
+    text = rows("x", TYPE_B) + rows("x", [1, *TYPE_B[1:]], wl=1300)
     with pytest.raises(InputError, match="reaches different far positions"):
         _status(cord_plan(), text)
 

@@ -44,7 +44,7 @@ def test_mixed_units_in_one_column_are_refused(cells: tuple[str, str], lines: st
 
 def test_header_unit_contradicted_by_a_cell_is_mixed() -> None:
     text = HEADER + "x,1,850,0.3,23 ft,12,PASS\n"
-    with pytest.raises(InputError, match="mixed units.*header says m"):
+    with pytest.raises(InputError, match=r"mixed units.*header says m"):
         parse_results_text(text)
 
 
@@ -59,7 +59,7 @@ def test_duplicate_result_names_both_lines() -> None:
 def test_duplicates_across_files_are_refused() -> None:
     a = parse_results_text(HEADER + rows("x", TYPE_B), file="a.csv")
     b = parse_results_text(HEADER + rows("x", TYPE_B[:3]), file="b.csv")
-    with pytest.raises(InputError, match="also a.csv:2"):
+    with pytest.raises(InputError, match=r"also a\.csv:2"):
         concat_results([a, b])
 
 
@@ -77,14 +77,14 @@ def test_open_far_fiber_is_no_continuity() -> None:
 
 
 def test_missing_columns_and_empty_file() -> None:
-    with pytest.raises(InputError, match="missing column.*far_fiber"):
+    with pytest.raises(InputError, match=r"missing column.*far_fiber"):
         parse_results_text("label,fiber,wavelength_nm,loss_db\nx,1,850,0.3\n")
     with pytest.raises(InputError, match="empty file"):
         parse_results_text(b"")
 
 
 def test_out_of_range_values() -> None:
-    with pytest.raises(InputError, match="outside 600..1700") as exc:
+    with pytest.raises(InputError, match=r"outside 600\.\.1700") as exc:
         parse_results_text(HEADER + "x,1,85,0.3,7,12,PASS\n")
     assert exc.value.field == "wavelength_nm"
 
@@ -103,6 +103,6 @@ def test_json_layout_equals_csv(tmp_path) -> None:  # type: ignore[no-untyped-de
 
 
 def test_a_short_row_names_its_line() -> None:
-    with pytest.raises(InputError, match="expected 7 columns, got 3") as exc:
+    with pytest.raises(InputError, match=r"expected 7 columns, got 3") as exc:
         parse_results_text(HEADER + rows("x", TYPE_B[:2]) + "x,3,850\n", file="r.csv")
     assert exc.value.line == 4

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from mpokit.accept import PlanDesigns, parse_results_text, reconcile, simulate
+from mpokit.accept import PlanDesigns, reconcile, simulate
 from mpokit.accept.records import store_as_built, store_results
 from mpokit.errors import InputError
 from mpokit.store import import_file, open_store

@@ -27,8 +27,10 @@ are kept once per shape and indexed per row.
 >>> rows = "label,fiber,wavelength_nm,loss_db,far_fiber\\n" + "".join(
 ...     f"x,{p},850,0.3,{p}\\n" for p in range(1, 13))
 >>> res = reconcile(plan, parse_results_text(rows))
->>> res.status_names(), res.findings[0][0].message
-(['polarity_mismatch', 'not_tested'], 'the map equals the design with path[0] cord as Type A instead of Type B')
+>>> res.status_names()
+['polarity_mismatch', 'not_tested']
+>>> res.findings[0][0].message
+'the map equals the design with path[0] cord as Type A instead of Type B'
 """
 
 from __future__ import annotations
@@ -293,15 +295,15 @@ def reconcile(plan: PlanDesigns, results: FieldResults,
     event = np.zeros(n, dtype=bool)
     errors: list[InputError] = []
     for t in traces:
-        c = index.get(t.label)
-        if c is None:
+        hit = index.get(t.label)
+        if hit is None:
             errors.append(InputError(f"cable id {t.label!r} is not a channel of the plan",
                                      file=t.file, field="GenParams.cable_id",
                                      fix="set the cable id to the channel's label"))
             continue
-        for ef in attribute(t, plan, c):
-            event[c] = True
-            findings[c].append(_event_finding(ef))
+        for ef in attribute(t, plan, hit):
+            event[hit] = True
+            findings[hit].append(_event_finding(ef))
     _errors(errors)
     for code, flag in ((EVENT, event), (OVER, over)):
         status[flag & (status == PASS)] = code

@@ -1,12 +1,12 @@
 """Simulated field results and OTDR traces of a plan, with injected faults.
 
-What a contractor's tester would export for the plan's links as built, except for the
+What a contractor's tester would export for the plan's links as built, but for the
 faults given: a cable of another polarity type (``type_swap``: a Type A cord in place of a
 Type B), a ``swapped_pair`` of fibers, a ``dirty`` connector (+1 dB on every fiber through
 that mating), a ``reflective`` mating (reflectance -20 dB), a ``missing`` test and an
 ``extra`` test of a link the plan does not have. Clean fibers measure 85 % to 100 % of
-their nominal designed loss (mean part losses); OTDR events sit at the designed matings with half their
-designed loss and a reflectance 10 dB better than designed. Traces are SR-4731 files
+their nominal designed loss (mean part losses); OTDR events sit at the designed matings
+with half their designed loss and a reflectance 10 dB better than designed. Traces are SR-4731 files
 written by :func:`mpokit.accept.sor.generate_sor` with a 100 m launch and a 20 m receive
 cord.
 
@@ -138,7 +138,7 @@ def simulate(plan: PlanDesigns, faults: Sequence[Fault], *, wavelengths: Sequenc
         if f is not None and f.kind == "swapped_pair":
             i, j = int(live[0]), int(live[1])
             far[[i, j]] = far[[j, i]]
-        wls = list(wavelengths) or [sh.channel.a.transceiver.media == "MM" and 850.0 or 1310.0]
+        wls = list(wavelengths) or [(sh.channel.a.transceiver.media == "MM" and 850.0) or 1310.0]
         for wl in wls:
             if wl not in designed_cache:
                 designed_cache[wl] = plan.designed_db(wl, case="nominal")

@@ -81,7 +81,7 @@ def time_units(distance_m: float, group_index: float = GROUP_INDEX) -> int:
     >>> time_units(100.0)
     4897
     """
-    return int(round(distance_m * group_index / C_M_PER_S / 1e-10))
+    return round(distance_m * group_index / C_M_PER_S / 1e-10)
 
 
 def crc16_ccitt(data: bytes) -> int:
@@ -183,23 +183,23 @@ def generate_sor(*events: SorEvent, label: str, fiber: int, wavelength_nm: float
     sup = _s("SupParams") + b"".join(_s(x) for x in (supplier, "SIM", "0", "SIM", "0",
                                                       "1.0", ""))
     fxd = (_s("FxdParams") + struct.pack("<I", 1_764_547_200) + _c("mt", 2)
-           + struct.pack("<Hii", int(round(wavelength_nm * 10)), 0, 0)
+           + struct.pack("<Hii", round(wavelength_nm * 10), 0, 0)
            + struct.pack("<HHII", 1, 100, spacing_t, n_points)
-           + struct.pack("<IHIHIiiHhHHHH", int(round(group_index * 100_000)), 800, 1000, 30,
+           + struct.pack("<IHIHIiiHhHHHH", round(group_index * 100_000), 800, 1000, 30,
                          time_units(spacing_m * n_points, group_index),
                          int(spacing_m * n_points * 10), 0, 25000, 1000, 0, 200, 65000, 3000)
            + _c("ST", 2) + struct.pack("<iiii", 0, 0, 0, 0))
     body = b""
     for k, e in enumerate(evs):
         t = time_units(launch_m + e.distance_m, group_index)
-        refl = 0 if e.reflectance_db is None else int(round(e.reflectance_db * 1000))
+        refl = 0 if e.reflectance_db is None else round(e.reflectance_db * 1000)
         code = ("1" if e.reflectance_db is not None else "0") + ("E" if e.end else "F") + "9999"
-        body += (struct.pack("<HIhhi", k + 1, t, int(round(db_per_km * 1000)),
-                             int(round(e.loss_db * 1000)), refl)
+        body += (struct.pack("<HIhhi", k + 1, t, round(db_per_km * 1000),
+                             round(e.loss_db * 1000), refl)
                  + _c(code, 6) + _c("LS", 2) + struct.pack("<iiiii", t, t, t, t, t) + _s(""))
     total = sum(e.loss_db for e in evs) + last * db_per_km / 1000
     keys = (_s("KeyEvents") + struct.pack("<H", len(evs)) + body
-            + struct.pack("<iiiHii", int(round(total * 1000)), 0,
+            + struct.pack("<iiiHii", round(total * 1000), 0,
                           time_units(launch_m + last, group_index), 45000, 0,
                           time_units(launch_m + last, group_index)))
     trace = _trace(evs, launch_m, n_points, spacing_m, db_per_km)

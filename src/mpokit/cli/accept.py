@@ -106,8 +106,8 @@ def accept(
                 if as_built is not None:
                     done.append(store_as_built(st, as_built, plan))
             for d in done:
-                err_console().print(escape(f"{d.file}: {'already in the store' if d.skipped else f'{d.rows} rows stored'}"),
-                                    highlight=False)
+                what = "already in the store" if d.skipped else f"{d.rows} rows stored"
+                err_console().print(escape(f"{d.file}: {what}"), highlight=False)
         elif as_built is not None:
             raise InputError("--as-built needs --store", field="--as-built",
                              fix="add --store URL")
@@ -131,8 +131,7 @@ def _print_human(res: object, all_: bool) -> None:
 
     assert isinstance(res, AcceptResult)
     console = out_console()
-    shown = 0
-    for c in sorted(res.findings, key=lambda i: (int(res.status[i]), i)):
+    for shown, c in enumerate(sorted(res.findings, key=lambda i: (int(res.status[i]), i))):
         if shown >= 100 and not all_:
             console.print(f"... {len(res.findings) - shown} more channels with findings "
                           "(--all lists them, --json has every detail)", highlight=False)
@@ -146,7 +145,6 @@ def _print_human(res: object, all_: bool) -> None:
                 console.print(f"    measured {escape(f.details['measured_map'])}\n"
                               f"    designed {escape(f.details['designed_map'])}",
                               highlight=False)
-        shown += 1
     untested = np.flatnonzero(res.status == STATUSES.index("not_tested"))
     for c in untested[:100 if not all_ else None].tolist():
         name = res.plan.channels.names[c] or f"channel {c + 1}"

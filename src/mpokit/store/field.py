@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, func, or_, select
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from mpokit.store.db import Store
@@ -138,7 +138,7 @@ def import_installed(store: Store, name: str, digest: str,
         if file_id is None:
             return ImportResult(name, digest, "as-built", 0, True)
         for i in range(0, len(rows), _CHUNK):
-            s.execute(InstalledAssembly.__table__.insert(),
+            s.execute(insert(InstalledAssembly),
                       [dict(r) | {"file_id": file_id} for r in rows[i:i + _CHUNK]])
     return ImportResult(name, digest, "as-built", len(rows), False)
 
@@ -166,7 +166,7 @@ def import_field_tests(store: Store, name: str, digest: str, kind: str,
     ImportResult
         Rows added, or ``skipped``.
     """
-    table = FieldResult.__table__ if kind == "results" else FieldEvent.__table__
+    table: type[FieldResult] | type[FieldEvent] = FieldResult if kind == "results" else FieldEvent
     n = sum(len(t["rows"]) for t in tests)
     with store.session() as s:
         file_id = _file_row(s, name, digest, f"field-{kind}", n)
@@ -174,14 +174,14 @@ def import_field_tests(store: Store, name: str, digest: str, kind: str,
             return ImportResult(name, digest, f"field-{kind}", 0, True)
         for i in range(0, len(tests), _CHUNK):
             chunk = tests[i:i + _CHUNK]
-            ids = s.execute(FieldTest.__table__.insert().returning(FieldTest.__table__.c.id),
+            ids = s.execute(insert(FieldTest).returning(FieldTest.id),
                             [{"file_id": file_id, "label": t["label"], "serial": t.get("serial"),
                               "kind": kind, "status": t.get("status")} for t in chunk]
                             ).scalars().all()
             rows = [r | {"test_id": tid} for t, tid in zip(chunk, ids, strict=True)
                     for r in t["rows"]]
             for j in range(0, len(rows), _CHUNK * 4):
-                s.execute(table.insert(), rows[j:j + _CHUNK * 4])
+                s.execute(insert(table), rows[j:j + _CHUNK * 4])
     return ImportResult(name, digest, f"field-{kind}", n, False)
 
 
