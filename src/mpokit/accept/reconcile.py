@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from mpokit.accept.causes import explain, substitutions, swapped_pair
 from mpokit.accept.design import PlanDesigns
@@ -54,6 +56,7 @@ STATUSES = ("pass", "polarity_mismatch", "over_budget", "fiber_swap", "not_teste
             "unexpected", "event_over_limit")
 PASS, POLARITY, OVER, SWAP, NOT_TESTED, UNEXPECTED, EVENT = range(7)
 _RANK = {POLARITY: 0, SWAP: 1, OVER: 2, EVENT: 3}
+MAX_SUGGESTED = 100  # unknown labels that get "did you mean" suggestions
 
 
 @dataclass(frozen=True)
@@ -140,13 +143,13 @@ def _errors(errors: list[InputError]) -> None:
         raise InputErrors.of(errors[:MAX_REPORTED], truncated=len(errors) > MAX_REPORTED)
 
 
-def _suggest(labels: Sequence[str], plan: PlanDesigns, index: dict[str, int]) -> list[
-        tuple[str, tuple[str, ...]]]:
-    by_a: dict[str, list[str]] = defaultdict(list)
-    if labels:
-        for n in index:
-            by_a[n.split(" to ")[0]].append(n)
-    return [(lab, tuple(by_a.get(lab.split(" to ")[0], [])[:3])) for lab in labels]
+def _suggest(labels: Sequence[str], names: pa.Array) -> list[tuple[str, tuple[str, ...]]]:
+    """Up to three of the plan's channels from the same end A as each unknown label."""
+    out = []
+    for lab in labels[:MAX_SUGGESTED]:
+        hits = pc.filter(names, pc.starts_with(names, lab.split(" to ")[0] + " to "))
+        out.append((lab, tuple(hits.slice(0, 3).to_pylist())))
+    return out + [(lab, ()) for lab in labels[MAX_SUGGESTED:]]
 
 
 def _check_sets(res: FieldResults, plan: PlanDesigns, ch_of_label: np.ndarray,
@@ -232,9 +235,10 @@ def reconcile(plan: PlanDesigns, results: FieldResults,
         or a trace naming a channel the plan does not hold.
     """
     n = len(plan.channels)
-    index = plan.index()
-    ch_of_label = np.fromiter((index.get(lab, -1) for lab in results.labels), dtype=np.int64,
-                              count=len(results.labels))
+    names = pa.array([x or "" for x in plan.channels.names], pa.string())
+    ch_of_label = np.asarray(pc.fill_null(pc.index_in(pa.array(results.labels, pa.string()),
+                                                      value_set=names), -1)
+                             .to_numpy(zero_copy_only=False), dtype=np.int64)
     shape_of_ch = plan.channel_shape()
     width = max(s.expected.size for s in plan.shapes) if plan.shapes else 0
     exp = np.full((len(plan.shapes), width), -3, dtype=np.int16)
@@ -294,6 +298,7 @@ def reconcile(plan: PlanDesigns, results: FieldResults,
             "designed_db": None if np.isnan(designed[r]) else round(float(designed[r]), 3)}))
     event = np.zeros(n, dtype=bool)
     errors: list[InputError] = []
+    index = plan.index() if traces else {}
     for t in traces:
         hit = index.get(t.label)
         if hit is None:
@@ -313,7 +318,7 @@ def reconcile(plan: PlanDesigns, results: FieldResults,
         if codes:
             status[c] = min(codes, key=lambda k: _RANK.get(k, 9))
     unexpected = [results.labels[i] for i in np.flatnonzero(ch_of_label < 0).tolist()]
-    return AcceptResult(plan, status, dict(findings), tuple(_suggest(unexpected, plan, index)),
+    return AcceptResult(plan, status, dict(findings), tuple(_suggest(unexpected, names)),
                         tuple(notes))
 
 

@@ -122,83 +122,102 @@ def _fail(errors: list[InputError]) -> None:
         raise InputErrors.of(errors[:MAX_REPORTED], truncated=len(errors) > MAX_REPORTED)
 
 
+def _is_number_type(col: pa.ChunkedArray | pa.Array) -> bool:
+    return bool(pa.types.is_integer(col.type) or pa.types.is_floating(col.type))
+
+
+def _mask(arr: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A boolean compute result as a numpy array (nulls False)."""
+    return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _bad_cells(col: pa.ChunkedArray | pa.Array, rows: np.ndarray, name: str, file: str,
+               lines: np.ndarray, errors: list[InputError], what: str, fix: str) -> None:
+    for i in rows[:MAX_REPORTED]:
+        cell = col[int(i)].as_py()
+        shown = "an empty cell" if cell in (None, "") else repr(cell)
+        errors.append(InputError(f"{shown} is not {what}", file=file, line=int(lines[i]),
+                                 field=name, fix=fix))
+
+
 def _numbers(col: pa.ChunkedArray | pa.Array, name: str, unit_hint: str, file: str,
              lines: np.ndarray, errors: list[InputError]) -> np.ndarray:
-    """Parse a text column of numbers with optional unit suffixes into canonical units."""
-    col = pc.utf8_trim_whitespace(pc.cast(col, pa.string()))
+    """A column of numbers (with optional unit suffixes when it is text) in canonical units."""
+    allowed = _UNITS[name]
+    hint = allowed[unit_hint] if unit_hint else 1.0
+    if _is_number_type(col) or pa.types.is_null(col.type):
+        vals = np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False),
+                          dtype=float)
+        return vals * hint  # empty cells are NaN: the range check names them
+    col = pc.utf8_trim_whitespace(pc.fill_null(pc.cast(col, pa.string()), ""))
     n = len(col)
-    parts = pc.extract_regex(pc.fill_null(col, ""), rf"^(?P<num>{_NUM})\s*(?P<unit>[A-Za-z]*)$")
-    ok = np.asarray(pc.is_valid(parts).to_numpy(zero_copy_only=False), dtype=bool)
-    empty = np.asarray(pc.equal(pc.fill_null(col, ""), "").to_numpy(zero_copy_only=False))
-    bad = np.flatnonzero(~ok & ~empty)
-    for i in bad[:MAX_REPORTED]:
-        errors.append(InputError(f"{col[int(i)].as_py()!r} is not a number", file=file,
-                                 line=int(lines[i]), field=name,
-                                 fix="write a plain number (a unit such as 'm' or 'dB' may "
-                                     "follow)"))
+    parts = pc.extract_regex(col, rf"^(?P<num>{_NUM})\s*(?P<unit>[A-Za-z]*)$")
+    ok = _mask(pc.is_valid(parts))
+    empty = _mask(pc.equal(col, ""))
+    _bad_cells(col, np.flatnonzero(~ok & ~empty), name, file, lines, errors, "a number",
+               "write a plain number (a unit such as 'm' or 'dB' may follow)")
     out = np.full(n, np.nan)
     if n == 0 or not ok.any():
         return out
-    filled = pc.fill_null(parts, pa.scalar({"num": "nan", "unit": ""}, parts.type)) \
-        if isinstance(parts, pa.Array) else parts
-    nums = pc.struct_field(filled, "num")
-    units = pc.utf8_lower(pc.struct_field(filled, "unit"))
+    nums = pc.struct_field(parts, "num")
+    units = pc.utf8_lower(pc.struct_field(parts, "unit"))
     vals = np.asarray(pc.cast(pc.if_else(pa.array(ok), nums, "nan"), pa.float64())
                       .to_numpy(zero_copy_only=False))
-    allowed = _UNITS[name]
-    u_np = np.asarray(units.to_numpy(zero_copy_only=False), dtype=object)
-    seen = [u for u in np.unique(u_np[ok]).tolist()]
-    unknown = [u for u in seen if u not in allowed]
-    for u in unknown:
-        i = int(np.flatnonzero(ok & (u_np == u))[0])
-        errors.append(InputError(f"unknown unit {u!r}", file=file, line=int(lines[i]),
-                                 field=name, fix=f"use one of {sorted(k for k in allowed if k)}"))
-    explicit = [u for u in seen if u and u in allowed]
-    hint_unit = unit_hint
+    seen = [u for u in pc.unique(pc.filter(units, pa.array(ok))).to_pylist() if u is not None]
+    masks = {u: _mask(pc.equal(units, u)) & ok for u in seen}
+    for u in seen:
+        if u not in allowed:
+            i = int(np.flatnonzero(masks[u])[0])
+            errors.append(InputError(f"unknown unit {u!r}", file=file, line=int(lines[i]),
+                                     field=name,
+                                     fix=f"use one of {sorted(k for k in allowed if k)}"))
+    explicit = sorted((u for u in seen if u and u in allowed),
+                      key=lambda u: int(np.flatnonzero(masks[u])[0]))
     kinds = {allowed[u] for u in explicit}
-    if hint_unit and explicit and any(allowed[u] != allowed[hint_unit] for u in explicit):
-        kinds.add(allowed[hint_unit])
+    if unit_hint and explicit:
+        kinds.add(hint)
     if len(kinds) > 1:
-        firsts = []
-        for u in explicit:
-            i = int(np.flatnonzero(ok & (u_np == u))[0])
-            firsts.append(f"'{u}' on line {int(lines[i])}")
-        head = f" (header says {hint_unit})" if hint_unit else ""
+        firsts = [f"'{u}' on line {int(lines[int(np.flatnonzero(masks[u])[0])])}"
+                  for u in explicit]
+        head = f" (header says {unit_hint})" if unit_hint else ""
         errors.append(InputError(f"mixed units in one column: {', '.join(firsts)}{head}",
                                  file=file, line=int(lines[int(np.flatnonzero(ok)[0])]),
                                  field=name, fix="export every value of the column in one "
                                                  "unit"))
         return out
-    factor = np.ones(n)
-    if hint_unit:
-        factor[:] = allowed[hint_unit]
+    factor = np.full(n, hint)
     for u in explicit:
-        factor[u_np == u] = allowed[u]
+        factor[masks[u]] = allowed[u]
     out[ok] = vals[ok] * factor[ok]
     return out
 
 
 def _positions(col: pa.ChunkedArray | pa.Array, name: str, file: str, lines: np.ndarray,
                errors: list[InputError], *, allow_open: bool) -> np.ndarray:
+    fix = ("give the 1-based position on the MPO end face"
+           + (" ('open' for no continuity)" if allow_open else ""))
+    if pa.types.is_integer(col.type) or pa.types.is_null(col.type):
+        v = np.asarray(pc.fill_null(pc.cast(col, pa.int64()), 0).to_numpy(
+            zero_copy_only=False), dtype=np.int64)
+        bad = (v < 0) | (v > 4096) | ((v == 0) & (not allow_open))
+        _bad_cells(col, np.flatnonzero(bad), name, file, lines, errors, "a fiber position",
+                   fix)
+        out = (v - 1).astype(np.int16)
+        out[(v <= 0) | bad] = OPEN
+        return out
     txt = pc.utf8_lower(pc.utf8_trim_whitespace(pc.fill_null(pc.cast(col, pa.string()), "")))
-    t = np.asarray(txt.to_numpy(zero_copy_only=False), dtype=object)
-    is_int = np.asarray(pc.match_substring_regex(txt, r"^\d{1,4}$")
-                        .to_numpy(zero_copy_only=False), dtype=bool)
-    is_open = np.isin(t, _OPEN_TEXT) if allow_open else np.zeros(len(t), bool)
-    out = np.full(len(t), OPEN, dtype=np.int16)
+    is_int = _mask(pc.match_substring_regex(txt, r"^\d{1,4}$"))
+    is_open = _mask(pc.is_in(txt, value_set=pa.array(_OPEN_TEXT))) if allow_open else \
+        np.zeros(len(txt), bool)
+    out = np.full(len(txt), OPEN, dtype=np.int16)
     if is_int.any():
         v = np.asarray(pc.cast(pc.if_else(pa.array(is_int), txt, "0"), pa.int32())
                        .to_numpy(zero_copy_only=False))
-        is_int &= (v >= 1) | (is_open & allow_open)
+        is_int &= v >= 1
         out[is_int] = (v[is_int] - 1).astype(np.int16)
     out[is_open] = OPEN
-    bad = np.flatnonzero(~is_int & ~is_open)
-    for i in bad[:MAX_REPORTED]:
-        what = "an empty cell" if t[i] == "" else repr(t[i])
-        errors.append(InputError(f"{what} is not a fiber position", file=file,
-                                 line=int(lines[i]), field=name,
-                                 fix="give the 1-based position on the MPO end face"
-                                     + (" ('open' for no continuity)" if allow_open else "")))
+    _bad_cells(txt, np.flatnonzero(~is_int & ~is_open), name, file, lines, errors,
+               "a fiber position", fix)
     return out
 
 
@@ -207,14 +226,11 @@ def _verdicts(col: pa.ChunkedArray | pa.Array | None, n: int, file: str, lines: 
     out = np.full(n, -1, dtype=np.int8)
     if col is None:
         return out
-    t = np.asarray(pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(
-        pc.cast(col, pa.string()), ""))).to_numpy(zero_copy_only=False), dtype=object)
-    out[np.isin(t, ("PASS", "P", "OK"))] = 1
-    out[np.isin(t, ("FAIL", "F"))] = 0
-    bad = np.flatnonzero((out == -1) & (t != ""))
-    for i in bad[:MAX_REPORTED]:
-        errors.append(InputError(f"{t[i]!r} is not a verdict", file=file, line=int(lines[i]),
-                                 field="verdict", fix="PASS, FAIL or empty"))
+    t = pc.utf8_upper(pc.utf8_trim_whitespace(pc.fill_null(pc.cast(col, pa.string()), "")))
+    out[_mask(pc.is_in(t, value_set=pa.array(["PASS", "P", "OK"])))] = 1
+    out[_mask(pc.is_in(t, value_set=pa.array(["FAIL", "F"])))] = 0
+    bad = np.flatnonzero((out == -1) & ~_mask(pc.equal(t, "")))
+    _bad_cells(t, bad, "verdict", file, lines, errors, "a verdict", "PASS, FAIL or empty")
     return out
 
 
@@ -344,13 +360,15 @@ def _parse_csv(data: bytes, file: str) -> FieldResults:
     try:
         t = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(block_size=1 << 24),
                            convert_options=pacsv.ConvertOptions(
-                               column_types={}, strings_can_be_null=False,
+                               column_types={k: pa.string() for k in (
+                                   "label", "serial", "verdict", "tester", "tested_at")},
+                               strings_can_be_null=False,
                                auto_dict_encode=False),
                            parse_options=pacsv.ParseOptions(newlines_in_values=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise _malformed(data, file, str(exc).split("\n")[0]) from None
-    # pyarrow infers types; re-read every column as text so cells keep their units
-    t = pa.table({name: pc.cast(t[name], pa.string()) for name in t.column_names})
+    # pyarrow infers each column's type: plain numbers stay numbers (the fast path), a column
+    # with units or words in it is text and parsed cell by cell (still as array work)
     lines = np.arange(2, t.num_rows + 2, dtype=np.int64)
     return _from_table(t, lines, file)
 
