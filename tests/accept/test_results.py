@@ -106,3 +106,22 @@ def test_a_short_row_names_its_line() -> None:
     with pytest.raises(InputError, match=r"expected 7 columns, got 3") as exc:
         parse_results_text(HEADER + rows("x", TYPE_B[:2]) + "x,3,850\n", file="r.csv")
     assert exc.value.line == 4
+
+
+def test_a_tester_layout_maps_columns_units_and_constants() -> None:
+    from mpokit.accept.layout import parse_layout
+
+    lay = parse_layout("columns: {label: 'Cable ID', fiber: Fiber, far_fiber: 'Far End',"
+                       " loss_db: 'Loss (dB)', length_m: Length}\n"
+                       "units: {length_m: ft}\nconstants: {wavelength_nm: '1300'}\n")
+    text = ("Cable ID,Fiber,Far End,Loss (dB),Length,Operator\n"
+            "x,1,12,0.4,100,me\nx,2,11,0.5,100,me\n")
+    r = parse_results_text(text, file="t.csv", layout=lay)
+    generic = parse_results_text("label,fiber,far_fiber,loss_db,length_m,wavelength_nm\n"
+                                 "x,1,12,0.4,30.48,1300\nx,2,11,0.5,30.48,1300\n")
+    for name in ("fiber", "far_fiber", "loss_db", "wavelength_nm"):
+        assert np.array_equal(getattr(r, name), getattr(generic, name)), name
+    assert np.allclose(r.length_m, generic.length_m)
+    with pytest.raises(InputError, match=r"layout's column 'Cable ID' \(for label\) is not"):
+        parse_results_text("label,Fiber,Far End,Loss (dB),Length\nx,1,12,0.4,100\n",
+                           layout=lay)

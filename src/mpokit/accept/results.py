@@ -44,6 +44,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from mpokit._files import read_input_bytes
+from mpokit.accept.layout import Layout
 from mpokit.errors import MAX_REPORTED, InputError, InputErrors
 
 __all__ = ["FIELDS", "REQUIRED", "FieldResults", "concat_results", "parse_results_text",
@@ -234,15 +235,29 @@ def _verdicts(col: pa.ChunkedArray | pa.Array | None, n: int, file: str, lines: 
     return out
 
 
-def _header_map(names: Sequence[str], file: str) -> tuple[dict[str, str], dict[str, str]]:
-    """mpokit field -> column name, and field -> the unit its header gives."""
+def _header_map(names: Sequence[str], file: str, layout: Layout | None = None
+                ) -> tuple[dict[str, str], dict[str, str]]:
+    """mpokit field -> column name, and field -> the unit its header (or layout) gives."""
     cols: dict[str, str] = {}
     units: dict[str, str] = {}
     errors: list[InputError] = []
+    renamed = {c.strip().lower(): f for f, c in layout.columns.items()} if layout else {}
+    present = {n.strip().lower() for n in names}
+    for f, c in (layout.columns.items() if layout else ()):
+        if c.strip().lower() not in present:
+            errors.append(InputError(f"the layout's column {c!r} (for {f}) is not in the file",
+                                     file=file, line=1, field=c,
+                                     fix="fix the layout's 'columns' or export that column"))
     for name in names:
         key = name.strip().lower()
         field, unit = key, ""
-        if key == "length_ft":
+        if key in renamed:
+            field = renamed[key]
+            given: dict[str, str] = dict(layout.units) if layout else {}
+            unit = given.get(field, "")
+        elif renamed and key in FIELDS and key in renamed.values():
+            continue  # the layout maps another column onto this field
+        elif key == "length_ft":
             field, unit = "length_m", "ft"
         elif key == "length_m":
             unit = "m"
@@ -262,8 +277,14 @@ def _header_map(names: Sequence[str], file: str) -> tuple[dict[str, str], dict[s
     return cols, units
 
 
-def _from_table(t: pa.Table, lines: np.ndarray, file: str) -> FieldResults:
-    cols, units = _header_map(t.column_names, file)
+def _from_table(t: pa.Table, lines: np.ndarray, file: str,
+                layout: Layout | None = None) -> FieldResults:
+    if layout is not None:
+        for f, v in layout.constants.items():
+            t = t.append_column(f"\x00{f}", pa.array([v] * t.num_rows, pa.string()))
+        layout = layout.model_copy(update={"columns": {
+            **layout.columns, **{f: f"\x00{f}" for f in layout.constants}}})
+    cols, units = _header_map(t.column_names, file, layout)
     errors: list[InputError] = []
     n = t.num_rows
     label_col = pc.utf8_trim_whitespace(pc.fill_null(pc.cast(t[cols["label"]], pa.string()),
@@ -345,7 +366,7 @@ def _malformed(data: bytes, file: str, msg: str) -> InputError:
     return InputError(f"malformed CSV: {msg}", file=file, fix=fix)
 
 
-def _parse_csv(data: bytes, file: str) -> FieldResults:
+def _parse_csv(data: bytes, file: str, layout: Layout | None = None) -> FieldResults:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     small = data[:4096].strip() if len(data) <= 4096 else b"x\nx"  # (no 177 MB copies)
@@ -357,7 +378,7 @@ def _parse_csv(data: bytes, file: str) -> FieldResults:
 
         head = next(csv.reader([data.decode("utf-8", "replace")]))
         empty = pa.table({h: pa.array([], pa.string()) for h in dict.fromkeys(head)})
-        return _from_table(empty, np.zeros(0, dtype=np.int64), file)
+        return _from_table(empty, np.zeros(0, dtype=np.int64), file, layout)
     try:
         t = pacsv.read_csv(io.BytesIO(data), read_options=pacsv.ReadOptions(block_size=1 << 24),
                            convert_options=pacsv.ConvertOptions(
@@ -371,10 +392,10 @@ def _parse_csv(data: bytes, file: str) -> FieldResults:
     # pyarrow infers each column's type: plain numbers stay numbers (the fast path), a column
     # with units or words in it is text and parsed cell by cell (still as array work)
     lines = np.arange(2, t.num_rows + 2, dtype=np.int64)
-    return _from_table(t, lines, file)
+    return _from_table(t, lines, file, layout)
 
 
-def _parse_json(data: bytes, file: str) -> FieldResults:
+def _parse_json(data: bytes, file: str, layout: Layout | None = None) -> FieldResults:
     try:
         doc = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -394,11 +415,11 @@ def _parse_json(data: bytes, file: str) -> FieldResults:
     t = pa.table({k: pa.array(["" if r.get(k) is None else str(r.get(k)) for r in rows],
                               pa.string()) for k in keys}) if rows else pa.table(
         {k: pa.array([], pa.string()) for k in REQUIRED})
-    return _from_table(t, np.arange(1, len(rows) + 1, dtype=np.int64), file)
+    return _from_table(t, np.arange(1, len(rows) + 1, dtype=np.int64), file, layout)
 
 
 def parse_results_text(text: str | bytes, *, file: str = "<results>",
-                       fmt: str | None = None) -> FieldResults:
+                       fmt: str | None = None, layout: Layout | None = None) -> FieldResults:
     """Parse one results file's content (CSV, or JSON when ``fmt="json"`` or it starts ``{``).
 
     Parameters
@@ -409,6 +430,8 @@ def parse_results_text(text: str | bytes, *, file: str = "<results>",
         The name errors give.
     fmt
         ``"csv"``, ``"json"`` or None (guess).
+    layout
+        A tester export's column mapping (:mod:`mpokit.accept.layout`); None: generic.
 
     Returns
     -------
@@ -429,16 +452,18 @@ def parse_results_text(text: str | bytes, *, file: str = "<results>",
     data = text.encode("utf-8") if isinstance(text, str) else text
     if fmt is None:
         fmt = "json" if data.lstrip()[:1] == b"{" else "csv"
-    return _parse_json(data, file) if fmt == "json" else _parse_csv(data, file)
+    return _parse_json(data, file, layout) if fmt == "json" else _parse_csv(data, file, layout)
 
 
-def read_results(path: str | os.PathLike[str]) -> FieldResults:
+def read_results(path: str | os.PathLike[str], layout: Layout | None = None) -> FieldResults:
     """Read one results file (``.csv`` or ``.json``).
 
     Parameters
     ----------
     path
         The file.
+    layout
+        A tester export's column mapping; None: the generic layout.
 
     Returns
     -------
@@ -460,7 +485,7 @@ def read_results(path: str | os.PathLike[str]) -> FieldResults:
     """
     p = Path(path)
     data = read_input_bytes(p)
-    return parse_results_text(data, file=str(p),
+    return parse_results_text(data, file=str(p), layout=layout,
                               fmt="json" if p.suffix.lower() == ".json" else None)
 
 

@@ -1,7 +1,7 @@
 """``mpokit accept``, ``mpokit accept-limits`` and ``mpokit cord``: field acceptance.
 
     mpokit accept PLAN_DIR RESULTS... [--json] [--report DIR] [--store URL]
-                  [--as-built FILE] [--tolerance-db X] [--all]
+                  [--as-built FILE] [--layout FILE] [--tolerance-db X] [--all]
     mpokit accept-limits PLAN_DIR [-o FILE.csv] [--wavelength NM ...]
     mpokit cord RACK PORT [--store URL] [--json]
 
@@ -66,6 +66,9 @@ def accept(
     as_built: Annotated[Path | None, typer.Option(
         "--as-built", metavar="FILE", help="CSV cable_label,serial: the serial installed as "
         "each cut-sheet cable (stored with --store).")] = None,
+    layout: Annotated[Path | None, typer.Option(
+        "--layout", metavar="FILE", help="Column mapping (YAML) of a tester export that is "
+        "not in the generic layout (docs/accept.md).")] = None,
     tolerance_db: Annotated[float, typer.Option(
         "--tolerance-db", min=0.0, help="Measurement uncertainty added to designed "
         "losses.")] = 0.0,
@@ -91,7 +94,10 @@ def accept(
     try:
         tables, sors = _inputs(results)
         designs = read_plan(plan)
-        parts = [read_results(f) for f in tables]
+        from mpokit.accept.layout import read_layout
+
+        lay = read_layout(layout) if layout is not None else None
+        parts = [read_results(f, lay) for f in tables]
         rows = concat_results(parts) if parts else parse_results_text(
             "label,fiber,wavelength_nm,loss_db,far_fiber\n", file="<none>")
         traces = [read_sor(f) for f in sors]
