@@ -253,7 +253,7 @@ def _header_map(names: Sequence[str], file: str, layout: Layout | None = None
         field, unit = key, ""
         if key in renamed:
             field = renamed[key]
-            given: dict[str, str] = dict(layout.units) if layout else {}
+            given = {str(k): str(v) for k, v in layout.units.items()} if layout else {}
             unit = given.get(field, "")
         elif renamed and key in FIELDS and key in renamed.values():
             continue  # the layout maps another column onto this field
