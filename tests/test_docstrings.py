@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 PACKAGES = ("mpokit.errors", "mpokit.connectivity", "mpokit.loss", "mpokit.verify",
-            "mpokit.plan", "mpokit.qc", "mpokit.qc.inspect", "mpokit.standards", "mpokit.store")
+            "mpokit.plan", "mpokit.qc", "mpokit.qc.inspect", "mpokit.standards", "mpokit.store",
+            "mpokit.accept")
 
 
 def public_callables() -> Iterator[tuple[str, Callable[..., Any]]]:

@@ -46,7 +46,8 @@ def test_open_creates_schema_at_head(db_url: str) -> None:
         with st.engine.connect() as c:
             rev = c.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert {"imported_file", "assembly", "measurement", "geometry_end", "inspection",
-            "endface_image", "endface_fiber"} <= tables
+            "endface_image", "endface_fiber",
+            "field_test", "field_result", "field_event", "installed_assembly"} <= tables
     assert rev == _head_revision()
     with open_store(db_url) as st:  # a second open is a no-op upgrade
         assert st.dialect in ("sqlite", "postgresql")

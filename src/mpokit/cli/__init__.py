@@ -14,6 +14,7 @@ Results go to stdout, diagnostics (errors, warnings) and progress to stderr.
 Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial output.
 """
 
+from mpokit.cli import accept as _accept  # noqa: F401
 from mpokit.cli import check as _check  # noqa: F401
 from mpokit.cli import demo as _demo  # noqa: F401
 from mpokit.cli import inspect as _inspect  # noqa: F401
