@@ -1,9 +1,9 @@
 """The import graph: no cycle, and no package imports one above it.
 
 Layers (docs/architecture.md): base -> standards -> connectivity -> loss -> verify -> plan;
-qc -> standards; store -> qc; accept, web and cli above all. Imports inside functions count
-for the layering (an upward import is upward wherever it sits); module-level imports must
-form no cycle.
+qc -> standards; store -> qc; accept, web, integrations and cli above all. Imports inside
+functions count for the layering (an upward import is upward wherever it sits);
+module-level imports must form no cycle.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ for _i, _p in enumerate(_CORE):
     ALLOWED[_p] = BASE | set(_CORE[: _i + 1])
 ALLOWED["qc"] = BASE | {"standards", "qc"}
 ALLOWED["store"] = ALLOWED["qc"] | {"store"}
-TOP = {"accept", "web", "cli"}
+TOP = {"accept", "web", "cli", "integrations"}
 for _p in TOP:
     ALLOWED[_p] = {"base", *_CORE, "qc", "store", *TOP}
 
