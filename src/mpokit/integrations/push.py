@@ -183,8 +183,9 @@ def push(plant: Plant, api: Api, dialect: Dialect, *, dry_run: bool = False,
                 diff = [f for f in st.compare if f in body and not _same(body[f], have.get(f))]
                 if diff:
                     report.conflicts.append(
-                        f"{st.kind} {name}: the server's {', '.join(diff)} differ from the "
-                        "plan (left as they are)")
+                        f"{st.kind} {name}: the server's {', '.join(diff)} "
+                        f"{'differs' if len(diff) == 1 else 'differ'} from the plan (left as "
+                        "it is)")
                 report.count(report.unchanged, st.kind, 1)
             if dry_run:
                 for key, _b, _n in todo:
