@@ -91,9 +91,8 @@ def test_ptm_dot_read_by_pydot_and_networkx(tiny: Plant) -> None:
 
 
 def test_ocs_plans_are_refused_for_fabric_files(tmp_path: Path) -> None:
-    from tests.integrations.test_plant import ROW, _write
-
     from mpokit.integrations import load_plant
+    from tests.integrations.test_plant import ROW, _write
 
     plant = load_plant(_write(tmp_path / "p", [{**ROW, "b_device": "ocs01"}]))
     with pytest.raises(InputError, match="optical circuit switch ocs01"):

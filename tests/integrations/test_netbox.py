@@ -86,7 +86,7 @@ def test_write_netbox_writes_all_files(tiny: Plant, tmp_path: Path) -> None:
 class FakeNetbox(requests.adapters.BaseAdapter):  # type: ignore[misc]
     """Answers pynetbox like NetBox 4.6: validates POST bodies, keeps the objects."""
 
-    FK = {"site", "rack", "manufacturer", "device_type", "role", "device"}
+    FK = frozenset({"site", "rack", "manufacturer", "device_type", "role", "device"})
 
     def __init__(self) -> None:
         super().__init__()

@@ -104,7 +104,7 @@ def test_unreachable_server(tiny: Plant) -> None:
 
     api = HttpApi("http://nautobot.test", "good",
                   client=httpx.Client(transport=httpx.MockTransport(down)))
-    with pytest.raises(PushError, match="cannot reach Nautobot.*connection refused"):
+    with pytest.raises(PushError, match=r"cannot reach Nautobot.*connection refused"):
         push(tiny, api, NautobotDialect())
 
 

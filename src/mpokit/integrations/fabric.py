@@ -36,6 +36,7 @@ from mpokit.integrations.plant import Link, Plant, PortRef
 __all__ = ["FabricNames", "generate_ptm_dot", "generate_topo", "parse_topo", "write_fabric"]
 
 HOST_ROLES = frozenset({"node"})
+HCA_DEFAULT = {"node": "HCA"}
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,11 @@ class FabricNames:
 
     ``system_types`` maps a role (``leaf``, ``spine``, ``node`` ...) to the IBDM system
     type (its IBNL name, e.g. ``MQM9700``); a role not listed is written as its upper-case
-    name, hosts as ``HCA``. Templates take ``{port}`` (planned port number) and ``{i}`` (``port - 1``).
+    name, hosts as ``HCA``. Templates take ``{port}`` (planned port number) and ``{i}``
+    (``port - 1``).
     """
 
-    system_types: Mapping[str, str] = field(default_factory=lambda: {"node": "HCA"})
+    system_types: Mapping[str, str] = field(default_factory=lambda: dict(HCA_DEFAULT))
     switch_port: str = "P{port}"
     host_port: str = "mlx5_{i}/P1"
     ptm_switch_port: str = "swp{port}"
