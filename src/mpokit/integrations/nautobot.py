@@ -28,12 +28,35 @@ from mpokit.integrations.records import (
     port_type,
 )
 
-__all__ = ["HttpApi", "NautobotDialect", "nautobot_csvs", "read_trace", "write_nautobot"]
+__all__ = [
+    "HttpApi", "NautobotDialect", "length_cm", "nautobot_csvs", "read_trace", "write_nautobot",
+]
 
 LOCATION_TYPE = "Site"
 _PORT_ENDPOINT = {"interface": "dcim/interfaces", "front": "dcim/front-ports",
                   "rear": "dcim/rear-ports"}
 _PORT_CT = {"interface": "dcim.interface", "front": "dcim.frontport", "rear": "dcim.rearport"}
+
+
+def length_cm(length_m: float) -> int:
+    """A cable length for Nautobot, whose ``Cable.length`` is a whole number: in cm.
+
+    Parameters
+    ----------
+    length_m
+        The planned length in m.
+
+    Returns
+    -------
+    int
+        The length in cm (exact for lengths given to the cm, as the plan's are).
+
+    Examples
+    --------
+    >>> length_cm(1.5)
+    150
+    """
+    return int(round(length_m * 100))
 
 
 def _rows_csv(rows: list[dict[str, Any]]) -> str:
@@ -105,7 +128,7 @@ def nautobot_csvs(plant: Plant) -> dict[str, str]:
              "termination_b_type": _PORT_CT[c.b[0].kind],
              "termination_b__device__name": c.b[0].device, "termination_b__name": c.b[0].name,
              "type": cable_type(c), "status__name": "Connected", "label": c.label,
-             "length": f"{c.length_m:g}", "length_unit": "m"} for c in inv.cables],
+             "length": length_cm(c.length_m), "length_unit": "cm"} for c in inv.cables],
     }
     return {k: _rows_csv(v) for k, v in files.items() if v}
 
@@ -282,7 +305,7 @@ class NautobotDialect:
             "termination_b_type": _PORT_CT[c.b[0].kind],
             "termination_b_id": ids[(f"{c.b[0].kind} port", c.b[0])],
             "status": self._status(ids, "Connected"), "type": cable_type(c),
-            "label": c.label, "length": round(c.length_m, 2), "length_unit": "m"}, c.label)
+            "label": c.label, "length": length_cm(c.length_m), "length_unit": "cm"}, c.label)
             for c in inv.cables], self._cable_key,
             {"location": loc} if loc else None, compare=("label",))
 
