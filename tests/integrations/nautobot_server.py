@@ -127,7 +127,7 @@ def start(log: Path) -> NautobotServer:
             "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         }
 
-        def run(*args: str, timeout: float = 1800) -> None:
+        def run(*args: str, timeout: float = 5400) -> None:
             t0 = time.monotonic()
             fh.write(f"$ nautobot-server {' '.join(args)}\n".encode())
             fh.flush()

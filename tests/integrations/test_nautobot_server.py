@@ -32,8 +32,9 @@ def test_push_is_idempotent_and_traces_match(nautobot, tiny: Plant) -> None:  # 
 
     links = tiny.links()
     assert len(links) == 16
+    devices = {d["id"]: d["name"] for d in api.find("dcim/devices", location=tiny.site)}
     for lk in links:
-        got = read_trace(api, tiny, lk.a)
+        got = read_trace(api, tiny, lk.a, devices)
         assert [(h.near, h.cable, h.far, h.position) for h in got] == [
             (h.near, h.cable, h.far, h.position) for h in lk.hops], lk.a
     # a structured link passes both panels: front port, rear port position, trunk leg

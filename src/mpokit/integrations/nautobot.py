@@ -56,7 +56,7 @@ def length_cm(length_m: float) -> int:
     >>> length_cm(1.5)
     150
     """
-    return int(round(length_m * 100))
+    return round(float(length_m) * 100)
 
 
 def _rows_csv(rows: list[dict[str, Any]]) -> str:
@@ -344,7 +344,8 @@ class NautobotDialect:
         return (a, b)
 
 
-def read_trace(api: HttpApi, plant: Plant, start: PortRef) -> list[Hop]:
+def read_trace(api: HttpApi, plant: Plant, start: PortRef,
+               devices: dict[Any, str] | None = None) -> list[Hop]:
     """Nautobot's cable trace from interface ``start`` as :class:`Hop` rows.
 
     Parameters
@@ -352,17 +353,26 @@ def read_trace(api: HttpApi, plant: Plant, start: PortRef) -> list[Hop]:
     api
         A connection to the server the plant was pushed to.
     plant
-        The plant (to name the ports the trace passes).
+        The plant (its site names the Nautobot location whose devices are looked up).
     start
         The interface to trace from.
+    devices
+        Server device id -> name (read from the server when not given; pass it when
+        tracing many links).
 
     Returns
     -------
     list of Hop
         One hop per cable, with the rear-port position the server reports (1 when the
         segment does not pass a rear port).
+
+    Raises
+    ------
+    ApiError
+        The interface is not on the server, or the server refused the request.
     """
-    del plant
+    if devices is None:
+        devices = {d["id"]: d["name"] for d in api.find("dcim/devices", location=plant.site)}
     found = api.find("dcim/interfaces", device=start.device, name=start.name)
     if not found:
         raise ApiError(404, f"interface {start.name} of {start.device} not on the server",
@@ -372,15 +382,18 @@ def read_trace(api: HttpApi, plant: Plant, start: PortRef) -> list[Hop]:
     for near, cable, far in segments:
         if cable is None or far is None:
             continue
-        hops.append(Hop(_ref(near), str(cable.get("label") or ""), _ref(far),
+        hops.append(Hop(_ref(near, devices), str(cable.get("label") or ""), _ref(far, devices),
                         int(far.get("rear_port_position") or near.get("rear_port_position")
                             or 1)))
     return hops
 
 
-def _ref(obj: Body) -> PortRef:
+def _ref(obj: Body, devices: dict[Any, str]) -> PortRef:
     url = str(obj.get("url", ""))
     kind: Literal["interface", "front", "rear"] = (
         "front" if "/front-ports/" in url else "rear" if "/rear-ports/" in url else "interface")
-    dev = obj.get("device") or {}
-    return PortRef(str(dev.get("name") or dev.get("display") or ""), str(obj["name"]), kind)
+    dev = obj.get("device")
+    name = devices.get(_id(dev), "") if dev is not None else ""
+    if not name and isinstance(dev, dict):
+        name = str(dev.get("name") or dev.get("display") or "")
+    return PortRef(name, str(obj["name"]), kind)
