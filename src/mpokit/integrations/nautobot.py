@@ -373,7 +373,8 @@ def read_trace(api: HttpApi, plant: Plant, start: PortRef,
     """
     if devices is None:
         devices = {d["id"]: d["name"] for d in api.find("dcim/devices", location=plant.site)}
-    found = api.find("dcim/interfaces", device=start.device, name=start.name)
+    found = api.find("dcim/interfaces", location=plant.site, device=start.device,
+                     name=start.name)
     if not found:
         raise ApiError(404, f"interface {start.name} of {start.device} not on the server",
                        url=api.base)
