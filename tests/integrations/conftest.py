@@ -51,13 +51,20 @@ def nautobot(tmp_path_factory):  # type: ignore[no-untyped-def]
     """A real Nautobot server for this test session (see ``nautobot_server.py``).
 
     Skipped only outside CI when Nautobot cannot be installed or started here; in CI
-    (``CI=true``) a failure to start is a test error.
+    (``CI=true``) a failure to start is a test error. ``MPOKIT_NAUTOBOT_URL`` and
+    ``MPOKIT_NAUTOBOT_TOKEN`` point the tests at an empty throwaway server of your own
+    instead (they create objects on it).
     """
     import os
     import subprocess
 
     from tests.integrations import nautobot_server as ns
 
+    if os.environ.get("MPOKIT_NAUTOBOT_URL"):  # a running throwaway server of your own
+        yield ns.NautobotServer(tmp_path_factory.mktemp("nb-ext"),
+                                url=os.environ["MPOKIT_NAUTOBOT_URL"],
+                                token=os.environ.get("MPOKIT_NAUTOBOT_TOKEN", ""))
+        return
     log = tmp_path_factory.mktemp("nautobot") / "nautobot.log"
     in_ci = os.environ.get("CI", "").lower() == "true"
     why = ns.ensure_venv(log)

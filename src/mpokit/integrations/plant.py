@@ -112,7 +112,7 @@ class Hop:
     near: PortRef
     cable: str
     far: PortRef
-    position: int = 1  # rear-port position carried across (1 for a one-position rear port)
+    position: int = 1  # rear-port position of the front port at either end (1 if none)
 
 
 @dataclass(frozen=True)
@@ -233,7 +233,8 @@ class Plant:
             cable, side = hit
             fars = _far_ends(cable, port, side)
             for far in fars:
-                pos = 1
+                # the rear-port position of the front port this cable ends on (1 otherwise)
+                pos = idx["pos"].get(far, idx["pos"].get(port, 1))
                 step = [*hops, Hop(port, cable.label, far, pos)]
                 peer = idx["peer"].get(far)
                 if peer is None or len(step) > 64:
@@ -252,12 +253,14 @@ class Plant:
                 for p in c.b:
                     cable[p] = (c, "b")
             peer: dict[PortRef, PortRef] = {}
+            pos: dict[PortRef, int] = {}
             types = {t.model: t for t in self.device_types}
             for d in self.devices:
-                for front, rear, _pos in types[d.device_type].front_ports:
+                for front, rear, position in types[d.device_type].front_ports:
                     f, r = PortRef(d.name, front, "front"), PortRef(d.name, rear, "rear")
                     peer[f], peer[r] = r, f
-            cache = {"cable": cable, "peer": peer}
+                    pos[f] = position
+            cache = {"cable": cable, "peer": peer, "pos": pos}
             object.__setattr__(self, "_idx", cache)
         return cache
 
