@@ -210,9 +210,9 @@ def push(plant: Plant, api: Api, dialect: Dialect, *, dry_run: bool = False,
 def _explain(exc: ApiError, kind: str, chunk: list[tuple[Key, Body, str]], tool: str) -> str:
     """A message naming the object the server refused and what to do."""
     if exc.status in (401, 403):
-        return (f"{tool} refused the token (HTTP {exc.status}) while writing {kind or 'the '}"
-                f"{'' if kind else 'first objects'}: check the token (--token-env) and its "
-                f"write permission; {exc.detail}")
+        return (f"{tool} refused the token (HTTP {exc.status}) at the {kind or 'first'} "
+                "stage: check the token (--token-env) and its read and write permissions; "
+                f"the server said: {exc.detail}")
     if exc.status == 404:
         return (f"{exc.url} not found (HTTP 404): is the URL the {tool} server's base URL "
                 "(without /api)?")
