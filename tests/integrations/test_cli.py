@@ -17,7 +17,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def test_export_every_format(tiny_dir: Path, tmp_path: Path) -> None:
-    expect = {"netbox": "07-cables.csv", "nautobot": "11-cables.csv", "ufm": "ufm.topo",
+    expect = {"netbox": "07-cables.csv", "nautobot": "10-devices.csv", "ufm": "ufm.topo",
               "ibdiagnet": "ibdiagnet.topo", "ptm": "topology.dot"}
     for fmt, name in expect.items():
         r = run("export", fmt, str(tiny_dir), "--out", str(tmp_path / fmt),

@@ -80,7 +80,10 @@ def nautobot_csvs(plant: Plant) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        ``01-location-types.csv`` ... ``10-cables.csv``: import them in name order.
+        ``01-location-types.csv`` ... ``10-devices.csv``: import them in name order.
+        Cables are not among them: Nautobot's CSV import names a cable's ends only by
+        UUID (given by name, Nautobot 3.2.7 creates cables without ends, silently); push
+        them with :func:`~mpokit.integrations.push.push` (``mpokit push``).
 
     Examples
     --------
@@ -122,13 +125,6 @@ def nautobot_csvs(plant: Plant) -> dict[str, str]:
              "location__name": site, "rack__location__name": site, "rack__name": d.rack,
              "position": d.ru if d.ru is not None else "", "face": "front" if d.ru else "",
              "status__name": "Active"} for d in inv.devices],
-        "11-cables.csv": [
-            {"termination_a_type": _PORT_CT[c.a[0].kind],
-             "termination_a__device__name": c.a[0].device, "termination_a__name": c.a[0].name,
-             "termination_b_type": _PORT_CT[c.b[0].kind],
-             "termination_b__device__name": c.b[0].device, "termination_b__name": c.b[0].name,
-             "type": cable_type(c), "status__name": "Connected", "label": c.label,
-             "length": length_cm(c.length_m), "length_unit": "cm"} for c in inv.cables],
     }
     return {k: _rows_csv(v) for k, v in files.items() if v}
 
@@ -307,7 +303,7 @@ class NautobotDialect:
             "status": self._status(ids, "Connected"), "type": cable_type(c),
             "label": c.label, "length": length_cm(c.length_m), "length_unit": "cm"}, c.label)
             for c in inv.cables], self._cable_key,
-            {"location": loc} if loc else None, compare=("label",))
+            {"location_id": loc} if loc else None, compare=("label",))  # cables: by id
 
     def _status(self, ids: dict[tuple[str, Key], Any], name: str = "Active") -> Any:
         return ids.get(("status", name))
