@@ -179,6 +179,9 @@ def start(log: Path) -> NautobotServer:
 
 
 if __name__ == "__main__":  # pragma: no cover - manual use
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(0))  # stop() runs on kill too
     log = Path(tempfile.gettempdir()) / "mpokit-nautobot.log"
     why = ensure_venv(log)
     if why:
