@@ -1,7 +1,7 @@
 """The import graph: no cycle, and no package imports one above it.
 
 Layers (docs/architecture.md): base -> standards -> connectivity -> loss -> verify -> plan;
-qc -> standards; store -> qc; accept, web and cli above all. Imports inside functions count
+qc -> standards; store -> qc; accept, web, integrations and cli above all. Imports inside functions count
 for the layering (an upward import is upward wherever it sits); module-level imports must
 form no cycle, and inside one package no import at all (in a function or under
 ``TYPE_CHECKING`` too) may close a cycle: a lazy import hides a cycle, it does not remove it.
@@ -22,7 +22,7 @@ for _i, _p in enumerate(_CORE):
     ALLOWED[_p] = BASE | set(_CORE[: _i + 1])
 ALLOWED["qc"] = BASE | {"standards", "qc"}
 ALLOWED["store"] = ALLOWED["qc"] | {"store"}
-TOP = {"accept", "web", "cli"}
+TOP = {"accept", "web", "cli", "integrations"}
 for _p in TOP:
     ALLOWED[_p] = {"base", *_CORE, "qc", "store", *TOP}
 

@@ -17,9 +17,11 @@ Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial outpu
 from mpokit.cli import accept as _accept  # noqa: F401
 from mpokit.cli import check as _check  # noqa: F401
 from mpokit.cli import demo as _demo  # noqa: F401
+from mpokit.cli import export as _export  # noqa: F401
 from mpokit.cli import inspect as _inspect  # noqa: F401
 from mpokit.cli import loss as _loss  # noqa: F401
 from mpokit.cli import plan as _plan  # noqa: F401
+from mpokit.cli import push as _push  # noqa: F401
 from mpokit.cli import qc as _qc  # noqa: F401
 from mpokit.cli import store as _store  # noqa: F401
 from mpokit.cli._app import (

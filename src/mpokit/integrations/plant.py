@@ -1,0 +1,502 @@
+"""The planned plant as inventory objects: device types, devices, ports and cables.
+
+NetBox, Nautobot and the fabric managers all want the same thing from a plan: which
+devices sit where, which ports they have, and which cable joins which two ports. This
+module builds that once, from a plan's cut sheet (a plan output folder or a
+:class:`~mpokit.plan.Plan` in memory, through :func:`~mpokit.plan.outputs.cutsheet_table`),
+so every exporter reads one model.
+
+How the plan maps onto inventory objects (docs/integrations.md has the full table)::
+
+    [leaf01 5] --cord-- [1B01-PP01 F05][R05] ==trunk leg 5==
+        [R05][1A01-PP01 F05] --cord-- [spine01 1]
+
+* a switch, node or OCS is a device with one interface per planned port (its device type
+  lists the ports the plan uses, 1..highest);
+* an MPO adapter panel ``PP01`` in rack ``1B01`` is device ``1B01-PP01``; adapter ``05`` is
+  front port ``F05`` (the cord side) mapped to rear port ``R05`` position 1 (the trunk
+  side): an MPO adapter passes every fiber of one connector straight through;
+* a trunk of *L* legs is *L* cable records ``<label> leg k/L`` between rear ports (or a
+  rear port and an OCS interface), because both tools join one termination to one;
+* a breakout harness is one cable from the switch port to every leg's node port.
+
+>>> plant = Plant.from_cutsheet([{"cable_id": 1, "label": "1B02.U01:1/1B01.U39:1",
+...     "kind": "cord", "part": "MPO-12 cord", "connector": "MPO-12", "fiber": "OM4",
+...     "legs": 1, "length_m": 5.0, "a_rack": "1B02", "a_ru": 1, "a_device": "node01",
+...     "a_port": "1", "b_rack": "1B01", "b_ru": 39, "b_device": "leaf01", "b_port": "1"}])
+>>> [d.name for d in plant.devices], plant.cables[0].a, plant.cables[0].b
+(['leaf01', 'node01'], (PortRef(device='node01', name='1', kind='interface'),), \
+(PortRef(device='leaf01', name='1', kind='interface'),))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from mpokit.errors import InputError
+
+__all__ = [
+    "Cable", "Device", "DeviceType", "Hop", "Link", "Plant", "PortRef", "load_plant",
+    "plant_from_plan",
+]
+
+PortKind = Literal["interface", "front", "rear"]
+
+#: The cut-sheet columns the plant needs.
+COLUMNS = ("cable_id", "label", "kind", "part", "connector", "fiber", "legs", "length_m",
+           "a_rack", "a_ru", "a_device", "a_port", "b_rack", "b_ru", "b_device", "b_port")
+
+_PANEL = re.compile(r"^PP(\d+)-(\d+)(?:\.\.(?:PP(\d+)-)?(\d+))?$")
+_DEVPORT = re.compile(r"^(\d+)(?:\.\.(\d+))?$")
+_ROLE = re.compile(r"^([A-Za-z_-]*[A-Za-z_])-?\d*$")
+
+
+@dataclass(frozen=True, order=True)
+class PortRef:
+    """One port of one device: an interface, or a panel's front or rear port."""
+
+    device: str
+    name: str
+    kind: PortKind
+
+
+@dataclass(frozen=True)
+class DeviceType:
+    """A device model: its interfaces, front ports (with their rear port and position)
+    and rear ports (with their position count)."""
+
+    model: str
+    role: str
+    u_height: int
+    interfaces: tuple[str, ...] = ()
+    front_ports: tuple[tuple[str, str, int], ...] = ()  # (front, rear, rear position)
+    rear_ports: tuple[tuple[str, int], ...] = ()  # (rear, positions)
+    port_type: str = ""  # connector of the panel's ports (MPO-12 ...)
+
+
+@dataclass(frozen=True)
+class Device:
+    """A placed device: name, role, model, rack and its lowest rack unit (None: unknown)."""
+
+    name: str
+    role: str
+    device_type: str
+    rack: str
+    ru: int | None
+
+
+@dataclass(frozen=True)
+class Cable:
+    """One cable record: a label, its part and length, and the ports at each end."""
+
+    label: str
+    kind: str  # cord | trunk | breakout | dac | acc
+    part: str
+    connector: str
+    fiber: str
+    length_m: float
+    a: tuple[PortRef, ...]
+    b: tuple[PortRef, ...]
+    cable_id: int = 0  # the cut sheet's cable_id (legs of one trunk share it)
+    leg: int = 0  # 1-based leg of a trunk, 0 for a cable that is not split
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One cable of a traced path: the port it leaves, the cable, the port it reaches."""
+
+    near: PortRef
+    cable: str
+    far: PortRef
+    position: int = 1  # rear-port position of the front port at either end (1 if none)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A logical link between two device interfaces, with the cables it runs over."""
+
+    a: PortRef
+    b: PortRef
+    hops: tuple[Hop, ...]
+
+
+@dataclass(frozen=True)
+class Plant:
+    """Everything the inventory and fabric tools need from a plan."""
+
+    site: str
+    device_types: tuple[DeviceType, ...]
+    devices: tuple[Device, ...]
+    cables: tuple[Cable, ...]
+    rack_units: int = 48  # rack height (the plan's layout.rack_units; the default there)
+
+    # ------------------------------------------------------------------ building
+    @staticmethod
+    def from_cutsheet(rows: Iterable[Mapping[str, Any]], *, site: str = "mpokit",
+                      source: str = "cutsheet", rack_units: int = 48) -> Plant:
+        """Build the plant from cut-sheet rows (dicts with the :data:`COLUMNS`).
+
+        Parameters
+        ----------
+        rows
+            The rows of ``cutsheet.csv`` / ``cutsheet.parquet`` as mappings.
+        site
+            The site (NetBox/Nautobot location) the racks belong to.
+        source
+            The file name used in error messages.
+        rack_units
+            Rack height; raised to the highest rack unit the cut sheet uses.
+
+        Returns
+        -------
+        Plant
+            Device types, devices and cables.
+
+        Raises
+        ------
+        InputError
+            A row whose ends cannot be read, or two cables on one port.
+
+        Examples
+        --------
+        >>> Plant.from_cutsheet([], site="hall-1").site
+        'hall-1'
+        """
+        return _Builder(site, source, rack_units).build(rows)
+
+    # ------------------------------------------------------------------ reading
+    def device(self, name: str) -> Device:
+        """The device called ``name`` (KeyError if none)."""
+        return {d.name: d for d in self.devices}[name]
+
+    def links(self) -> tuple[Link, ...]:
+        """Every logical link: device interface to device interface, through panels.
+
+        Each link is listed once, from the end whose (device, port) sorts first. A path that
+        ends on a panel port with no cable beyond it is not a link and is left out.
+
+        Returns
+        -------
+        tuple of Link
+            The links, sorted by their A end.
+        """
+        out = []
+        seen: set[PortRef] = set()
+        for c in self.cables:
+            for start in (*c.a, *c.b):
+                if start.kind != "interface" or start in seen:
+                    continue
+                for hops in self.trace(start):
+                    far = hops[-1].far
+                    if far.kind != "interface":
+                        continue
+                    seen.add(start)
+                    if far < start and far in seen:
+                        continue
+                    a, b = (start, far) if start <= far else (far, start)
+                    if a != start:
+                        hops = _reverse(hops)
+                    out.append(Link(a, b, tuple(hops)))
+        uniq = {(lk.a, lk.b): lk for lk in out}
+        return tuple(sorted(uniq.values(), key=lambda lk: (_natural(lk.a), _natural(lk.b))))
+
+    def trace(self, start: PortRef) -> list[list[Hop]]:
+        """Follow the cable on ``start`` through panels to every far end.
+
+        A breakout gives one path per leg; a path stops at an interface, at a port with no
+        cable, or at a pass-through port whose peer has no cable.
+
+        Parameters
+        ----------
+        start
+            An interface (or any port) of the plant.
+
+        Returns
+        -------
+        list of list of Hop
+            One hop list per far end reached ([] when ``start`` has no cable).
+        """
+        idx = self._index()
+        paths: list[list[Hop]] = []
+        stack: list[tuple[PortRef, list[Hop]]] = [(start, [])]
+        while stack:
+            port, hops = stack.pop()
+            hit = idx["cable"].get(port)
+            if hit is None:
+                if hops:
+                    paths.append(hops)
+                continue
+            cable, side = hit
+            fars = _far_ends(cable, port, side)
+            for far in fars:
+                # the rear-port position of the front port this cable ends on (1 otherwise)
+                pos = idx["pos"].get(far, idx["pos"].get(port, 1))
+                step = [*hops, Hop(port, cable.label, far, pos)]
+                peer = idx["peer"].get(far)
+                if peer is None or len(step) > 64:
+                    paths.append(step)
+                else:
+                    stack.append((peer, step))
+        return sorted(paths, key=lambda h: h[-1].far)
+
+    def _index(self) -> dict[str, Any]:
+        cache = self.__dict__.get("_idx")
+        if cache is None:
+            cable: dict[PortRef, tuple[Cable, str]] = {}
+            for c in self.cables:
+                for p in c.a:
+                    cable[p] = (c, "a")
+                for p in c.b:
+                    cable[p] = (c, "b")
+            peer: dict[PortRef, PortRef] = {}
+            pos: dict[PortRef, int] = {}
+            types = {t.model: t for t in self.device_types}
+            for d in self.devices:
+                for front, rear, position in types[d.device_type].front_ports:
+                    f, r = PortRef(d.name, front, "front"), PortRef(d.name, rear, "rear")
+                    peer[f], peer[r] = r, f
+                    pos[f] = position
+            cache = {"cable": cable, "peer": peer, "pos": pos}
+            object.__setattr__(self, "_idx", cache)
+        return cache
+
+
+def _far_ends(cable: Cable, port: PortRef, side: str) -> tuple[PortRef, ...]:
+    near, far = (cable.a, cable.b) if side == "a" else (cable.b, cable.a)
+    if len(near) == len(far):  # leg k to leg k
+        return (far[near.index(port)],)
+    return far  # a breakout: the common end reaches every leg
+
+
+def _natural(p: PortRef) -> tuple[str, int, str]:
+    """Sort key: device, then port number order (``2`` before ``10``)."""
+    digits = p.name.lstrip("FR")
+    return (p.device, int(digits) if digits.isdigit() else -1, p.name)
+
+
+def _reverse(hops: list[Hop]) -> list[Hop]:
+    return [Hop(h.far, h.cable, h.near, h.position) for h in reversed(hops)]
+
+
+def _role(name: str) -> str:
+    m = _ROLE.match(name)
+    return m.group(1) if m else "device"
+
+
+class _Builder:
+    def __init__(self, site: str, source: str, rack_units: int) -> None:
+        self.site, self.source, self.rack_units = site, source, rack_units
+        self.devices: dict[str, dict[str, Any]] = {}
+        self.cables: list[Cable] = []
+        self.used: dict[PortRef, str] = {}
+
+    def _err(self, row: int, msg: str, field: str, fix: str) -> InputError:
+        return InputError(msg, file=self.source, line=row + 2, field=field, fix=fix)
+
+    def _device(self, name: str, rack: str, ru: Any, role: str) -> dict[str, Any]:
+        d = self.devices.setdefault(name, {"rack": rack, "ru": None, "role": role,
+                                           "ports": set(), "connector": ""})
+        if ru is not None and int(ru) > 0:
+            d["ru"] = int(ru) if d["ru"] is None else min(d["ru"], int(ru))
+        return d
+
+    def _ends(self, i: int, r: Mapping[str, Any], side: str) -> list[PortRef]:
+        dev, port = r.get(f"{side}_device"), str(r.get(f"{side}_port") or "")
+        rack = str(r.get(f"{side}_rack") or "")
+        ru = r.get(f"{side}_ru")
+        legs = int(r.get("legs") or 1)
+        kind = str(r["kind"])
+        if dev:
+            m = _DEVPORT.match(port)
+            if m is None:
+                raise self._err(i, f"device port {port!r} is not a number or a range N..M",
+                                f"{side}_port", "give the port as written by mpokit plan")
+            lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+            d = self._device(str(dev), rack, ru, _role(str(dev)))
+            ports = [str(p) for p in range(lo, hi + 1)]
+            d["ports"].update(range(lo, hi + 1))
+            return [PortRef(str(dev), p, "interface") for p in ports]
+        m = _PANEL.match(port)
+        if m is None:
+            raise self._err(i, f"end {side.upper()} has neither a device nor a panel port "
+                            f"(PPnn-mm) but {port!r}", f"{side}_port",
+                            "give the cut sheet mpokit plan wrote")
+        p_lo, lo = int(m.group(1)), int(m.group(2))
+        p_hi = int(m.group(3)) if m.group(3) else p_lo
+        hi = int(m.group(4)) if m.group(4) else lo
+        if p_hi == p_lo:
+            adapters = [(p_lo, k) for k in range(lo, hi + 1)]
+        else:  # a range over two panels: the first filled from lo to its last adapter
+            cap = legs - hi + lo - 1
+            adapters = [(p_lo, k) for k in range(lo, cap + 1)] + [(p_hi, k)
+                                                                  for k in range(1, hi + 1)]
+        if kind == "trunk" and len(adapters) != legs:
+            raise self._err(i, f"the port range {port!r} spans {len(adapters)} adapters but "
+                            f"the trunk has {legs} legs", f"{side}_port",
+                            "give the cut sheet mpokit plan wrote")
+        out = []
+        for pn, k in adapters:
+            d = self._device(f"{rack}-PP{pn:02d}", rack, ru if pn == p_lo else None, "panel")
+            d["ports"].add(k)
+            d["connector"] = str(r.get("connector") or d["connector"])
+            out.append(PortRef(f"{rack}-PP{pn:02d}", f"{'R' if kind == 'trunk' else 'F'}"
+                               f"{k:02d}", "rear" if kind == "trunk" else "front"))
+        return out
+
+    def build(self, rows: Iterable[Mapping[str, Any]]) -> Plant:
+        for i, r in enumerate(rows):
+            missing = [c for c in COLUMNS if c not in r]
+            if missing:
+                raise self._err(i, f"missing column(s) {', '.join(missing)}", missing[0],
+                                "give the cut sheet mpokit plan wrote")
+            a, b = self._ends(i, r, "a"), self._ends(i, r, "b")
+            if r.get("b2_device"):
+                b2 = PortRef(str(r["b2_device"]), str(r["b2_port"]), "interface")
+                self._device(b2.device, str(r.get("b_rack") or ""), None,
+                             _role(b2.device))["ports"].add(int(r["b2_port"]))
+                b = [*b, b2]
+            label = str(r["label"])
+            for p in (*a, *b):
+                if p in self.used:
+                    raise self._err(i, f"port {p.name} of {p.device} carries two cables "
+                                    f"({self.used[p]!r} and {label!r})", "label",
+                                    "a cut sheet where every port holds one cable (cassette "
+                                    "ports are not written per LC port; see "
+                                    "docs/integrations.md)")
+                self.used[p] = label
+            base = dict(kind=str(r["kind"]), part=str(r["part"]),
+                        connector=str(r["connector"]), fiber=str(r["fiber"]),
+                        length_m=float(r["length_m"]), cable_id=int(r["cable_id"]))
+            if str(r["kind"]) == "trunk" and len(a) > 1:
+                n = len(a)
+                for k, (pa, pb) in enumerate(zip(a, b, strict=True), start=1):
+                    self.cables.append(Cable(label=f"{label} leg {k}/{n}", a=(pa,), b=(pb,),
+                                             leg=k, **base))  # type: ignore[arg-type]
+            else:
+                self.cables.append(Cable(label=label, a=tuple(a), b=tuple(b),
+                                         **base))  # type: ignore[arg-type]
+        return self._finish()
+
+    def _finish(self) -> Plant:
+        types: dict[str, DeviceType] = {}
+        devices = []
+        by_role: dict[str, int] = {}
+        for d in self.devices.values():
+            if d["role"] != "panel":
+                by_role[d["role"]] = max(by_role.get(d["role"], 0), max(d["ports"]))
+        panel_max: dict[str, int] = {}
+        for d in self.devices.values():
+            if d["role"] == "panel":
+                key = d["connector"] or "MPO"
+                panel_max[key] = max(panel_max.get(key, 0), max(d["ports"]))
+        for role, n in by_role.items():
+            model = f"mpokit-{role}-{n}p"
+            types[role] = DeviceType(model, role, 1, interfaces=tuple(str(k)
+                                                                      for k in range(1, n + 1)))
+        for conn, n in panel_max.items():
+            model = f"mpokit-panel-{conn}-{n}"
+            types["panel:" + conn] = DeviceType(
+                model, "panel", 1,
+                front_ports=tuple((f"F{k:02d}", f"R{k:02d}", 1) for k in range(1, n + 1)),
+                rear_ports=tuple((f"R{k:02d}", 1) for k in range(1, n + 1)), port_type=conn)
+        for name, d in sorted(self.devices.items()):
+            key = "panel:" + (d["connector"] or "MPO") if d["role"] == "panel" else d["role"]
+            devices.append(Device(name, d["role"], types[key].model, d["rack"], d["ru"]))
+        top = max([d.ru for d in devices if d.ru is not None], default=0)
+        return Plant(self.site, tuple(sorted(types.values(), key=lambda t: t.model)),
+                     tuple(devices), tuple(self.cables), max(self.rack_units, top))
+
+
+def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
+    """Read a plan output folder's cut sheet (``cutsheet.parquet``, else ``.csv``).
+
+    Parameters
+    ----------
+    plan_dir
+        A folder written by ``mpokit plan``.
+    site
+        The site name; the plan's cluster name (``summary.json``) by default.
+
+    Returns
+    -------
+    Plant
+        The plan as inventory objects.
+
+    Raises
+    ------
+    InputError
+        No cut sheet in the folder, or a cut sheet that cannot be read.
+
+    Examples
+    --------
+    >>> load_plant("/nonexistent")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    mpokit.errors.InputError: /nonexistent: no cut sheet ...
+    """
+    import json
+
+    folder = Path(plan_dir)
+    pq_file, csv_file = folder / "cutsheet.parquet", folder / "cutsheet.csv"
+    if not folder.is_dir() or not (pq_file.is_file() or csv_file.is_file()):
+        raise InputError("no cut sheet (cutsheet.parquet or cutsheet.csv) in this folder",
+                         file=str(folder), fix="give the output folder of `mpokit plan`")
+    if site is None:
+        site = "mpokit"
+        summary = folder / "summary.json"
+        if summary.is_file():
+            try:
+                site = str(json.loads(summary.read_text(encoding="utf-8")).get("cluster")
+                           or site)
+            except (ValueError, AttributeError) as exc:
+                raise InputError(f"cannot read summary.json: {exc}", file=str(summary),
+                                 fix="re-run `mpokit plan`") from None
+    try:
+        if pq_file.is_file():
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(pq_file)
+            src = pq_file
+        else:
+            import pyarrow.csv as pacsv
+
+            table = pacsv.read_csv(csv_file)
+            src = csv_file
+    except Exception as exc:  # pyarrow raises its own error types for damaged files
+        raise InputError(f"cannot read the cut sheet: {exc}", file=str(pq_file if
+                         pq_file.is_file() else csv_file), fix="re-run `mpokit plan`") from None
+    return Plant.from_cutsheet(table.to_pylist(), site=site, source=str(src))
+
+
+def plant_from_plan(plan: Any) -> Plant:
+    """The plant of a :class:`~mpokit.plan.Plan` in memory (same result as the folder).
+
+    Parameters
+    ----------
+    plan
+        A made plan.
+
+    Returns
+    -------
+    Plant
+        The plan as inventory objects, site named after the cluster.
+
+    Examples
+    --------
+    >>> from mpokit.plan import ClusterSpec, make_plan
+    >>> spec = ClusterSpec.model_validate({
+    ...     "cluster": {"name": "x", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
+    ...     "fabric": {"scalable_unit": 4,
+    ...                "switch": {"ports": 8, "port_speed_gbps": 400, "cages": 8}}})
+    >>> len(plant_from_plan(make_plan(spec)).links())
+    16
+    """
+    from mpokit.plan.outputs import cutsheet_table
+
+    return Plant.from_cutsheet(cutsheet_table(plan).to_pylist(),
+                               site=str(plan.spec.cluster.name), source="plan",
+                               rack_units=int(plan.spec.layout.rack_units))

@@ -1,0 +1,147 @@
+"""Tool-neutral inventory records of a plant: what NetBox and Nautobot both hold.
+
+Both tools want the same chain of objects, each referring to the ones before it by
+name: site (NetBox) / location (Nautobot), racks, a manufacturer, device roles, device
+types with their port templates, devices, cables. :func:`inventory` lists them once;
+:mod:`~mpokit.integrations.netbox` and :mod:`~mpokit.integrations.nautobot` only spell
+them in each tool's field names.
+
+>>> from mpokit.integrations.plant import Plant
+>>> inventory(Plant("hall", (), (), ())).manufacturer
+'mpokit'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mpokit.errors import InputError
+from mpokit.integrations.plant import Cable, Device, DeviceType, Plant
+
+__all__ = ["MANUFACTURER", "Inventory", "cable_type", "inventory", "port_type", "slug"]
+
+#: The manufacturer the generated device types are filed under (they are the plan's
+#: port sets, not a vendor's catalogue models).
+MANUFACTURER = "mpokit"
+
+#: Role colours (hex, no '#') shown by both tools.
+ROLE_COLORS = {"node": "2196f3", "leaf": "4caf50", "spine": "ff9800", "core": "9c27b0",
+               "ocs": "795548", "ufm": "607d8b", "panel": "9e9e9e"}
+
+
+def slug(text: str) -> str:
+    """A URL slug as both tools accept it (lower case, ``a-z0-9_-``).
+
+    Parameters
+    ----------
+    text
+        Any name.
+
+    Returns
+    -------
+    str
+        The slug.
+
+    Examples
+    --------
+    >>> slug("mpokit-panel-MPO-12-48")
+    'mpokit-panel-mpo-12-48'
+    """
+    return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or "x"
+
+
+def cable_type(c: Cable) -> str:
+    """The cable ``type`` choice (both tools share these slugs) for a planned cable.
+
+    Parameters
+    ----------
+    c
+        A cable of the plant.
+
+    Returns
+    -------
+    str
+        ``mmf-om4``, ``smf-os2``, ``dac-passive`` ... or ``""`` when none fits.
+
+    Examples
+    --------
+    >>> from mpokit.integrations.plant import Cable
+    >>> cable_type(Cable("x", "cord", "", "MPO-12", "OS2", 3.0, (), ()))
+    'smf-os2'
+    """
+    if c.kind == "dac":
+        return "dac-passive"
+    if c.kind == "acc":
+        return "dac-active"
+    return {"OM3": "mmf-om3", "OM4": "mmf-om4", "OM5": "mmf-om5",
+            "OS2": "smf-os2"}.get(c.fiber.upper(), "")
+
+
+def port_type(connector: str) -> str:
+    """The front/rear port ``type`` choice for a panel connector (``mpo``, ``lc``).
+
+    Parameters
+    ----------
+    connector
+        The connector of the cut sheet (``MPO-12``, ``LC`` ...).
+
+    Returns
+    -------
+    str
+        The port type slug.
+
+    Examples
+    --------
+    >>> port_type("MPO-16")
+    'mpo'
+    """
+    up = connector.upper()
+    return "mpo" if up.startswith("MPO") else ("lc" if up.startswith("LC") else "other")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The records to create, in dependency order."""
+
+    site: str
+    racks: tuple[str, ...]
+    manufacturer: str
+    roles: tuple[str, ...]
+    device_types: tuple[DeviceType, ...]
+    devices: tuple[Device, ...]
+    cables: tuple[Cable, ...]
+    rack_units: int = 48
+
+
+def inventory(plant: Plant) -> Inventory:
+    """The records of ``plant``; refuses what neither tool can hold one-to-one.
+
+    Parameters
+    ----------
+    plant
+        The plant (:func:`~mpokit.integrations.plant.load_plant`).
+
+    Returns
+    -------
+    Inventory
+        Site, racks, manufacturer, roles, device types, devices and cables.
+
+    Raises
+    ------
+    InputError
+        A breakout harness: one cable from one switch port to two or more NIC ports, which
+        neither tool's cable (one termination per end in Nautobot and in NetBox's CSV
+        import) can record.
+    """
+    for c in plant.cables:
+        if len(c.a) != 1 or len(c.b) != 1:
+            raise InputError(
+                f"cable {c.label!r} is a breakout harness ({len(c.a)} to {len(c.b)} ports); "
+                "the NetBox and Nautobot exports hold one port at each cable end",
+                field="kind", fix="export the fabric files (ufm, ibdiagnet, ptm) for this "
+                "plan; breakout harnesses are not exported to inventory tools yet")
+    racks = tuple(sorted({d.rack for d in plant.devices if d.rack}))
+    roles = tuple(sorted({d.role for d in plant.devices}))
+    return Inventory(plant.site, racks, MANUFACTURER, roles, plant.device_types,
+                     plant.devices, plant.cables, plant.rack_units)
