@@ -162,9 +162,11 @@ class Campus:
             c = r.choice.construction
             if c is None:
                 continue
-            rows.append({"category": "campus_cable", "item": f"{c.name} ({c.description})",
-                         "length_m": float(r.reel_m), "quantity": r.pieces * r.choice.cables,
-                         "unit": "reel"})
+            cut_m = float(math.ceil(r.cable_length_m / r.pieces))  # cut to length, on a reel
+            rows.append({"category": "campus_cable",
+                         "item": f"{c.name} ({c.description}) on {r.reel_m:g} m reels",
+                         "length_m": cut_m, "quantity": r.pieces * r.choice.cables,
+                         "unit": "ea"})
             for name, q in sorted(r.enclosures.items()):
                 kind = "odf" if name.startswith("ODF") else "splice_enclosure"
                 rows.append({"category": kind, "item": f"{name} ({r.route.name})",
