@@ -205,6 +205,13 @@ class Campus:
         return rows
 
 
+def _worst(prev: float, margins: np.ndarray) -> float:
+    """The lowest margin so far; nan (unmeasurable) once any channel has no bound."""
+    if math.isnan(prev) or np.isnan(margins).any():
+        return math.nan
+    return min(prev, float(margins.min(initial=math.inf)))
+
+
 def _worst_grade_db(name: str) -> float:
     return float(grade(name).worst_db)
 
@@ -450,8 +457,8 @@ def _budgets(campus: Campus, cab: Cabling,
         for ri in np.unique(r[r >= 0]).tolist():
             sel = r == ri
             w = worst.setdefault((ri, ftype), [math.inf, math.inf])
-            w[0] = min(w[0], float(np.nanmin(cases.cold_margin_db[sel], initial=math.inf)))
-            w[1] = min(w[1], float(np.nanmin(cases.hot_margin_db[sel], initial=math.inf)))
+            w[0] = _worst(w[0], cases.cold_margin_db[sel])
+            w[1] = _worst(w[1], cases.hot_margin_db[sel])
     for key, (wc, wh) in worst.items():
         rr = results[key]
         i = campus.routes.index(rr)
