@@ -335,9 +335,9 @@ def plan_campus(spec: ClusterSpec, lay: Layout, cab: Cabling) -> Campus:
     dev_b = hall_b[lay.rack_hall[lay.dev_rack]] if lay.dev_rack.size else np.zeros(0, np.int64)
     rmat = np.full((nb, nb), -1, dtype=np.int64)
     names = [b.name for b in site.buildings]
-    for ri, r in enumerate(site.routes):
-        a, b = names.index(r.between[0]), names.index(r.between[1])
-        rmat[a, b] = rmat[b, a] = ri
+    for ri, route in enumerate(site.routes):
+        ia, ib = names.index(route.between[0]), names.index(route.between[1])
+        rmat[ia, ib] = rmat[ib, ia] = ri
     splice_db = _worst_grade_db(defaults().splice)
     conn_db = _worst_grade_db(spec.cabling.connector_grade or defaults().connection)
 

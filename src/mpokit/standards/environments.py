@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import re
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -51,7 +51,8 @@ Jurisdiction = Literal["NEC", "CPR"]
 
 Range = tuple[float, float]
 
-_CPR = re.compile(r"^(Aca|B1ca|B2ca|Cca|Dca|Eca|Fca)(?:-(s1a|s1b|s1|s2|s3),(d0|d1|d2),(a1|a2|a3))?$")
+_CPR = re.compile(
+    r"^(Aca|B1ca|B2ca|Cca|Dca|Eca|Fca)(?:-(s1a|s1b|s1|s2|s3),(d0|d1|d2),(a1|a2|a3))?$")
 _CPR_CLASS = ("Aca", "B1ca", "B2ca", "Cca", "Dca", "Eca", "Fca")
 _SMOKE = {"s1a": 0, "s1b": 1, "s1": 1, "s2": 2, "s3": 3}
 
@@ -251,7 +252,7 @@ class EnvironmentCatalog:
             "cable construction", CableConstruction, "constructions")
         self.enclosures: Catalog[Enclosure] = Catalog("enclosure", Enclosure, "enclosures")
 
-    def _all(self) -> dict[str, Catalog]:  # type: ignore[type-arg]
+    def _all(self) -> dict[str, Catalog[Any]]:
         return {c.key: c for c in (self.environments, self.fire_ratings, self.fill_limits,
                                    self.constructions, self.enclosures)}
 
