@@ -48,11 +48,13 @@ from mpokit.loss.limits import (
 )
 from mpokit.loss.montecarlo import McResult, monte_carlo, monte_carlo_arrays
 from mpokit.loss.reach import Reach, reach_table, supportable_length
+from mpokit.loss.temperature import CaseMargins, cold_hot_margins, segment_change_db_per_km
 
 __all__ = [
     "CODES",
     "Application",
     "BatchBudget",
+    "CaseMargins",
     "Fiber",
     "Grade",
     "Limit",
@@ -69,6 +71,7 @@ __all__ = [
     "budget_batch",
     "budget_for_check",
     "channel_limit",
+    "cold_hot_margins",
     "defaults",
     "extend_grades",
     "fiber",
@@ -80,6 +83,7 @@ __all__ = [
     "monte_carlo",
     "monte_carlo_arrays",
     "reach_table",
+    "segment_change_db_per_km",
     "supportable_length",
     "tester_limits",
     "write_tester_limits",
