@@ -51,20 +51,23 @@ def test_example_plans_end_to_end(tmp_path: Path) -> None:
     assert s["errors"] == 0 and campus["findings"] == [] and campus["failing_channels"] == 0
     (route,) = campus["routes"]
     assert route["ok"] and route["construction"] == "RR-IO-1728-OFNR"
+    (section,) = route["sections"]
+    assert section["segments"] == ["B1 riser", "campus duct bank", "B2 riser"]
     # every channel passes cold and hot: the worst margins of the crossing channels
     assert route["worst_cold_margin_db"] > 0 and route["worst_hot_margin_db"] > 0
     assert route["worst_cold_margin_db"] < route["worst_hot_margin_db"]  # colder is worse
     assert all(h["ok"] for h in campus["halls"].values())
     assert campus["halls"]["B1 OS2"]["construction"] == "RR-864-OFNP"  # plenum hall
     rows = list(csv.DictReader((tmp_path / "out" / "campus_cutsheet.csv").open()))
-    assert len(rows) == route["cables"] * route["reel_pieces"]
+    assert len(rows) == section["cables"] * section["reel_pieces"]
     assert rows[0]["from"] == "B1 ODF" and rows[0]["to"] == "B2 ODF"
     bom = list(csv.DictReader((tmp_path / "out" / "bom.csv").open()))
     cats = {b["category"]: b for b in bom}
-    assert int(cats["campus_cable"]["quantity"]) == route["cables"]
+    assert int(cats["campus_cable"]["quantity"]) == section["cables"]
     assert "RR-IO-1728-OFNR" in cats["campus_cable"]["item"]
     assert int(cats["odf"]["quantity"]) == route["enclosures"]["ODF-1728-SPLICE"]
-    assert int(cats["fusion_splice"]["quantity"]) == 2 * route["fibers_total"]
+    assert int(cats["fusion_splice"]["quantity"]) == 2 * section["fibers_total"]
+    assert route["splices_total"] == 2 * section["fibers_total"]
 
 
 def test_every_channel_budgeted_cold_and_hot(example_plan: Any) -> None:
@@ -92,9 +95,11 @@ def test_long_route_reel_joints_splices_and_reach(tmp_path: Path) -> None:
     p = make_plan(load_spec(variant(tmp_path, long)))
     assert p.campus is not None
     (route,) = p.campus.routes
-    assert route.pieces == 2  # 4.5 km + slack > the 4 km reel: one reel joint
+    (sec,) = route.sections
+    assert sec.pieces == 2  # 4.5 km + slack > the 4 km reel: one reel joint
     assert route.splice_points == 2 and route.splices_per_fiber == 4
-    assert route.enclosures["SPLICE-DOME-3456"] == 2 * -(-route.fibers_total // 3456)
+    assert route.enclosures["SPLICE-DOME-3456"] == 2 * -(-sec.fibers_total // 3456)
+    assert route.splices_total == 4 * sec.fibers_total
     # DR4 reaches 500 m: every crossing channel fails, counted once as campus reach
     assert p.campus.channel_findings["campus_reach"] == 512
     assert p.summary["errors"] == 512 and not p.ok
@@ -118,14 +123,34 @@ def test_route_no_construction_can_serve(tmp_path: Path) -> None:
     assert p.summary["errors"] >= 512
 
 
+def test_transition_splice_changes_construction(tmp_path: Path) -> None:
+    """[B1 ODF]--plenum ceiling--[TS1]--duct--[TS2]--riser--[B2 ODF]"""
+    def transition(d: dict[str, Any]) -> None:
+        segs = d["site"]["routes"][0]["segments"]
+        segs[0] = {"name": "B1 ceiling", "environment": "plenum", "length_m": 25}
+        segs[1]["transition"] = True
+        segs[2]["transition"] = True
+    p = make_plan(load_spec(variant(tmp_path, transition)))
+    assert p.campus is not None and p.campus.findings == [] and p.ok
+    (route,) = p.campus.routes
+    names = [s.choice.construction.name for s in route.sections]  # type: ignore[union-attr]
+    assert names == ["RR-864-OFNP", "RR-OSP-1728", "RR-IO-1728-OFNR"]
+    assert route.splices_per_fiber == 4 and route.splice_points == 2
+    # two more splices per fiber than the one-cable route: 0.6 dB worst case
+    assert route.fixed_db == pytest.approx(4 * 0.30 + 2 * 0.35)
+    rows = p.campus.cutsheet_rows()
+    assert {(r["from"], r["to"]) for r in rows} == {
+        ("B1 ODF", "B1-B2 TS1"), ("B1-B2 TS1", "B1-B2 TS2"), ("B1-B2 TS2", "B2 ODF")}
+
+
 def test_pinned_construction_out_of_its_range_is_unmeasurable(tmp_path: Path) -> None:
     def pin(d: dict[str, Any]) -> None:
         d["site"]["routes"][0]["construction"] = "RR-864-OFNP"
     p = make_plan(load_spec(variant(tmp_path, pin)))
     assert p.campus is not None
     (route,) = p.campus.routes
-    assert route.choice.construction is not None
-    assert route.choice.construction.name == "RR-864-OFNP"  # the user's choice is kept
+    c = route.sections[0].choice.construction
+    assert c is not None and c.name == "RR-864-OFNP"  # the user's choice is kept
     codes = {f.code for f in p.campus.findings}
     assert {"temperature", "environment"} <= codes
     assert p.campus.channel_findings["temperature_unmeasurable"] == 512

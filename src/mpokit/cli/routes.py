@@ -56,11 +56,14 @@ def routes_check(
         for r in summary["routes"]:
             margins = f"cold {r['worst_cold_margin_db']} dB, hot {r['worst_hot_margin_db']} dB"
             console.print(
-                f"{escape(r['route'])} ({r['fiber']}): {r['cables']} x "
-                f"{escape(str(r['construction']))} ({r['construction_status']}), "
-                f"{r['length_m']} m, {r['reel_pieces']} piece(s), "
+                f"{escape(r['route'])} ({r['fiber']}): {r['length_m']} m, "
                 f"{r['splices_per_fiber']} splices per fiber, worst margins {margins}",
                 highlight=False)
+            for sec in r["sections"]:
+                console.print(
+                    f"  {escape(', '.join(sec['segments']))}: {sec['cables']} x "
+                    f"{escape(str(sec['construction']))} ({sec['construction_status']}), "
+                    f"{sec['reel_pieces']} piece(s) per cable", highlight=False)
         for name, h in summary["halls"].items():
             console.print(f"{escape(name)} halls ({h['environment']}): "
                           f"{escape(str(h['construction']))}", highlight=False)

@@ -20,6 +20,7 @@ and halls are results (``summary.json`` ``campus``), never exceptions.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -55,23 +56,14 @@ ODF_CONNECTIONS = 2
 
 
 @dataclass(frozen=True)
-class RouteResult:
-    """One trunk run over a route (one per fiber type carried)."""
+class Section:
+    """A stretch of a route laid in one construction (between transition splices)."""
 
-    route: RouteSpec
-    fiber_type: str
     choice: RunChoice
-    channels: int
-    fibers_used: int
+    first: int  # index of its first segment in the route
     cable_length_m: float
-    pieces: int
+    pieces: int  # reel pieces per cable (joints between them are splice points)
     reel_m: float
-    splice_points: int
-    splices_per_fiber: int
-    fixed_db: float  # splices + ODF connections, worst case, per fiber
-    enclosures: dict[str, int]
-    worst_cold_margin_db: float = math.nan
-    worst_hot_margin_db: float = math.nan
 
     @property
     def fibers_total(self) -> int:
@@ -80,24 +72,83 @@ class RouteResult:
         return self.choice.cables * c.fibers if c else 0
 
     def to_dict(self) -> dict[str, Any]:
+        """The section's entry in ``summary.json``.
+
+        Returns
+        -------
+        dict[str, Any]
+            Segments, construction with its status, cables, lengths and reels.
+        """
+        c = self.choice.construction
+        return {"segments": [seg.name for seg in self.choice.run.segments],
+                "construction": c.name if c else None,
+                "construction_status": c.status if c else None, "ok": self.choice.ok,
+                "cables": self.choice.cables, "fibers_total": self.fibers_total,
+                "cable_length_m": round(self.cable_length_m, 1), "reel_pieces": self.pieces,
+                "reel_m": self.reel_m}
+
+
+@dataclass(frozen=True)
+class RouteResult:
+    """One trunk run over a route (one per fiber type carried), in one or more sections."""
+
+    route: RouteSpec
+    fiber_type: str
+    sections: tuple[Section, ...]
+    channels: int
+    fibers_used: int
+    splice_points: int
+    splices_per_fiber: int
+    fixed_db: float  # splices + ODF connections, worst case, per fiber
+    enclosures: dict[str, int]
+    splices_total: int
+    worst_cold_margin_db: float = math.nan
+    worst_hot_margin_db: float = math.nan
+
+    @property
+    def ok(self) -> bool:
+        """Every section has a construction serving all its segments."""
+        return all(sec.choice.ok for sec in self.sections)
+
+    @property
+    def findings(self) -> list[RouteFinding]:
+        """The findings of every section."""
+        return [f for sec in self.sections for f in sec.choice.findings]
+
+    def construction_of(self, segment: int) -> CableConstruction | None:
+        """The construction laid in the route's segment number ``segment``.
+
+        Parameters
+        ----------
+        segment
+            Index of the segment in the route.
+
+        Returns
+        -------
+        CableConstruction or None
+            None when the section has no construction for the fiber type.
+        """
+        sec = [x for x in self.sections if x.first <= segment][-1]
+        return sec.choice.construction
+
+    def to_dict(self) -> dict[str, Any]:
         """The route's entry in ``summary.json``.
 
         Returns
         -------
         dict[str, Any]
-            Construction, counts, lengths, splices, loss and worst margins.
+            Sections, counts, splices, loss and worst margins.
         """
-        c = self.choice.construction
+        names = [sec.choice.construction.name if sec.choice.construction else "none"
+                 for sec in self.sections]
         return {
             "route": self.route.name, "between": list(self.route.between),
-            "fiber": self.fiber_type, "construction": c.name if c else None,
-            "construction_status": c.status if c else None,
-            "ok": self.choice.ok, "cables": self.choice.cables, "channels": self.channels,
-            "fibers_used": self.fibers_used, "fibers_total": self.fibers_total,
-            "length_m": round(self.route.length_m, 1),
-            "cable_length_m": round(self.cable_length_m, 1), "reel_pieces": self.pieces,
-            "reel_m": self.reel_m, "termination": self.route.termination,
+            "fiber": self.fiber_type, "construction": " + ".join(names), "ok": self.ok,
+            "channels": self.channels, "fibers_used": self.fibers_used,
+            "length_m": round(self.route.length_m, 1), "termination": self.route.termination,
+            "sections": [sec.to_dict() for sec in self.sections],
             "splice_points": self.splice_points, "splices_per_fiber": self.splices_per_fiber,
+            "splices_total": self.splices_total,
             "splice_and_odf_db": round(self.fixed_db, 3), "enclosures": self.enclosures,
             "worst_cold_margin_db": _r(self.worst_cold_margin_db),
             "worst_hot_margin_db": _r(self.worst_hot_margin_db),
@@ -159,22 +210,23 @@ class Campus:
         """
         rows: list[dict[str, Any]] = []
         for r in self.routes:
-            c = r.choice.construction
-            if c is None:
-                continue
-            cut_m = float(math.ceil(r.cable_length_m / r.pieces))  # cut to length, on a reel
-            rows.append({"category": "campus_cable",
-                         "item": f"{c.name} ({c.description}) on {r.reel_m:g} m reels",
-                         "length_m": cut_m, "quantity": r.pieces * r.choice.cables,
-                         "unit": "ea"})
+            for sec in r.sections:
+                c = sec.choice.construction
+                if c is None:
+                    continue
+                cut_m = float(math.ceil(sec.cable_length_m / sec.pieces))  # cut to length
+                rows.append({"category": "campus_cable",
+                             "item": f"{c.name} ({c.description}) on {sec.reel_m:g} m reels",
+                             "length_m": cut_m, "quantity": sec.pieces * sec.choice.cables,
+                             "unit": "ea"})
             for name, q in sorted(r.enclosures.items()):
                 kind = "odf" if name.startswith("ODF") else "splice_enclosure"
                 rows.append({"category": kind, "item": f"{name} ({r.route.name})",
                              "length_m": "", "quantity": q, "unit": "ea"})
-            if r.splices_per_fiber:
+            if r.splices_total:
                 rows.append({"category": "fusion_splice", "item": f"fusion splices "
                              f"({r.route.name})", "length_m": "",
-                             "quantity": r.splices_per_fiber * r.fibers_total, "unit": "ea"})
+                             "quantity": r.splices_total, "unit": "ea"})
         return rows
 
     def cutsheet_rows(self) -> list[dict[str, Any]]:
@@ -187,21 +239,26 @@ class Campus:
         """
         rows: list[dict[str, Any]] = []
         for r in self.routes:
-            c = r.choice.construction
-            if c is None:
-                continue
             a, b = r.route.between
-            stops = [f"{a} ODF"] + [f"{r.route.name} SP{k + 1}" for k in range(r.pieces - 1)]
-            stops.append(f"{b} ODF")
-            piece = r.cable_length_m / r.pieces
-            for k in range(r.choice.cables):
-                for j in range(r.pieces):
-                    rows.append({
-                        "label": f"{r.route.name}-{r.fiber_type}-C{k + 1:02d}-P{j + 1}",
-                        "route": r.route.name, "construction": c.name, "fibers": c.fibers,
-                        "from": stops[j], "to": stops[j + 1], "length_m": round(piece, 1),
-                        "reel_m": r.reel_m, "termination": r.route.termination,
-                        "status": c.status})
+            n = len(r.sections)
+            for si, sec in enumerate(r.sections):
+                c = sec.choice.construction
+                if c is None:
+                    continue
+                start = f"{a} ODF" if si == 0 else f"{r.route.name} TS{si}"
+                end = f"{b} ODF" if si == n - 1 else f"{r.route.name} TS{si + 1}"
+                joints = [f"{r.route.name} S{si + 1} SP{k + 1}" for k in range(sec.pieces - 1)]
+                stops = [start, *joints, end]
+                piece = sec.cable_length_m / sec.pieces
+                for k in range(sec.choice.cables):
+                    for j in range(sec.pieces):
+                        rows.append({
+                            "label": f"{r.route.name}-{r.fiber_type}-S{si + 1}-C{k + 1:02d}"
+                                     f"-P{j + 1}",
+                            "route": r.route.name, "section": si + 1, "construction": c.name,
+                            "fibers": c.fibers, "from": stops[j], "to": stops[j + 1],
+                            "length_m": round(piece, 1), "reel_m": sec.reel_m,
+                            "termination": r.route.termination, "status": c.status})
         return rows
 
 
@@ -246,37 +303,62 @@ def _buildings(site: SiteSpec, lay: Layout) -> np.ndarray:
     return hall_b
 
 
+def _sections(route: RouteSpec) -> list[tuple[int, int]]:
+    """(first, end) segment indices of each stretch between transition splices."""
+    starts = [0] + [j for j, seg in enumerate(route.segments) if j and seg.transition]
+    return list(zip(starts, [*starts[1:], len(route.segments)], strict=True))
+
+
+def _section(route: RouteSpec, ri: int, ftype: str, need: int, first: int, end: int,
+             site: SiteSpec, cat: EnvironmentCatalog, slack_percent: float,
+             extra_points: int) -> Section:
+    segs = tuple(route.segments[first:end])
+    where = tuple(site.where("routes", ri, "segments", j) for j in range(first, end))
+    base = route.name if ftype == "OS2" else f"{route.name} {ftype}"
+    if len(segs) < len(route.segments):  # one of several sections: name its segments
+        span = segs[0].name if len(segs) == 1 else f"{segs[0].name}..{segs[-1].name}"
+        base = f"{base} [{span}]"
+    run = Run(base, need, ftype, segs, where, route.construction,
+              site.where("routes", ri, "construction"))
+    choice = choose_construction(run, cat, site.jurisdiction)
+    length = sum(seg.length_m for seg in segs) * (1 + slack_percent / 100) + \
+        OSP_SERVICE_LOOP_M * (2 + extra_points)
+    c = choice.construction
+    if c is None:
+        return Section(choice, first, length, 1, 0.0)
+    pieces = max(1, math.ceil(length / c.max_reel_m))
+    reel = next(r for r in c.reel_lengths_m if r >= length / pieces - 1e-9)
+    return Section(choice, first, length, pieces, float(reel))
+
+
 def _route_result(route: RouteSpec, ri: int, ftype: str, channels: int, fibers: int,
                   site: SiteSpec, cat: EnvironmentCatalog, slack_percent: float,
                   splice_db: float, conn_db: float) -> RouteResult:
     need = math.ceil(fibers * (1 + route.spare_percent / 100))
-    where = tuple(site.where("routes", ri, "segments", j) for j in range(len(route.segments)))
-    run = Run(f"{route.name}" if ftype == "OS2" else f"{route.name} {ftype}", need, ftype,
-              tuple(route.segments), where, route.construction,
-              site.where("routes", ri, "construction"))
-    choice = choose_construction(run, cat, site.jurisdiction)
-    c = choice.construction
-    length = route.length_m * (1 + slack_percent / 100) + OSP_SERVICE_LOOP_M * (
-        2 + route.splice_points)
-    if c is None:
-        return RouteResult(route, ftype, choice, channels, fibers, length, 1, 0.0, 0, 0,
-                           math.nan, {})
-    pieces = max(1, math.ceil(length / c.max_reel_m))
-    piece = length / pieces
-    reel = next(r for r in c.reel_lengths_m if r >= piece - 1e-9)
-    points = pieces - 1 + route.splice_points
-    splices = points + (2 if route.termination == "spliced" else 0)
-    total = choice.cables * c.fibers
+    spans = _sections(route)
+    sections = tuple(
+        _section(route, ri, ftype, need, first, end, site, cat, slack_percent,
+                 route.splice_points if k == 0 else 0)
+        for k, (first, end) in enumerate(spans))
+    joints = sum(sec.pieces - 1 for sec in sections)
+    points = joints + (len(sections) - 1) + route.splice_points
+    ends = 2 if route.termination == "spliced" else 0
+    per_fiber = points + ends
+    ft = [sec.fibers_total for sec in sections]
+    total = (sum((sec.pieces - 1) * sec.fibers_total for sec in sections)
+             + sum(min(x, y) for x, y in itertools.pairwise(ft))
+             + route.splice_points * max(ft) + (ft[0] + ft[-1] if ends else 0))
     enclosures: dict[str, int] = {}
     closure = _largest(cat, "splice-enclosure")
     if points and closure is not None:
-        enclosures[closure.name] = points * math.ceil(total / closure.capacity_fibers)
+        enclosures[closure.name] = points * math.ceil(max(ft) / closure.capacity_fibers)
     odf = _largest(cat, "odf" if route.termination == "spliced" else "odf-mpo")
-    if odf is not None:
-        enclosures[odf.name] = 2 * math.ceil(total / odf.capacity_fibers)
-    fixed = splices * splice_db + ODF_CONNECTIONS * conn_db
-    return RouteResult(route, ftype, choice, channels, fibers, length, pieces, float(reel),
-                       points, splices, fixed, enclosures)
+    if odf is not None and max(ft):
+        enclosures[odf.name] = (math.ceil(ft[0] / odf.capacity_fibers)
+                                + math.ceil(ft[-1] / odf.capacity_fibers))
+    fixed = per_fiber * splice_db + ODF_CONNECTIONS * conn_db
+    return RouteResult(route, ftype, sections, channels, fibers, points, per_fiber, fixed,
+                       enclosures, total)
 
 
 def _largest(cat: EnvironmentCatalog, kind: str) -> Enclosure | None:
@@ -375,7 +457,7 @@ def plan_campus(spec: ClusterSpec, lay: Layout, cab: Cabling) -> Campus:
     trunk_fibers = {p.fiber: p.fibers for p in cab.parts if p.kind == "trunk"}
     halls = {f"{names[bi]} {ft}": _hall_choice(site, bi, trunk_fibers.get(ft, 24), ft, ln, cat)
              for (bi, ft), ln in sorted(hall_len.items())}
-    findings = [f for res in results.values() for f in res.choice.findings]
+    findings = [f for res in results.values() for f in res.findings]
     findings += [f for h in halls.values() for f in h.findings]
 
     campus = Campus(site, list(results.values()), halls, findings)
@@ -389,11 +471,11 @@ def _budgets(campus: Campus, cab: Cabling,
              names: list[str], cat: EnvironmentCatalog) -> None:
     """Cold/hot margins and campus reach of every channel, design by design."""
     site = campus.site
-    seg_of: list[tuple[int, SegmentSpec]] = [(ri, s) for ri, r in enumerate(site.routes)
-                                             for s in r.segments]
+    seg_of: list[tuple[int, int, SegmentSpec]] = [
+        (ri, j, s) for ri, r in enumerate(site.routes) for j, s in enumerate(r.segments)]
     n_routes = len(site.routes)
     seg_len = np.zeros((n_routes + 1, len(seg_of)))  # last row: no route
-    for k, (ri, s) in enumerate(seg_of):
+    for k, (ri, _, s) in enumerate(seg_of):
         seg_len[ri, k] = s.length_m
     route_len = np.append([r.length_m for r in site.routes], 0.0)
     counts: dict[str, int] = {}
@@ -409,14 +491,14 @@ def _budgets(campus: Campus, cab: Cabling,
         rates_c = np.zeros(len(seg_of))
         rates_h = np.zeros(len(seg_of))
         bad_route = np.zeros(n_routes + 1, dtype=bool)
-        for k, (ri, s) in enumerate(seg_of):
+        for k, (ri, j, s) in enumerate(seg_of):
             rr = results.get((ri, ftype))
-            rates_c[k], rates_h[k] = _rates(rr.choice.construction if rr else None, s, cat)
+            rates_c[k], rates_h[k] = _rates(rr.construction_of(j) if rr else None, s, cat)
         for ri in range(n_routes):
             rr = results.get((ri, ftype))
             if rr is not None:
                 fixed[ri] = rr.fixed_db + route_len[ri] / 1000 * db_km
-                bad_route[ri] = not rr.choice.ok
+                bad_route[ri] = not rr.ok
         hall_c = np.zeros(len(names))
         hall_h = np.zeros(len(names))
         bad_hall = np.zeros(len(names), dtype=bool)

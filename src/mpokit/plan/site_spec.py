@@ -59,6 +59,10 @@ class SegmentSpec(Strict):
     tray_depth_mm: float | None = Field(default=None, gt=0, le=2000)
     occupied_percent: float = Field(default=0, ge=0, le=100,
                                     description="Fill already taken by other cables.")
+    transition: bool = Field(
+        default=False, description="A transition splice at the start of this segment: the "
+        "cable construction may change here (e.g. outside-plant cable to a rated indoor "
+        "cable near the building entrance).")
 
     _t = field_validator("temperature_c", "install_temperature_c")(_range)
 
@@ -95,6 +99,14 @@ class RouteSpec(Strict):
     def _two(cls, v: tuple[str, str]) -> tuple[str, str]:
         if v[0] == v[1]:
             raise ValueError("a route joins two different buildings")
+        return v
+
+    @field_validator("segments")
+    @classmethod
+    def _first_is_no_transition(cls, v: list[SegmentSpec]) -> list[SegmentSpec]:
+        if v and v[0].transition:
+            raise ValueError("the first segment starts at the ODF, not at a transition splice "
+                             "(remove 'transition' from it)")
         return v
 
     @property
