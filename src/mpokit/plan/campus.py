@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field, replace
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -194,6 +195,56 @@ class Campus:
             "channel_findings": dict(sorted(self.channel_findings.items())),
             "failing_channels": self.failing,
         }
+
+    def failure_lines(self) -> list[str]:
+        """Console lines for every route or hall finding and failing channel count.
+
+        Returns
+        -------
+        list[str]
+            ``"x <file>:<line>: <field>: <code>: ..."`` and ``"x <code>: <n> channel(s)"``.
+        """
+        out = [f"x {f}" for f in self.findings]
+        out += [f"x {code}: {n} channel(s) (campus layer, see summary.json 'campus')"
+                for code, n in sorted(self.channel_findings.items())]
+        return out
+
+    def html(self) -> str:
+        """The campus section of ``report.html``.
+
+        Returns
+        -------
+        str
+            HTML: routes with their sections, hall constructions and findings.
+        """
+        def table(rows: list[tuple[Any, ...]], head: tuple[str, ...]) -> str:
+            h = "".join(f"<th>{escape(str(x))}</th>" for x in head)
+            body = "".join("<tr>" + "".join(f"<td>{escape(str(x))}</td>" for x in r)
+                           + "</tr>" for r in rows)
+            return f"<table><tr>{h}</tr>{body}</table>"
+
+        routes = []
+        for r in self.routes:
+            d = r.to_dict()
+            for sec in d["sections"]:
+                routes.append((d["route"], d["fiber"], ", ".join(sec["segments"]),
+                               f"{sec['cables']} x {sec['construction']} "
+                               f"({sec['construction_status']})", sec["cable_length_m"],
+                               sec["reel_pieces"], d["splices_per_fiber"],
+                               d["worst_cold_margin_db"], d["worst_hot_margin_db"],
+                               "pass" if sec["ok"] else "FAIL"))
+        halls = [(b, h.run.segments[0].environment,
+                  h.construction.name if h.construction else "none", "pass" if h.ok else "FAIL")
+                 for b, h in self.halls.items()]
+        parts = [f"<h2>Campus ({escape(self.site.jurisdiction)})</h2>",
+                 table(routes, ("route", "fiber", "segments", "construction", "cable m",
+                                "pieces", "splices/fiber", "worst cold margin (dB)",
+                                "worst hot margin (dB)", "verdict")),
+                 table(halls, ("halls", "environment", "construction", "verdict"))]
+        if self.findings or self.channel_findings:
+            parts.append("<ul>" + "".join(f"<li>{escape(line[2:])}</li>"
+                                          for line in self.failure_lines()) + "</ul>")
+        return "\n".join(parts)
 
     def bom_rows(self, cat: EnvironmentCatalog | None = None) -> list[dict[str, Any]]:
         """BOM lines: trunk reels, splice closures, ODFs and fusion splices.

@@ -189,8 +189,9 @@ def check_run(run: Run, c: CableConstruction, cat: EnvironmentCatalog,
         if not cat.satisfies(jurisdiction, have, need):
             add("fire_rating", i, f"{what} needs {jurisdiction} {need}; {c.name} is "
                 f"{have or 'not fire-rated'}",
-                f"a construction rated {need} or better; for an outdoor cable entering a "
-                "building, a transition splice to a rated cable near the entrance")
+                f"a construction rated {need} or better, or a transition splice "
+                "('transition: true' on the segment after the outdoor part) so that each "
+                "part gets its own cable")
         lacks = [w for w, needed, has in (
             ("water blocking", env.water, c.water_blocked),
             ("rodent protection (armour)", env.rodents, c.rodent_resistant),
