@@ -198,3 +198,33 @@ def test_spec_without_site_is_unchanged(example_plan: Any) -> None:
     assert plain.summary["channels"] == example_plan.summary["channels"]
     r = cli("routes", "check", str(ROOT / "examples" / "cluster" / "superpod-1su.yaml"))
     assert r.returncode == 1 and "no 'site:' section" in r.stderr
+
+
+def test_cpr_jurisdiction_plans(tmp_path: Path) -> None:
+    def cpr(d: dict[str, Any]) -> None:
+        d["site"]["jurisdiction"] = "CPR"
+    p = make_plan(load_spec(variant(tmp_path, cpr)))
+    assert p.campus is not None and p.ok and p.campus.findings == []
+    # the plenum hall asks B2ca-s1a,d1,a1 under CPR: the plenum ribbon cable has it
+    assert p.campus.halls["B1 OS2"].construction.name == "RR-864-OFNP"  # type: ignore[union-attr]
+    assert p.summary["campus"]["jurisdiction"] == "CPR"
+
+
+def test_unknown_construction_without_a_close_name(tmp_path: Path) -> None:
+    def pin(d: dict[str, Any]) -> None:
+        d["site"]["routes"][0]["construction"] = "zzzz"
+    with pytest.raises(InputError) as e:
+        make_plan(load_spec(variant(tmp_path, pin)))
+    assert e.value.field == "site.routes[0].construction"
+    assert "mpokit routes catalog constructions" in (e.value.fix or "")
+
+
+def test_routes_catalog_lists_records_with_status() -> None:
+    r = cli("routes", "catalog", "constructions", "--json")
+    assert r.returncode == 0, r.stderr
+    records = json.loads(r.stdout)
+    assert {"RR-OSP-3456", "TB-24-OFNP", "LT-ADSS-288"} <= {x["name"] for x in records}
+    assert all(x["status"] and x["source"] for x in records)
+    r = cli("routes", "catalog", "fill_limits")
+    assert r.returncode == 0 and "conduit-1  (verified)" in r.stdout
+    assert cli("routes", "catalog", "cables").returncode == 1

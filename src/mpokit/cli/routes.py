@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -74,3 +74,39 @@ def routes_check(
         verdict = "all routes and channels pass" if campus.ok else "FAILING"
         console.print(verdict, highlight=False)
     raise typer.Exit(EXIT_OK if campus.ok else EXIT_FAILED)
+
+
+@routes_app.command("catalog")
+def routes_catalog(
+    kind: Annotated[str, typer.Argument(help="One of: environments, constructions, "
+                                        "enclosures, fire_ratings, fill_limits.")],
+    catalog: Annotated[Path | None, typer.Option(
+        "--catalog", help="A user file (the spec's site.catalog) on top of the built-in "
+        "records.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Records as JSON.")] = False,
+) -> None:
+    """List the environment catalogue: each record with its source and status."""
+    from mpokit.cli._options import out_console
+    from mpokit.errors import CatalogError
+    from mpokit.standards.catalog import Catalog
+    from mpokit.standards.environments import environment_catalog
+
+    try:
+        cat = environment_catalog(catalog)
+    except MpokitError as exc:
+        raise fail_input(exc) from None
+    kinds: dict[str, Catalog[Any]] = {
+        "environments": cat.environments, "constructions": cat.constructions,
+        "enclosures": cat.enclosures, "fire_ratings": cat.fire_ratings,
+        "fill_limits": cat.fill_limits}
+    if kind not in kinds:
+        raise fail_input(CatalogError("catalogue", kind, list(kinds)))
+    records = list(kinds[kind])
+    if json_out:
+        typer.echo(json.dumps([r.model_dump(mode="json") for r in records], indent=2))
+        raise typer.Exit(EXIT_OK)
+    console = out_console()
+    for r in records:
+        console.print(f"[bold]{escape(r.name)}[/]  [dim]({r.status})[/] {escape(r.source)}",
+                      highlight=False)
+    raise typer.Exit(EXIT_OK)

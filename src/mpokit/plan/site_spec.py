@@ -218,8 +218,13 @@ def check_site_names(site: SiteSpec, cat: EnvironmentCatalog) -> None:
         except CatalogError as exc:
             lines = site.lines
             path = "site" + "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in loc)
-            errors.append(catalog_input_error(exc, field=path, file=lines.file,
-                                              line=lines.line_of(("site", *loc))))
+            err = catalog_input_error(exc, field=path, file=lines.file,
+                                      line=lines.line_of(("site", *loc)))
+            if not exc.suggestions:
+                listing = "environments" if loc[-1] != "construction" else "constructions"
+                err.fix = (f"run 'mpokit routes catalog {listing}' for the names, or add the "
+                           "record in site.catalog")
+            errors.append(err)
 
     for i, b in enumerate(site.buildings):
         look(cat.environments.get, b.hall_environment, "buildings", i, "hall_environment")
