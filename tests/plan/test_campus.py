@@ -68,6 +68,8 @@ def test_example_plans_end_to_end(tmp_path: Path) -> None:
     assert int(cats["odf"]["quantity"]) == route["enclosures"]["ODF-1728-SPLICE"]
     assert int(cats["fusion_splice"]["quantity"]) == 2 * section["fibers_total"]
     assert route["splices_total"] == 2 * section["fibers_total"]
+    # spliced in both ODFs: one MPO-12 pigtail per 12 fibers at each end
+    assert int(cats["pigtail"]["quantity"]) == 2 * section["fibers_total"] // 12
 
 
 def test_every_channel_budgeted_cold_and_hot(example_plan: Any) -> None:

@@ -31,7 +31,7 @@ __all__ = ["BuyerItem", "BuyerPrices", "bom_rows", "read_prices", "spares",
            "write_bom_workbook"]
 
 ORDERABLE = ("transceiver", "cord", "trunk", "breakout", "dac", "acc", "panel", "cassette",
-             "adapter", "campus_cable", "splice_enclosure", "odf")
+             "adapter", "campus_cable", "splice_enclosure", "odf", "pigtail")
 """BOM categories a buyer orders (others are counts for information: ferrules, fiber)."""
 
 

@@ -266,14 +266,22 @@ class Campus:
                 if c is None:
                     continue
                 cut_m = float(math.ceil(sec.cable_length_m / sec.pieces))  # cut to length
+                ends = (", factory MPO-12 ends" if r.route.termination == "pre-terminated"
+                        and sec.pieces == 1 and len(r.sections) == 1 else "")
                 rows.append({"category": "campus_cable",
-                             "item": f"{c.name} ({c.description}) on {sec.reel_m:g} m reels",
+                             "item": f"{c.name} ({c.description}){ends} on {sec.reel_m:g} m "
+                                     "reels",
                              "length_m": cut_m, "quantity": sec.pieces * sec.choice.cables,
                              "unit": "ea"})
             for name, q in sorted(r.enclosures.items()):
                 kind = "odf" if name.startswith("ODF") else "splice_enclosure"
                 rows.append({"category": kind, "item": f"{name} ({r.route.name})",
                              "length_m": "", "quantity": q, "unit": "ea"})
+            if r.route.termination == "spliced" and r.sections:
+                ft = (r.sections[0].fibers_total, r.sections[-1].fibers_total)
+                rows.append({"category": "pigtail", "item": f"MPO-12 pigtail, 12 fibers, "
+                             f"{r.fiber_type} ({r.route.name} ODFs)", "length_m": "",
+                             "quantity": sum(math.ceil(f / 12) for f in ft), "unit": "ea"})
             if r.splices_total:
                 rows.append({"category": "fusion_splice", "item": f"fusion splices "
                              f"({r.route.name})", "length_m": "",
