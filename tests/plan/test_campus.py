@@ -230,3 +230,18 @@ def test_routes_catalog_lists_records_with_status() -> None:
     r = cli("routes", "catalog", "fill_limits")
     assert r.returncode == 0 and "conduit-1  (verified)" in r.stdout
     assert cli("routes", "catalog", "cables").returncode == 1
+
+
+def test_pre_terminated_trunk_has_no_splices(tmp_path: Path) -> None:
+    def pre(d: dict[str, Any]) -> None:
+        d["site"]["routes"][0]["termination"] = "pre-terminated"
+    p = make_plan(load_spec(variant(tmp_path, pre)))
+    assert p.campus is not None and p.ok
+    (route,) = p.campus.routes
+    assert route.splices_per_fiber == 0 and route.splices_total == 0
+    assert route.fixed_db == pytest.approx(2 * 0.35)  # the two ODF connections only
+    assert set(route.enclosures) == {"ODF-1728-MPO"}
+    rows = p.campus.bom_rows()
+    assert not any(r["category"] in ("pigtail", "fusion_splice") for r in rows)
+    assert "factory MPO-12 ends" in next(r["item"] for r in rows
+                                         if r["category"] == "campus_cable")
