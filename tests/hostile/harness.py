@@ -1,7 +1,7 @@
 """Run the real CLI in a child process and measure what a hostile input costs.
 
 Each run gets a fresh working folder holding a sentinel file; the result carries the exit
-code, stdout/stderr, the child's own peak RSS (``wait4``), its wall time, and every file
+code, stdout/stderr, the child's own peak RSS, its wall time, and every file
 created, changed or removed in the working folder, so a test can assert that nothing
 outside the output was touched. The child runs under an address-space cap, so a memory
 bomb that slipped through fails the test instead of the machine.
@@ -22,6 +22,21 @@ PEAK_RSS_MB = 600  # every hostile case must stay under this resident peak
 TIME_S = 60.0  # and finish (the contended 2-core CI machine; typical cases take ~1-3 s)
 
 SENTINEL = "precious.txt"
+
+# The child runs mpokit through this launcher, which writes its own VmHWM at exit. ``wait4``'s
+# ru_maxrss is not the child's own peak: Linux carries the forking parent's high-water mark
+# (here the whole pytest process) across ``exec``, so it grows with the test session.
+_LAUNCH = (
+    "import atexit, os, runpy, sys\n"
+    "def _hwm():\n"
+    "    with open('/proc/self/status') as f:\n"
+    "        kb = [ln.split()[1] for ln in f if ln.startswith('VmHWM:')]\n"
+    "    with open(os.environ['MPOKIT_TEST_HWM'], 'w') as f:\n"
+    "        f.write(kb[0] if kb else '')\n"
+    "atexit.register(_hwm)\n"
+    "sys.argv[0] = 'mpokit'\n"
+    "runpy.run_module('mpokit', run_name='__main__', alter_sys=True)\n"
+)
 
 
 @dataclass
@@ -63,11 +78,13 @@ def run_cli(args: list[str], cwd: Path, *, env: dict[str, str] | None = None,
     (cwd / SENTINEL).write_text("the user's own file\n")
     before = snapshot(cwd)
     out_f, err_f = cwd.parent / f"{cwd.name}.out", cwd.parent / f"{cwd.name}.err"
-    full_env = {**os.environ, **(env or {}), "COLUMNS": "200"}
+    hwm_f = cwd.parent / f"{cwd.name}.hwm"
+    hwm_f.unlink(missing_ok=True)
+    full_env = {**os.environ, **(env or {}), "COLUMNS": "200", "MPOKIT_TEST_HWM": str(hwm_f)}
     t0 = time.perf_counter()
     with out_f.open("wb") as o, err_f.open("wb") as e:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mpokit", *args], cwd=cwd, stdout=o, stderr=e,
+            [sys.executable, "-c", _LAUNCH, *args], cwd=cwd, stdout=o, stderr=e,
             stdin=subprocess.DEVNULL, env=full_env, preexec_fn=_cap_memory)
         if signal_after is not None:
             time.sleep(signal_after[0])
@@ -90,8 +107,11 @@ def run_cli(args: list[str], cwd: Path, *, env: dict[str, str] | None = None,
     seconds = time.perf_counter() - t0
     after = snapshot(cwd)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    # A child killed before its atexit hook ran falls back to ru_maxrss (an upper bound).
+    hwm = hwm_f.read_text().strip() if hwm_f.exists() else ""
+    peak_kb = int(hwm) if hwm.isdigit() else usage.ru_maxrss
     return Run(proc.returncode, out_f.read_text(errors="replace"),
-               err_f.read_text(errors="replace"), usage.ru_maxrss / 1024.0, seconds, changed)
+               err_f.read_text(errors="replace"), peak_kb / 1024.0, seconds, changed)
 
 
 def assert_refused(r: Run, *, names: str, exit_code: int = 1, allowed: str | None = None,
