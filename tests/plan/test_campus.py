@@ -245,3 +245,19 @@ def test_pre_terminated_trunk_has_no_splices(tmp_path: Path) -> None:
     assert not any(r["category"] in ("pigtail", "fusion_splice") for r in rows)
     assert "factory MPO-12 ends" in next(r["item"] for r in rows
                                          if r["category"] == "campus_cable")
+
+
+def test_route_no_link_crosses_is_reported_unused(tmp_path: Path) -> None:
+    """Three halls (two rows each): leaves in halls 2 and 3 reach the spines in hall 1;
+    nothing joins halls 2 and 3, so the B2-B3 route carries no link."""
+    def three(d: dict[str, Any]) -> None:
+        d["layout"]["rows_per_hall"] = 2
+        d["site"]["buildings"].append({"name": "B3", "halls": [3]})
+        route = d["site"]["routes"][0]
+        d["site"]["routes"] += [{**route, "name": "B1-B3", "between": ["B1", "B3"]},
+                                {**route, "name": "B2-B3", "between": ["B2", "B3"]}]
+    p = make_plan(load_spec(variant(tmp_path, three)))
+    assert p.campus is not None and p.ok
+    assert p.campus.unused_routes == ["B2-B3"]
+    assert [r.route.name for r in p.campus.routes] == ["B1-B2", "B1-B3"]
+    assert p.summary["campus"]["unused_routes"] == ["B2-B3"]

@@ -64,6 +64,8 @@ def routes_check(
                     f"  {escape(', '.join(sec['segments']))}: {sec['cables']} x "
                     f"{escape(str(sec['construction']))} ({sec['construction_status']}), "
                     f"{sec['reel_pieces']} piece(s) per cable", highlight=False)
+        for name in summary["unused_routes"]:
+            console.print(f"{escape(name)}: no link crosses it (not checked)", highlight=False)
         for name, h in summary["halls"].items():
             console.print(f"{escape(name)} halls ({h['environment']}): "
                           f"{escape(str(h['construction']))}", highlight=False)

@@ -170,6 +170,7 @@ class Campus:
     findings: list[RouteFinding]
     channel_findings: dict[str, int] = field(default_factory=dict)
     failing: int = 0  # channels the campus layer makes fail (beyond the plan's own)
+    unused_routes: list[str] = field(default_factory=list)  # no link crosses them: unchecked
     cases: list[CaseMargins | None] = field(default_factory=list)  # per design
 
     @property
@@ -194,6 +195,7 @@ class Campus:
             "findings": [f.to_dict() for f in self.findings],
             "channel_findings": dict(sorted(self.channel_findings.items())),
             "failing_channels": self.failing,
+            "unused_routes": self.unused_routes,
         }
 
     def failure_lines(self) -> list[str]:
@@ -520,6 +522,8 @@ def plan_campus(spec: ClusterSpec, lay: Layout, cab: Cabling) -> Campus:
     findings += [f for h in halls.values() for f in h.findings]
 
     campus = Campus(site, list(results.values()), halls, findings)
+    used = {ri for ri, _ in load}
+    campus.unused_routes = [r.name for ri, r in enumerate(site.routes) if ri not in used]
     _budgets(campus, cab, per_design, results, halls, names, cat)
     return campus
 
