@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 
@@ -23,6 +24,7 @@ def _spec(row: dict[str, Any]) -> ClusterSpec:
                     "rails": s.get("rails", 8), "nic_speed_gbps": s["nic_gbps"],
                     "ufm_links": s["ufm"]},
         "fabric": {"topology": "rail-optimized", "scalable_unit": s["nodes_per_su"],
+                   "planes": s.get("planes", 1),
                    "switch": {"ports": s["ports"], "port_speed_gbps": s["port_gbps"],
                               "cages": s["cages"], "model": s["switch"]}},
     })
@@ -47,3 +49,20 @@ def test_published_counts_are_reproduced(row: dict[str, Any]) -> None:
     assert links["node_leaf"] == row["node_leaf"] * per_cable
     assert links["leaf_spine"] == row["leaf_spine"] * per_cable
     assert links["spine_core"] == row["spine_core"] * per_cable
+    assert fab.tiers == (3 if row["core"] else 2)
+
+
+def test_multi_plane_is_what_keeps_b300_ethernet_16su_at_two_tiers() -> None:
+    row = next(r for r in ROWS if r["system"] == "b300_eth" and r["su"] == 16)
+    one = _spec(row)
+    single = build_fabric(one.model_copy(update={
+        "fabric": one.fabric.model_copy(update={"planes": 1})}))
+    assert single.tiers == 3  # one fabric over all 16 ports cannot stay at 2 tiers
+    twin = build_fabric(one)
+    assert (twin.tiers, twin.planes) == (2, 2)
+    # every leaf-spine link stays in its plane, and each plane has half the switches
+    ls = twin.links["leaf_spine"]
+    assert (twin.plane_of(ls.a_dev) == twin.plane_of(ls.b_dev)).all()
+    for tier in ("leaf", "spine"):
+        o, n = twin.offset[tier], twin.n[tier]
+        assert np.bincount(twin.plane_of(np.arange(o, o + n))).tolist() == [n // 2] * 2

@@ -71,7 +71,8 @@ def plan(
         sw = s["switches"]
         ln = s["links"]
         console.print(
-            f"[bold]{escape(str(s['cluster']))}[/]: {s['tiers']} tiers, leaf {sw['leaf']}, "
+            f"[bold]{escape(str(s['cluster']))}[/]: {s['tiers']} tiers"
+            f"{f' x {pl} planes' if (pl := s.get('planes', 1)) > 1 else ''}, leaf {sw['leaf']}, "
             f"spine {sw['spine']}"
             f", core {sw['core']}; links node-leaf {ln['node_leaf']}, leaf-spine "
             f"{ln['leaf_spine']}, spine-core {ln['spine_core']}", highlight=False)

@@ -54,6 +54,10 @@ class ChannelBatch:
     b_end: np.ndarray  # (N,)
     tolerant: np.ndarray  # (N,) bool: PCS tolerates lane order and no pairing needed
     pair_strict: np.ndarray  # (N,) bool: lane pairs must stay together (breakouts)
+    # wavelengths (BiDi ports; 0 elsewhere): of each Tx lane, and of each end's Rx lanes
+    a_tx_nm: np.ndarray | None = None  # (N, L) int32
+    b_tx_nm: np.ndarray | None = None  # (N, L) int32
+    rx_nm: np.ndarray | None = None  # (n_ends, L) int32
 
     @property
     def size(self) -> int:
@@ -87,6 +91,8 @@ class ChannelBatch:
         ends: dict[tuple[str, int], int] = {}
         end_rows: list[np.ndarray] = []
         end_tx: list[np.ndarray] = []
+        end_tx_nm: list[np.ndarray] = []
+        end_rx_nm: list[np.ndarray] = []
         lanes = max(max(c.a.tx.size, c.b.tx.size) for c in channels)
         a_end, b_end, tolerant, strict = [], [], [], []
 
@@ -100,6 +106,12 @@ class ChannelBatch:
                 ends[key] = len(end_rows)
                 end_rows.append(role)
                 end_tx.append(tx)
+                tx_nm = np.zeros(lanes, dtype=np.int32)
+                tx_nm[: e.tx.size] = e.tx_nm
+                rx_nm = np.zeros(lanes, dtype=np.int32)
+                rx_nm[: e.rx.size] = e.rx_nm
+                end_tx_nm.append(tx_nm)
+                end_rx_nm.append(rx_nm)
             return ends[key]
 
         for ch in channels:
@@ -146,6 +158,9 @@ class ChannelBatch:
             b_end=b_e[idx],
             tolerant=np.asarray(tolerant, dtype=bool)[idx],
             pair_strict=np.asarray(strict, dtype=bool)[idx],
+            a_tx_nm=np.stack(end_tx_nm)[a_e][idx],
+            b_tx_nm=np.stack(end_tx_nm)[b_e][idx],
+            rx_nm=np.stack(end_rx_nm),
         )
 
     @classmethod
@@ -216,6 +231,12 @@ def verify_batch(batch: ChannelBatch) -> BatchResult:
     roles = batch.rx_lane.ravel()
     lane_ab = np.take(roles, batch.b_end[:, None] * np.int32(width) + fin_ab)
     lane_ba = np.take(roles, batch.a_end[:, None] * np.int32(width) + fin_ba)
+    if batch.rx_nm is not None and batch.a_tx_nm is not None and batch.b_tx_nm is not None:
+        # BiDi: an Rx lane counts only if it listens at the Tx lane's wavelength
+        nm_b = np.take_along_axis(batch.rx_nm[batch.b_end], np.maximum(lane_ab, 0), axis=1)
+        nm_a = np.take_along_axis(batch.rx_nm[batch.a_end], np.maximum(lane_ba, 0), axis=1)
+        lane_ab = np.where(nm_b == batch.a_tx_nm, lane_ab, -1)
+        lane_ba = np.where(nm_a == batch.b_tx_nm, lane_ba, -1)
     real_ab = batch.a_tx >= 0
     real_ba = batch.b_tx >= 0
     k_ab = np.broadcast_to(np.arange(fin_ab.shape[1]), fin_ab.shape)

@@ -227,6 +227,9 @@ def _direction(
     final = trace[-1]
     rx_of = {int(p): k for k, p in enumerate(dst.rx)}
     tx_of = {int(p): k for k, p in enumerate(dst.tx)}
+    # a fiber carrying both directions (BiDi): the Rx lane there must listen at the
+    # wavelength the Tx lane sends (0 = one wavelength per fiber, always equal)
+    tx_nm, rx_nm = src.tx_nm, dst.rx_nm
     tolerant = (
         src.transceiver.pcs_tolerates_lane_order and dst.transceiver.pcs_tolerates_lane_order
         and not pair_strict
@@ -254,7 +257,7 @@ def _direction(
                 f"({stages[s].what} at path[{stages[s].at}])",
             ))
             continue
-        if p in rx_of:
+        if p in rx_of and rx_nm[rx_of[p]] == tx_nm[k]:
             j = rx_of[p]
             arrived[k] = j
             status: Literal["ok", "lane_order"] = "ok" if j == k or pair_strict else "lane_order"
@@ -263,7 +266,11 @@ def _direction(
                 reorder.append(k)
             continue
         lanes.append(LaneResult(label, k, tx_pos, p + 1, None, "wrong"))
-        what = (f"its Tx lane {tx_of[p]}" if p in tx_of else "an unused position")
+        if p in rx_of:
+            what = (f"its Rx lane {rx_of[p]}, which listens at {rx_nm[rx_of[p]]} nm, not "
+                    f"{tx_nm[k]} nm")
+        else:
+            what = f"its Tx lane {tx_of[p]}" if p in tx_of else "an unused position"
         wrong.append((k, f"{what} (position {p + 1})"))
     if away and not pair_strict:
         hits = np.flatnonzero(trace[1:, away[0]] == geo.AWAY)

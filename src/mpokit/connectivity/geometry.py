@@ -66,7 +66,8 @@ def mate_map(
 def cable_map(conn: Connector, kind: str, explicit: tuple[int, ...] | None = None) -> np.ndarray:
     """End-1 position -> end-2 position of a cable of type ``kind``.
 
-    Type A (and LC A-A) keep positions; Type B (and LC A-B) reverse each row;
+    Type A (and LC A-A) keep positions; Type B (and LC A-B) turn the array by 180
+    degrees (``i -> n+1-i``: one row reversed; two rows also swapped);
     Type C swaps neighbours in each row; ``custom`` uses the 1-based ``explicit`` map
     (0 for no fiber). Positions without a fiber in ``conn`` are ``DARK``.
     """
@@ -76,7 +77,9 @@ def cable_map(conn: Connector, kind: str, explicit: tuple[int, ...] | None = Non
     if kind in ("A", "A-A"):
         m = idx.copy()
     elif kind in ("B", "A-B"):
-        m = row * cols + (cols - 1 - col)
+        # a Type B cable is a Type A cable with one plug turned over (key-up/key-up): a
+        # 180-degree turn, so on two-row ferrules the rows swap too (MPO-24: 1 -> 24)
+        m = (conn.rows - 1 - row) * cols + (cols - 1 - col)
     elif kind == "C":
         if cols % 2:
             raise ValueError(

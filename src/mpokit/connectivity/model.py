@@ -132,6 +132,18 @@ class End:
         """0-based module-view positions of the receive lanes."""
         return self._positions(self.port.rx)
 
+    @cached_property
+    def tx_nm(self) -> np.ndarray:
+        """Wavelength of each transmit lane (0 where the port gives none: one per fiber)."""
+        w = self.port.tx_nm
+        return np.zeros(len(self.port.tx), np.int32) if w is None else np.asarray(w, np.int32)
+
+    @cached_property
+    def rx_nm(self) -> np.ndarray:
+        """Wavelength each receive lane listens at (0 where the port gives none)."""
+        w = self.port.rx_nm
+        return np.zeros(len(self.port.rx), np.int32) if w is None else np.asarray(w, np.int32)
+
     def _positions(self, pos: tuple[int, ...]) -> np.ndarray:
         p = np.asarray(pos, dtype=np.int16) - 1
         if self.port.frame == "plug":  # convert a plug-frame table to the module view

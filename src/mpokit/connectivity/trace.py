@@ -69,13 +69,15 @@ def _face(stage: Stage, last: bool, far: str, forward: bool) -> str:
     return f"through path[{stage.at}] {what}"
 
 
-def _arrival(end: End, p: int) -> str:
+def _arrival(end: End, p: int, nm: int = 0) -> str:
     if p == geo.DARK:
         return "-"
     if p == geo.AWAY:
         return "~"
     rx = {int(x): k for k, x in enumerate(end.rx)}
     tx = {int(x): k for k, x in enumerate(end.tx)}
+    if p in rx and int(end.rx_nm[rx[p]]) != nm:  # BiDi: a receiver of the other wavelength
+        return f"Rx{rx[p]}@{int(end.rx_nm[rx[p]])}nm"
     return f"Rx{rx[p]}" if p in rx else (f"Tx{tx[p]}" if p in tx else "unused")
 
 
@@ -97,7 +99,8 @@ def trace(ch: Channel) -> tuple[Trace, Trace]:
             face = _face(st, i == len(stages) - 1, names[0], forward)
             rows.append(TraceRow(st.at, face, tuple(_pos(int(p)) for p in states[i + 1])))
         lanes = tuple(f"Tx{k}" for k in range(len(src.tx)))
-        arrives = tuple(_arrival(dst, int(p)) for p in np.asarray(states[-1]))
+        arrives = tuple(_arrival(dst, int(p), int(w))
+                        for p, w in zip(np.asarray(states[-1]), src.tx_nm, strict=True))
         out.append(Trace("a->b" if forward else "b->a", lanes, tuple(rows), arrives))
     return out[0], out[1]
 

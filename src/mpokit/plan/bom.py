@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 __all__ = ["BuyerItem", "BuyerPrices", "bom_rows", "read_prices", "spares",
            "write_bom_workbook"]
 
-ORDERABLE = ("transceiver", "cord", "trunk", "breakout", "dac", "acc", "panel", "cassette",
-             "adapter", "campus_cable", "splice_enclosure", "odf", "pigtail")
+ORDERABLE = ("switch", "transceiver", "cord", "trunk", "breakout", "dac", "acc", "panel",
+             "cassette", "adapter", "campus_cable", "splice_enclosure", "odf", "pigtail")
 """BOM categories a buyer orders (others are counts for information: ferrules, fiber)."""
 
 
@@ -122,6 +122,14 @@ def spares(quantity: np.ndarray, *, percent: float, minimum: int) -> np.ndarray:
 def _base_rows(plan: Plan) -> list[dict[str, Any]]:
     cab = plan.cabling
     rows: list[dict[str, Any]] = []
+    # switches by model (a model used at two tiers is one line)
+    per_model: dict[str, int] = {}
+    s = plan.summary
+    for tier, model in s.get("switch_models", {}).items():
+        per_model[model] = per_model.get(model, 0) + s["switches"][tier]
+    for model, q in per_model.items():
+        rows.append({"category": "switch", "item": model, "length_m": "", "quantity": q,
+                     "unit": "ea"})
     for model, q in sorted(cab.transceivers.items()):
         rows.append({"category": "transceiver", "item": model, "length_m": "", "quantity": q,
                      "unit": "ea"})
@@ -150,7 +158,6 @@ def _base_rows(plan: Plan) -> list[dict[str, Any]]:
                      "unit": "ea"})
     if plan.campus is not None:  # trunk reels, closures, ODFs, splices (plan.campus)
         rows += plan.campus.bom_rows()
-    s = plan.summary
     rows.append({"category": "mt_ferrule", "item": "MT ferrules in cable plugs", "length_m": "",
                  "quantity": s["mt_ferrules"], "unit": "ea"})
     rows.append({"category": "fiber", "item": "fiber (all cables)", "length_m": "",

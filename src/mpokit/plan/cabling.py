@@ -112,7 +112,7 @@ def _cage_key(fab: Fabric, dev: np.ndarray, port: np.ndarray,
     """A global id of the cage holding each port (None: single-port cages)."""
     if not twin_end:
         return None
-    return dev * (max(fab.radix, fab.spine_radix) + 1) + (port - 1) // 2
+    return dev * (max(fab.radix, fab.spine_radix, fab.core_radix) + 1) + (port - 1) // 2
 
 
 def _fixed_loss(spec: ClusterSpec, cat: PlanCatalog, mode: np.ndarray) -> np.ndarray:
@@ -224,12 +224,12 @@ def _plan_class(
     breakout = node_side and fab.breakout > 1
     speed = spec.cluster.nic_speed_gbps if node_side else spec.fabric.switch.port_speed_gbps
     medium = getattr(pol, cls)
-    # twin-port modules where an end's cages hold two ports (per tier: leaf, spine)
-    # (cores use the leaf's switch model)
+    # twin-port modules where an end's cages hold two ports (per tier: leaf, spine, core)
     leaf_c = fab.ports_per_cage
     spine_c = fab.spine_ports_per_cage or leaf_c
+    core_c = fab.core_ports_per_cage or leaf_c
     a_cages, b_cages = {"node_leaf": (0, leaf_c), "leaf_spine": (leaf_c, spine_c),
-                        "spine_core": (spine_c, leaf_c)}[cls]
+                        "spine_core": (spine_c, core_c)}[cls]
     a_twin = a_cages == 2
     b_twin = b_cages == 2 and not breakout
     twin = a_twin or b_twin

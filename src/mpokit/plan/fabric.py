@@ -1,12 +1,15 @@
 """The logical fabric as arrays: switches per tier and links per class.
 
 Formulas (docs/planner.md): a leaf with radix ``k`` and oversubscription ``r`` has ``d``
-downlink and ``u`` uplink ports (``d = r u``, ``d + u <= k``). With ``L`` leaves a 2-tier
-fabric needs ``S = ceil(L u / k)`` spines, rounded up to the next divisor of ``u`` so that
-every leaf sends ``u / S`` links to every spine. Three tiers group leaves into pods of at
-most ``k/2`` leaves (whole scalable units); spine ``j`` of every pod belongs to plane
-``j``, and each plane gets ``ceil(sum of its spines' uplinks / k)`` core switches, again
-rounded up to a divisor of the spines' uplinks.
+downlink and ``u`` uplink ports (``d = r u``, ``d + u <= k``). Each tier may have its own
+switch: spine radix ``k_s``, core radix ``k_c`` (default ``k``). With ``L`` leaves a
+2-tier fabric needs ``S = ceil(L u / k_s)`` spines, rounded up to the next divisor of
+``u`` so that every leaf sends ``u / S`` links to every spine. Three tiers group leaves
+into pods of at most ``k_s/2`` leaves (whole scalable units); spine ``j`` of every pod
+belongs to core group ``j`` (``spine_plane`` / ``core_plane`` in the code), and each group
+gets ``ceil(sum of its spines' uplinks / k_c)`` core switches, again rounded up to a
+divisor of the spines' uplinks. A multi-plane fabric (``fabric.planes``) is that many
+copies of the one-plane fabric over ``rails / planes`` NIC ports each.
 
 >>> from mpokit.plan.spec import ClusterSpec
 >>> spec = ClusterSpec.model_validate({
@@ -23,7 +26,7 @@ rounded up to a divisor of the spines' uplinks.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -120,6 +123,11 @@ class Fabric:
     ocs_ports: int = 0
     spine_ports_per_cage: int = 0  # 0: as the leaf's
     spine_radix: int = 0  # 0: as the leaf's
+    core_radix: int = 0  # 0: no core tier
+    core_ports_per_cage: int = 0
+    models: dict[str, str | None] = field(default_factory=dict)  # switch model per tier
+    planes: int = 1
+    dev_plane: np.ndarray | None = None  # plane of every device (-1: nodes); None: 1 plane
     links: dict[str, LinkSet] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -132,6 +140,24 @@ class Fabric:
             Devices per role.
         """
         return {"leaf": self.n["leaf"], "spine": self.n["spine"], "core": self.n["core"]}
+
+    def plane_of(self, dev: np.ndarray) -> np.ndarray:
+        """Plane (0-based) of global device indices; -1 for nodes and UFM links.
+
+        Parameters
+        ----------
+        dev
+            Device indices.
+
+        Returns
+        -------
+        numpy.ndarray
+            The plane of each switch (0 in a single-plane fabric), -1 for end devices.
+        """
+        dev = np.asarray(dev)
+        if self.dev_plane is not None:
+            return self.dev_plane[dev]
+        return np.where(dev < self.offset["leaf"], -1, 0)
 
     @property
     def n_devices(self) -> int:
@@ -192,6 +218,15 @@ MAX_NODE_LINKS = 8_388_608
 """Node-to-leaf links one plan may hold (the 131,072-GPU benchmark has 131,072)."""
 
 
+def _check_size(slots: int, rails: int) -> None:
+    if slots * rails > MAX_NODE_LINKS:
+        raise DesignError(
+            f"{slots:,} node slots x {rails} rails = {slots * rails:,} node links, more than "
+            f"one plan holds ({MAX_NODE_LINKS:,}); plan the cluster in parts or check "
+            "scalable_unit and nodes"
+        )
+
+
 def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
     """Design the logical fabric of ``spec`` (switch counts and every link).
 
@@ -213,6 +248,8 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         The spec describes no buildable fabric.
     """
     c, f = spec.cluster, spec.fabric
+    if f.planes > 1:
+        return _multi_plane(spec, cat)
     k = f.switch.ports
     b = f.switch.port_speed_gbps // c.nic_speed_gbps
     if f.breakout is False and b > 1:
@@ -233,12 +270,7 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
     slots_needed = c.nodes + (1 if n_ufm else 0)
     n_su = math.ceil(slots_needed / su) if su else 1
     slots = n_su * su if su else slots_needed
-    if slots * c.rails > MAX_NODE_LINKS:
-        raise DesignError(
-            f"{slots:,} node slots x {c.rails} rails = {slots * c.rails:,} node links, more than "
-            f"one plan holds ({MAX_NODE_LINKS:,}); plan the cluster in parts or check "
-            "scalable_unit and nodes"
-        )
+    _check_size(slots, c.rails)
 
     # -- leaves ----------------------------------------------------------------------------
     if rail:
@@ -255,15 +287,17 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         leaves_per_su = max(1, math.ceil(su * c.rails / (d * b))) if su else 1
         leaf_su = np.arange(n_leaf) // leaves_per_su
 
-    # -- tiers -----------------------------------------------------------------------------
+    # -- tiers: each may have its own switch model (same port speed) ------------------------
     spine_sw = f.spine_switch or f.switch
+    core_sw = f.core_switch or f.switch
     if f.spine_switch is not None and f.ocs is not None:
         raise DesignError("fabric.spine_switch and fabric.ocs both describe the spine tier; "
                           "keep one")
-    if spine_sw.port_speed_gbps != f.switch.port_speed_gbps:
-        raise DesignError(
-            f"the spine switch's ports run at {spine_sw.port_speed_gbps}G and the leaf's at "
-            f"{f.switch.port_speed_gbps}G; leaf-spine links need one speed")
+    for tier, sw in (("spine", spine_sw), ("core", core_sw)):
+        if sw.port_speed_gbps != f.switch.port_speed_gbps:
+            raise DesignError(
+                f"the {tier} switch's ports run at {sw.port_speed_gbps}G and the leaf's at "
+                f"{f.switch.port_speed_gbps}G; switch-to-switch links need one speed")
     spine_radix = spine_sw.ports
     ocs_ports = 0
     if f.ocs is not None:
@@ -278,28 +312,30 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         )
     if tiers == 3 and f.ocs is not None:
         raise DesignError("an OCS spine is supported with 2 tiers only")
-    if tiers == 3 and spine_sw.ports != k:
+    if tiers == 2 and f.core_switch is not None:
         raise DesignError(
-            f"a spine switch of {spine_sw.ports} ports beside {k}-port leaves is planned for "
-            "2 tiers only; use the same radix for 3 tiers or tiers: 2")
+            f"fabric.core_switch describes a core tier, but {n_leaf} leaves fit 2 tiers; "
+            "set fabric.tiers: 3 or remove core_switch")
+    k_core = core_sw.ports
 
     notes: list[str] = []
+    half = spine_radix // 2  # a 3-tier spine: half its ports down, half up
     if tiers == 2:
         pod_size = n_leaf
     else:
-        half = k // 2
         pod_size = (half // leaves_per_su) * leaves_per_su if rail else half
         if pod_size == 0:
             pod_size = half
             notes.append("a scalable unit has more leaves than a pod holds; pods split units")
     n_pod = math.ceil(n_leaf / pod_size)
     pod_sizes = [min(pod_size, n_leaf - p * pod_size) for p in range(n_pod)]
-    spine_down_cap = spine_radix if tiers == 2 else k // 2
+    spine_down_cap = spine_radix if tiers == 2 else half
     s_pod: list[int] = []
     for ps in pod_sizes:
         s = smallest_divisor_at_least(u_used, math.ceil(ps * u_used / spine_down_cap))
         if s is None:
-            raise DesignError(f"a pod of {ps} leaves cannot be connected (radix {k})")
+            raise DesignError(f"a pod of {ps} leaves cannot be connected (spine radix "
+                              f"{spine_radix})")
         s_pod.append(s)
     n_spine = sum(s_pod)
     spine_off_pod = np.concatenate([[0], np.cumsum(s_pod)])[:-1]
@@ -316,11 +352,12 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         for j in range(max(s_pod)):
             ups = spine_down_used[spine_plane == j]
             g = int(np.gcd.reduce(ups))
-            cnum = smallest_divisor_at_least(g, math.ceil(int(ups.sum()) / k))
+            cnum = smallest_divisor_at_least(g, math.ceil(int(ups.sum()) / k_core))
             if cnum is None:
                 raise DesignError(
-                    f"{n_leaf} leaves exceed a 3-tier fabric of radix {k} "
-                    f"(at most {k * k // 2} leaves of {k // 2} uplinks)"
+                    f"{n_leaf} leaves exceed a 3-tier fabric of {k} / {spine_radix} / "
+                    f"{k_core}-port leaf / spine / core switches; use bigger switches or "
+                    "plan the cluster in parts"
                 )
             cores_per_plane.append(cnum)
         core_plane = np.repeat(np.arange(len(cores_per_plane)), cores_per_plane)
@@ -342,6 +379,10 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         ports_per_cage=f.switch.ports_per_cage,
         spine_ports_per_cage=spine_sw.ports_per_cage,
         spine_radix=spine_sw.ports,
+        core_radix=k_core if tiers == 3 else 0,
+        core_ports_per_cage=core_sw.ports_per_cage if tiers == 3 else 0,
+        models={"leaf": f.switch.model, "spine": None if f.ocs else spine_sw.model,
+                "core": core_sw.model if tiers == 3 else None},
         n_su=n_su,
         slots=slots,
         n=n,
@@ -417,7 +458,7 @@ def _leaf_spine_links(
 def _spine_core_links(
     fab: Fabric, spine_up: np.ndarray, cores_per_plane: list[int]
 ) -> LinkSet:
-    k = fab.radix
+    half = fab.spine_radix // 2  # spine uplinks are its upper half of ports
     n_spine = fab.n["spine"]
     plane = fab.spine_plane
     cpp = np.asarray(cores_per_plane, dtype=np.int64)
@@ -439,8 +480,79 @@ def _spine_core_links(
     t = j // ncore
     return LinkSet(
         a_dev=fab.offset["spine"] + spine,
-        a_port=k // 2 + j + 1,
+        a_port=half + j + 1,
         b_dev=fab.offset["core"] + core_off_plane[plane[spine]] + core_local,
         b_port=base[spine] + t + 1,
         b_leg=np.zeros(spine.size, dtype=np.int64),
+    )
+
+
+def _multi_plane(spec: ClusterSpec, cat: PlanCatalog | None) -> Fabric:
+    """``planes`` copies of the one-plane fabric over ``rails / planes`` rails.
+
+    NIC port ``r`` (0-based) of every node joins plane ``r % planes`` as its rail
+    ``r // planes``. Leaves stay grouped by scalable unit (within a unit: plane 1's
+    leaves, then plane 2's ...); spines and cores are numbered plane by plane.
+    """
+    c, f = spec.cluster, spec.fabric
+    n_pl = f.planes
+    su = f.scalable_unit or (32 if f.topology == "rail-optimized" else 0)
+    _check_size(math.ceil(c.nodes / su) * su if su else c.nodes, c.rails)
+    sub = build_fabric(spec.model_copy(update={
+        "cluster": c.model_copy(update={"rails": c.rails // n_pl, "ufm_links": 0}),
+        "fabric": f.model_copy(update={"planes": 1}),
+    }), cat)
+    nl, ns, nc = sub.n["leaf"], sub.n["spine"], sub.n["core"]
+    n = {"node": sub.n["node"], "ufm": 0, "leaf": nl * n_pl, "spine": ns * n_pl,
+         "core": nc * n_pl}
+    offset: dict[str, int] = {}
+    acc = 0
+    for r in ROLES:
+        offset[r] = acc
+        acc += n[r]
+    # leaves of a scalable unit stay together: unit u holds plane 0's leaves, then plane 1's
+    su_of = sub.leaf_su
+    per_block = np.bincount(su_of, minlength=int(su_of.max(initial=-1)) + 1)
+    first = np.concatenate([[0], np.cumsum(per_block)])[:-1]
+    local = np.arange(nl) - first[su_of]
+    leaf_map = np.stack([n_pl * first[su_of] + p * per_block[su_of] + local
+                         for p in range(n_pl)])
+
+    def remap(dev: np.ndarray, p: int) -> np.ndarray:
+        out = dev.copy()  # nodes keep their index (no UFM links in multi-plane fabrics)
+        role = sub.role_of(dev)
+        m = role == ROLES.index("leaf")
+        out[m] = offset["leaf"] + leaf_map[p, dev[m] - sub.offset["leaf"]]
+        for r, cnt in (("spine", ns), ("core", nc)):
+            m = role == ROLES.index(r)
+            out[m] = offset[r] + p * cnt + dev[m] - sub.offset[r]
+        return out
+
+    links: dict[str, LinkSet] = {}
+    for cls, ls in sub.links.items():
+        parts = [LinkSet(
+            a_dev=remap(ls.a_dev, p),
+            a_port=(ls.a_port - 1) * n_pl + p + 1 if cls == "node_leaf" else ls.a_port,
+            b_dev=remap(ls.b_dev, p), b_port=ls.b_port, b_leg=ls.b_leg,
+        ) for p in range(n_pl)]
+        cat_ = {k: np.concatenate([getattr(x, k) for x in parts])
+                for k in ("a_dev", "a_port", "b_dev", "b_port", "b_leg")}
+        order = np.lexsort((cat_["a_port"], cat_["a_dev"]))
+        links[cls] = LinkSet(**{k: v[order] for k, v in cat_.items()})
+    leaf_su = np.empty(n["leaf"], dtype=np.int64)
+    leaf_pod = np.empty(n["leaf"], dtype=np.int64)
+    n_pod = int(sub.leaf_pod.max(initial=-1)) + 1
+    dev_plane = np.full(acc, -1, dtype=np.int64)
+    for p in range(n_pl):
+        leaf_su[leaf_map[p]] = su_of
+        leaf_pod[leaf_map[p]] = sub.leaf_pod + p * n_pod
+        dev_plane[offset["leaf"] + leaf_map[p]] = p
+        dev_plane[offset["spine"] + p * ns: offset["spine"] + (p + 1) * ns] = p
+        dev_plane[offset["core"] + p * nc: offset["core"] + (p + 1) * nc] = p
+    return replace(
+        sub, n=n, offset=offset, leaf_su=leaf_su, leaf_pod=leaf_pod,
+        spine_pod=np.concatenate([sub.spine_pod + p * n_pod for p in range(n_pl)]),
+        spine_plane=np.tile(sub.spine_plane, n_pl), core_plane=np.tile(sub.core_plane, n_pl),
+        links=links, planes=n_pl, dev_plane=dev_plane,
+        notes=[*sub.notes, f"{n_pl} planes: NIC port r of every node joins plane r mod {n_pl}"],
     )

@@ -132,13 +132,19 @@ def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
         The rack and position of every device.
     """
     lay = spec.layout
-    sw_ru = spec.fabric.switch.ru
+    f = spec.fabric
+    sw_ru = f.switch.ru
     k = fab.radix
     cap = _switch_cap(lay, sw_ru, k, 48)
-    spine_ru = spec.fabric.ocs.ru if spec.fabric.ocs else sw_ru
-    spine_cap = _switch_cap(lay, spine_ru, fab.ocs_ports or k, 48)
+    # each tier's own switch model: its height and ports set how many fit a rack
+    spine_ru = f.ocs.ru if f.ocs else (f.spine_switch or f.switch).ru
+    spine_k = fab.ocs_ports or fab.spine_radix or k
+    spine_cap = _switch_cap(lay, spine_ru, spine_k, 48)
+    core_ru = (f.core_switch or f.switch).ru
+    core_k = fab.core_radix or k
+    core_cap = _switch_cap(lay, core_ru, core_k, 48)
     n_spine_racks = math.ceil(fab.n["spine"] / spine_cap)
-    n_core_racks = math.ceil(fab.n["core"] / cap) if fab.n["core"] else 0
+    n_core_racks = math.ceil(fab.n["core"] / core_cap) if fab.n["core"] else 0
 
     # blocks: a scalable unit (rail-optimized) or a group of leaves (fat tree)
     su = spec.fabric.scalable_unit or (32 if fab.topology == "rail-optimized" else 0)
@@ -247,10 +253,11 @@ def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
                                + net_rack_in_block], leaf_in_rack, sw_ru, cap, k)
     sp_rack, sp_in = np.divmod(np.arange(fab.n["spine"]), spine_cap)
     place("spine", np.asarray(spine_racks, dtype=np.int64)[sp_rack], sp_in, spine_ru, spine_cap,
-          fab.ocs_ports or k)
+          spine_k)
     if fab.n["core"]:
-        c_rack, c_in = np.divmod(np.arange(fab.n["core"]), cap)
-        place("core", np.asarray(core_racks, dtype=np.int64)[c_rack], c_in, sw_ru, cap, k)
+        c_rack, c_in = np.divmod(np.arange(fab.n["core"]), core_cap)
+        place("core", np.asarray(core_racks, dtype=np.int64)[c_rack], c_in, core_ru, core_cap,
+              core_k)
 
     dev_z = lay.first_ru_m + (dev_ru - 1 + dev_h / 2.0) * lay.ru_m
     return Layout(

@@ -1,6 +1,6 @@
 """Spec -> fabric -> layout -> cabling -> verification -> summary: one call.
 
->>> from mpokit.plan.spec import ClusterSpec
+>>> from mpokit.plan.spec import ClusterSpec, SwitchSpec
 >>> spec = ClusterSpec.model_validate({
 ...     "cluster": {"name": "x", "nodes": 31, "rails": 8, "nic_speed_gbps": 400},
 ...     "fabric": {"scalable_unit": 32,
@@ -27,7 +27,7 @@ from mpokit.plan.campus import Campus, plan_campus
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import LINK_CLASSES, Fabric, build_fabric
 from mpokit.plan.layout import Layout, build_layout
-from mpokit.plan.spec import ClusterSpec
+from mpokit.plan.spec import ClusterSpec, SwitchSpec
 from mpokit.plan.verify import check_design
 from mpokit.standards.catalog import load_builtin
 
@@ -120,6 +120,27 @@ def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
     return Plan(spec, fab, lay, cab, summary, t, cat, campus)
 
 
+def switch_name(sw: SwitchSpec) -> str:
+    """How a switch is named in the summary and the BOM: its model, else its ports.
+
+    >>> switch_name(SwitchSpec(ports=64, port_speed_gbps=400))
+    '64 x 400G switch'
+    """
+    return sw.model or f"{sw.ports} x {sw.port_speed_gbps}G switch"
+
+
+def _switch_models(spec: ClusterSpec, fab: Fabric) -> dict[str, str]:
+    """The switch (or OCS) of every tier that has devices."""
+    f = spec.fabric
+    out = {"leaf": switch_name(f.switch)}
+    if fab.n["spine"]:
+        out["spine"] = ((f.ocs.model or "OCS") if f.ocs is not None
+                        else switch_name(f.spine_switch or f.switch))
+    if fab.n["core"]:
+        out["core"] = switch_name(f.core_switch or f.switch)
+    return out
+
+
 def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict[str, Any]:
     """The ``summary.json`` mapping (keys are a contract: docs/planner.md)."""
     cols = cab.cables.cols
@@ -179,7 +200,9 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
         "scalable_units": fab.n_su,
         "nodes": fab.n["node"],
         "ufm_links": fab.n["ufm"],
+        "planes": fab.planes,
         "switches": fab.counts(),
+        "switch_models": _switch_models(spec, fab),
         "links": {c: fab.links[c].size for c in LINK_CLASSES},
         "channels": n_channels,
         "designs": len(cab.designs),

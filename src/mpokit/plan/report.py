@@ -262,12 +262,14 @@ def generate_report(plan: Plan) -> str:
         f"<!doctype html><html><head><meta charset='utf-8'><title>mpokit plan: "
         f"{html.escape(s['cluster'])}</title><style>{css}</style></head><body>",
         f"<h1>Cluster plan: {html.escape(s['cluster'])}</h1>",
-        f"<p>{s['topology']}, {s['tiers']} tiers, {s['scalable_units']} scalable unit(s), "
+        f"<p>{s['topology']}, {s['tiers']} tiers, {s.get('planes', 1)} plane(s), "
+        f"{s['scalable_units']} scalable unit(s), "
         f"{s['nodes']} nodes, {s['racks']} racks. {s['channels']} channels in "
         f"{s['designs']} designs; {s['channels_checked']} checked; "
         f"<b>{s['errors']}</b> channel(s) with errors.</p>",
         "<h2>Switches and links</h2>",
-        _table([(k, v) for k, v in s["switches"].items()], ("tier", "switches")),
+        _table([(k, s.get("switch_models", {}).get(k, ""), v)
+                for k, v in s["switches"].items()], ("tier", "model", "switches")),
         _table([(k, v) for k, v in s["links"].items()], ("class", "links")),
         "<h2>Transceivers and cables</h2>",
         _table(list(s["transceivers"].items()), ("model", "count")),

@@ -129,8 +129,19 @@ class FabricSpec(_Model):
     switch: SwitchSpec
     spine_switch: SwitchSpec | None = Field(
         default=None,
-        description="The spine tier's switch when it differs from the leaf's (2 tiers; same "
-        "port speed): its radix sets the spine count, its cages the spine-side modules.")
+        description="The spine tier's switch when it differs from the leaf's (same port "
+        "speed): its radix sets the spine count (and, at 3 tiers, the pod size), its cages "
+        "the spine-side modules.")
+    core_switch: SwitchSpec | None = Field(
+        default=None,
+        description="The core tier's switch when it differs from the leaf's (3 tiers; same "
+        "port speed): its radix sets the core count, its cages the core-side modules.")
+    planes: int = Field(
+        default=1, ge=1, le=16,
+        description="Independent parallel fabrics (multi-plane, e.g. Spectrum-X twin-plane). "
+        "NIC port r (0-based) joins plane r mod planes, so the two ports of a twin-port node "
+        "cage go to two planes; each plane is its own leaf/spine(/core) fabric over "
+        "rails / planes rails. cluster.rails must be a multiple of planes.")
     tiers: Literal["auto", 2, 3] = "auto"
     oversubscription: float = Field(
         default=1.0, ge=1, le=64, description="Leaf downlink : uplink bandwidth."
@@ -254,7 +265,17 @@ class ClusterSpec(_Model):
         f = self.fabric
         if f.ocs is not None and f.tiers == 3:
             raise ValueError("an OCS spine is supported with 2 tiers only (tiers: auto or 2)")
+        if self.cluster.rails % f.planes:
+            raise ValueError(
+                f"cluster.rails {self.cluster.rails} is not a multiple of fabric.planes "
+                f"{f.planes}: every plane takes the same number of NIC ports per node")
+        if f.planes > 1 and self.cluster.ufm_links not in ("auto", 0):
+            raise ValueError(
+                "fabric-manager (UFM) links are planned for single-plane fabrics only; "
+                "set cluster.ufm_links: 0 (or auto) with fabric.planes above 1")
         for what, ru in (("fabric.switch.ru", f.switch.ru),
+                         ("fabric.spine_switch.ru", f.spine_switch.ru if f.spine_switch else 0),
+                         ("fabric.core_switch.ru", f.core_switch.ru if f.core_switch else 0),
                          ("fabric.ocs.ru", f.ocs.ru if f.ocs else 0)):
             if ru + RACK_RESERVE_RU > self.layout.rack_units:
                 raise ValueError(f"{what} {ru} plus {RACK_RESERVE_RU} RU for panels does not "

@@ -113,7 +113,18 @@ class PolishSpec(Record):
 
 
 class MdiPort(Strict):
-    """One optical port of a transceiver, lanes as drawn in ``frame``."""
+    """One optical port of a transceiver, lanes as drawn in ``frame``.
+
+    ``tx_nm`` / ``rx_nm`` give each lane's wavelength when it matters for the pairing:
+    bidirectional (BiDi) ports such as 400GBASE-SR4.2 send one wavelength and receive
+    another on the same fiber, so a position may then hold one Tx and one Rx lane of
+    different wavelengths. A Tx lane reaches its receiver only at a far position whose Rx
+    lane has the same wavelength.
+
+    >>> MdiPort(connector="MPO-12", polish="UPC", tx=(1, 12), rx=(12, 1),
+    ...         tx_nm=(850, 910), rx_nm=(850, 910)).bidi
+    True
+    """
 
     connector: str
     polish: Polish
@@ -121,14 +132,34 @@ class MdiPort(Strict):
     frame: Literal["module", "plug"] = "module"
     tx: tuple[int, ...]
     rx: tuple[int, ...]
+    tx_nm: tuple[int, ...] | None = None
+    rx_nm: tuple[int, ...] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> MdiPort:
         if len(self.tx) != len(self.rx):
             raise ValueError("tx and rx must list the same number of lanes")
-        if len(set(self.tx) | set(self.rx)) != 2 * len(self.tx):
-            raise ValueError("a position is used twice in tx/rx")
+        if (self.tx_nm is None) != (self.rx_nm is None):
+            raise ValueError("give both tx_nm and rx_nm (one wavelength per lane) or neither")
+        if self.tx_nm is None or self.rx_nm is None:
+            if len(set(self.tx) | set(self.rx)) != 2 * len(self.tx):
+                raise ValueError("a position is used twice in tx/rx")
+            return self
+        if len(self.tx_nm) != len(self.tx) or len(self.rx_nm) != len(self.rx):
+            raise ValueError("tx_nm and rx_nm list one wavelength per lane of tx and rx")
+        if len(set(self.tx)) != len(self.tx) or len(set(self.rx)) != len(self.rx):
+            raise ValueError("a position is used twice in tx (or twice in rx)")
+        tx_w = dict(zip(self.tx, self.tx_nm, strict=True))
+        for pos, w in zip(self.rx, self.rx_nm, strict=True):
+            if tx_w.get(pos) == w:
+                raise ValueError(f"position {pos} sends and receives at {w} nm; a "
+                                 "bidirectional fiber needs two wavelengths")
         return self
+
+    @property
+    def bidi(self) -> bool:
+        """True when some fiber carries both directions (two wavelengths)."""
+        return bool(set(self.tx) & set(self.rx))
 
 
 class Transceiver(Record):
