@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_check.py", "bench_loss.py", "bench_plan.py", "bench_qc.py", "bench_store.py",
-           "bench_hostile.py")
+           "bench_hostile.py", "bench_campus.py")
 
 
 def main() -> int:

@@ -22,7 +22,8 @@ from mpokit.errors import DesignError, InputError, MpokitError
 
 __all__ = ["plan"]
 
-STAGES = ("fabric", "layout", "cabling", "verify", "cut sheet", "bom", "channels", "report")
+STAGES = ("fabric", "layout", "cabling", "verify", "campus", "cut sheet", "bom", "channels",
+          "report")
 
 
 @app.command()

@@ -50,11 +50,13 @@ from mpokit.loss.limits import (
 from mpokit.loss.montecarlo import McResult, monte_carlo, monte_carlo_arrays
 from mpokit.loss.reach import Reach, reach_table, supportable_length
 from mpokit.loss.sets import SetBudgets, budget_set, monte_carlo_set, tester_limits_set
+from mpokit.loss.temperature import CaseMargins, cold_hot_margins, segment_change_db_per_km
 
 __all__ = [
     "CODES",
     "Application",
     "BatchBudget",
+    "CaseMargins",
     "Fiber",
     "Grade",
     "Limit",
@@ -73,6 +75,7 @@ __all__ = [
     "budget_for_check",
     "budget_set",
     "channel_limit",
+    "cold_hot_margins",
     "defaults",
     "extend_grades",
     "fiber",
@@ -85,6 +88,7 @@ __all__ = [
     "monte_carlo_arrays",
     "monte_carlo_set",
     "reach_table",
+    "segment_change_db_per_km",
     "supportable_length",
     "tester_limits",
     "tester_limits_set",

@@ -12,15 +12,18 @@ Examples
 """
 
 from mpokit.plan.cabling import Cabling, Design, LinkMode, build_cabling
+from mpokit.plan.campus import Campus, plan_campus
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import Fabric, LinkSet, build_fabric
 from mpokit.plan.layout import Layout, build_layout
 from mpokit.plan.outputs import generate_channels, write_plan
 from mpokit.plan.planner import Plan, make_plan
+from mpokit.plan.routes import RouteFinding, Run, RunChoice, choose_construction
 from mpokit.plan.spec import ClusterSpec, load_spec, parse_spec, schema_json
 
 __all__ = [
     "Cabling",
+    "Campus",
     "ClusterSpec",
     "Design",
     "Fabric",
@@ -29,13 +32,18 @@ __all__ = [
     "LinkSet",
     "Plan",
     "PlanCatalog",
+    "RouteFinding",
+    "Run",
+    "RunChoice",
     "build_cabling",
     "build_fabric",
     "build_layout",
+    "choose_construction",
     "generate_channels",
     "load_spec",
     "make_plan",
     "parse_spec",
+    "plan_campus",
     "plan_catalog",
     "schema_json",
     "write_plan",

@@ -31,7 +31,7 @@ __all__ = ["BuyerItem", "BuyerPrices", "bom_rows", "read_prices", "spares",
            "write_bom_workbook"]
 
 ORDERABLE = ("switch", "transceiver", "cord", "trunk", "breakout", "dac", "acc", "panel",
-             "cassette", "adapter")
+             "cassette", "adapter", "campus_cable", "splice_enclosure", "odf", "pigtail")
 """BOM categories a buyer orders (others are counts for information: ferrules, fiber)."""
 
 
@@ -156,6 +156,8 @@ def _base_rows(plan: Plan) -> list[dict[str, Any]]:
     for model, q in sorted(cab.adapters.items()):
         rows.append({"category": "adapter", "item": model, "length_m": "", "quantity": q,
                      "unit": "ea"})
+    if plan.campus is not None:  # trunk reels, closures, ODFs, splices (plan.campus)
+        rows += plan.campus.bom_rows()
     rows.append({"category": "mt_ferrule", "item": "MT ferrules in cable plugs", "length_m": "",
                  "quantity": s["mt_ferrules"], "unit": "ea"})
     rows.append({"category": "fiber", "item": "fiber (all cables)", "length_m": "",

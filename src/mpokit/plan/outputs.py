@@ -433,6 +433,10 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
         (tmp / "summary.json").write_text(json.dumps(plan.summary, indent=2) + "\n",
                                           encoding="utf-8")
         (tmp / "report.html").write_text(generate_report(plan), encoding="utf-8")
+        if plan.campus is not None:
+            rows = plan.campus.cutsheet_rows()
+            if rows:
+                pacsv.write_csv(pa.Table.from_pylist(rows), str(tmp / "campus_cutsheet.csv"))
         if extra is not None:
             extra(tmp)
     return out

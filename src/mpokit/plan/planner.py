@@ -23,6 +23,7 @@ import numpy as np
 
 from mpokit.errors import InputError
 from mpokit.plan.cabling import Cabling, build_cabling
+from mpokit.plan.campus import Campus, plan_campus
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import LINK_CLASSES, Fabric, build_fabric
 from mpokit.plan.layout import Layout, build_layout
@@ -46,6 +47,7 @@ class Plan:
     summary: dict[str, Any]
     timings_s: dict[str, float] = field(default_factory=dict)
     catalog: PlanCatalog = field(default_factory=plan_catalog)  # the one the plan used
+    campus: Campus | None = None  # the site layer (spec.site): routes, cold/hot budgets
 
     @property
     def ok(self) -> bool:
@@ -104,8 +106,18 @@ def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
     for d in cab.designs:
         check_design(d)
     t["verify"] = time.perf_counter() - t0 - sum(t.values())
+    campus = None
+    if spec.site is not None:
+        step("campus")
+        campus = plan_campus(spec, lay, cab)
+        t["campus"] = time.perf_counter() - t0 - sum(t.values())
     summary = summarise(spec, fab, lay, cab)
-    return Plan(spec, fab, lay, cab, summary, t, cat)
+    if campus is not None:
+        summary["campus"] = campus.summary()
+        summary["errors"] += campus.failing
+        for code, n in campus.channel_findings.items():
+            summary["findings"][code] = summary["findings"].get(code, 0) + n
+    return Plan(spec, fab, lay, cab, summary, t, cat, campus)
 
 
 def switch_name(sw: SwitchSpec) -> str:

@@ -129,6 +129,8 @@ def failure_lines(plan: Plan, limit: int = 20) -> list[str]:
                    + (f" (fix: {fix})" if fix else ""))
     if len(errors) > limit:
         out.append(f"... and {len(errors) - limit} more: see report.html")
+    if plan.campus is not None:  # routes, halls and cold/hot budgets (plan.campus)
+        out += plan.campus.failure_lines()
     return out
 
 
@@ -284,6 +286,8 @@ def generate_report(plan: Plan) -> str:
         _table(findings, ("code", "severity", "class", "mode", "channels", "message", "fix"))
         if findings else "<p>None.</p>",
     ]
+    if plan.campus is not None:
+        parts.append(plan.campus.html())
     if s["notes"]:
         parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>"
                                                    for n in s["notes"]) + "</ul>")

@@ -28,6 +28,7 @@ from pydantic import (
 
 from mpokit._yaml import Lines, read_yaml, validation_error
 from mpokit.errors import InputError
+from mpokit.plan.site_spec import SiteSpec
 from mpokit.standards._records import Strict
 
 __all__ = [
@@ -256,6 +257,8 @@ class ClusterSpec(_Model):
     optics: OpticsSpec = OpticsSpec()
     cabling: CablingSpec = CablingSpec()
     bom: BomSpec = BomSpec()
+    site: SiteSpec | None = Field(default=None, description="Buildings, halls and the routes "
+                                  "between them (docs/environments.md).")
 
     @model_validator(mode="after")
     def _coherent(self) -> ClusterSpec:
@@ -316,9 +319,12 @@ def parse_spec(data: Any, lines: Lines | None = None) -> ClusterSpec:
             fix="see examples/cluster/superpod-4su.yaml",
         )
     try:
-        return ClusterSpec.model_validate(data)
+        spec = ClusterSpec.model_validate(data)
     except ValidationError as exc:
         raise validation_error(exc, lines, model=ClusterSpec, fixes=_FIXES) from None
+    if spec.site is not None:
+        spec.site._lines = lines  # segments are named by file and line in route findings
+    return spec
 
 
 _FIXES = {
@@ -358,6 +364,10 @@ def load_spec(path: str | os.PathLike[str]) -> ClusterSpec:
     if prices is not None and not Path(prices).is_absolute():
         where = str(Path(path).parent / prices)
         spec = spec.model_copy(update={"bom": spec.bom.model_copy(update={"prices": where})})
+    site = spec.site
+    if site is not None and site.catalog is not None and not Path(site.catalog).is_absolute():
+        where = str(Path(path).parent / site.catalog)
+        spec = spec.model_copy(update={"site": site.model_copy(update={"catalog": where})})
     return spec
 
 

@@ -27,6 +27,13 @@ from mpokit.standards.connectors import (
     transceiver,
     transceivers,
 )
+from mpokit.standards.environments import (
+    CableConstruction,
+    Environment,
+    EnvironmentCatalog,
+    cpr_satisfies,
+    environment_catalog,
+)
 from mpokit.standards.parts import (
     Breakout,
     BreakoutLeg,
@@ -48,9 +55,12 @@ from mpokit.standards.user import load_user_catalog
 __all__ = [
     "Breakout",
     "BreakoutLeg",
+    "CableConstruction",
     "Cassette",
     "Catalog",
     "Connector",
+    "Environment",
+    "EnvironmentCatalog",
     "Gender",
     "KeyStyle",
     "MdiPort",
@@ -67,6 +77,8 @@ __all__ = [
     "cassettes",
     "connector",
     "connectors",
+    "cpr_satisfies",
+    "environment_catalog",
     "is_standard",
     "load_user_catalog",
     "polishes",
