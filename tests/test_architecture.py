@@ -1,9 +1,9 @@
 """The import graph: no cycle, and no package imports one above it.
 
 Layers (docs/architecture.md): base -> standards -> connectivity -> loss -> verify -> plan;
-qc -> standards; store -> qc; accept, web, integrations and cli above all. Imports inside functions count
-for the layering (an upward import is upward wherever it sits); module-level imports must
-form no cycle, and inside one package no import at all (in a function or under
+qc -> standards; store -> qc; accept, web, integrations and cli above all. Imports inside
+functions count for the layering (an upward import is upward wherever it sits); module-level
+imports must form no cycle, and inside one package no import at all (in a function or under
 ``TYPE_CHECKING`` too) may close a cycle: a lazy import hides a cycle, it does not remove it.
 """
 

@@ -436,7 +436,8 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
         if plan.campus is not None:
             rows = plan.campus.cutsheet_rows()
             if rows:
-                pacsv.write_csv(pa.Table.from_pylist(rows), str(tmp / "campus_cutsheet.csv"))
+                write_csv({k: [r[k] for r in rows] for k in rows[0]},
+                          tmp / "campus_cutsheet.csv")
         if extra is not None:
             extra(tmp)
     return out
