@@ -40,6 +40,8 @@ def optional_modules() -> set[str]:
             continue
         for r in reqs:
             n = _requirement_name(r)
+            if n == "mpokit":  # an extra that pulls in another extra of this package
+                continue
             names.add(IMPORT_NAMES.get(n, n.replace("-", "_")))
     names |= {"distributed"}  # dask[distributed]
     return names - CORE
