@@ -1,8 +1,21 @@
-"""NetBox: import files against NetBox's import forms, and the push through pynetbox with
-every request body validated against the request schemas of NetBox 4.6.8's REST API
-(data/netbox-4.6.8-requests.json, its source noted inside), answered by a stand-in
-server that returns objects shaped like NetBox's serializers (requests transport
-adapter under pynetbox's session)."""
+"""NetBox: the import files against the fields of NetBox's import forms, and the push
+through pynetbox against NetBox's *published* OpenAPI schema.
+
+* ``data/netbox-<v>-openapi-dcim.json``: excerpts of ``contrib/openapi.json`` of NetBox
+  4.5.5 and 4.6.6 as the releases hold it (git blob ids checked when the excerpts were
+  made; NetBox's dcim API serializers and choices are unchanged from 4.6.6 to 4.6.8).
+  Every request body pynetbox sends is validated against the endpoint's published POST
+  request schema (closed to unknown fields), every GET query parameter against the
+  endpoint's published parameters.
+* NetBox's repository holds no recorded API responses, so the stand-in server answers
+  with objects built from the published response schemas (a related id as its brief
+  object, a choice as value and label) and every answer is itself validated against the
+  published POST/GET response schema before pynetbox sees it.
+* ``data/netbox-4.6.8-import-forms.json``: the fields of NetBox 4.6.8's import forms,
+  parsed from ``netbox/dcim/forms/bulk_import.py`` and ``object_import.py``.
+
+Both made by ``tests/integrations/netbox_sources.py``.
+"""
 
 from __future__ import annotations
 
@@ -20,49 +33,56 @@ from mpokit.integrations import Plant
 from mpokit.integrations.netbox import NetboxDialect, PynetboxApi, netbox_files, write_netbox
 from mpokit.integrations.push import PushError, push
 
+from .netbox_sources import PublishedNetbox, form_fields
+
 requests = pytest.importorskip("requests")
 jsonschema = pytest.importorskip("jsonschema")
 pytest.importorskip("pynetbox")
 
-SCHEMAS = json.loads((Path(__file__).parent / "data" / "netbox-4.6.8-requests.json")
-                     .read_text(encoding="utf-8"))["schemas"]
+DATA = Path(__file__).parent / "data"
+VERSIONS = ("4.5.5", "4.6.6")
+FORMS = json.loads((DATA / "netbox-4.6.8-import-forms.json").read_text(encoding="utf-8"))
 
-# NetBox 4.6.8 import forms (netbox/dcim/forms/bulk_import.py, Meta.fields)
-IMPORT_FIELDS = {
-    "01-sites.csv": {"name", "slug", "status", "region", "group", "facility", "time_zone",
-                     "description", "physical_address", "shipping_address", "latitude",
-                     "longitude", "owner", "comments", "tags", "tenant"},
-    "02-racks.csv": {"site", "location", "name", "facility_id", "tenant", "status", "role",
-                     "rack_type", "form_factor", "serial", "asset_tag", "width", "u_height",
-                     "desc_units", "outer_width", "outer_height", "outer_depth", "outer_unit",
-                     "mounting_depth", "airflow", "weight", "max_weight", "weight_unit",
-                     "description", "owner", "comments", "tags", "starting_unit"},
-    "03-manufacturers.csv": {"name", "slug", "description", "owner", "comments", "tags"},
-    "04-device-roles.csv": {"name", "slug", "parent", "color", "vm_role", "config_template",
-                            "description", "owner", "comments", "tags"},
-    "06-devices.csv": {"name", "role", "tenant", "manufacturer", "device_type", "platform",
-                       "serial", "asset_tag", "status", "site", "location", "rack",
-                       "position", "face", "latitude", "longitude", "parent", "device_bay",
-                       "airflow", "virtual_chassis", "vc_position", "vc_priority", "cluster",
-                       "description", "config_template", "owner", "comments", "tags"},
-    "07-cables.csv": {"side_a_site", "side_a_device", "side_a_power_panel", "side_a_type",
-                      "side_a_name", "side_b_site", "side_b_device", "side_b_power_panel",
-                      "side_b_type", "side_b_name", "type", "status", "profile", "tenant",
-                      "bundle", "label", "color", "length", "length_unit", "description",
-                      "owner", "comments", "tags"},
-}
-# device-type YAML import: DeviceTypeImportForm fields + component sections (views.py)
-DEVICE_TYPE_KEYS = {"manufacturer", "default_platform", "model", "slug", "part_number",
-                    "u_height", "exclude_from_utilization", "is_full_depth", "subdevice_role",
-                    "airflow", "description", "weight", "weight_unit", "comments", "tags",
-                    "interfaces", "rear-ports", "front-ports", "port-mappings"}
+
+@pytest.fixture(scope="module", params=VERSIONS)
+def netbox(request: pytest.FixtureRequest) -> PublishedNetbox:
+    return PublishedNetbox(DATA / f"netbox-{request.param}-openapi-dcim.json")
+
+
+def _accepts(form: str) -> set[str]:
+    f = FORMS["forms"][form]
+    return set(f["meta"]) | set(f["declared"])
+
+
+CSV_FORMS = {"01-sites.csv": "SiteImportForm", "02-racks.csv": "RackImportForm",
+             "03-manufacturers.csv": "ManufacturerImportForm",
+             "04-device-roles.csv": "DeviceRoleImportForm",
+             "06-devices.csv": "DeviceImportForm", "07-cables.csv": "CableImportForm"}
+YAML_FORMS = {"interfaces": "InterfaceTemplateImportForm",
+              "rear-ports": "RearPortTemplateImportForm",
+              "front-ports": "FrontPortTemplateImportForm",
+              "port-mappings": "PortTemplateMappingImportForm"}
+
+
+def test_forms_fixture_is_what_the_parser_reads() -> None:
+    src = ("class CableImportForm(PrimaryModelImportForm):\n"
+           "    side_a_name = forms.CharField(label=_('x'))\n"
+           "    def clean(self):\n        pass\n"
+           "    class Meta:\n        model = Cable\n"
+           "        fields = ['side_a_name', 'label']\n")
+    assert form_fields(src) == {"CableImportForm": {"meta": ["side_a_name", "label"],
+                                                    "declared": ["side_a_name"]}}
+    assert FORMS["_source"]["files"]["netbox/dcim/forms/bulk_import.py"] == (
+        "af38ff6fb2e2621b1a46103eea97f585e8009a8a")  # git rev-parse v4.6.8:<path>
+    assert {"side_a_device", "side_a_type", "side_a_name", "profile"} <= _accepts(
+        "CableImportForm")
 
 
 def test_import_files_use_netboxs_import_fields(tiny: Plant) -> None:
     files = netbox_files(tiny)
-    for name, allowed in IMPORT_FIELDS.items():
+    for name, form in CSV_FORMS.items():
         header = next(csv.reader(io.StringIO(files[name])))
-        assert set(header) <= allowed, (name, set(header) - allowed)
+        assert set(header) <= _accepts(form), (name, set(header) - _accepts(form))
     cables = list(csv.DictReader(io.StringIO(files["07-cables.csv"])))
     assert len(cables) == 32
     leg = next(r for r in cables if r["label"].endswith("leg 3/8"))
@@ -70,11 +90,45 @@ def test_import_files_use_netboxs_import_fields(tiny: Plant) -> None:
         "dcim.rearport", "1B01-PP01", "R03")
     assert {r["type"] for r in cables} == {"mmf-om4"}
     docs = list(yaml.safe_load_all(files["05-device-types.yaml"]))
-    assert all(set(d) <= DEVICE_TYPE_KEYS for d in docs)
+    type_keys = _accepts("DeviceTypeImportForm") | set(YAML_FORMS)
+    assert all(set(d) <= type_keys for d in docs)
+    for d in docs:
+        for key, form in YAML_FORMS.items():
+            for item in d.get(key, []):
+                assert set(item) <= _accepts(form), (key, set(item) - _accepts(form))
     panel = next(d for d in docs if d["model"].startswith("mpokit-panel"))
     assert panel["port-mappings"][4] == {"front_port": "F05", "front_port_position": 1,
                                          "rear_port": "R05", "rear_port_position": 1}
     assert {p["type"] for p in panel["front-ports"]} == {"mpo"}
+
+
+def _enum(netbox: PublishedNetbox, schema: str, field: str) -> set[Any]:
+    prop = netbox.schema(schema)["properties"][field]
+    return set(prop.get("enum") or prop["anyOf"][1]["enum"])
+
+
+def test_import_file_values_are_published_choices(tiny: Plant,
+                                                  netbox: PublishedNetbox) -> None:
+    files = netbox_files(tiny)
+    rows = {n: list(csv.DictReader(io.StringIO(files[n]))) for n in CSV_FORMS}
+    cable_types = {r["type"] for r in rows["07-cables.csv"]}
+    assert cable_types <= _enum(netbox, "WritableCableRequest", "type")
+    assert {r["status"] for r in rows["07-cables.csv"]} <= _enum(
+        netbox, "WritableCableRequest", "status")
+    assert {r["profile"] for r in rows["07-cables.csv"]} <= _enum(
+        netbox, "WritableCableRequest", "profile") | {""}
+    assert {r["length_unit"] for r in rows["07-cables.csv"]} <= _enum(
+        netbox, "WritableCableRequest", "length_unit")
+    assert {r["face"] for r in rows["06-devices.csv"]} <= _enum(
+        netbox, "WritableDeviceWithConfigContextRequest", "face")
+    assert {r["status"] for r in rows["02-racks.csv"]} <= _enum(
+        netbox, "WritableRackRequest", "status")
+    docs = list(yaml.safe_load_all(files["05-device-types.yaml"]))
+    for key, schema in (("front-ports", "WritableFrontPortTemplateRequest"),
+                        ("rear-ports", "WritableRearPortTemplateRequest"),
+                        ("interfaces", "WritableInterfaceTemplateRequest")):
+        used = {p["type"] for d in docs for p in d.get(key, [])}
+        assert used and used <= _enum(netbox, schema, "type"), (key, used)
 
 
 def test_write_netbox_writes_all_files(tiny: Plant, tmp_path: Path) -> None:
@@ -84,64 +138,72 @@ def test_write_netbox_writes_all_files(tiny: Plant, tmp_path: Path) -> None:
 
 
 class FakeNetbox(requests.adapters.BaseAdapter):  # type: ignore[misc]
-    """Answers pynetbox like NetBox 4.6: validates POST bodies, keeps the objects."""
+    """Answers pynetbox as the published schema shapes NetBox's answers; keeps objects.
 
-    FK = frozenset({"site", "rack", "manufacturer", "device_type", "role", "device"})
+    Every POST body is checked against the endpoint's published request schema (a
+    failing body gets NetBox's 400), every query parameter against its published GET
+    parameters, and every answer against the published response schema.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, netbox: PublishedNetbox) -> None:
         super().__init__()
+        self.netbox = netbox
         self.objects: dict[str, list[dict[str, Any]]] = {}
         self.next_id = 1
         self.invalid: list[str] = []
+        self.bad_answers: list[str] = []
+        self.unknown_params: set[str] = set()
         self.posts: list[str] = []
         self.token_ok = True
 
-    def _shape(self, ep: str, body: dict[str, Any]) -> dict[str, Any]:
-        obj = {"id": self.next_id, "url": f"http://netbox.test/api/{ep}/{self.next_id}/",
-               "display": str(body.get("name") or body.get("model") or body.get("label"))}
-        self.next_id += 1
-        for k, v in body.items():
-            obj[k] = {"id": v, "url": f"http://netbox.test/api/x/{v}/"} if (
-                k in self.FK and isinstance(v, int)) else v
-        if ep == "dcim/cables":
-            for side in ("a", "b"):
-                obj[f"{side}_terminations"] = [{**t, "object": {"id": t["object_id"]}}
-                                               for t in body[f"{side}_terminations"]]
-        return obj
+    def _answer(self, request: Any, status: int, body: Any) -> Any:
+        resp = requests.Response()
+        resp.request, resp.url = request, request.url
+        resp.headers["Content-Type"] = "application/json"
+        resp.headers["API-Version"] = self.netbox.source["netbox_version"].rsplit(".", 1)[0]
+        resp.status_code, resp._content = status, json.dumps(body).encode()
+        return resp
 
     def send(self, request: Any, **kw: Any) -> Any:
         url = urlparse(request.url)
         ep = url.path.removeprefix("/api/").strip("/")
-        resp = requests.Response()
-        resp.request, resp.url = request, request.url
-        resp.headers["Content-Type"] = "application/json"
-        resp.headers["API-Version"] = "4.6"
         if not self.token_ok:
-            resp.status_code, resp._content = 403, b'{"detail": "Invalid v1 token"}'
-            return resp
+            return self._answer(request, 403, {"detail": "Invalid v1 token"})
         if request.method == "GET":
-            objs = self.objects.get(ep, [])
             q = parse_qs(url.query)
+            self.unknown_params |= set(q) - set(self.netbox.paths[ep]["get_parameters"])
+            objs = self.objects.get(ep, [])
             if "name" in q:
                 objs = [o for o in objs if str(o.get("name")) in q["name"]]
-            resp.status_code = 200
-            resp._content = json.dumps({"count": len(objs), "next": None, "previous": None,
-                                        "results": objs}).encode()
-            return resp
+            page = {"count": len(objs), "next": None, "previous": None, "results": objs}
+            self.bad_answers += self.netbox.response_errors(ep, "get_response", page)
+            return self._answer(request, 200, page)
         self.posts.append(ep)
         bodies = json.loads(request.body)
+        errors = self.netbox.request_errors(ep, bodies)
+        if errors:
+            self.invalid.append(f"{ep}: {errors[0]}")
+            return self._answer(request, 400, [{"__all__": errors}])
+        made = []
         for b in bodies if isinstance(bodies, list) else [bodies]:
-            errors = [e.message for e in jsonschema.Draft202012Validator(SCHEMAS[ep])
-                      .iter_errors(b)]
-            if errors:
-                self.invalid.append(f"{ep}: {errors[0]}")
-                resp.status_code = 400
-                resp._content = json.dumps([{"__all__": errors}]).encode()
-                return resp
-        made = [self._shape(ep, b) for b in bodies]
+            obj = self.netbox.response(ep, {**b, "id": self.next_id},
+                                       f"http://netbox.test/api/{ep}/{self.next_id}/")
+            self.next_id += 1
+            for t in obj.get("a_terminations", []) + obj.get("b_terminations", []):
+                t["object"] = self._brief(t["object_type"], t["object_id"])
+            self.bad_answers += self.netbox.response_errors(ep, "post_response", obj)
+            made.append(obj)
         self.objects.setdefault(ep, []).extend(made)
-        resp.status_code, resp._content = 201, json.dumps(made).encode()
-        return resp
+        return self._answer(request, 201, made)
+
+    def _brief(self, object_type: str, object_id: int) -> dict[str, Any] | None:
+        """The terminated port as NetBox nests it in a cable's ``*_terminations`` (the
+        published schema leaves ``object`` untyped; NetBox and pynetbox use its id)."""
+        ep = {"dcim.interface": "dcim/interfaces", "dcim.frontport": "dcim/front-ports",
+              "dcim.rearport": "dcim/rear-ports"}[object_type]
+        port = next((o for o in self.objects.get(ep, []) if o["id"] == object_id), None)
+        return None if port is None else {k: port[k] for k in (
+            "id", "url", "display", "device", "name") if k in port}
 
     def close(self) -> None:
         pass
@@ -153,10 +215,11 @@ def _api(fake: FakeNetbox) -> PynetboxApi:
     return PynetboxApi("http://netbox.test", "0123456789abcdef", session=session)
 
 
-def test_every_request_matches_netbox_schema_and_push_is_idempotent(tiny: Plant) -> None:
-    fake = FakeNetbox()
+def test_every_request_matches_netbox_schema_and_push_is_idempotent(
+        tiny: Plant, netbox: PublishedNetbox) -> None:
+    fake = FakeNetbox(netbox)
     report = push(tiny, _api(fake), NetboxDialect())
-    assert fake.invalid == []
+    assert fake.invalid == [] and fake.bad_answers == [] and fake.unknown_params == set()
     assert report.created["device"] == 9 and report.created["cable"] == 32
     assert report.created["front port template"] == 8  # one panel type, 8 adapters
     assert set(fake.posts) >= {"dcim/sites", "dcim/racks", "dcim/device-types",
@@ -169,20 +232,32 @@ def test_every_request_matches_netbox_schema_and_push_is_idempotent(tiny: Plant)
     n = len(fake.posts)
     again = push(tiny, _api(fake), NetboxDialect())
     assert again.n_created == 0 and not again.conflicts and len(fake.posts) == n
+    assert fake.bad_answers == []
+    cable = fake.objects["dcim/cables"][0]
+    assert cable["status"] == {"value": "connected", "label": "Connected"}
+    assert cable["a_terminations"][0]["object_type"] in {
+        "dcim.interface", "dcim.frontport", "dcim.rearport"}
 
 
-def test_schema_excerpt_rejects_a_misspelled_field() -> None:
-    v = jsonschema.Draft202012Validator(SCHEMAS["dcim/cables"])
+def test_published_schema_rejects_what_netbox_would_refuse_or_drop(
+        netbox: PublishedNetbox) -> None:
     good = {"a_terminations": [{"object_type": "dcim.interface", "object_id": 1}],
             "b_terminations": [{"object_type": "dcim.interface", "object_id": 2}],
             "status": "connected", "length": 3.0, "length_unit": "m"}
-    assert not list(v.iter_errors(good))
-    assert list(v.iter_errors({**good, "lenght": 3}))  # DRF would ignore it silently
-    assert list(v.iter_errors({**good, "status": "active"}))  # not a cable status
+    assert netbox.request_errors("dcim/cables", [good]) == []
+    assert netbox.request_errors("dcim/cables", [{**good, "lenght": 3}])  # dropped silently
+    assert netbox.request_errors("dcim/cables", [{**good, "status": "active"}])
+    assert netbox.request_errors("dcim/racks", [{"name": "1B01", "site": 1,
+                                                 "u_height": 101}])  # published max 100
+    assert netbox.request_errors("dcim/device-types", [{"model": "m", "slug": "m"}])
+    bad = netbox.response("dcim/cables", {"id": 1, "status": "connected"}, "http://x/")
+    assert netbox.response_errors("dcim/cables", "post_response", bad) == []
+    assert netbox.response_errors("dcim/cables", "post_response",
+                                  {**bad, "status": "connected"})  # not value+label
 
 
 def test_netbox_refusal_names_the_object(tiny: Plant) -> None:
-    fake = FakeNetbox()
+    fake = FakeNetbox(PublishedNetbox(DATA / "netbox-4.6.6-openapi-dcim.json"))
     fake.token_ok = False
     with pytest.raises(PushError, match=r"NetBox refused the token \(HTTP 403\)"):
         push(tiny, _api(fake), NetboxDialect())
