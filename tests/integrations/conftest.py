@@ -46,6 +46,29 @@ def tiny_mem(tiny_plan) -> Plant:  # type: ignore[no-untyped-def]
     return plant_from_plan(tiny_plan)
 
 
+# far halls: some leaf-spine links take duplex FR4 over LC cords and MPO-LC cassettes
+HALLS = {
+    "cluster": {"name": "halls", "nodes": 127, "rails": 8, "nic_speed_gbps": 400},
+    "fabric": {"topology": "rail-optimized", "scalable_unit": 32,
+               "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}},
+    "layout": {"rows_per_hall": 1, "hall_gap_m": 250},
+}
+
+
+@pytest.fixture(scope="session")
+def halls_plan():  # type: ignore[no-untyped-def]
+    from mpokit.plan import ClusterSpec, make_plan
+
+    return make_plan(ClusterSpec.model_validate(HALLS))
+
+
+@pytest.fixture(scope="session")
+def halls_dir(halls_plan, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    from mpokit.plan import write_plan
+
+    return write_plan(halls_plan, tmp_path_factory.mktemp("plan") / "halls", channels=False)
+
+
 @pytest.fixture(scope="session")
 def nautobot(tmp_path_factory):  # type: ignore[no-untyped-def]
     """A real Nautobot server for this test session (see ``nautobot_server.py``).

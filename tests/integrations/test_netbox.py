@@ -261,3 +261,27 @@ def test_netbox_refusal_names_the_object(tiny: Plant) -> None:
     fake.token_ok = False
     with pytest.raises(PushError, match=r"NetBox refused the token \(HTTP 403\)"):
         push(tiny, _api(fake), NetboxDialect())
+
+
+def test_cassette_panel_push_matches_netbox_schema(halls_plan, netbox: PublishedNetbox  # type: ignore[no-untyped-def]
+                                                   ) -> None:
+    """Two duplex links through one MPO-LC cassette pair: LC fronts on rear positions."""
+    from mpokit.integrations import Plant, PortRef, plant_from_plan
+
+    full = plant_from_plan(halls_plan)
+    paths = [full.trace(PortRef("leaf09", p, "interface"))[0] for p in ("33", "35")]
+    labels = {h.cable for path in paths for h in path}
+    cables = tuple(c for c in full.cables if c.label in labels)
+    used = {p.device for c in cables for p in (*c.a, *c.b)}
+    part = Plant(full.site, full.device_types, tuple(d for d in full.devices if d.name in used),
+                 cables, full.rack_units)
+    fake = FakeNetbox(netbox)
+    report = push(part, _api(fake), NetboxDialect())
+    assert fake.invalid == [] and fake.bad_answers == [] and fake.unknown_params == set()
+    assert report.created["cable"] == 5  # 4 LC cords, 1 trunk leg: both on cassette 01
+    rear = {o["id"]: o for o in fake.objects["dcim/rear-ports"]}
+    fronts = {(o["device"]["id"], o["name"]): o for o in fake.objects["dcim/front-ports"]}
+    f3 = next(o for (_d, n), o in fronts.items() if n == "F01-3")
+    (m,) = f3["rear_ports"]
+    assert f3["type"]["value"] == "lc" and m["rear_port_position"] == 3
+    assert rear[m["rear_port"]]["positions"] == 6 and rear[m["rear_port"]]["name"] == "R01"

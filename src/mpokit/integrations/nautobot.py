@@ -23,8 +23,10 @@ from mpokit.integrations.push import ApiError, Body, Key, Stage, cable_key
 from mpokit.integrations.records import (
     ROLE_COLORS,
     Inventory,
+    PanelPort,
     cable_type,
     inventory,
+    panel_ports,
     port_type,
 )
 
@@ -114,7 +116,7 @@ def nautobot_csvs(plant: Plant) -> dict[str, str]:
             for t in inv.device_types for n, p in t.rear_ports],
         "09-front-port-templates.csv": [
             {"device_type__manufacturer__name": inv.manufacturer, "device_type__model": t.model,
-             "name": f, "type": port_type(t.port_type),
+             "name": f, "type": port_type(t.front_type),
              "rear_port_template__device_type__manufacturer__name": inv.manufacturer,
              "rear_port_template__device_type__model": t.model,
              "rear_port_template__name": r, "rear_port_position": pos}
@@ -225,6 +227,7 @@ class NautobotDialect:
 
     def __init__(self) -> None:
         self.port_of: dict[Any, PortRef] = {}
+        self.panel: dict[PortRef, PanelPort] = {}
 
     def stages(self, inv: Inventory, ids: dict[tuple[str, Key], Any]) -> Iterable[Stage]:
         yield Stage("status", "extras/statuses", [
@@ -273,7 +276,7 @@ class NautobotDialect:
                     lambda o: (self._dt_model(o, dts), o["name"]), flt, compare=("positions",))
         yield Stage("front port template", "dcim/front-port-templates",
                     [((t.model, f), {"device_type": dt, "name": f, "type": port_type(
-                        t.port_type), "rear_port_template": ids.get(
+                        t.front_type), "rear_port_template": ids.get(
                         ("rear port template", (t.model, r))), "rear_port_position": pos},
                       f"{t.model} {f}") for t, dt in dts for f, r, pos in t.front_ports],
                     lambda o: (self._dt_model(o, dts), o["name"]), flt,
@@ -286,6 +289,7 @@ class NautobotDialect:
             {"location": loc} if loc else None, compare=("position",))
         devs = {d.name: ids[("device", d.name)] for d in inv.devices}
         names = {v: k for k, v in devs.items()}
+        self.panel = panel_ports(inv)
         for kind in ("interface", "rear", "front"):
             ports = sorted({p for c in inv.cables for p in (*c.a, *c.b) if p.kind == kind})
             yield Stage(f"{kind} port", _PORT_ENDPOINT[kind], [
@@ -323,10 +327,11 @@ class NautobotDialect:
         if p.kind == "interface":
             body["status"] = self._status(ids)
         elif p.kind == "rear":
-            body.update(type="mpo", positions=1)
+            body.update(type=self.panel[p].type, positions=self.panel[p].positions)
         else:
-            body.update(type="mpo", rear_port=ids.get(("rear port", PortRef(
-                p.device, "R" + p.name[1:], "rear"))), rear_port_position=1)
+            pp = self.panel[p]
+            body.update(type=pp.type, rear_port=ids.get(("rear port", pp.rear)),
+                        rear_port_position=pp.rear_position)
         return body
 
     def _cable_key(self, o: Body) -> Any:

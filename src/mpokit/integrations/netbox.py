@@ -27,8 +27,10 @@ from mpokit.integrations.push import ApiError, Body, Key, Stage, cable_key
 from mpokit.integrations.records import (
     ROLE_COLORS,
     Inventory,
+    PanelPort,
     cable_type,
     inventory,
+    panel_ports,
     port_type,
     slug,
 )
@@ -62,7 +64,7 @@ def device_type_docs(inv: Inventory) -> list[dict[str, Any]]:
             doc["rear-ports"] = [{"name": n, "type": port_type(t.port_type), "positions": p}
                                  for n, p in t.rear_ports]
         if t.front_ports:
-            doc["front-ports"] = [{"name": f, "type": port_type(t.port_type), "positions": 1}
+            doc["front-ports"] = [{"name": f, "type": port_type(t.front_type), "positions": 1}
                                   for f, _r, _p in t.front_ports]
             doc["port-mappings"] = [{"front_port": f, "front_port_position": 1,
                                      "rear_port": r, "rear_port_position": p}
@@ -209,6 +211,7 @@ class NetboxDialect:
 
     def __init__(self) -> None:
         self.port_of: dict[Any, PortRef] = {}
+        self.panel: dict[PortRef, PanelPort] = {}
 
     def stages(self, inv: Inventory, ids: dict[tuple[str, Key], Any]) -> Iterable[Stage]:
         site = inv.site
@@ -248,7 +251,7 @@ class NetboxDialect:
                     lambda o: (self._dt_model(o, dts), o["name"]), flt, compare=("positions",))
         yield Stage("front port template", "dcim/front-port-templates",
                     [((t.model, f), {"device_type": dt, "name": f, "positions": 1,
-                                     "type": port_type(t.port_type),
+                                     "type": port_type(t.front_type),
                                      "rear_ports": [{"position": 1, "rear_port_position": pos,
                                                      "rear_port": ids.get(
                                                          ("rear port template", (t.model, r)))}]},
@@ -262,6 +265,7 @@ class NetboxDialect:
             compare=("position",))
         devs = {d.name: ids[("device", d.name)] for d in inv.devices}
         names = {v: k for k, v in devs.items()}
+        self.panel = panel_ports(inv)
         for kind in ("interface", "rear", "front"):
             ports = sorted({p for c in inv.cables for p in (*c.a, *c.b) if p.kind == kind})
             yield Stage(f"{kind} port", _PORT_ENDPOINT[kind], [
@@ -293,13 +297,13 @@ class NetboxDialect:
 
     def _port_body(self, p: PortRef, dev: Any, ids: dict[tuple[str, Key], Any]) -> Body:
         body: Body = {"device": dev, "name": p.name, "type": "other"}
-        if p.kind == "rear":
-            body.update(type="mpo", positions=1)
-        elif p.kind == "front":
-            body.update(type="mpo", positions=1, rear_ports=[{
-                "position": 1, "rear_port_position": 1,
-                "rear_port": ids.get(("rear port", PortRef(p.device, "R" + p.name[1:],
-                                                           "rear")))}])
+        if p.kind == "interface":
+            return body
+        pp = self.panel[p]
+        body.update(type=pp.type, positions=pp.positions)
+        if p.kind == "front":
+            body["rear_ports"] = [{"position": 1, "rear_port_position": pp.rear_position,
+                                   "rear_port": ids.get(("rear port", pp.rear))}]
         return body
 
     def _cable_key(self, o: Body) -> Any:

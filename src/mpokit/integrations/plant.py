@@ -76,6 +76,12 @@ class DeviceType:
     front_ports: tuple[tuple[str, str, int], ...] = ()  # (front, rear, rear position)
     rear_ports: tuple[tuple[str, int], ...] = ()  # (rear, positions)
     port_type: str = ""  # connector of the panel's ports (MPO-12 ...)
+    front_port_type: str = ""  # connector of the front ports when it differs (cassette LC)
+
+    @property
+    def front_type(self) -> str:
+        """The connector of the front ports (``port_type`` unless a cassette's differs)."""
+        return self.front_port_type or self.port_type
 
 
 @dataclass(frozen=True)
@@ -137,7 +143,8 @@ class Plant:
     # ------------------------------------------------------------------ building
     @staticmethod
     def from_cutsheet(rows: Iterable[Mapping[str, Any]], *, site: str = "mpokit",
-                      source: str = "cutsheet", rack_units: int = 48) -> Plant:
+                      source: str = "cutsheet", rack_units: int = 48,
+                      cassette_ports: int | None = None) -> Plant:
         """Build the plant from cut-sheet rows (dicts with the :data:`COLUMNS`).
 
         Parameters
@@ -150,6 +157,11 @@ class Plant:
             The file name used in error messages.
         rack_units
             Rack height; raised to the highest rack unit the cut sheet uses.
+        cassette_ports
+            Front ports of the plan's cassette model (``None``: the plan has none). The
+            cut sheet names the cassette a duplex cord lands on, not its front port: the
+            cords of one cassette take its ports 1, 2 ... in cut-sheet order, the order the
+            planner numbers them in (tested against the plan's channel designs).
 
         Returns
         -------
@@ -159,14 +171,15 @@ class Plant:
         Raises
         ------
         InputError
-            A row whose ends cannot be read, or two cables on one port.
+            A row whose ends cannot be read, two cables on one port, or more cords on a
+            cassette than it has ports.
 
         Examples
         --------
         >>> Plant.from_cutsheet([], site="hall-1").site
         'hall-1'
         """
-        return _Builder(site, source, rack_units).build(rows)
+        return _Builder(site, source, rack_units, cassette_ports).build(rows)
 
     # ------------------------------------------------------------------ reading
     def device(self, name: str) -> Device:
@@ -222,9 +235,10 @@ class Plant:
         """
         idx = self._index()
         paths: list[list[Hop]] = []
-        stack: list[tuple[PortRef, list[Hop]]] = [(start, [])]
+        # (port, hops so far, the rear-port position carried from the last front port)
+        stack: list[tuple[PortRef, list[Hop], int]] = [(start, [], 0)]
         while stack:
-            port, hops = stack.pop()
+            port, hops, carried = stack.pop()
             hit = idx["cable"].get(port)
             if hit is None:
                 if hops:
@@ -233,14 +247,19 @@ class Plant:
             cable, side = hit
             fars = _far_ends(cable, port, side)
             for far in fars:
-                # the rear-port position of the front port this cable ends on (1 otherwise)
-                pos = idx["pos"].get(far, idx["pos"].get(port, 1))
+                # the rear-port position of the front port at either end of this cable,
+                # else the one carried along rear-to-rear cables (1 when there is none)
+                pos = idx["rear_of"].get(far, idx["rear_of"].get(port, ("", carried)))[1] or 1
                 step = [*hops, Hop(port, cable.label, far, pos)]
-                peer = idx["peer"].get(far)
+                if far.kind == "front":
+                    rear, rpos = idx["rear_of"].get(far, (None, 0))
+                    peer, nxt = rear, rpos
+                else:
+                    peer, nxt = idx["front_of"].get((far, pos)), pos
                 if peer is None or len(step) > 64:
                     paths.append(step)
                 else:
-                    stack.append((peer, step))
+                    stack.append((peer, step, nxt))
         return sorted(paths, key=lambda h: h[-1].far)
 
     def _index(self) -> dict[str, Any]:
@@ -252,17 +271,23 @@ class Plant:
                     cable[p] = (c, "a")
                 for p in c.b:
                     cable[p] = (c, "b")
-            peer: dict[PortRef, PortRef] = {}
-            pos: dict[PortRef, int] = {}
+            rear_of: dict[PortRef, tuple[PortRef, int]] = {}
+            front_of: dict[tuple[PortRef, int], PortRef] = {}
             types = {t.model: t for t in self.device_types}
             for d in self.devices:
                 for front, rear, position in types[d.device_type].front_ports:
                     f, r = PortRef(d.name, front, "front"), PortRef(d.name, rear, "rear")
-                    peer[f], peer[r] = r, f
-                    pos[f] = position
-            cache = {"cable": cable, "peer": peer, "pos": pos}
+                    rear_of[f] = (r, position)
+                    front_of[(r, position)] = f
+            cache = {"cable": cable, "rear_of": rear_of, "front_of": front_of}
             object.__setattr__(self, "_idx", cache)
         return cache
+
+
+def _panel_key(d: dict[str, Any]) -> str:
+    """``panel:<rear connector>:<front connector of a cassette, or empty>``."""
+    front = d.get("cassette", "")
+    return f"panel:{d['connector'] or ('MPO-12' if front else 'MPO')}:{front}"
 
 
 def _far_ends(cable: Cable, port: PortRef, side: str) -> tuple[PortRef, ...]:
@@ -288,11 +313,14 @@ def _role(name: str) -> str:
 
 
 class _Builder:
-    def __init__(self, site: str, source: str, rack_units: int) -> None:
+    def __init__(self, site: str, source: str, rack_units: int,
+                 cassette_ports: int | None = None) -> None:
         self.site, self.source, self.rack_units = site, source, rack_units
+        self.cassette_ports = cassette_ports
         self.devices: dict[str, dict[str, Any]] = {}
         self.cables: list[Cable] = []
         self.used: dict[PortRef, str] = {}
+        self.cassette_next: dict[tuple[str, int], int] = {}
 
     def _err(self, row: int, msg: str, field: str, fix: str) -> InputError:
         return InputError(msg, file=self.source, line=row + 2, field=field, fix=fix)
@@ -330,22 +358,52 @@ class _Builder:
         hi = int(m.group(4)) if m.group(4) else lo
         if p_hi == p_lo:
             adapters = [(p_lo, k) for k in range(lo, hi + 1)]
-        else:  # a range over two panels: the first filled from lo to its last adapter
-            cap = legs - hi + lo - 1
-            adapters = [(p_lo, k) for k in range(lo, cap + 1)] + [(p_hi, k)
-                                                                  for k in range(1, hi + 1)]
+        else:  # over panels p_lo..p_hi: the first from lo, full ones between, the last to hi
+            span = p_hi - p_lo
+            cap, rest = divmod(legs - hi + lo - 1, span)  # adapters per panel
+            if rest or cap < max(lo, hi) or p_hi < p_lo:
+                raise self._err(i, f"the port range {port!r} does not fit {legs} legs on "
+                                "panels of equal size", f"{side}_port",
+                                "give the cut sheet mpokit plan wrote")
+            adapters = ([(p_lo, k) for k in range(lo, cap + 1)]
+                        + [(p, k) for p in range(p_lo + 1, p_hi) for k in range(1, cap + 1)]
+                        + [(p_hi, k) for k in range(1, hi + 1)])
         if kind == "trunk" and len(adapters) != legs:
             raise self._err(i, f"the port range {port!r} spans {len(adapters)} adapters but "
                             f"the trunk has {legs} legs", f"{side}_port",
                             "give the cut sheet mpokit plan wrote")
+        conn = str(r.get("connector") or "")
+        duplex = kind != "trunk" and not conn.upper().startswith("MPO")
         out = []
         for pn, k in adapters:
-            d = self._device(f"{rack}-PP{pn:02d}", rack, ru if pn == p_lo else None, "panel")
+            name = f"{rack}-PP{pn:02d}"
+            d = self._device(name, rack, ru if pn == p_lo else None, "panel")
             d["ports"].add(k)
-            d["connector"] = str(r.get("connector") or d["connector"])
-            out.append(PortRef(f"{rack}-PP{pn:02d}", f"{'R' if kind == 'trunk' else 'F'}"
-                               f"{k:02d}", "rear" if kind == "trunk" else "front"))
+            if kind == "trunk":
+                d["connector"] = conn or d["connector"]
+                out.append(PortRef(name, f"R{k:02d}", "rear"))
+            elif duplex:  # a duplex cord onto a cassette: its next free front port
+                out.append(self._cassette_port(i, d, name, k, conn, side))
+            else:
+                d["connector"] = d["connector"] or conn
+                out.append(PortRef(name, f"F{k:02d}", "front"))
         return out
+
+    def _cassette_port(self, i: int, d: dict[str, Any], name: str, k: int, conn: str,
+                       side: str) -> PortRef:
+        if self.cassette_ports is None:
+            raise self._err(i, f"a {conn} cord lands on cassette {k:02d} of {name}, but the "
+                            "plan names no cassette model (its front ports are unknown)",
+                            f"{side}_port", "give the plan folder with its bom.csv, or the "
+                            "plan in memory")
+        j = self.cassette_next.get((name, k), 0) + 1
+        if j > self.cassette_ports:
+            raise self._err(i, f"cassette {k:02d} of {name} gets a {j}th cord but has "
+                            f"{self.cassette_ports} front ports", f"{side}_port",
+                            "give the cut sheet mpokit plan wrote")
+        self.cassette_next[(name, k)] = j
+        d["cassette"] = conn
+        return PortRef(name, f"F{k:02d}-{j}", "front")
 
     def build(self, rows: Iterable[Mapping[str, Any]]) -> Plant:
         for i, r in enumerate(rows):
@@ -364,9 +422,8 @@ class _Builder:
                 if p in self.used:
                     raise self._err(i, f"port {p.name} of {p.device} carries two cables "
                                     f"({self.used[p]!r} and {label!r})", "label",
-                                    "a cut sheet where every port holds one cable (cassette "
-                                    "ports are not written per LC port; see "
-                                    "docs/integrations.md)")
+                                    "a cut sheet where every port holds one cable (give the "
+                                    "cut sheet mpokit plan wrote)")
                 self.used[p] = label
             base = dict(kind=str(r["kind"]), part=str(r["part"]),
                         connector=str(r["connector"]), fiber=str(r["fiber"]),
@@ -391,20 +448,29 @@ class _Builder:
         panel_max: dict[str, int] = {}
         for d in self.devices.values():
             if d["role"] == "panel":
-                key = d["connector"] or "MPO"
+                d["type_key"] = key = _panel_key(d)
                 panel_max[key] = max(panel_max.get(key, 0), max(d["ports"]))
         for role, n in by_role.items():
             model = f"mpokit-{role}-{n}p"
             types[role] = DeviceType(model, role, 1, interfaces=tuple(str(k)
                                                                       for k in range(1, n + 1)))
-        for conn, n in panel_max.items():
-            model = f"mpokit-panel-{conn}-{n}"
-            types["panel:" + conn] = DeviceType(
-                model, "panel", 1,
+        for key, n in panel_max.items():
+            _, conn, front = key.split(":")
+            if front:  # cassettes: front port j of cassette k is rear R<k> position j
+                per = self.cassette_ports or 1
+                types[key] = DeviceType(
+                    f"mpokit-cassette-panel-{conn}-{per}{front}-{n}", "panel", 1,
+                    front_ports=tuple((f"F{k:02d}-{j}", f"R{k:02d}", j)
+                                      for k in range(1, n + 1) for j in range(1, per + 1)),
+                    rear_ports=tuple((f"R{k:02d}", per) for k in range(1, n + 1)),
+                    port_type=conn, front_port_type=front)
+                continue
+            types[key] = DeviceType(
+                f"mpokit-panel-{conn}-{n}", "panel", 1,
                 front_ports=tuple((f"F{k:02d}", f"R{k:02d}", 1) for k in range(1, n + 1)),
                 rear_ports=tuple((f"R{k:02d}", 1) for k in range(1, n + 1)), port_type=conn)
         for name, d in sorted(self.devices.items()):
-            key = "panel:" + (d["connector"] or "MPO") if d["role"] == "panel" else d["role"]
+            key = d["type_key"] if d["role"] == "panel" else d["role"]
             devices.append(Device(name, d["role"], types[key].model, d["rack"], d["ru"]))
         top = max([d.ru for d in devices if d.ru is not None], default=0)
         return Plant(self.site, tuple(sorted(types.values(), key=lambda t: t.model)),
@@ -469,7 +535,28 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
     except Exception as exc:  # pyarrow raises its own error types for damaged files
         raise InputError(f"cannot read the cut sheet: {exc}", file=str(pq_file if
                          pq_file.is_file() else csv_file), fix="re-run `mpokit plan`") from None
-    return Plant.from_cutsheet(table.to_pylist(), site=site, source=str(src))
+    return Plant.from_cutsheet(table.to_pylist(), site=site, source=str(src),
+                               cassette_ports=_bom_cassette_ports(folder / "bom.csv"))
+
+
+def _bom_cassette_ports(bom: Path) -> int | None:
+    """Front ports of the cassette model the plan's ``bom.csv`` lists (None: no cassette,
+    no bill of materials, or a model the built-in catalogue does not hold)."""
+    import csv
+
+    from mpokit.errors import CatalogError
+    from mpokit.standards import cassette
+
+    if not bom.is_file():
+        return None
+    with bom.open(encoding="utf-8", newline="") as fh:
+        models = {r.get("item", "") for r in csv.DictReader(fh)
+                  if r.get("category") == "cassette"}
+    try:
+        ports = {cassette(m).front.ports for m in models}
+    except CatalogError:
+        return None
+    return ports.pop() if len(ports) == 1 else None
 
 
 def plant_from_plan(plan: Any) -> Plant:
@@ -497,6 +584,8 @@ def plant_from_plan(plan: Any) -> Plant:
     """
     from mpokit.plan.outputs import cutsheet_table
 
+    ports = {plan.catalog.cassette.front.ports} if plan.cabling.cassettes else set()
     return Plant.from_cutsheet(cutsheet_table(plan).to_pylist(),
                                site=str(plan.spec.cluster.name), source="plan",
-                               rack_units=int(plan.spec.layout.rack_units))
+                               rack_units=int(plan.spec.layout.rack_units),
+                               cassette_ports=ports.pop() if ports else None)

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 
 from mpokit.errors import InputError
-from mpokit.integrations.plant import Cable, Device, DeviceType, Plant
+from mpokit.integrations.plant import Cable, Device, DeviceType, Plant, PortRef
 
-__all__ = ["MANUFACTURER", "Inventory", "cable_type", "inventory", "port_type", "slug"]
+__all__ = ["MANUFACTURER", "Inventory", "PanelPort", "cable_type", "inventory", "panel_ports",
+           "port_type", "slug"]
 
 #: The manufacturer the generated device types are filed under (they are the plan's
 #: port sets, not a vendor's catalogue models).
@@ -145,3 +146,49 @@ def inventory(plant: Plant) -> Inventory:
     roles = tuple(sorted({d.role for d in plant.devices}))
     return Inventory(plant.site, racks, MANUFACTURER, roles, plant.device_types,
                      plant.devices, plant.cables, plant.rack_units)
+
+
+@dataclass(frozen=True)
+class PanelPort:
+    """A panel port as both tools record it: type, positions and, for a front port, the
+    rear port and position it maps to."""
+
+    type: str
+    positions: int
+    rear: PortRef | None = None
+    rear_position: int = 1
+
+
+def panel_ports(inv: Inventory) -> dict[PortRef, PanelPort]:
+    """Every front and rear port of the inventory's panels, from their device types.
+
+    Parameters
+    ----------
+    inv
+        The inventory.
+
+    Returns
+    -------
+    dict
+        ``PortRef -> PanelPort``: an MPO adapter's front ``F05`` maps to ``R05``
+        position 1; a cassette's duplex front ``F01-3`` (type ``lc``) to ``R01`` position
+        3, the rear port having as many positions as the cassette has front ports.
+
+    Examples
+    --------
+    >>> t = DeviceType("m", "panel", 1, front_ports=(("F01-2", "R01", 2),),
+    ...                rear_ports=(("R01", 6),), port_type="MPO-12", front_port_type="LC")
+    >>> inv = Inventory("s", (), MANUFACTURER, (), (t,), (Device("p", "panel", "m", "", 1),), ())
+    >>> panel_ports(inv)[PortRef("p", "F01-2", "front")].rear_position
+    2
+    """
+    types = {t.model: t for t in inv.device_types}
+    out: dict[PortRef, PanelPort] = {}
+    for d in inv.devices:
+        t = types[d.device_type]
+        for r, n in t.rear_ports:
+            out[PortRef(d.name, r, "rear")] = PanelPort(port_type(t.port_type), n)
+        for f, r, pos in t.front_ports:
+            out[PortRef(d.name, f, "front")] = PanelPort(
+                port_type(t.front_type), 1, PortRef(d.name, r, "rear"), pos)
+    return out
