@@ -69,3 +69,29 @@ def test_push_is_idempotent_and_traces_match(nautobot, tiny: Plant) -> None:  # 
     # a structured link passes both panels: front port, rear port position, trunk leg
     structured = [lk for lk in links if len(lk.hops) == 3]
     assert len(structured) == 8
+
+
+def test_cassette_ports_trace_through_rear_positions(nautobot, halls_plan) -> None:  # type: ignore[no-untyped-def]
+    """Two duplex links on ports 1 and 3 of one MPO-LC cassette pair: Nautobot's trace
+    goes LC front port -> rear position -> trunk leg -> the same position's front port
+    at the far cassette, as mpokit's does."""
+    from mpokit.integrations import PortRef, plant_from_plan
+
+    full = plant_from_plan(halls_plan)
+    starts = [PortRef("leaf09", p, "interface") for p in ("33", "35")]
+    labels = {h.cable for s in starts for h in full.trace(s)[0]}
+    cables = tuple(c for c in full.cables if c.label in labels)
+    used = {p.device for c in cables for p in (*c.a, *c.b)}
+    devices = tuple(d for d in full.devices if d.name in used)
+    types = tuple(t for t in full.device_types if t.model in {d.device_type for d in devices})
+    plant = Plant("halls-cassettes", types, devices, cables, full.rack_units)
+    api = HttpApi(nautobot.url, nautobot.token)
+    report = push(plant, api, NautobotDialect())
+    assert report.created["cable"] == 5 and not report.conflicts
+    names = {d["id"]: d["name"] for d in api.find("dcim/devices", location=plant.site)}
+    for start in starts:
+        (want,) = plant.trace(start)
+        got = read_trace(api, plant, start, names)
+        assert [(h.near, h.cable, h.far, h.position) for h in got] == [
+            (h.near, h.cable, h.far, h.position) for h in want], start
+    assert [h.position for h in plant.trace(starts[1])[0]] == [3, 3, 3]

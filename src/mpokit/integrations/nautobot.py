@@ -380,13 +380,15 @@ def read_trace(api: HttpApi, plant: Plant, start: PortRef,
         raise ApiError(404, f"interface {start.name} of {start.device} not on the server",
                        url=api.base)
     segments = api.get(f"dcim/interfaces/{found[0]['id']}/trace")
-    hops = []
+    hops: list[Hop] = []
     for near, cable, far in segments:
         if cable is None or far is None:
             continue
-        hops.append(Hop(_ref(near, devices), str(cable.get("label") or ""), _ref(far, devices),
-                        int(far.get("rear_port_position") or near.get("rear_port_position")
-                            or 1)))
+        a, b = _ref(near, devices), _ref(far, devices)
+        # a rear-to-rear cable (a trunk leg) carries the position of the front port before
+        pos = (int(far.get("rear_port_position") or near.get("rear_port_position") or 0)
+               or (hops[-1].position if hops and a.kind == b.kind == "rear" else 1))
+        hops.append(Hop(a, str(cable.get("label") or ""), b, pos))
     return hops
 
 
