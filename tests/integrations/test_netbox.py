@@ -7,7 +7,8 @@ through pynetbox against NetBox's *published* OpenAPI schema.
   Every request body pynetbox sends is validated against the endpoint's published POST
   request schema (closed to unknown fields), every GET query parameter against the
   endpoint's published parameters.
-* NetBox's repository holds no recorded API responses, so the stand-in server answers
+* NetBox's repository holds no recorded responses of these endpoints (its REST API docs
+  show illustrative, partly outdated excerpts), so the stand-in server answers
   with objects built from the published response schemas (a related id as its brief
   object, a choice as value and label) and every answer is itself validated against the
   published POST/GET response schema before pynetbox sees it.
