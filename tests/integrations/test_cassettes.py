@@ -157,3 +157,17 @@ def test_nautobot_push_puts_each_lc_port_on_its_rear_position(halls: Plant) -> N
     assert {o["positions"] for o in rear.values() if o["type"] == "mpo"} == {6}
     tmpl = [o for o in srv.objects["dcim/front-port-templates"] if o["name"] == "F02-5"]
     assert [(o["type"], o["rear_port_position"]) for o in tmpl] == [("lc", 5)]
+
+
+def test_cli_exports_a_cassette_plan(halls_dir: Path, tmp_path: Path) -> None:
+    from .test_cli import run
+
+    r = run("export", "netbox", str(halls_dir), "--out", str(tmp_path / "nb"))
+    assert r.returncode == 0, r.stderr
+    doc = (tmp_path / "nb" / "05-device-types.yaml").read_text(encoding="utf-8")
+    assert "model: mpokit-cassette-panel-MPO-12-6LC-4" in doc
+    r = run("export", "ptm", str(halls_dir), "--out", str(tmp_path / "ptm"))
+    assert r.returncode == 0, r.stderr
+    # leaf09 port 33 reaches spine01 port 17 through a cassette pair
+    assert '"leaf09":"swp33" -- "spine01":"swp17";' in (
+        tmp_path / "ptm" / "topology.dot").read_text(encoding="utf-8")
