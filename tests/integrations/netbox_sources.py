@@ -33,6 +33,7 @@ import ast
 import copy
 import hashlib
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,10 @@ def _to_json_schema(node: Any, strict: bool) -> Any:
         out["additionalProperties"] = False
     if node.get("nullable") is True:
         return {"anyOf": [{"type": "null"}, out]}
+    if not strict and {"value", "label"} == set(node.get("properties") or ()):
+        # NetBox's ChoiceField answers null for an empty choice (netbox/api/fields.py,
+        # to_representation), which the published schema does not mark nullable
+        return {"anyOf": [{"type": "null"}, out]}
     return out
 
 
@@ -256,11 +261,12 @@ class PublishedNetbox:
         props = sch.get("properties")
         if props is not None and {"value", "label"} <= set(props) and not isinstance(
                 value, dict):
-            if value is None:
-                return None
-            values, labels = props["value"].get("enum", []), props["label"].get("enum", [])
-            label = labels[values.index(value)] if value in values and labels else str(value)
-            return {"value": value, "label": label}
+            if value in (None, ""):
+                return None  # as NetBox's ChoiceField answers an empty choice
+            # the published description pairs them: "* `value` - Label" per line
+            pairs = dict(re.findall(r"^\* `([^`]*)` - (.*)$",
+                                    props["value"].get("description", ""), re.M))
+            return {"value": value, "label": pairs.get(str(value), str(value))}
         if props is not None:
             given = {"id": value} if isinstance(value, int) else dict(value or {})
             out = {}

@@ -33,6 +33,7 @@ import yaml
 from mpokit.integrations import Plant
 from mpokit.integrations.netbox import NetboxDialect, PynetboxApi, netbox_files, write_netbox
 from mpokit.integrations.push import PushError, push
+from mpokit.integrations.records import BREAKOUT_PROFILES
 
 from .netbox_sources import PublishedNetbox, form_fields
 
@@ -170,6 +171,8 @@ class FakeNetbox(requests.adapters.BaseAdapter):  # type: ignore[misc]
         ep = url.path.removeprefix("/api/").strip("/")
         if not self.token_ok:
             return self._answer(request, 403, {"detail": "Invalid v1 token"})
+        if request.method == "GET" and not ep:  # the API root: pynetbox reads the version
+            return self._answer(request, 200, {"dcim": "http://netbox.test/api/dcim/"})
         if request.method == "GET":
             q = parse_qs(url.query)
             self.unknown_params |= set(q) - set(self.netbox.paths[ep]["get_parameters"])
@@ -286,3 +289,48 @@ def test_cassette_panel_push_matches_netbox_schema(halls_plan, netbox: Published
     (m,) = f3["rear_ports"]
     assert f3["type"]["value"] == "lc" and m["rear_port_position"] == 3
     assert rear[m["rear_port"]]["positions"] == 6 and rear[m["rear_port"]]["name"] == "R01"
+
+
+def test_breakout_harness_is_one_cable_with_a_breakout_profile(netbox: PublishedNetbox
+                                                               ) -> None:
+    """NetBox 4.5+ records a harness from one switch port to two NIC ports as one cable
+    whose profile says so (1 connector of 2 positions : 2 connectors of 1 position); the
+    import files, which hold one port per cable end, still refuse it."""
+    from mpokit.errors import InputError
+    from mpokit.integrations import plant_from_plan
+    from mpokit.plan import ClusterSpec, make_plan
+
+    plant = plant_from_plan(make_plan(ClusterSpec.model_validate({
+        "cluster": {"name": "brk", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
+        "fabric": {"scalable_unit": 4,
+                   "switch": {"ports": 8, "port_speed_gbps": 800, "cages": 8}}})))
+    harness = [c for c in plant.cables if len(c.b) == 2]
+    assert len(harness) == 4
+    fake = FakeNetbox(netbox)
+    api = _api(fake)
+    version = api.version
+    assert version == tuple(int(x) for x in netbox.source["netbox_version"].split(".")[:2])
+    published = {e for e in _enum(netbox, "WritableCableRequest", "profile")
+                 if e.startswith("breakout-1c")}
+    # mpokit's table of which release has which profile, against the published schemas
+    assert published == {p for p, since in BREAKOUT_PROFILES.values() if version >= since}
+    if version < BREAKOUT_PROFILES[2][1]:  # 4.5: no 1:2 profile; refused before writing
+        with pytest.raises(InputError, match=r"1:2 breakout harness.*NetBox 4\.5 does not "
+                                             r"have \(since 4\.6\)"):
+            push(plant, api, NetboxDialect(version))
+        assert fake.posts == []
+        return
+    report = push(plant, api, NetboxDialect(version))
+    assert fake.invalid == [] and fake.bad_answers == [] and fake.unknown_params == set()
+    assert report.created["cable"] == len(plant.cables)
+    made = {o["label"]: o for o in fake.objects["dcim/cables"]}
+    one = made[harness[0].label]
+    assert one["profile"]["value"] == "breakout-1c2p-2c1p"
+    assert len(one["a_terminations"]) == 1 and len(one["b_terminations"]) == 2
+    nics = {(t["object"]["device"]["id"], t["object"]["name"]) for t in one["b_terminations"]}
+    devs = {o["id"]: o["name"] for o in fake.objects["dcim/devices"]}
+    assert {(devs[d], n) for d, n in nics} == {(p.device, p.name) for p in harness[0].b}
+    again = push(plant, _api(fake), NetboxDialect(version))
+    assert again.n_created == 0 and not again.conflicts
+    with pytest.raises(InputError, match="breakout harness"):
+        netbox_files(plant)

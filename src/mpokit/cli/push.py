@@ -68,7 +68,8 @@ def push_cmd(
         else:
             from mpokit.integrations.netbox import NetboxDialect, PynetboxApi
 
-            api, dialect = PynetboxApi(url, token), NetboxDialect()  # type: ignore[assignment]
+            nb_api = PynetboxApi(url, token)
+            api, dialect = nb_api, NetboxDialect(nb_api.version)  # type: ignore[assignment]
         report = push(plant, api, dialect, dry_run=dry_run,
                       progress=lambda s: typer.echo(f"{tool}: {s}", err=True))
     except PushError as exc:

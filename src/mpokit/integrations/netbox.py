@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mpokit.integrations.plant import Plant, PortRef
+from mpokit.errors import InputError
+from mpokit.integrations.plant import Cable, Plant, PortRef
 from mpokit.integrations.push import ApiError, Body, Key, Stage, cable_key
 from mpokit.integrations.records import (
+    BREAKOUT_PROFILES,
     ROLE_COLORS,
     Inventory,
     PanelPort,
@@ -171,6 +174,19 @@ class PynetboxApi:
         if session is not None:
             self.nb.http_session = session
 
+    @property
+    def version(self) -> tuple[int, int] | None:
+        """The server's API version (``API-Version`` header), None when unreadable."""
+        import pynetbox
+        import requests
+
+        try:
+            text = str(self.nb.version)
+        except (pynetbox.RequestError, requests.RequestException):
+            return None
+        m = re.match(r"(\d+)\.(\d+)", text)
+        return (int(m.group(1)), int(m.group(2))) if m else None
+
     def _endpoint(self, endpoint: str) -> Any:
         app, name = endpoint.split("/")
         return getattr(getattr(self.nb, app), name.replace("-", "_"))
@@ -208,12 +224,15 @@ class NetboxDialect:
     """The push stages spelled for NetBox's REST API (4.5 and later)."""
 
     name = "NetBox"
+    breakouts = True  # a harness is one cable with a breakout profile (REST API only)
 
-    def __init__(self) -> None:
+    def __init__(self, version: tuple[int, int] | None = None) -> None:
+        self.version = version  # the server's API version (major, minor), when known
         self.port_of: dict[Any, PortRef] = {}
         self.panel: dict[PortRef, PanelPort] = {}
 
     def stages(self, inv: Inventory, ids: dict[tuple[str, Key], Any]) -> Iterable[Stage]:
+        self._check_profiles(inv)
         site = inv.site
         yield Stage("site", "dcim/sites", [(site, {"name": site, "slug": slug(site),
                                                    "status": "active"}, site)],
@@ -275,15 +294,37 @@ class NetboxDialect:
                 {"site_id": sid} if sid else None)
             for p in ports:
                 self.port_of[(_PORT_CT[kind], ids.get((f"{kind} port", p)))] = p
-        yield Stage("cable", "dcim/cables", [(cable_key(c), {
-            "a_terminations": [{"object_type": _PORT_CT[c.a[0].kind],
-                                "object_id": ids[(f"{c.a[0].kind} port", c.a[0])]}],
-            "b_terminations": [{"object_type": _PORT_CT[c.b[0].kind],
-                                "object_id": ids[(f"{c.b[0].kind} port", c.b[0])]}],
-            "status": "connected", "type": cable_type(c), "label": c.label,
-            "length": round(c.length_m, 2), "length_unit": "m"}, c.label)
-            for c in inv.cables], self._cable_key, {"site_id": sid} if sid else None,
-            compare=("label",))
+        yield Stage("cable", "dcim/cables", [(cable_key(c), self._cable_body(c, ids), c.label)
+                                             for c in inv.cables],
+                    self._cable_key, {"site_id": sid} if sid else None, compare=("label",))
+
+    def _cable_body(self, c: Cable, ids: dict[tuple[str, Key], Any]) -> Body:
+        def terms(ports: tuple[PortRef, ...]) -> list[Body]:
+            return [{"object_type": _PORT_CT[p.kind], "object_id": ids[(f"{p.kind} port", p)]}
+                    for p in ports]
+
+        body: Body = {"a_terminations": terms(c.a), "b_terminations": terms(c.b),
+                      "status": "connected", "type": cable_type(c), "label": c.label,
+                      "length": round(c.length_m, 2), "length_unit": "m"}
+        if len(c.b) > 1:  # a breakout harness: the switch port's lanes to each NIC port
+            body["profile"] = BREAKOUT_PROFILES[len(c.b)][0]
+        return body
+
+    def _check_profiles(self, inv: Inventory) -> None:
+        """Refuse, before anything is written, harnesses the server has no profile for."""
+        if self.version is None:
+            return  # unknown: the server's own validation names the cable if it refuses
+        for c in inv.cables:
+            if len(c.b) > 1:
+                profile, since = BREAKOUT_PROFILES[len(c.b)]
+                if self.version < since:
+                    have = ".".join(map(str, self.version))
+                    raise InputError(
+                        f"cable {c.label!r} is a 1:{len(c.b)} breakout harness, recorded with "
+                        f"NetBox's cable profile {profile!r}, which NetBox {have} does not "
+                        f"have (since {since[0]}.{since[1]})", field="kind",
+                        fix=f"upgrade NetBox to {since[0]}.{since[1]} or later, or export the "
+                        "fabric files (ufm, ibdiagnet, ptm) for this plan")
 
     def _port_key(self, names: dict[Any, str], kind: str) -> Any:
         def key(o: Body) -> PortRef:

@@ -162,7 +162,7 @@ def push(plant: Plant, api: Api, dialect: Dialect, *, dry_run: bool = False,
         The server refused a request; the error names the object and carries the report of
         what was created before it.
     """
-    inv = inventory(plant)
+    inv = inventory(plant, breakouts=bool(getattr(dialect, "breakouts", False)))
     report = PushReport(dry_run=dry_run)
     ids: dict[tuple[str, Key], Any] = {}
     step = progress or (lambda _s: None)

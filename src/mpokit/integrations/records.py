@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from mpokit.errors import InputError
 from mpokit.integrations.plant import Cable, Device, DeviceType, Plant, PortRef
 
-__all__ = ["MANUFACTURER", "Inventory", "PanelPort", "cable_type", "inventory", "panel_ports",
-           "port_type", "slug"]
+__all__ = ["BREAKOUT_PROFILES", "MANUFACTURER", "Inventory", "PanelPort", "cable_type",
+           "inventory", "panel_ports", "port_type", "slug"]
 
 #: The manufacturer the generated device types are filed under (they are the plan's
 #: port sets, not a vendor's catalogue models).
@@ -115,13 +115,23 @@ class Inventory:
     rack_units: int = 48
 
 
-def inventory(plant: Plant) -> Inventory:
-    """The records of ``plant``; refuses what neither tool can hold one-to-one.
+#: Breakout harnesses NetBox's cable profiles describe: legs -> (profile, the first NetBox
+#: release whose published API schema lists it: 4.5.5 lists the 1:4 and 1:6 ones, 4.6.6
+#: all four; tests/integrations/test_netbox.py reads both schemas to hold this).
+BREAKOUT_PROFILES = {2: ("breakout-1c2p-2c1p", (4, 6)), 4: ("breakout-1c4p-4c1p", (4, 5)),
+                     6: ("breakout-1c6p-6c1p", (4, 5)), 8: ("breakout-1c8p-8c1p", (4, 6))}
+
+
+def inventory(plant: Plant, *, breakouts: bool = False) -> Inventory:
+    """The records of ``plant``; refuses what the target cannot hold one-to-one.
 
     Parameters
     ----------
     plant
         The plant (:func:`~mpokit.integrations.plant.load_plant`).
+    breakouts
+        Keep breakout harnesses of 2, 4, 6 or 8 legs (NetBox's REST API records them as
+        one cable with a breakout profile); refused otherwise.
 
     Returns
     -------
@@ -136,6 +146,8 @@ def inventory(plant: Plant) -> Inventory:
         import) can record.
     """
     for c in plant.cables:
+        if breakouts and len(c.a) == 1 and len(c.b) in BREAKOUT_PROFILES:
+            continue
         if len(c.a) != 1 or len(c.b) != 1:
             raise InputError(
                 f"cable {c.label!r} is a breakout harness ({len(c.a)} to {len(c.b)} ports); "
