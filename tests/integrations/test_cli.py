@@ -61,5 +61,10 @@ def test_push_unreachable_server_says_so(tiny_dir: Path) -> None:
     assert r.returncode == 1, r.stderr
     assert "cannot reach Nautobot at http://127.0.0.1:9" in r.stderr
     assert "nothing was created" in r.stderr and "Traceback" not in r.stderr
+    r = run("push", str(tiny_dir), "--to", "netbox", "http://127.0.0.1:9",
+            env={"NETBOX_TOKEN": "x"})  # the version probe fails quietly; the push says why
+    assert r.returncode == 1, r.stderr
+    assert "cannot reach NetBox at http://127.0.0.1:9" in r.stderr
+    assert "Traceback" not in r.stderr
     r = run("push", str(tiny_dir), "--to", "opennms", "http://x", env={"NAUTOBOT_TOKEN": "x"})
     assert r.returncode == 1 and "unknown tool 'opennms'" in r.stderr
