@@ -155,6 +155,13 @@ def test_nautobot_push_puts_each_lc_port_on_its_rear_position(halls: Plant) -> N
            for o in srv.objects["dcim/front-ports"] if "-" in o["name"]}
     assert got == {("F01-1", "R01", 1, "lc"), ("F01-3", "R01", 3, "lc")}
     assert {o["positions"] for o in rear.values() if o["type"] == "mpo"} == {6}
+    # the trunk leg is longer than Nautobot's cm field holds (32767): whole metres
+    leg = next(c for c in cables if c.kind == "trunk")
+    (made,) = [o for o in srv.objects["dcim/cables"] if o["label"] == leg.label]
+    assert leg.length_m > 327.67
+    assert (made["length"], made["length_unit"]) == (round(leg.length_m), "m")
+    cords = [o for o in srv.objects["dcim/cables"] if o["label"] != leg.label]
+    assert {o["length_unit"] for o in cords} == {"cm"}
     tmpl = [o for o in srv.objects["dcim/front-port-templates"] if o["name"] == "F02-5"]
     assert [(o["type"], o["rear_port_position"]) for o in tmpl] == [("lc", 5)]
 

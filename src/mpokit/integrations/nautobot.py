@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+from mpokit.errors import InputError
 from mpokit.integrations.plant import Hop, Plant, PortRef
 from mpokit.integrations.push import ApiError, Body, Key, Stage, cable_key
 from mpokit.integrations.records import (
@@ -31,7 +32,8 @@ from mpokit.integrations.records import (
 )
 
 __all__ = [
-    "HttpApi", "NautobotDialect", "length_cm", "nautobot_csvs", "read_trace", "write_nautobot",
+    "HttpApi", "NautobotDialect", "length_cm", "nautobot_csvs", "nautobot_length", "read_trace",
+    "write_nautobot",
 ]
 
 LOCATION_TYPE = "Site"
@@ -59,6 +61,48 @@ def length_cm(length_m: float) -> int:
     150
     """
     return round(float(length_m) * 100)
+
+
+#: Nautobot's ``Cable.length`` is a PositiveSmallIntegerField (nautobot/dcim/models/cables.py)
+_SMALLINT_MAX = 32767
+
+
+def nautobot_length(length_m: float) -> tuple[int, str]:
+    """A cable length as Nautobot can hold it: a whole number up to 32767 and its unit.
+
+    In cm while that fits (up to 327.67 m); longer cables (a campus trunk) in whole
+    metres, rounded to the nearest metre (found by the real-server test: a 500 m trunk in
+    cm is refused).
+
+    Parameters
+    ----------
+    length_m
+        The planned length in m.
+
+    Returns
+    -------
+    tuple of (int, str)
+        The length and its unit (``cm`` or ``m``).
+
+    Raises
+    ------
+    InputError
+        A length over 32,767 m.
+
+    Examples
+    --------
+    >>> nautobot_length(1.5), nautobot_length(512.3)
+    ((150, 'cm'), (512, 'm'))
+    """
+    cm = length_cm(length_m)
+    if cm <= _SMALLINT_MAX:
+        return cm, "cm"
+    m = round(float(length_m))
+    if m > _SMALLINT_MAX:
+        raise InputError(f"a cable of {length_m:g} m is longer than Nautobot can record "
+                         f"({_SMALLINT_MAX} m)", field="length_m",
+                         fix="split the route into cables Nautobot can hold")
+    return m, "m"
 
 
 def _rows_csv(rows: list[dict[str, Any]]) -> str:
@@ -305,7 +349,8 @@ class NautobotDialect:
             "termination_b_type": _PORT_CT[c.b[0].kind],
             "termination_b_id": ids[(f"{c.b[0].kind} port", c.b[0])],
             "status": self._status(ids, "Connected"), "type": cable_type(c),
-            "label": c.label, "length": length_cm(c.length_m), "length_unit": "cm"}, c.label)
+            "label": c.label, "length": nautobot_length(c.length_m)[0],
+            "length_unit": nautobot_length(c.length_m)[1]}, c.label)
             for c in inv.cables], self._cable_key,
             {"location_id": loc} if loc else None, compare=("label",))  # cables: by id
 
