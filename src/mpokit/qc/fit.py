@@ -97,11 +97,29 @@ def median_mad(
         med1 = median(sel)
         mad1 = median(np.abs(sel - med1)) if sel.size else math.nan
         return np.asarray(med1), np.asarray(MAD_TO_SIGMA * mad1)
+    if np.ndim(values) == 2 and axis in (-1, 1) and 0 < np.shape(values)[1] <= 128:
+        return _short_median_mad(np.asarray(values, dtype=np.float64), mask)
     v = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
     m = np.moveaxis(np.asarray(mask, dtype=bool), axis, -1)
     med = masked_median(v, m)
     mad = masked_median(np.abs(v - med[..., None]), m)
     return med, np.asarray(MAD_TO_SIGMA * mad, dtype=np.float64)
+
+
+def _short_median_mad(values: FloatArray, mask: BoolArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`median_mad` of short rows (``(m, n)``, ``n <= 128``, e.g. circle fits) by two
+    sorts: the same ranks as :func:`masked_median` picks, with a few array operations."""
+    n = values.shape[1]
+    s = np.where(mask, values, np.nan)  # NaN sorts last
+    s.sort(axis=-1)
+    k = (s == s).sum(axis=-1)
+    rows = np.arange(s.shape[0])
+    lo, hi = np.maximum((k - 1) // 2, 0), np.minimum(k // 2, n - 1)
+    med = 0.5 * (s[rows, lo] + s[rows, hi])
+    med[k == 0] = np.nan
+    d = np.abs(s - med[:, None])  # the left-out entries stay NaN, last
+    d.sort(axis=-1)
+    return med, MAD_TO_SIGMA * (0.5 * (d[rows, lo] + d[rows, hi]))
 
 
 def robust_scale(values: FloatArray, mask: BoolArray, axis: int = -1) -> FloatArray:
@@ -124,12 +142,16 @@ def masked_median(values: FloatArray, mask: BoolArray) -> FloatArray:
     if n == 0:
         return np.full(v.shape[:-1], np.nan)
     if n <= 128:  # short rows (circle fits): a sort has less overhead
-        s = np.sort(np.where(mask, v, np.nan), axis=-1)  # NaN sorts last
-        k = n - np.isnan(s).sum(axis=-1)
-        a = np.take_along_axis(s, np.maximum((k - 1) // 2, 0)[..., None], -1)[..., 0]
-        b = np.take_along_axis(s, np.minimum(k // 2, n - 1)[..., None], -1)[..., 0]
-        with np.errstate(invalid="ignore"):
-            return np.asarray(np.where(k > 0, 0.5 * (a + b), np.nan), dtype=np.float64)
+        lead = v.shape[:-1]
+        s = np.where(mask, v, np.nan).reshape(-1, n)  # NaN sorts last
+        s.sort(axis=-1)
+        k = (s == s).sum(axis=-1)  # entries with data
+        rows = np.arange(s.shape[0])
+        out = s[rows, np.maximum((k - 1) // 2, 0)]
+        out += s[rows, np.minimum(k // 2, n - 1)]
+        out *= 0.5
+        out[k == 0] = np.nan
+        return out.reshape(lead)
     bad = ~np.asarray(mask, dtype=bool) | np.isnan(v)
     n_bad = bad.sum(axis=-1)
     low = bad & (np.cumsum(bad, axis=-1) <= (n_bad // 2)[..., None])
@@ -318,6 +340,10 @@ def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray) -> FloatArray:
     return np.where(inside, out, np.nan)
 
 
+_GRAM3 = np.array([0, 1, 2, 1, 3, 4, 2, 4, 5])
+"""Where the 3 x 3 normal matrix of a circle fit takes each of the sums (1, x, y, xx, xy, yy)."""
+
+
 def circle_fit(
     x: FloatArray, y: FloatArray, mask: BoolArray, *, iterations: int = 3, floor_um: float = 0.5
 ) -> tuple[FloatArray, FloatArray, FloatArray, BoolArray]:
@@ -336,28 +362,29 @@ def circle_fit(
     xs = np.where(keep, x - x0[:, None], 0.0)
     ys = np.where(keep, y - y0[:, None], 0.0)
     t = xs * xs + ys * ys
-    # per point: the products the normal equations of t = a + b x + c y need
+    # per point: the products the normal equations of t = a + b x + c y need; the sums of
+    # every circle at once are one batched matrix product
     prods = np.stack([np.ones_like(xs), xs, ys, xs * xs, xs * ys, ys * ys, t, t * xs, t * ys],
                      axis=-1)
     cx = cy = rad = np.full(m, np.nan)
     for _ in range(iterations + 1):
-        s1, sx, sy, sxx, sxy, syy, st, stx, sty = np.moveaxis(
-            np.einsum("mn,mnk->mk", keep.astype(np.float64), prods), -1, 0)
-        gram = np.stack([np.stack([s1, sx, sy], -1), np.stack([sx, sxx, sxy], -1),
-                         np.stack([sy, sxy, syy], -1)], -2)
+        sums = (keep.astype(np.float64)[:, None, :] @ prods)[:, 0]
+        gram = sums[:, _GRAM3].reshape(m, 3, 3)
         det = np.linalg.det(gram)
-        ok = np.abs(det) > 1e-9 * np.maximum(s1 * sxx * syy, 1e-300)
-        gram = np.where(ok[:, None, None], gram, np.eye(3))
-        coef = np.linalg.solve(gram, np.stack([st, stx, sty], -1)[..., None])[..., 0]
+        ok = np.abs(det) > 1e-9 * np.maximum(sums[:, 0] * sums[:, 3] * sums[:, 5], 1e-300)
+        if not np.all(ok):
+            gram[~ok] = np.eye(3)
+        coef = np.linalg.solve(gram, sums[:, 6:9, None])[..., 0]
         bx = coef[:, 1] / 2.0
         by = coef[:, 2] / 2.0
         with np.errstate(invalid="ignore"):
             rad = np.where(ok, np.sqrt(coef[:, 0] + bx**2 + by**2), np.nan)
         cx = np.where(ok, x0 + bx, np.nan)
         cy = np.where(ok, y0 + by, np.nan)
-        dist = np.hypot(xs - bx[:, None], ys - by[:, None]) - rad[:, None]
+        ux, uy = xs - bx[:, None], ys - by[:, None]
+        dist = np.sqrt(ux * ux + uy * uy) - rad[:, None]
         med, scale = median_mad(dist, keep)
-        limit = np.maximum(3.0 * np.nan_to_num(scale, nan=np.inf), floor_um)
+        limit = np.maximum(3.0 * np.where(np.isnan(scale), np.inf, scale), floor_um)
         with np.errstate(invalid="ignore"):
             new_keep = keep & (np.abs(dist - med[:, None]) <= limit[:, None])
         if np.array_equal(new_keep, keep):
