@@ -213,9 +213,24 @@ def _solve(design: FloatArray, z: FloatArray, weight: FloatArray) -> FloatArray:
     """
     zw = np.where(weight > 0, z, 0.0)
     awt = np.swapaxes(design * weight[..., None], -1, -2)
-    gram = awt @ design
-    rhs = awt @ zw[..., None]
-    k = design.shape[-1]
+    return _solve_normal(awt @ design, awt @ zw[..., None])
+
+
+def _solve_shared(design: FloatArray, prods: FloatArray, z: FloatArray,
+                  weight: FloatArray) -> FloatArray:
+    """:func:`_solve` for ``m`` fits over one design ``(n, p)``: ``z`` and ``weight`` are
+    ``(m, n)``, ``prods`` the design's products ``(n, p * p)``; the normal equations of every
+    fit are two matrix products."""
+    m, p = z.shape[0], design.shape[1]
+    zw = np.where(weight > 0, z, 0.0)
+    zw *= weight
+    return _solve_normal((weight @ prods).reshape(m, p, p), (zw @ design)[..., None])
+
+
+def _solve_normal(gram: FloatArray, rhs: FloatArray) -> FloatArray:
+    """Coefficients from normal equations ``gram @ c = rhs`` (``rhs`` ``(..., p, 1)``); NaN
+    for a singular system."""
+    k = gram.shape[-1]
     # Scale to unit diagonal so the conditioning test does not depend on units.
     diag = np.sqrt(np.diagonal(gram, axis1=-2, axis2=-1))
     inv = 1.0 / np.where(diag > 0, diag, 1.0)
@@ -261,10 +276,14 @@ def robust_fit(
     covering well under half the pixels (fibers on a ferrule) cannot pull, so the rounds
     converge in two or three steps instead of a dozen. ``start`` (coefficients of a fit of
     the same surface, e.g. about a nearby centre) replaces the first plain fit: the first
-    rejection is then already against a clean model.
+    rejection is then already against a clean model. ``design`` may also be ``(n, p)`` with
+    ``z`` and ``mask`` ``(m, n)``: ``m`` fits over one design (patches of one shape in each
+    patch's own frame), each round then costs a few matrix products.
     """
     with np.errstate(invalid="ignore"):
         base = mask & np.isfinite(z)
+    if design.ndim == 2 and np.ndim(z) == 2:
+        return _robust_fit_shared(design, z, base, k, floor_nm, iterations, start)
     keep = base
     fitted = True  # coef is the fit over keep
     if start is not None and np.all(np.isfinite(start)):
@@ -272,7 +291,7 @@ def robust_fit(
         fitted = False
     else:
         coef = _solve(design, z, keep.astype(np.float64))
-    if trim is not None and design.ndim == 2 and np.all(np.isfinite(coef)):
+    if trim is not None and design.ndim == 2 and np.all(np.isfinite(coef)):  # 1-D
         dev = np.abs(z - design @ coef)
         n_keep = int(trim * int(base.sum()))
         if n_keep >= design.shape[-1] * 4:
@@ -284,13 +303,43 @@ def robust_fit(
     for _ in range(iterations):
         resid = z - (design @ coef[..., None])[..., 0]
         med, scale = median_mad(resid[..., ::stride], keep[..., ::stride])
-        limit = np.maximum(k * np.nan_to_num(scale, nan=np.inf), floor_nm)
+        limit = np.maximum(k * np.where(np.isnan(scale), np.inf, scale), floor_nm)
         with np.errstate(invalid="ignore"):
             new_keep = base & (np.abs(resid - med[..., None]) <= limit[..., None])
         if fitted and np.array_equal(new_keep, keep):
             break
         keep, fitted = new_keep, True
         coef = _solve(design, z, keep.astype(np.float64))
+    return coef, keep
+
+
+def _robust_fit_shared(
+    design: FloatArray, z: FloatArray, base: BoolArray, k: float, floor_nm: float,
+    iterations: int, start: FloatArray | None,
+) -> tuple[FloatArray, BoolArray]:
+    """:func:`robust_fit` of ``m`` fits over one design ``(n, p)`` (``z``, ``base`` ``(m, n)``,
+    ``base`` the pixels with data that may take part): the same rounds."""
+    n, p = design.shape
+    prods = (design[:, :, None] * design[:, None, :]).reshape(n, p * p)
+    keep = base
+    fitted = True
+    if start is not None and np.all(np.isfinite(start)):
+        coef = np.asarray(start, dtype=np.float64)
+        fitted = False
+    else:
+        coef = _solve_shared(design, prods, z, keep.astype(np.float64))
+    stride = max(1, n // MAD_SAMPLES)
+    design_t = np.ascontiguousarray(design.T)
+    for _ in range(iterations):
+        resid = z - coef @ design_t
+        med, scale = median_mad(resid[:, ::stride], keep[:, ::stride])
+        limit = np.maximum(k * np.where(np.isnan(scale), np.inf, scale), floor_nm)
+        with np.errstate(invalid="ignore"):
+            new_keep = base & (np.abs(resid - med[:, None]) <= limit[:, None])
+        if fitted and np.array_equal(new_keep, keep):
+            break
+        keep, fitted = new_keep, True
+        coef = _solve_shared(design, prods, z, keep.astype(np.float64))
     return coef, keep
 
 

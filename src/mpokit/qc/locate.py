@@ -40,8 +40,8 @@ from numpy.typing import NDArray
 
 from mpokit.qc.fit import bilinear, circle_fit
 
-__all__ = ["despike", "detect_mt_sites", "extract_patches", "refine_centres", "spike_map",
-           "spike_pixels"]
+__all__ = ["despike", "detect_mt_sites", "extract_patches", "patch_offsets_um", "refine_centres",
+           "spike_map", "spike_pixels"]
 
 FloatArray = NDArray[np.float64]
 PITCH_UM = 250.0
@@ -64,6 +64,20 @@ def _offsets(half_px: float, disc: bool, stride: int) -> tuple[NDArray[np.intp],
     oy.setflags(write=False)
     ox.setflags(write=False)
     return oy, ox
+
+
+def patch_offsets_um(pixel_um: float, half_um: float, *, disc: bool = False,
+                     stride: int = 1) -> tuple[FloatArray, FloatArray]:
+    """Offsets ``(dx, dy)`` (um) of the pixels of an :func:`extract_patches` patch from the
+    patch's own centre pixel: the same for every patch, so fits in that frame share one
+    design.
+
+    >>> dx, dy = patch_offsets_um(2.0, 2.0, disc=True)
+    >>> len(dx), float(dx.min()), float(dy.max())
+    (9, -2.0, 2.0)
+    """
+    oy, ox = _offsets(half_um / pixel_um, disc, stride)
+    return ox * pixel_um, oy * pixel_um
 
 
 def extract_patches(

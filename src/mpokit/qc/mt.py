@@ -48,6 +48,7 @@ from mpokit.qc.locate import (
     FloatArray,
     detect_mt_sites,
     extract_patches,
+    patch_offsets_um,
     refine_centres,
     spike_pixels,
 )
@@ -185,10 +186,14 @@ def _fit_fibers(
                                    stride=stride)
     r2 = dx * dx + dy * dy
     mask = (r2 >= FIT_INNER_UM**2) & (r2 <= FIT_OUTER_UM**2)
-    first = None if start is None else translate_paraboloid(start[0], start[1], centres)
-    coef, _ = robust_fit(paraboloid_design(dx, dy), vals, mask, floor_nm=floor_nm,
+    # every patch is fitted about its own centre pixel (one design for all), the spheres then
+    # re-expressed about the centres: the same least-squares spheres
+    grid = np.rint(centres / pixel_um) * pixel_um
+    gx, gy = patch_offsets_um(pixel_um, FIT_OUTER_UM, disc=True, stride=stride)
+    first = None if start is None else translate_paraboloid(start[0], start[1], grid)
+    coef, _ = robust_fit(paraboloid_design(gx, gy), vals, mask, floor_nm=floor_nm,
                          iterations=iterations, start=first)
-    return coef, vals, dx, dy
+    return translate_paraboloid(coef, grid, centres), vals, dx, dy
 
 
 def _dome(coef: FloatArray, at: FloatArray) -> object:
