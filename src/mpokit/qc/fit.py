@@ -217,15 +217,20 @@ def _solve(design: FloatArray, z: FloatArray, weight: FloatArray) -> FloatArray:
     return _solve_normal(awt @ design, awt @ zw[..., None])
 
 
-def _solve_shared(design: FloatArray, prods: FloatArray, z: FloatArray,
-                  weight: FloatArray) -> FloatArray:
+def _solve_shared(design: FloatArray, design_t: FloatArray, prods: FloatArray | None,
+                  z: FloatArray, weight: FloatArray) -> FloatArray:
     """:func:`_solve` for ``m`` fits over one design ``(n, p)``: ``z`` and ``weight`` are
-    ``(m, n)``, ``prods`` the design's products ``(n, p * p)``; the normal equations of every
-    fit are two matrix products."""
+    ``(m, n)``, ``design_t`` the design transposed (contiguous) and ``prods`` its products
+    ``(n, p * p)`` (needed when ``m > 1``); the normal equations of every fit are two matrix
+    products."""
     m, p = z.shape[0], design.shape[1]
     zw = np.where(weight > 0, z, 0.0)
     zw *= weight
-    return _solve_normal((weight @ prods).reshape(m, p, p), (zw @ design)[..., None])
+    if m == 1 or prods is None:
+        gram = np.stack([(design_t * w) @ design for w in weight])
+    else:
+        gram = (weight @ prods).reshape(m, p, p)
+    return _solve_normal(gram, (zw @ design)[..., None])
 
 
 def _solve_normal(gram: FloatArray, rhs: FloatArray) -> FloatArray:
@@ -283,8 +288,14 @@ def robust_fit(
     """
     with np.errstate(invalid="ignore"):
         base = mask & np.isfinite(z)
-    if design.ndim == 2 and np.ndim(z) == 2:
-        return _robust_fit_shared(design, z, base, k, floor_nm, iterations, start)
+    if design.ndim == 2 and np.ndim(z) in (1, 2):
+        n, p = design.shape
+        one = np.ndim(z) == 1
+        coef, keep = _robust_fit_shared(
+            design, np.asarray(z, dtype=np.float64).reshape(-1, n), base.reshape(-1, n), k,
+            floor_nm, iterations, trim if one else None,
+            None if start is None else np.reshape(start, (-1, p)))
+        return (coef[0], keep[0]) if one else (coef, keep)
     keep = base
     fitted = True  # coef is the fit over keep
     if start is not None and np.all(np.isfinite(start)):
@@ -292,14 +303,6 @@ def robust_fit(
         fitted = False
     else:
         coef = _solve(design, z, keep.astype(np.float64))
-    if trim is not None and design.ndim == 2 and np.all(np.isfinite(coef)):  # 1-D
-        dev = np.abs(z - design @ coef)
-        n_keep = int(trim * int(base.sum()))
-        if n_keep >= design.shape[-1] * 4:
-            dev = np.where(base, dev, np.inf)
-            cut = np.partition(dev, n_keep)[n_keep]
-            keep = base & (dev < cut)
-            coef = _solve(design, z, keep.astype(np.float64))
     stride = max(1, design.shape[-2] // MAD_SAMPLES)
     for _ in range(iterations):
         resid = z - (design @ coef[..., None])[..., 0]
@@ -316,21 +319,29 @@ def robust_fit(
 
 def _robust_fit_shared(
     design: FloatArray, z: FloatArray, base: BoolArray, k: float, floor_nm: float,
-    iterations: int, start: FloatArray | None,
+    iterations: int, trim: float | None, start: FloatArray | None,
 ) -> tuple[FloatArray, BoolArray]:
     """:func:`robust_fit` of ``m`` fits over one design ``(n, p)`` (``z``, ``base`` ``(m, n)``,
     ``base`` the pixels with data that may take part): the same rounds."""
     n, p = design.shape
-    prods = (design[:, :, None] * design[:, None, :]).reshape(n, p * p)
+    m = z.shape[0]
+    design_t = np.ascontiguousarray(design.T)
+    prods = (design[:, :, None] * design[:, None, :]).reshape(n, p * p) if m > 1 else None
     keep = base
     fitted = True
     if start is not None and np.all(np.isfinite(start)):
         coef = np.asarray(start, dtype=np.float64)
         fitted = False
     else:
-        coef = _solve_shared(design, prods, z, keep.astype(np.float64))
+        coef = _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
+    if trim is not None and m == 1 and np.all(np.isfinite(coef)):
+        n_keep = int(trim * int(base.sum()))
+        if n_keep >= p * 4:
+            dev = np.where(base, np.abs(z - coef @ design_t), np.inf)
+            cut = np.partition(dev[0], n_keep)[n_keep]
+            keep = base & (dev < cut)
+            coef = _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
     stride = max(1, n // MAD_SAMPLES)
-    design_t = np.ascontiguousarray(design.T)
     for _ in range(iterations):
         resid = z - coef @ design_t
         med, scale = median_mad(resid[:, ::stride], keep[:, ::stride])
@@ -340,7 +351,7 @@ def _robust_fit_shared(
         if fitted and np.array_equal(new_keep, keep):
             break
         keep, fitted = new_keep, True
-        coef = _solve_shared(design, prods, z, keep.astype(np.float64))
+        coef = _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
     return coef, keep
 
 
