@@ -389,15 +389,20 @@ def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray) -> FloatArray:
     fy = iy - y0
     fx = ix - x0
     inside = (y0 >= 0) & (x0 >= 0) & (y0 <= ny - 2) & (x0 <= nx - 2)
-    y0i = np.where(inside, y0, 0).astype(np.intp)
-    x0i = np.where(inside, x0, 0).astype(np.intp)
-    flat = image.ravel()
-    i00 = y0i * nx + x0i
-    v00 = flat[i00]
-    v01 = flat[i00 + 1]
-    v10 = flat[i00 + nx]
-    v11 = flat[i00 + nx + 1]
-    out = (v00 * (1 - fx) + v01 * fx) * (1 - fy) + (v10 * (1 - fx) + v11 * fx) * fy
+    y0 *= nx
+    y0 += x0  # the flat index of the upper-left neighbour (exact in float64)
+    i00 = np.where(inside, y0, 0).astype(np.intp)
+    flat = image.ravel()  # the four neighbours from shifted views: no index arithmetic
+    gx = 1 - fx
+    top = flat.take(i00)
+    top *= gx
+    top += flat[1:].take(i00) * fx
+    bottom = flat[nx:].take(i00)
+    bottom *= gx
+    bottom += flat[nx + 1:].take(i00) * fx
+    top *= 1 - fy
+    bottom *= fy
+    out = top + bottom
     return np.where(inside, out, np.nan)
 
 
@@ -427,28 +432,32 @@ def circle_fit(
     # every circle at once are one batched matrix product
     prods = np.stack([np.ones_like(xs), xs, ys, xs * xs, xs * ys, ys * ys, t, t * xs, t * ys],
                      axis=-1)
-    cx = cy = rad = np.full(m, np.nan)
-    for _ in range(iterations + 1):
-        sums = (keep.astype(np.float64)[:, None, :] @ prods)[:, 0]
-        gram = sums[:, _GRAM3].reshape(m, 3, 3)
-        det = np.linalg.det(gram)
-        ok = np.abs(det) > 1e-9 * np.maximum(sums[:, 0] * sums[:, 3] * sums[:, 5], 1e-300)
-        if not np.all(ok):
-            gram[~ok] = np.eye(3)
-        coef = np.linalg.solve(gram, sums[:, 6:9, None])[..., 0]
-        bx = coef[:, 1] / 2.0
-        by = coef[:, 2] / 2.0
-        with np.errstate(invalid="ignore"):
-            rad = np.where(ok, np.sqrt(coef[:, 0] + bx**2 + by**2), np.nan)
-        cx = np.where(ok, x0 + bx, np.nan)
-        cy = np.where(ok, y0 + by, np.nan)
-        ux, uy = xs - bx[:, None], ys - by[:, None]
-        dist = np.sqrt(ux * ux + uy * uy) - rad[:, None]
-        med, scale = median_mad(dist, keep)
-        limit = np.maximum(3.0 * np.where(np.isnan(scale), np.inf, scale), floor_um)
-        with np.errstate(invalid="ignore"):
-            new_keep = keep & (np.abs(dist - med[:, None]) <= limit[:, None])
-        if np.array_equal(new_keep, keep):
-            break
-        keep = new_keep
+    rad = np.full(m, np.nan)
+    bx = by = rad
+    ok = np.zeros(m, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for _ in range(iterations + 1):
+            sums = (keep.astype(np.float64)[:, None, :] @ prods)[:, 0]
+            gram = sums[:, _GRAM3].reshape(m, 3, 3)
+            det = np.linalg.det(gram)
+            ok = np.abs(det) > 1e-9 * np.maximum(sums[:, 0] * sums[:, 3] * sums[:, 5], 1e-300)
+            if not np.all(ok):
+                gram[~ok] = np.eye(3)
+            coef = np.linalg.solve(gram, sums[:, 6:9, None])[..., 0]
+            bx = coef[:, 1] / 2.0
+            by = coef[:, 2] / 2.0
+            rad = np.sqrt(coef[:, 0] + bx**2 + by**2)
+            rad[~ok] = np.nan
+            ux, uy = xs - bx[:, None], ys - by[:, None]
+            dist = np.sqrt(ux * ux + uy * uy) - rad[:, None]
+            med, scale = _short_median_mad(dist, keep)
+            limit = np.maximum(3.0 * np.where(np.isnan(scale), np.inf, scale), floor_um)
+            dist -= med[:, None]
+            new_keep = np.abs(dist, out=dist) <= limit[:, None]
+            new_keep &= keep
+            if np.array_equal(new_keep, keep):
+                break
+            keep = new_keep
+    cx = np.where(ok, x0 + bx, np.nan)
+    cy = np.where(ok, y0 + by, np.nan)
     return cx, cy, rad, keep
