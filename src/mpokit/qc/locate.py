@@ -105,6 +105,21 @@ def extract_patches(
     return vals, dx, dy
 
 
+@functools.lru_cache(maxsize=16)
+def _rays(r_start_um: float, r_stop_um: float, step_um: float, rays: int, pixel_um: float
+          ) -> tuple[FloatArray, ...]:
+    """Radii, cos, sin and the ray offsets (um and pixels, ``(rays, samples)``) of an edge
+    search; cached, the same few searches recur."""
+    radii = np.arange(r_start_um, r_stop_um + step_um / 2, step_um)
+    theta = np.arange(rays) * (2 * np.pi / rays)
+    cos_t, sin_t = np.cos(theta), np.sin(theta)
+    dx0, dy0 = np.multiply.outer(cos_t, radii), np.multiply.outer(sin_t, radii)
+    out = (radii, cos_t, sin_t, dx0, dy0, dx0 / pixel_um, dy0 / pixel_um)
+    for a in out:
+        a.setflags(write=False)
+    return out
+
+
 def refine_centres(
     image: FloatArray,
     pixel_um: float,
@@ -130,44 +145,46 @@ def refine_centres(
     """
     n = centres_um.shape[0]
     step = 0.5 * pixel_um if step_um is None else step_um
-    radii = np.arange(r_start_um, r_stop_um + step / 2, step)
-    theta = np.arange(rays) * (2 * np.pi / rays)
-    cos_t, sin_t = np.cos(theta), np.sin(theta)
-    dx = np.broadcast_to(np.multiply.outer(cos_t, radii), (n, rays, radii.size))
-    dy = np.broadcast_to(np.multiply.outer(sin_t, radii), (n, rays, radii.size))
+    radii, cos_t, sin_t, dx0, dy0, dxp, dyp = _rays(r_start_um, r_stop_um, step, rays, pixel_um)
+    dx = np.broadcast_to(dx0, (n, rays, radii.size))
+    dy = np.broadcast_to(dy0, (n, rays, radii.size))
     cx, cy = centres_um[:, 0], centres_um[:, 1]
-    px = (cx / pixel_um)[:, None, None] + dx[0] / pixel_um
-    py = (cy / pixel_um)[:, None, None] + dy[0] / pixel_um
+    px = (cx / pixel_um)[:, None, None] + dxp
+    py = (cy / pixel_um)[:, None, None] + dyp
     ny, nx = image.shape
     inside = (px >= 0) & (py >= 0) & (px <= nx - 1) & (py <= ny - 1)
-    sampled = bilinear(image, py, px)
-    diff = np.abs(sampled - model(cx, cy, dx, dy))
+    diff = bilinear(image, py, px)
+    diff -= model(cx, cy, dx, dy)
+    np.abs(diff, out=diff)
     thr = np.asarray(threshold_nm, dtype=np.float64).reshape(-1, 1, 1) * np.ones((n, 1, 1))
     # The edge is where the difference exceeds the threshold and *stays* above it for
     # ``persist`` samples (a spike is shorter); samples without data (dropouts) are neither
-    # inside nor outside. Windows of ``persist`` samples by shifted logical ops (bytes).
+    # inside nor outside. Counts over windows of ``persist`` samples from running sums.
     with np.errstate(invalid="ignore"):
         over = diff > thr
         under = diff <= thr
     m = radii.size
-    no_under = ~under
-    n_over = over.astype(np.int8)
-    for j in range(1, persist):
-        no_under[..., : m - j] &= ~under[..., j:]
-        n_over[..., : m - j] += over[..., j:]
-    bad = over & no_under & (n_over >= (persist + 1) // 2)
+    run = np.zeros((2, n, rays, m + 1), dtype=np.int16)
+    np.cumsum(over, axis=-1, dtype=np.int16, out=run[0, ..., 1:])
+    np.cumsum(under, axis=-1, dtype=np.int16, out=run[1, ..., 1:])
+    window = run[..., np.minimum(np.arange(1, m + 1) + (persist - 1), m)]
+    window -= run[..., :m]  # over and under samples in each window (cut at the ray's end)
+    bad = over & (window[1] == 0) & (window[0] >= (persist + 1) // 2)
     first = np.argmax(bad, axis=-1)
-    has = np.take_along_axis(bad, first[..., None], -1)[..., 0]
-    in_img = np.take_along_axis(inside, first[..., None], -1)[..., 0]
+    at = np.arange(n * rays).reshape(n, rays) * m + first  # flat index of each ray's edge
+    has = bad.ravel()[at]
+    in_img = inside.ravel()[at]
     valid = has & in_img & (first > 0)
     prev = np.clip(first - 1, 0, None)
-    d_prev = np.take_along_axis(diff, prev[..., None], -1)[..., 0]
-    d_here = np.take_along_axis(diff, first[..., None], -1)[..., 0]
+    flat_diff = diff.ravel()
+    d_prev = flat_diff[at - (first > 0)]
+    d_here = flat_diff[at]
     thr2 = thr[..., 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(np.isfinite(d_here) & (d_here > d_prev),
                         (thr2 - d_prev) / (d_here - d_prev), 0.5)
-    frac = np.clip(np.nan_to_num(frac, nan=0.5), 0.0, 1.0)
+    frac[np.isnan(frac)] = 0.5
+    frac = np.clip(frac, 0.0, 1.0)
     r_edge = radii[prev] + frac * step
     ex = cx[:, None] + r_edge * cos_t[None, :]
     ey = cy[:, None] + r_edge * sin_t[None, :]

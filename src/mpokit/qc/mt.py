@@ -165,8 +165,11 @@ def _reference_plane(
         raise InputError("too few ferrule pixels to fit the reference plane", field="height_nm")
     med = median(sample)
     limit = max(3.5 * 1.4826 * median(np.abs(sample - med)), floor_nm)
+    dev = resid - med
+    np.abs(dev, out=dev)
     with np.errstate(invalid="ignore"):
-        keep = mask & (np.abs(resid - med) <= limit)  # no data (NaN) is never kept
+        keep = dev <= limit  # no data (NaN) is never kept
+    keep &= mask
     return _plane_sums(z, keep, x, y)
 
 
@@ -250,10 +253,12 @@ FORM_SAMPLES = 6000
 """Pixels (on a regular subgrid) the ferrule form is fitted to: six coefficients need few."""
 
 
-def _form_residual(z: FloatArray, p: float, floor: float, step: int) -> FloatArray:
-    """``z[::step, ::step]`` minus the ferrule form: a plane plus low-order curvature (x^2,
-    xy, y^2), fitted robustly on a coarse subgrid so that fibers, spikes and dropouts do not
-    pull it. Only the decimated grid is ever formed (no whole-map temporaries)."""
+def _form_residual(z: FloatArray, p: float, floor: float, step: int,
+                   zd: FloatArray | None = None) -> FloatArray:
+    """``z[::step, ::step]`` (``zd`` when given) minus the ferrule form: a plane plus
+    low-order curvature (x^2, xy, y^2), fitted robustly on a coarse subgrid so that fibers,
+    spikes and dropouts do not pull it. Only the decimated grid is ever formed (no whole-map
+    temporaries)."""
     ny, nx = z.shape
     fs = max(1, int(math.sqrt(z.size / FORM_SAMPLES)))
     zs = z[fs // 2::fs, fs // 2::fs]
@@ -265,7 +270,8 @@ def _form_residual(z: FloatArray, p: float, floor: float, step: int) -> FloatArr
     flat = zs.ravel()
     coef, _ = robust_fit(design.reshape(-1, 6), flat, np.isfinite(flat), floor_nm=floor,
                          iterations=12, trim=0.5)
-    zd = z[::step, ::step]
+    if zd is None:
+        zd = z[::step, ::step]
     if not np.all(np.isfinite(coef)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -361,7 +367,8 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     # 1. remove the ferrule form (plane + curvature) so that location does not depend on level;
     # location and the reference plane work on a grid of about 4 um (every ``step``-th pixel)
     step = max(1, round(GRID_UM / p))
-    resid = _form_residual(z, p, floor, step)
+    zd = np.ascontiguousarray(z[::step, ::step])  # one copy serves the form and the plane
+    resid = _form_residual(z, p, floor, step, zd)
     lap("form")
 
     # 2. coarse sites on the pitch lattice, by local contrast against the ferrule
@@ -423,7 +430,6 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     zone = (rr >= FIT_INNER_UM) & (rr <= FIT_OUTER_UM)
     zone_fraction = (zone & np.isfinite(vals)).sum(axis=1) / np.maximum(zone.sum(axis=1), 1)
     reasons = _validate(z.shape, p, centres, rows, refined, zone_fraction, coef)
-    zd = z[::step, ::step]
     z0, sx, sy = _reference_plane(zd, resid, p * step,
                                   reference_mask(zd.shape, p * step, centres), floor)
     lap("reference plane")
