@@ -380,10 +380,20 @@ def noise_sigma_nm(height_nm: FloatArray, max_samples: int = 20_000) -> float:
     return float(MAD_TO_SIGMA * median(np.abs(d - med)) / np.sqrt(6.0))
 
 
-def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray) -> FloatArray:
+def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray,
+             exclude: BoolArray | None = None) -> FloatArray:
     """Sample ``image`` at fractional pixel indices by bilinear interpolation.
 
-    Points outside the image, or touching a NaN pixel, come back as NaN.
+    Points outside the image, or touching a NaN pixel or a pixel that ``exclude`` (a map of
+    the image's shape) marks, come back as NaN: ``exclude`` acts as if those pixels had no
+    data, without a copy of the image.
+
+    >>> img = np.arange(9.0).reshape(3, 3)
+    >>> bilinear(img, np.array([0.5, 1.5]), np.array([0.5, 0.5])).tolist()
+    [2.0, 5.0]
+    >>> ex = np.zeros((3, 3), dtype=bool); ex[2, 0] = True
+    >>> bilinear(img, np.array([0.5, 1.5]), np.array([0.5, 0.5]), ex).tolist()
+    [2.0, nan]
     """
     ny, nx = image.shape
     y0 = np.floor(iy)
@@ -405,6 +415,9 @@ def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray) -> FloatArray:
     top *= 1 - fy
     bottom *= fy
     out = top + bottom
+    if exclude is not None:
+        ex = exclude.ravel()
+        inside &= ~(ex.take(i00) | ex[1:].take(i00) | ex[nx:].take(i00) | ex[nx + 1:].take(i00))
     return np.where(inside, out, np.nan)
 
 

@@ -393,8 +393,8 @@ def analyze_mt(scan: Scan) -> MtGeometry:
         ic, jc = round(cx / p), round(cy / p)
         windows.append((slice(min(max(jc - reach, 0), ny), min(max(jc + reach + 1, 0), ny)),
                         slice(min(max(ic - reach, 0), nx), min(max(ic + reach + 1, 0), nx))))
-    z_edges = np.array(z, copy=True)
-    z_edges[spike_pixels(z, max(10.0 * sigma, 250.0), windows)] = np.nan
+    spikes = np.zeros(z.shape, dtype=bool)  # read as no data by the edge search
+    spikes[spike_pixels(z, max(10.0 * sigma, 250.0), windows)] = True
     lap("spikes")
     # The spheres are refitted only when a centre moved by more than REFIT_UM since the last
     # fit (a sphere fitted about a centre up to 12 um off, its 6-40 um zone still on the 62.5 um
@@ -414,11 +414,11 @@ def analyze_mt(scan: Scan) -> MtGeometry:
                                stride=2)[0]
             fit_at = centres.copy()
             lap("fiber fits")
-        centres, refined, _ = refine_centres(z_edges, p, centres,
+        centres, refined, _ = refine_centres(z, p, centres,
                                              _dome(coef, fit_at),  # type: ignore[arg-type]
                                              threshold_nm=edge_thr, r_start_um=band[0],
                                              r_stop_um=band[1], rays=rays, step_um=ray_step,
-                                             persist=persist)
+                                             persist=persist, exclude=spikes)
         lap("fiber edges")
         if np.all(refined):
             band, rays, ray_step, persist = (50.0, 78.0), 64, 0.5 * p, 6
