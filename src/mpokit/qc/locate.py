@@ -153,7 +153,6 @@ def refine_centres(
     px = (cx / pixel_um)[:, None, None] + dxp
     py = (cy / pixel_um)[:, None, None] + dyp
     ny, nx = image.shape
-    inside = (px >= 0) & (py >= 0) & (px <= nx - 1) & (py <= ny - 1)
     diff = bilinear(image, py, px, exclude)
     diff -= model(cx, cy, dx, dy)
     np.abs(diff, out=diff)
@@ -174,7 +173,8 @@ def refine_centres(
     first = np.argmax(bad, axis=-1)
     at = np.arange(n * rays).reshape(n, rays) * m + first  # flat index of each ray's edge
     has = bad.ravel()[at]
-    in_img = inside.ravel()[at]
+    ex_px, ex_py = px.ravel()[at], py.ravel()[at]  # is each ray's edge sample in the image
+    in_img = (ex_px >= 0) & (ex_py >= 0) & (ex_px <= nx - 1) & (ex_py <= ny - 1)
     valid = has & in_img & (first > 0)
     prev = np.clip(first - 1, 0, None)
     flat_diff = diff.ravel()

@@ -202,15 +202,19 @@ def _fit_fibers(
 
 def _dome(coef: FloatArray, at: FloatArray) -> object:
     """The fitted fiber spheres (``coef`` about the centres ``at``) as a surface model."""
-    fx, fy = at[:, 0].copy(), at[:, 1].copy()
+    coef, at = coef.copy(), at.copy()
 
     def model(cx: FloatArray, cy: FloatArray, dx: FloatArray, dy: FloatArray) -> FloatArray:
-        shape = (coef.shape[0], *([1] * (dx.ndim - 1)))
-        ux = dx + (cx - fx).reshape(shape)
-        uy = dy + (cy - fy).reshape(shape)
-        c = coef.reshape(*shape, 4)
-        return np.asarray(c[..., 0] + c[..., 1] * ux + c[..., 2] * uy
-                          + c[..., 3] * (ux * ux + uy * uy))
+        # the same spheres about the asked centres (exact), evaluated at the offsets
+        c = translate_paraboloid(coef, at, np.stack([cx, cy], axis=1))
+        c = c.reshape(coef.shape[0], *([1] * (dx.ndim - 1)), 4)
+        out = dx * dx
+        out += dy * dy
+        out *= c[..., 3]
+        out += c[..., 1] * dx
+        out += c[..., 2] * dy
+        out += c[..., 0]
+        return np.asarray(out)
 
     return model
 
