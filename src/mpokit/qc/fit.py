@@ -324,25 +324,41 @@ def _robust_fit_shared(
     iterations: int, trim: float | None, start: FloatArray | None,
 ) -> tuple[FloatArray, BoolArray]:
     """:func:`robust_fit` of ``m`` fits over one design ``(n, p)`` (``z``, ``base`` ``(m, n)``,
-    ``base`` the pixels with data that may take part): the same rounds."""
+    ``base`` the pixels with data that may take part): the same rounds. A single fit forms
+    its normal equations over ``base`` once; each round then subtracts the few rejected
+    pixels' terms (the same equations, a pass over the rejected pixels only)."""
     n, p = design.shape
     m = z.shape[0]
     design_t = np.ascontiguousarray(design.T)
     prods = (design[:, :, None] * design[:, None, :]).reshape(n, p * p) if m > 1 else None
+    sums: list[FloatArray] = []  # one fit: its normal equations over every pixel with data
+
+    def solve(keep: BoolArray) -> FloatArray:
+        if m == 1:
+            if not sums:
+                w = base[0].astype(np.float64)
+                sums.extend([(design_t * w) @ design, np.where(base[0], z[0], 0.0) @ design])
+            drop = np.flatnonzero(base[0] & ~keep[0])
+            if 4 * drop.size <= n:  # few rejected: take their terms out of the sums
+                dd = design[drop]
+                return _solve_normal((sums[0] - dd.T @ dd)[None],
+                                     (sums[1] - z[0, drop] @ dd)[None, :, None])
+        return _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
+
     keep = base
     fitted = True
     if start is not None and np.all(np.isfinite(start)):
         coef = np.asarray(start, dtype=np.float64)
         fitted = False
     else:
-        coef = _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
+        coef = solve(keep)
     if trim is not None and m == 1 and np.all(np.isfinite(coef)):
         n_keep = int(trim * int(base.sum()))
         if n_keep >= p * 4:
             dev = np.where(base, np.abs(z - coef @ design_t), np.inf)
             cut = np.partition(dev[0], n_keep)[n_keep]
             keep = base & (dev < cut)
-            coef = _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
+            coef = solve(keep)
     stride = max(1, n // MAD_SAMPLES)
     for _ in range(iterations):
         resid = z - coef @ design_t
@@ -353,7 +369,7 @@ def _robust_fit_shared(
         if fitted and np.array_equal(new_keep, keep):
             break
         keep, fitted = new_keep, True
-        coef = _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
+        coef = solve(keep)
     return coef, keep
 
 
