@@ -253,7 +253,7 @@ def _solve_normal(gram: FloatArray, rhs: FloatArray) -> FloatArray:
     sol *= inv
     if bad.any():
         sol[bad] = np.nan
-    return sol
+    return np.asarray(sol, dtype=np.float64)
 
 
 MAD_SAMPLES = 512

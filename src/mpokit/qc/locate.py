@@ -77,7 +77,8 @@ def patch_offsets_um(pixel_um: float, half_um: float, *, disc: bool = False,
     (9, -2.0, 2.0)
     """
     oy, ox = _offsets(half_um / pixel_um, disc, stride)
-    return ox * pixel_um, oy * pixel_um
+    return (np.asarray(ox * pixel_um, dtype=np.float64),
+            np.asarray(oy * pixel_um, dtype=np.float64))
 
 
 def extract_patches(
