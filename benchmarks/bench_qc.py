@@ -191,6 +191,7 @@ def accuracy_sweep(n: int = 100, seed: int = 12345) -> None:
         note("mt angle_y_deg [0.005]", abs(geo.angle_y_deg - truth.angle_y_deg))
         note("mt tip_radius rel [0.05]",
              float(np.max(np.abs(geo.tip_radius_mm / truth.tip_radius_mm - 1))))
+        note("mt core_dip_nm [5]", float(np.max(np.abs(geo.core_dip_nm - truth.core_dip_nm))))
         note("mt fiber x_um", float(np.max(np.abs(geo.x_um - truth.x_um))))
     for _ in range(n):
         rscan, rtruth = simulate_round(

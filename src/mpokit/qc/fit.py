@@ -97,11 +97,30 @@ def median_mad(
         med1 = median(sel)
         mad1 = median(np.abs(sel - med1)) if sel.size else math.nan
         return np.asarray(med1), np.asarray(MAD_TO_SIGMA * mad1)
+    if np.ndim(values) == 2 and axis in (-1, 1) and 0 < np.shape(values)[1] <= 1024:
+        return _short_median_mad(np.asarray(values, dtype=np.float64), mask)
     v = np.moveaxis(np.asarray(values, dtype=np.float64), axis, -1)
     m = np.moveaxis(np.asarray(mask, dtype=bool), axis, -1)
     med = masked_median(v, m)
     mad = masked_median(np.abs(v - med[..., None]), m)
     return med, np.asarray(MAD_TO_SIGMA * mad, dtype=np.float64)
+
+
+def _short_median_mad(values: FloatArray, mask: BoolArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`median_mad` of rows of up to 1024 values (``(m, n)``: circle fits, the residual
+    samples of batched fits) by two sorts: the ranks :func:`masked_median` picks, with a few
+    array operations (a sort of 1000 values costs less than the partition bookkeeping)."""
+    n = values.shape[1]
+    s = np.where(mask, values, np.nan)  # NaN sorts last
+    s.sort(axis=-1)
+    k = (s == s).sum(axis=-1)
+    rows = np.arange(s.shape[0])
+    lo, hi = np.maximum((k - 1) // 2, 0), np.minimum(k // 2, n - 1)
+    med = 0.5 * (s[rows, lo] + s[rows, hi])
+    med[k == 0] = np.nan
+    d = np.abs(s - med[:, None])  # the left-out entries stay NaN, last
+    d.sort(axis=-1)
+    return med, MAD_TO_SIGMA * (0.5 * (d[rows, lo] + d[rows, hi]))
 
 
 def robust_scale(values: FloatArray, mask: BoolArray, axis: int = -1) -> FloatArray:
@@ -124,12 +143,16 @@ def masked_median(values: FloatArray, mask: BoolArray) -> FloatArray:
     if n == 0:
         return np.full(v.shape[:-1], np.nan)
     if n <= 128:  # short rows (circle fits): a sort has less overhead
-        s = np.sort(np.where(mask, v, np.nan), axis=-1)  # NaN sorts last
-        k = n - np.isnan(s).sum(axis=-1)
-        a = np.take_along_axis(s, np.maximum((k - 1) // 2, 0)[..., None], -1)[..., 0]
-        b = np.take_along_axis(s, np.minimum(k // 2, n - 1)[..., None], -1)[..., 0]
-        with np.errstate(invalid="ignore"):
-            return np.asarray(np.where(k > 0, 0.5 * (a + b), np.nan), dtype=np.float64)
+        lead = v.shape[:-1]
+        s = np.where(mask, v, np.nan).reshape(-1, n)  # NaN sorts last
+        s.sort(axis=-1)
+        k = (s == s).sum(axis=-1)  # entries with data
+        rows = np.arange(s.shape[0])
+        out = s[rows, np.maximum((k - 1) // 2, 0)]
+        out += s[rows, np.minimum(k // 2, n - 1)]
+        out *= 0.5
+        out[k == 0] = np.nan
+        return out.reshape(lead)
     bad = ~np.asarray(mask, dtype=bool) | np.isnan(v)
     n_bad = bad.sum(axis=-1)
     low = bad & (np.cumsum(bad, axis=-1) <= (n_bad // 2)[..., None])
@@ -191,24 +214,46 @@ def _solve(design: FloatArray, z: FloatArray, weight: FloatArray) -> FloatArray:
     """
     zw = np.where(weight > 0, z, 0.0)
     awt = np.swapaxes(design * weight[..., None], -1, -2)
-    gram = awt @ design
-    rhs = awt @ zw[..., None]
-    k = design.shape[-1]
+    return _solve_normal(awt @ design, awt @ zw[..., None])
+
+
+def _solve_shared(design: FloatArray, design_t: FloatArray, prods: FloatArray | None,
+                  z: FloatArray, weight: FloatArray) -> FloatArray:
+    """:func:`_solve` for ``m`` fits over one design ``(n, p)``: ``z`` and ``weight`` are
+    ``(m, n)``, ``design_t`` the design transposed (contiguous) and ``prods`` its products
+    ``(n, p * p)`` (needed when ``m > 1``); the normal equations of every fit are two matrix
+    products."""
+    m, p = z.shape[0], design.shape[1]
+    zw = np.where(weight > 0, z, 0.0)
+    zw *= weight
+    if m == 1 or prods is None:
+        gram = np.stack([(design_t * w) @ design for w in weight])
+    else:
+        gram = (weight @ prods).reshape(m, p, p)
+    return _solve_normal(gram, (zw @ design)[..., None])
+
+
+def _solve_normal(gram: FloatArray, rhs: FloatArray) -> FloatArray:
+    """Coefficients from normal equations ``gram @ c = rhs`` (``rhs`` ``(..., p, 1)``); NaN
+    for a singular system."""
+    k = gram.shape[-1]
     # Scale to unit diagonal so the conditioning test does not depend on units.
     diag = np.sqrt(np.diagonal(gram, axis1=-2, axis2=-1))
-    inv = 1.0 / np.where(diag > 0, diag, 1.0)
-    g = gram * (inv[..., :, None] * inv[..., None, :])
+    diag[~(diag > 0)] = 1.0
+    inv = 1.0 / diag
+    g = gram * inv[..., :, None]
+    g *= inv[..., None, :]
     # condition number of the symmetric (positive semi-definite) Gram matrix from its
     # eigenvalues: the same 2-norm figure as an SVD, at a fraction of the cost
     eig = np.linalg.eigvalsh(g)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        bad = ~(eig[..., 0] > eig[..., -1] * 1e-12)
-    if not np.any(bad):
-        return np.asarray(np.linalg.solve(g, rhs * inv[..., None])[..., 0] * inv,
-                          dtype=np.float64)
-    g = np.where(bad[..., None, None], np.eye(k), g)
-    sol = np.linalg.solve(g, rhs * inv[..., None])[..., 0] * inv
-    return np.asarray(np.where(bad[..., None], np.nan, sol), dtype=np.float64)
+    bad = ~(eig[..., 0] > eig[..., -1] * 1e-12)  # NaN compares False: bad
+    if bad.any():
+        g[bad] = np.eye(k)
+    sol = np.linalg.solve(g, rhs * inv[..., None])[..., 0]
+    sol *= inv
+    if bad.any():
+        sol[bad] = np.nan
+    return np.asarray(sol, dtype=np.float64)
 
 
 MAD_SAMPLES = 512
@@ -239,10 +284,20 @@ def robust_fit(
     covering well under half the pixels (fibers on a ferrule) cannot pull, so the rounds
     converge in two or three steps instead of a dozen. ``start`` (coefficients of a fit of
     the same surface, e.g. about a nearby centre) replaces the first plain fit: the first
-    rejection is then already against a clean model.
+    rejection is then already against a clean model. ``design`` may also be ``(n, p)`` with
+    ``z`` and ``mask`` ``(m, n)``: ``m`` fits over one design (patches of one shape in each
+    patch's own frame), each round then costs a few matrix products.
     """
     with np.errstate(invalid="ignore"):
         base = mask & np.isfinite(z)
+    if design.ndim == 2 and np.ndim(z) in (1, 2):
+        n, p = design.shape
+        one = np.ndim(z) == 1
+        coef, keep = _robust_fit_shared(
+            design, np.asarray(z, dtype=np.float64).reshape(-1, n), base.reshape(-1, n), k,
+            floor_nm, iterations, trim if one else None,
+            None if start is None else np.reshape(start, (-1, p)))
+        return (coef[0], keep[0]) if one else (coef, keep)
     keep = base
     fitted = True  # coef is the fit over keep
     if start is not None and np.all(np.isfinite(start)):
@@ -250,25 +305,71 @@ def robust_fit(
         fitted = False
     else:
         coef = _solve(design, z, keep.astype(np.float64))
-    if trim is not None and design.ndim == 2 and np.all(np.isfinite(coef)):
-        dev = np.abs(z - design @ coef)
-        n_keep = int(trim * int(base.sum()))
-        if n_keep >= design.shape[-1] * 4:
-            dev = np.where(base, dev, np.inf)
-            cut = np.partition(dev, n_keep)[n_keep]
-            keep = base & (dev < cut)
-            coef = _solve(design, z, keep.astype(np.float64))
     stride = max(1, design.shape[-2] // MAD_SAMPLES)
     for _ in range(iterations):
         resid = z - (design @ coef[..., None])[..., 0]
         med, scale = median_mad(resid[..., ::stride], keep[..., ::stride])
-        limit = np.maximum(k * np.nan_to_num(scale, nan=np.inf), floor_nm)
+        limit = np.maximum(k * np.where(np.isnan(scale), np.inf, scale), floor_nm)
         with np.errstate(invalid="ignore"):
             new_keep = base & (np.abs(resid - med[..., None]) <= limit[..., None])
         if fitted and np.array_equal(new_keep, keep):
             break
         keep, fitted = new_keep, True
         coef = _solve(design, z, keep.astype(np.float64))
+    return coef, keep
+
+
+def _robust_fit_shared(
+    design: FloatArray, z: FloatArray, base: BoolArray, k: float, floor_nm: float,
+    iterations: int, trim: float | None, start: FloatArray | None,
+) -> tuple[FloatArray, BoolArray]:
+    """:func:`robust_fit` of ``m`` fits over one design ``(n, p)`` (``z``, ``base`` ``(m, n)``,
+    ``base`` the pixels with data that may take part): the same rounds. A single fit forms
+    its normal equations over ``base`` once; each round then subtracts the few rejected
+    pixels' terms (the same equations, a pass over the rejected pixels only)."""
+    n, p = design.shape
+    m = z.shape[0]
+    design_t = np.ascontiguousarray(design.T)
+    prods = (design[:, :, None] * design[:, None, :]).reshape(n, p * p) if m > 1 else None
+    sums: list[FloatArray] = []  # one fit: its normal equations over every pixel with data
+
+    def solve(keep: BoolArray) -> FloatArray:
+        if m == 1:
+            if not sums:
+                w = base[0].astype(np.float64)
+                sums.extend([(design_t * w) @ design, np.where(base[0], z[0], 0.0) @ design])
+            drop = np.flatnonzero(base[0] & ~keep[0])
+            if 4 * drop.size <= n:  # few rejected: take their terms out of the sums
+                dd = design[drop]
+                return _solve_normal((sums[0] - dd.T @ dd)[None],
+                                     (sums[1] - z[0, drop] @ dd)[None, :, None])
+        return _solve_shared(design, design_t, prods, z, keep.astype(np.float64))
+
+    keep = base
+    fitted = True
+    if start is not None and np.all(np.isfinite(start)):
+        coef = np.asarray(start, dtype=np.float64)
+        fitted = False
+    else:
+        coef = solve(keep)
+    if trim is not None and m == 1 and np.all(np.isfinite(coef)):
+        n_keep = int(trim * int(base.sum()))
+        if n_keep >= p * 4:
+            dev = np.where(base, np.abs(z - coef @ design_t), np.inf)
+            cut = np.partition(dev[0], n_keep)[n_keep]
+            keep = base & (dev < cut)
+            coef = solve(keep)
+    stride = max(1, n // MAD_SAMPLES)
+    for _ in range(iterations):
+        resid = z - coef @ design_t
+        med, scale = median_mad(resid[:, ::stride], keep[:, ::stride])
+        limit = np.maximum(k * np.where(np.isnan(scale), np.inf, scale), floor_nm)
+        with np.errstate(invalid="ignore"):
+            new_keep = base & (np.abs(resid - med[:, None]) <= limit[:, None])
+        if fitted and np.array_equal(new_keep, keep):
+            break
+        keep, fitted = new_keep, True
+        coef = solve(keep)
     return coef, keep
 
 
@@ -295,10 +396,20 @@ def noise_sigma_nm(height_nm: FloatArray, max_samples: int = 20_000) -> float:
     return float(MAD_TO_SIGMA * median(np.abs(d - med)) / np.sqrt(6.0))
 
 
-def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray) -> FloatArray:
+def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray,
+             exclude: BoolArray | None = None) -> FloatArray:
     """Sample ``image`` at fractional pixel indices by bilinear interpolation.
 
-    Points outside the image, or touching a NaN pixel, come back as NaN.
+    Points outside the image, or touching a NaN pixel or a pixel that ``exclude`` (a map of
+    the image's shape) marks, come back as NaN: ``exclude`` acts as if those pixels had no
+    data, without a copy of the image.
+
+    >>> img = np.arange(9.0).reshape(3, 3)
+    >>> bilinear(img, np.array([0.5, 1.5]), np.array([0.5, 0.5])).tolist()
+    [2.0, 5.0]
+    >>> ex = np.zeros((3, 3), dtype=bool); ex[2, 0] = True
+    >>> bilinear(img, np.array([0.5, 1.5]), np.array([0.5, 0.5]), ex).tolist()
+    [2.0, nan]
     """
     ny, nx = image.shape
     y0 = np.floor(iy)
@@ -306,16 +417,28 @@ def bilinear(image: FloatArray, iy: FloatArray, ix: FloatArray) -> FloatArray:
     fy = iy - y0
     fx = ix - x0
     inside = (y0 >= 0) & (x0 >= 0) & (y0 <= ny - 2) & (x0 <= nx - 2)
-    y0i = np.where(inside, y0, 0).astype(np.intp)
-    x0i = np.where(inside, x0, 0).astype(np.intp)
-    flat = image.ravel()
-    i00 = y0i * nx + x0i
-    v00 = flat[i00]
-    v01 = flat[i00 + 1]
-    v10 = flat[i00 + nx]
-    v11 = flat[i00 + nx + 1]
-    out = (v00 * (1 - fx) + v01 * fx) * (1 - fy) + (v10 * (1 - fx) + v11 * fx) * fy
+    y0 *= nx
+    y0 += x0  # the flat index of the upper-left neighbour (exact in float64)
+    i00 = np.where(inside, y0, 0).astype(np.intp)
+    flat = image.ravel()  # the four neighbours from shifted views: no index arithmetic
+    gx = 1 - fx
+    top = flat.take(i00)
+    top *= gx
+    top += flat[1:].take(i00) * fx
+    bottom = flat[nx:].take(i00)
+    bottom *= gx
+    bottom += flat[nx + 1:].take(i00) * fx
+    top *= 1 - fy
+    bottom *= fy
+    out = top + bottom
+    if exclude is not None:
+        ex = exclude.ravel()
+        inside &= ~(ex.take(i00) | ex[1:].take(i00) | ex[nx:].take(i00) | ex[nx + 1:].take(i00))
     return np.where(inside, out, np.nan)
+
+
+_GRAM3 = np.array([0, 1, 2, 1, 3, 4, 2, 4, 5])
+"""Where the 3 x 3 normal matrix of a circle fit takes each of the sums (1, x, y, xx, xy, yy)."""
 
 
 def circle_fit(
@@ -336,31 +459,36 @@ def circle_fit(
     xs = np.where(keep, x - x0[:, None], 0.0)
     ys = np.where(keep, y - y0[:, None], 0.0)
     t = xs * xs + ys * ys
-    # per point: the products the normal equations of t = a + b x + c y need
+    # per point: the products the normal equations of t = a + b x + c y need; the sums of
+    # every circle at once are one batched matrix product
     prods = np.stack([np.ones_like(xs), xs, ys, xs * xs, xs * ys, ys * ys, t, t * xs, t * ys],
                      axis=-1)
-    cx = cy = rad = np.full(m, np.nan)
-    for _ in range(iterations + 1):
-        s1, sx, sy, sxx, sxy, syy, st, stx, sty = np.moveaxis(
-            np.einsum("mn,mnk->mk", keep.astype(np.float64), prods), -1, 0)
-        gram = np.stack([np.stack([s1, sx, sy], -1), np.stack([sx, sxx, sxy], -1),
-                         np.stack([sy, sxy, syy], -1)], -2)
-        det = np.linalg.det(gram)
-        ok = np.abs(det) > 1e-9 * np.maximum(s1 * sxx * syy, 1e-300)
-        gram = np.where(ok[:, None, None], gram, np.eye(3))
-        coef = np.linalg.solve(gram, np.stack([st, stx, sty], -1)[..., None])[..., 0]
-        bx = coef[:, 1] / 2.0
-        by = coef[:, 2] / 2.0
-        with np.errstate(invalid="ignore"):
-            rad = np.where(ok, np.sqrt(coef[:, 0] + bx**2 + by**2), np.nan)
-        cx = np.where(ok, x0 + bx, np.nan)
-        cy = np.where(ok, y0 + by, np.nan)
-        dist = np.hypot(xs - bx[:, None], ys - by[:, None]) - rad[:, None]
-        med, scale = median_mad(dist, keep)
-        limit = np.maximum(3.0 * np.nan_to_num(scale, nan=np.inf), floor_um)
-        with np.errstate(invalid="ignore"):
-            new_keep = keep & (np.abs(dist - med[:, None]) <= limit[:, None])
-        if np.array_equal(new_keep, keep):
-            break
-        keep = new_keep
+    rad = np.full(m, np.nan)
+    bx = by = rad
+    ok = np.zeros(m, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        for _ in range(iterations + 1):
+            sums = (keep.astype(np.float64)[:, None, :] @ prods)[:, 0]
+            gram = sums[:, _GRAM3].reshape(m, 3, 3)
+            det = np.linalg.det(gram)
+            ok = np.abs(det) > 1e-9 * np.maximum(sums[:, 0] * sums[:, 3] * sums[:, 5], 1e-300)
+            if not np.all(ok):
+                gram[~ok] = np.eye(3)
+            coef = np.linalg.solve(gram, sums[:, 6:9, None])[..., 0]
+            bx = coef[:, 1] / 2.0
+            by = coef[:, 2] / 2.0
+            rad = np.sqrt(coef[:, 0] + bx**2 + by**2)
+            rad[~ok] = np.nan
+            ux, uy = xs - bx[:, None], ys - by[:, None]
+            dist = np.sqrt(ux * ux + uy * uy) - rad[:, None]
+            med, scale = _short_median_mad(dist, keep)
+            limit = np.maximum(3.0 * np.where(np.isnan(scale), np.inf, scale), floor_um)
+            dist -= med[:, None]
+            new_keep = np.abs(dist, out=dist) <= limit[:, None]
+            new_keep &= keep
+            if np.array_equal(new_keep, keep):
+                break
+            keep = new_keep
+    cx = np.where(ok, x0 + bx, np.nan)
+    cy = np.where(ok, y0 + by, np.nan)
     return cx, cy, rad, keep

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ from mpokit.qc.locate import (
     FloatArray,
     detect_mt_sites,
     extract_patches,
+    patch_offsets_um,
     refine_centres,
     spike_pixels,
 )
@@ -164,8 +166,11 @@ def _reference_plane(
         raise InputError("too few ferrule pixels to fit the reference plane", field="height_nm")
     med = median(sample)
     limit = max(3.5 * 1.4826 * median(np.abs(sample - med)), floor_nm)
+    dev = resid - med
+    np.abs(dev, out=dev)
     with np.errstate(invalid="ignore"):
-        keep = mask & (np.abs(resid - med) <= limit)  # no data (NaN) is never kept
+        keep = dev <= limit  # no data (NaN) is never kept
+    keep &= mask
     return _plane_sums(z, keep, x, y)
 
 
@@ -185,23 +190,31 @@ def _fit_fibers(
                                    stride=stride)
     r2 = dx * dx + dy * dy
     mask = (r2 >= FIT_INNER_UM**2) & (r2 <= FIT_OUTER_UM**2)
-    first = None if start is None else translate_paraboloid(start[0], start[1], centres)
-    coef, _ = robust_fit(paraboloid_design(dx, dy), vals, mask, floor_nm=floor_nm,
+    # every patch is fitted about its own centre pixel (one design for all), the spheres then
+    # re-expressed about the centres: the same least-squares spheres
+    grid = np.rint(centres / pixel_um) * pixel_um
+    gx, gy = patch_offsets_um(pixel_um, FIT_OUTER_UM, disc=True, stride=stride)
+    first = None if start is None else translate_paraboloid(start[0], start[1], grid)
+    coef, _ = robust_fit(paraboloid_design(gx, gy), vals, mask, floor_nm=floor_nm,
                          iterations=iterations, start=first)
-    return coef, vals, dx, dy
+    return translate_paraboloid(coef, grid, centres), vals, dx, dy
 
 
 def _dome(coef: FloatArray, at: FloatArray) -> object:
     """The fitted fiber spheres (``coef`` about the centres ``at``) as a surface model."""
-    fx, fy = at[:, 0].copy(), at[:, 1].copy()
+    coef, at = coef.copy(), at.copy()
 
     def model(cx: FloatArray, cy: FloatArray, dx: FloatArray, dy: FloatArray) -> FloatArray:
-        shape = (coef.shape[0], *([1] * (dx.ndim - 1)))
-        ux = dx + (cx - fx).reshape(shape)
-        uy = dy + (cy - fy).reshape(shape)
-        c = coef.reshape(*shape, 4)
-        return np.asarray(c[..., 0] + c[..., 1] * ux + c[..., 2] * uy
-                          + c[..., 3] * (ux * ux + uy * uy))
+        # the same spheres about the asked centres (exact), evaluated at the offsets
+        c = translate_paraboloid(coef, at, np.stack([cx, cy], axis=1))
+        c = c.reshape(coef.shape[0], *([1] * (dx.ndim - 1)), 4)
+        out = dx * dx
+        out += dy * dy
+        out *= c[..., 3]
+        out += c[..., 1] * dx
+        out += c[..., 2] * dy
+        out += c[..., 0]
+        return np.asarray(out)
 
     return model
 
@@ -245,22 +258,35 @@ FORM_SAMPLES = 6000
 """Pixels (on a regular subgrid) the ferrule form is fitted to: six coefficients need few."""
 
 
-def _form_residual(z: FloatArray, p: float, floor: float, step: int) -> FloatArray:
-    """``z[::step, ::step]`` minus the ferrule form: a plane plus low-order curvature (x^2,
-    xy, y^2), fitted robustly on a coarse subgrid so that fibers, spikes and dropouts do not
-    pull it. Only the decimated grid is ever formed (no whole-map temporaries)."""
-    ny, nx = z.shape
-    fs = max(1, int(math.sqrt(z.size / FORM_SAMPLES)))
-    zs = z[fs // 2::fs, fs // 2::fs]
+@functools.lru_cache(maxsize=8)
+def _form_design(ny: int, nx: int, p: float, fs: int) -> FloatArray:
+    """Design ``(n, 6)`` of the ferrule form on the subgrid ``[fs//2::fs, fs//2::fs]`` of an
+    ``ny`` x ``nx`` map (cached: a lot's scans share a shape)."""
     xm, ym = nx * p / 2.0, ny * p / 2.0
     u = (np.arange(fs // 2, nx, fs) * p - xm) / 1000.0  # mm keeps the equations conditioned
     v = (np.arange(fs // 2, ny, fs) * p - ym) / 1000.0
     uu, vv = np.meshgrid(u, v)
     design = np.stack([np.ones_like(uu), uu, vv, uu * uu, uu * vv, vv * vv], axis=-1)
+    design = design.reshape(-1, 6)
+    design.setflags(write=False)
+    return design
+
+
+def _form_residual(z: FloatArray, p: float, floor: float, step: int,
+                   zd: FloatArray | None = None) -> FloatArray:
+    """``z[::step, ::step]`` (``zd`` when given) minus the ferrule form: a plane plus
+    low-order curvature (x^2, xy, y^2), fitted robustly on a coarse subgrid so that fibers,
+    spikes and dropouts do not pull it. Only the decimated grid is ever formed (no whole-map
+    temporaries)."""
+    ny, nx = z.shape
+    fs = max(1, int(math.sqrt(z.size / FORM_SAMPLES)))
+    zs = z[fs // 2::fs, fs // 2::fs]
+    xm, ym = nx * p / 2.0, ny * p / 2.0
     flat = zs.ravel()
-    coef, _ = robust_fit(design.reshape(-1, 6), flat, np.isfinite(flat), floor_nm=floor,
+    coef, _ = robust_fit(_form_design(ny, nx, p, fs), flat, np.isfinite(flat), floor_nm=floor,
                          iterations=12, trim=0.5)
-    zd = z[::step, ::step]
+    if zd is None:
+        zd = z[::step, ::step]
     if not np.all(np.isfinite(coef)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -292,7 +318,14 @@ def _validate(
     ny, nx = shape
     reasons: list[str] = []
     order = np.lexsort((centres[:, 0], rows))
+    cut = ((centres[:, 0] - FIBER_RADIUS_UM < 0) | (centres[:, 1] - FIBER_RADIUS_UM < 0)
+           | (centres[:, 0] + FIBER_RADIUS_UM > (nx - 1) * p)
+           | (centres[:, 1] + FIBER_RADIUS_UM > (ny - 1) * p))
+    fine = (~cut & refined & (zone_fraction >= MIN_ZONE_FRACTION)
+            & np.all(np.isfinite(coef), axis=1))
     for k, i in enumerate(order, start=1):
+        if fine[i]:
+            continue  # every test below passes
         cx, cy = centres[i]
         where = f"fiber {k} (x = {cx:.0f} um, y = {cy:.0f} um)"
         if (cx - FIBER_RADIUS_UM < 0 or cy - FIBER_RADIUS_UM < 0
@@ -356,7 +389,8 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     # 1. remove the ferrule form (plane + curvature) so that location does not depend on level;
     # location and the reference plane work on a grid of about 4 um (every ``step``-th pixel)
     step = max(1, round(GRID_UM / p))
-    resid = _form_residual(z, p, floor, step)
+    zd = np.ascontiguousarray(z[::step, ::step])  # one copy serves the form and the plane
+    resid = _form_residual(z, p, floor, step, zd)
     lap("form")
 
     # 2. coarse sites on the pitch lattice, by local contrast against the ferrule
@@ -381,8 +415,8 @@ def analyze_mt(scan: Scan) -> MtGeometry:
         ic, jc = round(cx / p), round(cy / p)
         windows.append((slice(min(max(jc - reach, 0), ny), min(max(jc + reach + 1, 0), ny)),
                         slice(min(max(ic - reach, 0), nx), min(max(ic + reach + 1, 0), nx))))
-    z_edges = np.array(z, copy=True)
-    z_edges[spike_pixels(z, max(10.0 * sigma, 250.0), windows)] = np.nan
+    spikes = np.zeros(z.shape, dtype=bool)  # read as no data by the edge search
+    spikes[spike_pixels(z, max(10.0 * sigma, 250.0), windows)] = True
     lap("spikes")
     # The spheres are refitted only when a centre moved by more than REFIT_UM since the last
     # fit (a sphere fitted about a centre up to 12 um off, its 6-40 um zone still on the 62.5 um
@@ -402,11 +436,11 @@ def analyze_mt(scan: Scan) -> MtGeometry:
                                stride=2)[0]
             fit_at = centres.copy()
             lap("fiber fits")
-        centres, refined, _ = refine_centres(z_edges, p, centres,
+        centres, refined, _ = refine_centres(z, p, centres,
                                              _dome(coef, fit_at),  # type: ignore[arg-type]
                                              threshold_nm=edge_thr, r_start_um=band[0],
                                              r_stop_um=band[1], rays=rays, step_um=ray_step,
-                                             persist=persist)
+                                             persist=persist, exclude=spikes)
         lap("fiber edges")
         if np.all(refined):
             band, rays, ray_step, persist = (50.0, 78.0), 64, 0.5 * p, 6
@@ -418,7 +452,6 @@ def analyze_mt(scan: Scan) -> MtGeometry:
     zone = (rr >= FIT_INNER_UM) & (rr <= FIT_OUTER_UM)
     zone_fraction = (zone & np.isfinite(vals)).sum(axis=1) / np.maximum(zone.sum(axis=1), 1)
     reasons = _validate(z.shape, p, centres, rows, refined, zone_fraction, coef)
-    zd = z[::step, ::step]
     z0, sx, sy = _reference_plane(zd, resid, p * step,
                                   reference_mask(zd.shape, p * step, centres), floor)
     lap("reference plane")

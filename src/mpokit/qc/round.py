@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -40,7 +41,7 @@ from mpokit.qc.fit import (
     translate_paraboloid,
 )
 from mpokit.qc.io import Scan
-from mpokit.qc.locate import extract_patches, refine_centres, spike_map
+from mpokit.qc.locate import extract_patches, patch_offsets_um, refine_centres, spike_map
 
 __all__ = ["RoundGeometry", "analyze_round"]
 
@@ -88,15 +89,29 @@ def _sphere_fit_rms(
     r2 = dx * dx + dy * dy
     zone = (r2 >= inner * inner) & (r2 <= FIT_OUTER_UM**2)
     sel = zone & np.isfinite(vals)
-    design = paraboloid_design(dx[sel], dy[sel])
-    first = None if start is None else translate_paraboloid(start[0][None], start[1], centre)[0]
+    # fitted about the patch's centre pixel (one cached design per stride), then re-expressed
+    # about the centre: the same least-squares sphere
+    grid = np.rint(centre / p) * p
+    design = _disc_design(p, stride)[sel]
+    first = None if start is None else translate_paraboloid(start[0][None], start[1], grid)[0]
     coef, kept = robust_fit(design, vals[sel], np.ones(int(sel.sum()), dtype=bool),
                             floor_nm=floor, start=first)
     rms = math.nan
     if np.all(np.isfinite(coef)) and np.any(kept):
         resid = vals[sel][kept] - design[kept] @ coef
         rms = float(np.sqrt(np.mean(np.square(resid))))
+    coef = translate_paraboloid(coef[None], grid, centre)[0]
     return coef, rms, float(sel.sum() / max(int(zone.sum()), 1))
+
+
+@functools.lru_cache(maxsize=8)
+def _disc_design(p: float, stride: int) -> FloatArray:
+    """Sphere design ``[1, dx, dy, dx^2 + dy^2]`` over a fit patch's pixels, about its centre
+    pixel (the order of :func:`mpokit.qc.locate.extract_patches`)."""
+    gx, gy = patch_offsets_um(p, FIT_OUTER_UM, disc=True, stride=stride)
+    design = paraboloid_design(gx, gy)
+    design.setflags(write=False)
+    return design
 
 
 def _fiber_offset(
@@ -172,10 +187,16 @@ def analyze_round(scan: Scan) -> RoundGeometry:
         def model(cx: FloatArray, cy: FloatArray, ddx: FloatArray, ddy: FloatArray,
                   c: FloatArray = c, cx0: float = cx0 - origin[0, 0],
                   cy0: float = cy0 - origin[0, 1], level: float = level) -> FloatArray:
-            ux = ddx + (cx[:, None, None] - cx0)
-            uy = ddy + (cy[:, None, None] - cy0)
-            return np.asarray(c[0] + c[1] * ux + c[2] * uy + c[3] * (ux * ux + uy * uy)
-                              + level)
+            # the sphere about the asked centres (exact), plus the fiber's level
+            t = translate_paraboloid(c[None], np.array([[cx0, cy0]]), np.stack([cx, cy], 1))
+            t = t.reshape(-1, 1, 1, 4)
+            out = ddx * ddx
+            out += ddy * ddy
+            out *= t[..., 3]
+            out += t[..., 1] * ddx
+            out += t[..., 2] * ddy
+            out += t[..., 0] + level
+            return np.asarray(out)
 
         thr = max(0.5 * abs(level), 6.0 * sigma, 10.0)
         local, found, centre_sd = refine_centres(
