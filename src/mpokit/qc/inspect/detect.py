@@ -41,6 +41,12 @@ BRANCHED_MIN_UM = 6.0
 THIN_RATIO = 0.35
 """A region of at least ``BRANCHED_MIN_UM`` (equivalent diameter) whose widest inscribed
 disc is under this share of that diameter is lines, not a blob: crossing scratches."""
+TEXTURE_FROM = 0.9
+"""Outside this share of the cladding radius (adhesive, contact zone, ferrule) flaws are also
+sought on the texture-free residual (see :func:`_texture_z`)."""
+TEXTURE_SURROUND_UM = 1.25
+TEX_LOW_Z = 3.2
+TEX_HIGH_Z = 5.2
 TOP_TENTH_SIGMA = 1.755
 """Mean of the top tenth of a normal sample, in standard deviations."""
 """Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
@@ -346,6 +352,8 @@ def detect_features(
             model[box] = _interp(prof, r[box]).astype(np.float32) * ib
             zimg[box] = (smooth[box] - model[box]) / (sd.astype(np.float32)[rb] * ib)
     zimg[~inside] = 0
+    tz = _texture_z(smooth, model, illum, r, ri_full, inside, nb, TEXTURE_FROM * clad_px,
+                          TEXTURE_SURROUND_UM / px_um, sub)
     sat = 0.0
     if clip_level is not None:
         core = r <= clad_px
@@ -361,9 +369,15 @@ def detect_features(
     # (a bright scratch over a dark one) stay two flaws
     for sign in (-1.0, 1.0):
         zsig = zimg * np.float32(sign)
-        labels, n = ndimage.label(zsig > LOW_Z)  # hysteresis: low regions with a high pixel
+        low, high_z = zsig > LOW_Z, zsig > HIGH_Z
+        high = high_z.copy()
+        if tz is not None:
+            tsig = tz * np.float32(sign)
+            low |= tsig > TEX_LOW_Z
+            high |= tsig > TEX_HIGH_Z
+        labels, n = ndimage.label(low)  # hysteresis: low regions with a high pixel
         keep = np.zeros(n + 1, bool)
-        keep[np.unique(labels[zsig > HIGH_Z])] = True
+        keep[np.unique(labels[high])] = True
         keep[0] = False
         # bounding boxes of the kept regions only (find_objects would scan every label)
         ky, kx = np.nonzero(keep[labels])
@@ -379,7 +393,10 @@ def detect_features(
             sl = (slice(int(gy.min()), int(gy.max()) + 1), slice(int(gx.min()), int(gx.max()) + 1))
             sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
             sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
-            comp = ndimage.binary_dilation(labels[sy, sx] == i)
+            if tz is not None and not high_z[gy, gx].any() and _is_halo(
+                    tz, sign, gy, gx, sl, 3.0 * TEXTURE_SURROUND_UM / px_um):
+                continue
+            comp = ndimage.binary_fill_holes(ndimage.binary_dilation(labels[sy, sx] == i))
             mv = np.maximum(model[sy, sx], np.float32(1e-4))
             rv = (crop[sy, sx] - mv) / mv * np.float32(sign)  # relative, flaw positive
             # the peak level: the mean of the top tenth (the single maximum carries noise)
@@ -420,6 +437,46 @@ def detect_features(
     noise = float(np.median(sd[: int(clad_px)]))
     feats.sort(key=lambda f: (f.r_min_um, f.x_px))
     return FiberField(tuple(feats), float(visible), sat, noise)
+
+
+def _is_halo(tz: np.ndarray, sign: float, gy: np.ndarray, gx: np.ndarray,
+             sl: tuple[slice, slice], margin_px: float) -> bool:
+    """A region seen only on the high-passed residual is the halo of a flaw of the other
+    sign when that flaw, within ``margin_px`` of it, is stronger."""
+    m = int(np.ceil(margin_px))
+    box = (slice(max(sl[0].start - m, 0), sl[0].stop + m),
+           slice(max(sl[1].start - m, 0), sl[1].stop + m))
+    own = float(np.max(tz[gy, gx])) * sign
+    return float(np.max(-sign * tz[box])) > own
+
+
+def _texture_z(smooth: np.ndarray, model: np.ndarray, illum: np.ndarray, r: np.ndarray,
+               ri: np.ndarray, inside: np.ndarray, nb: int, r_from: float, surround_px: float,
+               sub: tuple[slice, slice]) -> np.ndarray | None:
+    """Significance of flaws against a textured surround (adhesive, ferrule).
+
+    The ceramic's texture varies slowly compared with a 2-5 um flaw's edges: the residual
+    minus its own Gaussian average over ``surround_px`` (a difference of Gaussians with the
+    detection's smoothing) keeps the flaws and drops most of the texture. Returns that
+    high-passed residual over its robust noise per ring (0 inside ``r_from``) and the
+    residual (relative to the illumination); None when no pixel lies outside.
+    """
+    res = (smooth - model) / illum
+    tex = inside & (r >= np.float32(r_from))
+    if not tex.any():
+        return None
+    res[~inside] = 0  # the model is not fitted outside the ROI
+    hp = res - _smooth(res, surround_px)
+    sel = tex[sub]
+    _, s_ring, cnt = _robust_radial(hp[sub][sel].astype(np.float64), ri[sub][sel], nb)
+    good = cnt >= 12
+    floor = max(float(np.percentile(s_ring[good], 10)) if good.any() else 1e-4, 1e-6)
+    s_ring = np.maximum(ndimage.maximum_filter1d(np.where(good, s_ring, 0.0), 5), floor)
+    tz = hp / s_ring.astype(np.float32)[ri]
+    # only where the residual itself has the high-pass's sign and half its size: the
+    # surround's halo round a flaw (the other sign, over a residual near 0) is not a flaw
+    tz[~tex | (res * hp < 0.5 * hp * hp)] = 0
+    return tz
 
 
 def _thin_structure(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float] | None:
