@@ -44,7 +44,9 @@ disc is under this share of that diameter is lines, not a blob: crossing scratch
 TEXTURE_FROM = 0.9
 """Outside this share of the cladding radius (adhesive, contact zone, ferrule) flaws are also
 sought on the texture-free residual (see :func:`_texture_z`)."""
-TEXTURE_SURROUND_UM = 1.25
+TEXTURE_SCALES_UM: tuple[tuple[float, float], ...] = ((0.35, 1.25),)
+"""(centre, surround) Gaussian sigmas of the differences of Gaussians, um."""
+HALO_UM = 3.75
 TEX_LOW_Z = 3.2
 TEX_HIGH_Z = 5.2
 TOP_TENTH_SIGMA = 1.755
@@ -352,8 +354,9 @@ def detect_features(
             model[box] = _interp(prof, r[box]).astype(np.float32) * ib
             zimg[box] = (smooth[box] - model[box]) / (sd.astype(np.float32)[rb] * ib)
     zimg[~inside] = 0
+    smooth_px = max(SMOOTH_UM / px_um, 0.5)
     tz = _texture_z(smooth, model, illum, r, ri_full, inside, nb, TEXTURE_FROM * clad_px,
-                          TEXTURE_SURROUND_UM / px_um, sub)
+                    px_um, smooth_px, sub)
     sat = 0.0
     if clip_level is not None:
         core = r <= clad_px
@@ -394,7 +397,7 @@ def detect_features(
             sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
             sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
             if tz is not None and not high_z[gy, gx].any() and _is_halo(
-                    tz, sign, gy, gx, sl, 3.0 * TEXTURE_SURROUND_UM / px_um):
+                    tz, sign, gy, gx, sl, HALO_UM / px_um):
                 continue
             comp = ndimage.binary_fill_holes(ndimage.binary_dilation(labels[sy, sx] == i))
             mv = np.maximum(model[sy, sx], np.float32(1e-4))
@@ -446,37 +449,45 @@ def _is_halo(tz: np.ndarray, sign: float, gy: np.ndarray, gx: np.ndarray,
     m = int(np.ceil(margin_px))
     box = (slice(max(sl[0].start - m, 0), sl[0].stop + m),
            slice(max(sl[1].start - m, 0), sl[1].stop + m))
-    own = float(np.max(tz[gy, gx])) * sign
+    own = float(np.max(tz[gy, gx] * np.float32(sign)))
     return float(np.max(-sign * tz[box])) > own
 
 
 def _texture_z(smooth: np.ndarray, model: np.ndarray, illum: np.ndarray, r: np.ndarray,
-               ri: np.ndarray, inside: np.ndarray, nb: int, r_from: float, surround_px: float,
-               sub: tuple[slice, slice]) -> np.ndarray | None:
+               ri: np.ndarray, inside: np.ndarray, nb: int, r_from: float, px_um: float,
+               smooth_px: float, sub: tuple[slice, slice]) -> np.ndarray | None:
     """Significance of flaws against a textured surround (adhesive, ferrule).
 
     The ceramic's texture varies slowly compared with a 2-5 um flaw's edges: the residual
-    minus its own Gaussian average over ``surround_px`` (a difference of Gaussians with the
-    detection's smoothing) keeps the flaws and drops most of the texture. Returns that
-    high-passed residual over its robust noise per ring (0 inside ``r_from``) and the
-    residual (relative to the illumination); None when no pixel lies outside.
+    averaged over a flaw-sized Gaussian minus its average over a wider one (a difference of
+    Gaussians per ``TEXTURE_SCALES_UM``) keeps the flaws and drops most of the texture.
+    Returns, per pixel, the strongest of those over its robust noise per ring (0 inside
+    ``r_from``); None when no pixel lies outside ``r_from``.
     """
-    res = (smooth - model) / illum
     tex = inside & (r >= np.float32(r_from))
     if not tex.any():
         return None
+    res = (smooth - model) / illum
     res[~inside] = 0  # the model is not fitted outside the ROI
-    hp = res - _smooth(res, surround_px)
     sel = tex[sub]
-    _, s_ring, cnt = _robust_radial(hp[sub][sel].astype(np.float64), ri[sub][sel], nb)
-    good = cnt >= 12
-    floor = max(float(np.percentile(s_ring[good], 10)) if good.any() else 1e-4, 1e-6)
-    s_ring = np.maximum(ndimage.maximum_filter1d(np.where(good, s_ring, 0.0), 5), floor)
-    tz = hp / s_ring.astype(np.float32)[ri]
-    # only where the residual itself has the high-pass's sign and half its size: the
-    # surround's halo round a flaw (the other sign, over a residual near 0) is not a flaw
-    tz[~tex | (res * hp < 0.5 * hp * hp)] = 0
-    return tz
+    ri_sel = ri[sub][sel]
+    out: np.ndarray | None = None
+    for centre_um, surround_um in TEXTURE_SCALES_UM:
+        extra = np.sqrt(max((centre_um / px_um) ** 2 - smooth_px ** 2, 0.0))
+        cen = _smooth(res, extra) if extra >= 0.3 else res
+        hp = cen - _smooth(cen, np.sqrt((surround_um / px_um) ** 2 - (centre_um / px_um) ** 2))
+        _, s_ring, cnt = _robust_radial(hp[sub][sel].astype(np.float64), ri_sel, nb)
+        good = cnt >= 12
+        floor = max(float(np.percentile(s_ring[good], 10)) if good.any() else 1e-4, 1e-6)
+        s_ring = np.maximum(ndimage.maximum_filter1d(np.where(good, s_ring, 0.0), 5), floor)
+        tz = hp / s_ring.astype(np.float32)[ri]
+        # only where the residual itself has the high-pass's sign and half its size: the
+        # surround's halo round a flaw (the other sign, over a residual near 0) is not one
+        tz[cen * hp < 0.5 * hp * hp] = 0
+        out = tz if out is None else np.where(np.abs(tz) > np.abs(out), tz, out)
+    assert out is not None
+    out[~tex] = 0
+    return out
 
 
 def _thin_structure(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float] | None:
