@@ -14,6 +14,11 @@ flaw's contrast. A region whose half-maximum area is at least ``SCRATCH_ELONGATI
 longer than wide and ``SCRATCH_MIN_LENGTH_UM`` long is a scratch (size = width = area /
 length); any other is a defect (size = equivalent diameter = diameter of the disc of the
 same area). Scratch pieces on one line are joined. Definitions: ``docs/inspect.md``.
+
+Outside the cladding the ceramic's texture is as strong as a faint 2-5 um flaw on that
+residual; there flaws are also sought on a texture-free residual (:func:`_texture_z`: a
+difference of Gaussians over its robust noise per ring), without the halo such a filter
+draws round every flaw.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ MIN_SIZE_UM = 1.0
 TINY_MIN_Z = 6.5
 """Flaws under 1.5 um need this peak significance (noise blips are small)."""
 MIN_FERRULE_SIZE_UM = 2.0
+"""Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
 BRANCHED_MIN_UM = 6.0
 THIN_RATIO = 0.35
 """A region of at least ``BRANCHED_MIN_UM`` (equivalent diameter) whose widest inscribed
@@ -49,11 +55,13 @@ TEXTURE_SURROUND_UM = 1.25
 TEXTURE_BIN_UM = 0.35
 """Pixels this size or smaller are binned 2 x 2 for the texture detector."""
 HALO_UM = 3.75
+"""A region found only by the texture detector within this of a stronger flaw of the other
+sign is that flaw's halo (the surround of a difference of Gaussians)."""
 TEX_LOW_Z = 3.2
 TEX_HIGH_Z = 5.2
+"""Hysteresis thresholds on the texture-free residual (set on the tune images)."""
 TOP_TENTH_SIGMA = 1.755
 """Mean of the top tenth of a normal sample, in standard deviations."""
-"""Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
 
 
 @dataclass(frozen=True)
