@@ -106,11 +106,18 @@ class FiberField:
 def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
                    weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Clipped mean and std per ring; returns (mean, std, count)."""
-    w = np.ones_like(values) if weights is None else weights
+    w: np.ndarray | None = weights
+    v2 = values * values
+    n: np.ndarray
     for _ in range(2):
-        n = np.bincount(ri, w, nb)
-        s1 = np.bincount(ri, w * values, nb)
-        s2 = np.bincount(ri, w * values * values, nb)
+        if w is None:  # the first pass of unweighted samples: no products with ones
+            n = np.bincount(ri, minlength=nb).astype(np.float64)
+            s1 = np.bincount(ri, values, nb)
+            s2 = np.bincount(ri, v2, nb)
+        else:
+            n = np.bincount(ri, w, nb)
+            s1 = np.bincount(ri, w * values, nb)
+            s2 = np.bincount(ri, w * v2, nb)
         nz = np.maximum(n, 1)
         m = s1 / nz
         sd = np.sqrt(np.maximum(s2 / nz - m * m, 0))
@@ -121,7 +128,7 @@ def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
     n = np.bincount(ri, w, nb)
     nz = np.maximum(n, 1)
     m = np.bincount(ri, w * values, nb) / nz
-    sd = np.sqrt(np.maximum(np.bincount(ri, w * values * values, nb) / nz - m * m, 0))
+    sd = np.sqrt(np.maximum(np.bincount(ri, w * v2, nb) / nz - m * m, 0))
     return m, sd * 1.15, n  # clipping at 2.5 sd shrinks a Gaussian's sd by ~13 %
 
 
