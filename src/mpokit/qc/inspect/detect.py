@@ -14,6 +14,11 @@ flaw's contrast. A region whose half-maximum area is at least ``SCRATCH_ELONGATI
 longer than wide and ``SCRATCH_MIN_LENGTH_UM`` long is a scratch (size = width = area /
 length); any other is a defect (size = equivalent diameter = diameter of the disc of the
 same area). Scratch pieces on one line are joined. Definitions: ``docs/inspect.md``.
+
+Outside the cladding the ceramic's texture is as strong as a faint 2-5 um flaw on that
+residual; there flaws are also sought on a texture-free residual (:func:`_texture_z`: a
+difference of Gaussians over its robust noise per ring), without the halo such a filter
+draws round every flaw.
 """
 
 from __future__ import annotations
@@ -37,13 +42,26 @@ MIN_SIZE_UM = 1.0
 TINY_MIN_Z = 6.5
 """Flaws under 1.5 um need this peak significance (noise blips are small)."""
 MIN_FERRULE_SIZE_UM = 2.0
+"""Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
 BRANCHED_MIN_UM = 6.0
 THIN_RATIO = 0.35
 """A region of at least ``BRANCHED_MIN_UM`` (equivalent diameter) whose widest inscribed
 disc is under this share of that diameter is lines, not a blob: crossing scratches."""
+TEXTURE_FROM = 0.9
+"""Outside this share of the cladding radius (adhesive, contact zone, ferrule) flaws are also
+sought on the texture-free residual (see :func:`_texture_z`)."""
+TEXTURE_SURROUND_UM = 1.25
+"""Gaussian sigma of the surround subtracted from the residual (see :func:`_texture_z`)."""
+TEXTURE_BIN_UM = 0.35
+"""Pixels this size or smaller are binned 2 x 2 for the texture detector."""
+HALO_UM = 3.75
+"""A region found only by the texture detector within this of a stronger flaw of the other
+sign is that flaw's halo (the surround of a difference of Gaussians)."""
+TEX_LOW_Z = 3.2
+TEX_HIGH_Z = 5.2
+"""Hysteresis thresholds on the texture-free residual (set on the tune images)."""
 TOP_TENTH_SIGMA = 1.755
 """Mean of the top tenth of a normal sample, in standard deviations."""
-"""Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
 
 
 @dataclass(frozen=True)
@@ -88,11 +106,18 @@ class FiberField:
 def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
                    weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Clipped mean and std per ring; returns (mean, std, count)."""
-    w = np.ones_like(values) if weights is None else weights
+    w: np.ndarray | None = weights
+    v2 = values * values
+    n: np.ndarray
     for _ in range(2):
-        n = np.bincount(ri, w, nb)
-        s1 = np.bincount(ri, w * values, nb)
-        s2 = np.bincount(ri, w * values * values, nb)
+        if w is None:  # the first pass of unweighted samples: no products with ones
+            n = np.bincount(ri, minlength=nb).astype(np.float64)
+            s1 = np.bincount(ri, values, nb)
+            s2 = np.bincount(ri, v2, nb)
+        else:
+            n = np.bincount(ri, w, nb)
+            s1 = np.bincount(ri, w * values, nb)
+            s2 = np.bincount(ri, w * v2, nb)
         nz = np.maximum(n, 1)
         m = s1 / nz
         sd = np.sqrt(np.maximum(s2 / nz - m * m, 0))
@@ -103,7 +128,7 @@ def _robust_radial(values: np.ndarray, ri: np.ndarray, nb: int,
     n = np.bincount(ri, w, nb)
     nz = np.maximum(n, 1)
     m = np.bincount(ri, w * values, nb) / nz
-    sd = np.sqrt(np.maximum(np.bincount(ri, w * values * values, nb) / nz - m * m, 0))
+    sd = np.sqrt(np.maximum(np.bincount(ri, w * v2, nb) / nz - m * m, 0))
     return m, sd * 1.15, n  # clipping at 2.5 sd shrinks a Gaussian's sd by ~13 %
 
 
@@ -245,7 +270,8 @@ def _profile(flat: np.ndarray, ri: np.ndarray, nb: int, clad_px: float,
         prof[off] = level
     n_out = int(0.8 * clad_px)
     if rf is not None:
-        outer = ri >= n_out
+        # every other sample: the outer rings hold hundreds each
+        outer = np.flatnonzero(ri >= n_out)[::2]
         res = flat[outer] - _interp(prof, rf[outer])
         sd[n_out:] = _robust_radial(res, ri[outer], nb)[1][n_out:]
     # per-ring noise, widened over neighbouring rings (edges) and floored by the quietest
@@ -298,9 +324,9 @@ def detect_features(
     m0, _, _ = _robust_radial(vals[::2], ri[::2], nb)
     idx = np.arange(0, len(vals), max(1, len(vals) // 8_000))
     ratio = vals[idx] / np.maximum(m0[ri[idx]], 1e-6)
-    yy_s, xx_s = np.nonzero(sin)
-    xn = (xx_s[idx] * 2 + x0 - cx) / rr
-    yn = (yy_s[idx] * 2 + y0 - cy) / rr
+    yy_s, xx_s = np.divmod(np.flatnonzero(sin)[idx], sin.shape[1])
+    xn = (xx_s * 2 + x0 - cx) / rr
+    yn = (yy_s * 2 + y0 - cy) / rr
     c = [float(v) for v in _illumination(ratio, xn, yn, np.ones(len(idx), bool))]
     xg, yg = (dxv / np.float32(rr)), (dyv / np.float32(rr))
     illum = (c[0] + c[1] * xg + c[3] * xg * xg) + (c[2] * yg + c[5] * yg * yg) \
@@ -346,6 +372,7 @@ def detect_features(
             model[box] = _interp(prof, r[box]).astype(np.float32) * ib
             zimg[box] = (smooth[box] - model[box]) / (sd.astype(np.float32)[rb] * ib)
     zimg[~inside] = 0
+    tz = _texture_z((smooth - model) / illum, r, inside, nb, TEXTURE_FROM * clad_px, px_um)
     sat = 0.0
     if clip_level is not None:
         core = r <= clad_px
@@ -353,33 +380,40 @@ def detect_features(
     # the raw pixels' white noise, from the cladding's interior (uniform glass): the raw
     # minus the smoothed pixels hold ~0.91 of it (Gaussian smoothing of about 1 pixel)
     glass = (ri_full < int(0.8 * clad_px))[sub]
-    raw_noise = float(np.median(np.abs((crop - smooth)[sub][glass]))) * 1.4826 / 0.91 \
+    raw_noise = float(np.median(np.abs((crop[sub] - smooth[sub])[glass]))) * 1.4826 / 0.91 \
         if glass.any() else 0.0
     feats: list[DetectedFeature] = []
     pieces: list[tuple[np.ndarray, np.ndarray, float]] = []
     # dark and bright flaws are segmented apart: two crossing flaws of opposite polarity
     # (a bright scratch over a dark one) stay two flaws
     for sign in (-1.0, 1.0):
-        zsig = zimg * np.float32(sign)
-        labels, n = ndimage.label(zsig > LOW_Z)  # hysteresis: low regions with a high pixel
-        keep = np.zeros(n + 1, bool)
-        keep[np.unique(labels[zsig > HIGH_Z])] = True
-        keep[0] = False
-        # bounding boxes of the kept regions only (find_objects would scan every label)
-        ky, kx = np.nonzero(keep[labels])
-        kl = labels[ky, kx]
-        order = np.argsort(kl, kind="stable")
-        ky, kx, kl = ky[order], kx[order], kl[order]
-        cuts = np.flatnonzero(np.diff(kl)) + 1
-        for gy, gx, gl in zip(np.split(ky, cuts), np.split(kx, cuts), np.split(kl, cuts),
-                              strict=True):
-            if len(gl) == 0:
+        if sign < 0:
+            low, high_z = zimg < -LOW_Z, zimg < -HIGH_Z
+        else:
+            low, high_z = zimg > LOW_Z, zimg > HIGH_Z
+        high = high_z
+        if tz is not None:
+            low |= tz < -TEX_LOW_Z if sign < 0 else tz > TEX_LOW_Z
+            high = high_z | (tz < -TEX_HIGH_Z if sign < 0 else tz > TEX_HIGH_Z)
+        labels, _ = ndimage.label(low)  # hysteresis: low regions with a high pixel
+        kept = np.unique(labels[high])
+        kept = kept[kept > 0]
+        if kept.size == 0:
+            continue
+        boxes = ndimage.find_objects(labels, max_label=int(kept[-1]))
+        for i in kept.tolist():
+            sl = boxes[i - 1]
+            if sl is None:
                 continue
-            i = int(gl[0])
-            sl = (slice(int(gy.min()), int(gy.max()) + 1), slice(int(gx.min()), int(gx.max()) + 1))
+            gy, gx = np.nonzero(labels[sl] == i)
+            gy += sl[0].start
+            gx += sl[1].start
             sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
             sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
-            comp = ndimage.binary_dilation(labels[sy, sx] == i)
+            if tz is not None and not high_z[gy, gx].any() and _is_halo(
+                    tz, zimg, sign, gy, gx, sl, HALO_UM / px_um):
+                continue
+            comp = ndimage.binary_fill_holes(ndimage.binary_dilation(labels[sy, sx] == i))
             mv = np.maximum(model[sy, sx], np.float32(1e-4))
             rv = (crop[sy, sx] - mv) / mv * np.float32(sign)  # relative, flaw positive
             # the peak level: the mean of the top tenth (the single maximum carries noise)
@@ -420,6 +454,73 @@ def detect_features(
     noise = float(np.median(sd[: int(clad_px)]))
     feats.sort(key=lambda f: (f.r_min_um, f.x_px))
     return FiberField(tuple(feats), float(visible), sat, noise)
+
+
+def _is_halo(tz: np.ndarray, zimg: np.ndarray, sign: float, gy: np.ndarray, gx: np.ndarray,
+             sl: tuple[slice, slice], margin_px: float) -> bool:
+    """A region seen only on the high-passed residual is the halo of a flaw of the other
+    sign when that flaw, within ``margin_px`` of it, is stronger on the high-passed
+    residual or plainly seen on the residual itself (beyond ``HIGH_Z``)."""
+    m = int(np.ceil(margin_px))
+    box = (slice(max(sl[0].start - m, 0), sl[0].stop + m),
+           slice(max(sl[1].start - m, 0), sl[1].stop + m))
+    own = float(np.max(tz[gy, gx] * np.float32(sign)))
+    return (float(np.max(-sign * tz[box])) > own
+            or float(np.max(-sign * zimg[box])) > HIGH_Z)
+
+
+def _bin2(img: np.ndarray) -> np.ndarray:
+    """Mean of 2 x 2 pixel blocks (the last row / column repeated when odd)."""
+    h, w = img.shape
+    e = np.pad(img, ((0, h % 2), (0, w % 2)), mode="edge")
+    return (e[0::2, 0::2] + e[1::2, 0::2] + e[0::2, 1::2] + e[1::2, 1::2]) * np.float32(0.25)
+
+
+def _unbin2(img: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Each pixel of a 2 x 2 binned image repeated back over its block."""
+    return np.repeat(np.repeat(img, 2, axis=0), 2, axis=1)[:shape[0], :shape[1]]
+
+
+def _texture_z(res: np.ndarray, r: np.ndarray, inside: np.ndarray, nb: int, r_from: float,
+               px_um: float) -> np.ndarray | None:
+    """Significance of flaws against a textured surround (adhesive, ferrule).
+
+    The ceramic's texture varies slowly compared with a 2-5 um flaw's edges: the residual
+    ``res`` (relative to the illumination, on the detection's smoothing) minus its Gaussian
+    average over ``TEXTURE_SURROUND_UM`` (a difference of Gaussians) keeps the flaws and
+    drops most of the texture. Returns that over its robust noise per ring (0 inside
+    ``r_from``), and 0 where the residual itself does not have the high-pass's sign and half
+    its size: the surround's halo round a flaw (the other sign, over a residual near 0) is
+    not a flaw. Pixels of ``TEXTURE_BIN_UM`` or less are binned 2 x 2 first (a quarter of
+    the work; flaws of 2 um and more still span several binned pixels). None when no pixel
+    lies outside ``r_from``. ``res`` is changed (0 outside the ROI).
+    """
+    tex = inside & (r >= np.float32(r_from))
+    if not tex.any():
+        return None
+    res[~inside] = 0  # the model is not fitted outside the ROI
+    binned = px_um <= TEXTURE_BIN_UM
+    step = 2 if binned else 1
+    if binned:
+        res, rb = _bin2(res), _bin2(r)
+    else:
+        rb = r
+    texb = (rb >= np.float32(r_from)) & (rb < np.float32(nb - 2))
+    hp = res - _smooth(res, TEXTURE_SURROUND_UM / (px_um * step))
+    # the noise per ring (1-pixel rings of the full image) from over 100 samples per ring
+    q = (slice(None, None, 4 // step), slice(None, None, 4 // step))
+    sel = texb[q]
+    ri_q = rb[q][sel].astype(np.intp)
+    _, s_ring, cnt = _robust_radial(hp[q][sel].astype(np.float64), ri_q, nb)
+    good = cnt >= 12
+    floor = max(float(np.percentile(s_ring[good], 10)) if good.any() else 1e-4, 1e-6)
+    s_ring = np.maximum(ndimage.maximum_filter1d(np.where(good, s_ring, 0.0), 5), floor)
+    tz = hp / s_ring.astype(np.float32)[np.minimum(rb, np.float32(nb - 1)).astype(np.intp)]
+    tz[res * hp < np.float32(0.5) * hp * hp] = 0
+    if binned:
+        tz = _unbin2(tz, r.shape)
+    tz[~tex] = 0
+    return tz
 
 
 def _thin_structure(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float] | None:
