@@ -340,17 +340,22 @@ _YAML_ITEM = re.compile(r'\n  - name: "([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n')
 def _yaml_items(text: str) -> tuple[list[str | None], list[str]] | None:
     """Names and body texts (indented four spaces) of every item of a ``channels:`` list.
 
-    One regular-expression split when every item starts with a plain quoted name;
-    otherwise item by item. None when the text has another shape.
+    One regular-expression split when every item starts with a plain quoted name (an
+    item that does not is left inside the body before it, which :func:`_plain_list`
+    sees and then asks :func:`_each_item`); None when the text has another shape.
     """
     parts = _YAML_ITEM.split(text)
-    if len(parts) > 1 and text.count("\n  - ") == len(parts) // 2:  # every item matched
+    if len(parts) > 1 and len(parts[0]) < 65536:
         head = [ln for ln in parts[0].split("\n") if ln.strip() and not _comment_line(ln)]
-        if head != ["channels:"]:
-            return None
-        parts[-1] = parts[-1].rstrip("\n")
-        return parts[1::2], parts[2::2]
+        if head == ["channels:"]:
+            parts[-1] = parts[-1].rstrip("\n")
+            return parts[1::2], parts[2::2]
     del parts
+    return _each_item(text)
+
+
+def _each_item(text: str) -> tuple[list[str | None], list[str]] | None:
+    """:func:`_yaml_items` item by item (unnamed items, comments between items)."""
     start = _skip_comments(text, 0)
     if not text.startswith("channels:\n", start):
         return None
@@ -409,7 +414,15 @@ def _plain_list(text: str) -> ChannelSet | None:
     names, bodies = items
     distinct, design_of = _designs_of(bodies)
     del bodies
+    if any("\n  - " in chunk for chunk in distinct):  # an item the split did not see
+        items = _each_item(text)
+        if items is None:
+            return None
+        names, bodies = items
+        distinct, design_of = _designs_of(bodies)
+        del bodies
     parsed: dict[str, Any] = {}
+    elements: dict[str, Any] = {}
     designs = []
     for chunk in distinct:
         body = [ln for ln in chunk.split("\n") if not _comment_line(ln)]
@@ -421,12 +434,38 @@ def _plain_list(text: str) -> ChannelSet | None:
                 data, _ = load_yaml("\n".join(ln[4:] for ln in body), fast=True)
             if not isinstance(data, dict) or "name" in data:
                 return None
-            designs.append(ChannelSpec.model_validate(data))
-        except (InputError, ValidationError, RecursionError):
+            designs.append(_validate(data, elements))
+        except (InputError, ValidationError, RecursionError, TypeError, ValueError):
             return None
     if not _known_names(designs):
         return None
     return ChannelSet(tuple(designs), design_of, tuple(names))
+
+
+def _validate(data: dict[Any, Any], elements: dict[str, Any]) -> ChannelSpec:
+    """``ChannelSpec.model_validate(data)``, each distinct path element validated once.
+
+    Bodies of one plan repeat their elements (lengths differ, elements recur), so an
+    element is validated by its own model once per distinct ``repr`` and handed to the
+    channel's validation as that instance (which pydantic takes as it is).
+    """
+    path = data.get("path")
+    if type(path) is list:
+        out = []
+        for el in path:
+            key = repr(el)
+            done = elements.get(key)
+            if done is None:
+                done = el
+                if type(el) is dict and len(el) == 1:
+                    kind = next(iter(el))
+                    model = ELEMENT_KINDS.get(kind) if type(kind) is str else None
+                    if model is not None:
+                        done = model.model_validate(el)
+                elements[key] = done
+            out.append(done)
+        data = {**data, "path": out}
+    return ChannelSpec.model_validate(data)
 
 
 #: The first item of a JSON ``{"channels": [...]}`` whose items start with a plain name,
