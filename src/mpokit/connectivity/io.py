@@ -473,7 +473,7 @@ def _validate(data: dict[Any, Any], elements: dict[str, Any]) -> ChannelSpec:
 _JSON_HEAD = re.compile(r'\s*\{\s*"channels"\s*:\s*\[\s*\{\s*"name"\s*:\s*"([^"\\\x00-\x1f]*)"')
 _JSON_ITEM = re.compile(r'\}\s*,\s*\{\s*"name"\s*:\s*"')
 _JSON_TAIL = re.compile(r'\}\s*\]\s*\}\s*\Z')
-_JSON_AFTER_NAME = re.compile(r'"\s*,')
+_JSON_AFTER_NAME = re.compile(r'\s*,')
 _NOT_PLAIN = re.compile(r'[\\\x00-\x1f]')
 
 
@@ -492,19 +492,20 @@ def _json_list(text: str) -> ChannelSet | None:
     if head is None or tail is None:
         return None
     sep = _JSON_ITEM.search(text, head.end())
-    parts = text.split(text[sep.start():sep.end()]) if sep else [text]
-    parts[0] = head.group(1) + '"' + parts[0][head.end():]  # as the others: name, '"', body
-    parts[-1] = parts[-1][:tail.start() - len(text)]
-    names = [p[:p.find('"')] for p in parts]
-    if _NOT_PLAIN.search("".join(names)):
-        return None  # escapes or control characters: the JSON parser decodes them
-    pos: dict[str, int] = {}
-    add = pos.setdefault
-    design_of = np.fromiter((add(p[len(n):], len(pos)) for p, n in zip(parts, names, strict=True)),
-                            dtype=np.int64, count=len(parts))
-    del parts
+    if sep:  # one split at every boundary, each followed by a plain name
+        item = re.compile(re.escape(text[sep.start():sep.end()]) + r'([^"\\\x00-\x1f]*)"')
+        parts = item.split(text)
+        names = [head.group(1), *parts[1::2]]
+        bodies = [parts[0][head.end():], *parts[2::2]]
+        del parts
+    else:
+        names, bodies = [head.group(1)], [text[head.end():]]
+    bodies[-1] = bodies[-1][:tail.start() - len(text)]
+    distinct, design_of = _designs_of(bodies)
+    del bodies
     designs = []
-    for body in pos:
+    elements: dict[str, Any] = {}
+    for body in distinct:
         after = _JSON_AFTER_NAME.match(body)
         if after is None:
             return None
@@ -512,8 +513,8 @@ def _json_list(text: str) -> ChannelSet | None:
             data = json.loads("{" + body[after.end():] + "}", parse_constant=_no_constant)
             if not isinstance(data, dict) or "name" in data:
                 return None
-            designs.append(ChannelSpec.model_validate(data))
-        except (ValueError, ValidationError, RecursionError):
+            designs.append(_validate(data, elements))
+        except (ValueError, ValidationError, RecursionError, TypeError):
             return None
     if not _known_names(designs):
         return None
