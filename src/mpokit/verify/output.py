@@ -20,6 +20,7 @@ one dict per channel -- without building either the dicts or one giant string.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Sequence
@@ -62,32 +63,47 @@ def channel_dicts(results: Sequence[tuple[str, SetResult]]) -> list[dict[str, An
 
 
 class _Indented:
-    """``json.dumps(value, indent=2)``, with the text of every list and mapping kept by its
-    ``repr``: designs repeat most of their lanes, findings and loss parts, and each of
-    those is encoded once (the Python encoder that ``indent`` needs is slow)."""
+    """``json.dumps(value, indent=2)``, with the text of every nested list and mapping kept
+    by its ``repr``: designs repeat most of their lanes, findings and loss parts, and each
+    of those is encoded once (the Python encoder that ``indent`` needs is slow). The top
+    level, which differs between designs, is joined from its items' texts."""
 
     def __init__(self) -> None:
         self._memo: dict[tuple[str, int], str] = {}
 
     def dump(self, v: Any, level: int = 0) -> str:
+        if type(v) is _Verbatim:
+            return v.text
         if isinstance(v, str):
             return str(encode_basestring_ascii(v))
-        if v is None or isinstance(v, bool | int | float):
-            return json.dumps(v)
+        if v is None:
+            return "null"
+        if v is True:
+            return "true"
+        if v is False:
+            return "false"
+        if isinstance(v, int):
+            return int.__repr__(v)
+        if isinstance(v, float):
+            return _float(v)
         if not isinstance(v, dict | list | tuple):  # pragma: no cover - to_dict gives JSON types
             raise TypeError(f"not JSON: {type(v).__name__}")
         if not v:
             return "{}" if isinstance(v, dict) else "[]"
-        key = (repr(v), level)
-        text = self._memo.get(key)
-        if text is None:
-            inner = "\n" + "  " * (level + 1)
-            if isinstance(v, dict):
-                items = [f"{self._key(k)}: {self.dump(x, level + 1)}" for k, x in v.items()]
-                text = "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
-            else:
-                items = [self.dump(x, level + 1) for x in v]
-                text = "[" + inner + ("," + inner).join(items) + "\n" + "  " * level + "]"
+        key = None
+        if level:  # the top level is each design's own
+            key = (repr(v), level)
+            text = self._memo.get(key)
+            if text is not None:
+                return text
+        inner = "\n" + "  " * (level + 1)
+        if isinstance(v, dict):
+            items = [f"{self._key(k)}: {self.dump(x, level + 1)}" for k, x in v.items()]
+            text = "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+        else:
+            items = [self.dump(x, level + 1) for x in v]
+            text = "[" + inner + ("," + inner).join(items) + "\n" + "  " * level + "]"
+        if key is not None:
             self._memo[key] = text
         return text
 
@@ -96,12 +112,35 @@ class _Indented:
         return str(encode_basestring_ascii(k if isinstance(k, str) else json.dumps(k)))
 
 
+class _Verbatim:
+    """JSON text already encoded at its level."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _float(x: float) -> str:
+    """A float as ``json.dumps`` writes it."""
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    return float.__repr__(x)
+
+
 def _templates(file: str, res: SetResult) -> list[tuple[str, str]]:
     """Per design: the JSON text before and after the channel name, at list depth."""
     out = []
     enc = _Indented()
+    lanes: dict[int, _Verbatim] = {}  # designs of one shape share their lanes (the tuple)
     for r in res.designs:
         d = r.to_dict()
+        done = lanes.get(id(r.lanes))
+        if done is None:
+            done = lanes[id(r.lanes)] = _Verbatim(enc.dump(d["lanes"], 1))
+        d["lanes"] = done
         d["name"] = _NAME
         d["file"] = file
         text = enc.dump(d).replace("\n", "\n    ")
