@@ -164,3 +164,30 @@ def test_big_json_with_a_name_inside_a_path_element_is_not_split_there(tmp_path:
     with pytest.raises(InputError) as e:
         read_channels(p)
     assert e.value.line is not None
+
+
+@pytest.mark.parametrize("kind", ["yaml", "json"])
+def test_big_files_are_read_on_their_bytes_and_still_checked_as_utf8(
+    tmp_path: Path, kind: str
+) -> None:
+    """The fast readers split a big file's bytes and decode only its names and distinct
+    bodies: non-ASCII names read right, and a byte that is not UTF-8 -- in a name or in a
+    body -- is the usual error naming its line, not a wrong read."""
+    js, text = named_json(3000)
+    text = text.replace('name: "ch-7"', 'name: "ü-é ✓"', 1)
+    js = js.replace('"name": "ch-7"', '"name": "ü-é ✓"', 1)
+    raw = (js if kind == "json" else text).encode("utf-8")
+    p = tmp_path / f"c.{kind}"
+    p.write_bytes(raw)
+    got = read_channel_set(p)
+    assert got.names[7] == "ü-é ✓" and got.names[8] == "ch-8" and len(got) == 3000
+    assert same(got, reference(text))
+    assert (cio._json_list if kind == "json" else cio._plain_list)(raw) is not None
+    for bad in (raw.replace("ü-é".encode(), b"\xfc-\xe9", 1),
+                raw.replace(b"MPO-12", b"MPO-1\xff", 1)):
+        p.write_bytes(bad)
+        with pytest.raises(InputError) as e:
+            read_channel_set(p)
+        assert "UTF-8" in str(e.value) and e.value.line is not None
+        assert e.value.line == bad[:bad.index(b"\xfc" if b"\xfc" in bad else b"\xff")
+                                   ].count(b"\n") + 1

@@ -303,3 +303,27 @@ def test_budget_arrays() -> None:
     assert r.ok.tolist() == [True, True]
     r = budget_arrays(np.array([[1.0]]), np.array([[101.0]]), 0.0, 1.9, 100.0)
     assert r.ok.tolist() == [False]
+
+
+def test_a_shared_budget_shape_gives_the_budget_of_each_length() -> None:
+    """Channels that differ only in lengths share the length-independent half of the budget;
+    the budget built on the shared half equals the one built from scratch, also when the
+    new lengths bring loss and reach findings the first channel did not have."""
+    from mpokit.loss.budget import budget_shape
+    from tests.verify.test_channels import SEEDS, relength
+
+    assert SEEDS
+    over = 0
+    for spec in SEEDS:
+        try:
+            first = compile_channel(spec)
+            shape = budget_shape(first)
+        except InputError:
+            continue  # a seed the budget refuses (e.g. an unknown grade) has no shape
+        for factor in (0.5, 3.0, 80.0):
+            ch = first.with_spec(relength(spec, factor))
+            shared, alone = budget(ch, shape), budget(compile_channel(ch.spec))
+            assert shared == alone
+            assert budget_for_check(ch, shape) == budget_for_check(ch)
+            over += any(f.code in ("loss", "reach") for f in alone.findings)
+    assert over  # the lengths moved some channels over their limits

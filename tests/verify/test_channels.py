@@ -104,3 +104,26 @@ def test_dedup_never_changes_a_verdict(draws: list[tuple[int, float, str | None]
         got = res.result(i)
         assert got.ok == alone.ok == bool(res.ok[i])
         assert got.to_dict() == alone.to_dict()
+
+
+def test_json_written_to_a_file_is_the_per_channel_dump_byte_for_byte(tmp_path: Path) -> None:
+    """A stream with a file behind it gets the pieces as gathered bytes (``writev``): the
+    same bytes as the text path, for plain, unnamed, empty, quoted and non-ASCII names,
+    and with whatever the stream held before."""
+    specs = mixed()
+    odd = ['say "hi"', "back\\slash", "tab\there", "ü-é ✓", "", "line\nbreak", "x" * 300]
+    specs += [SEEDS[i % len(SEEDS)].model_copy(update={"name": n}) for i, n in enumerate(odd)]
+    plain = [s.model_copy(update={"name": f"p{i}"}) for i, s in enumerate(SEEDS)]
+    for chans in (specs, plain):
+        results = [("a.yaml", check_set(ChannelSet.from_specs(chans)))]
+        ref = per_channel(chans, "a.yaml")
+        expected = json.dumps({"ok": all(d["ok"] for d in ref), "channels": ref}, indent=2)
+        p = tmp_path / "out.json"
+        with p.open("w", encoding="utf-8") as f:
+            f.write("before ")
+            write_json(f, results)
+            f.write("after")
+        assert p.read_text(encoding="utf-8") == "before " + expected + "\nafter"
+        buf = io.StringIO()
+        write_json(buf, results)
+        assert buf.getvalue() == expected + "\n"

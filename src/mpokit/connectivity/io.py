@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from mpokit._files import read_input_bytes
 from mpokit._yaml import (
     Lines,
     format_loc,
@@ -335,22 +336,28 @@ def _body(lines: list[str], parsed: dict[str, Any]) -> dict[str, Any] | None:
 #: A named item of a machine-written ``channels:`` list: its name in plain double quotes
 #: (no quote, backslash or control character, which the YAML reader would decode).
 _YAML_ITEM = re.compile(r'\n  - name: "([^"\\\x00-\x08\x0a-\x1f\x7f]*)"\n')
+_YAML_ITEM_B = re.compile(_YAML_ITEM.pattern.encode())
 
 
 def _yaml_items(text: str) -> tuple[list[str | None], list[str]] | None:
     """Names and body texts (indented four spaces) of every item of a ``channels:`` list.
 
-    One regular-expression split when every item starts with a plain quoted name;
-    otherwise item by item. None when the text has another shape.
+    One regular-expression split when every item starts with a plain quoted name (an
+    item that does not is left inside the body before it, which :func:`_plain_list`
+    sees and then asks :func:`_each_item`); None when the text has another shape.
     """
     parts = _YAML_ITEM.split(text)
-    if len(parts) > 1 and text.count("\n  - ") == len(parts) // 2:  # every item matched
+    if len(parts) > 1 and len(parts[0]) < 65536:
         head = [ln for ln in parts[0].split("\n") if ln.strip() and not _comment_line(ln)]
-        if head != ["channels:"]:
-            return None
-        parts[-1] = parts[-1].rstrip("\n")
-        return parts[1::2], parts[2::2]
+        if head == ["channels:"]:
+            parts[-1] = parts[-1].rstrip("\n")
+            return parts[1::2], parts[2::2]
     del parts
+    return _each_item(text)
+
+
+def _each_item(text: str) -> tuple[list[str | None], list[str]] | None:
+    """:func:`_yaml_items` item by item (unnamed items, comments between items)."""
     start = _skip_comments(text, 0)
     if not text.startswith("channels:\n", start):
         return None
@@ -374,7 +381,42 @@ def _yaml_items(text: str) -> tuple[list[str | None], list[str]] | None:
     return names, bodies
 
 
-def _designs_of(bodies: list[str]) -> tuple[list[str], np.ndarray]:
+def _yaml_bytes(data: bytes) -> tuple[list[str | None], list[str], np.ndarray] | None:
+    """:func:`_yaml_items` and :func:`_designs_of` on a file's bytes, every item named.
+
+    Names, distinct bodies and design of every item; None for any other shape (or text
+    that is not UTF-8).
+    """
+    parts = _YAML_ITEM_B.split(data)
+    if len(parts) < 2 or len(parts[0]) >= 65536:
+        return None
+    try:
+        head = [ln for ln in parts[0].decode("utf-8").split("\n")
+                if ln.strip() and not _comment_line(ln)]
+        if head != ["channels:"]:
+            return None
+        parts[-1] = parts[-1].rstrip(b"\n")
+        names: list[Any] = parts[1::2]
+        bodies = parts[2::2]
+        del parts
+        distinct, design_of = _designs_of(bodies)
+        del bodies
+        if any(b"\n  - " in chunk for chunk in distinct):  # an item the split did not see
+            return None
+        texts, names = _decoded(distinct, names)
+    except UnicodeDecodeError:
+        return None
+    return names, texts, design_of
+
+
+def _decoded(distinct: list[bytes], names: list[bytes]) -> tuple[list[str], list[Any]]:
+    """Distinct bodies and names as text. With the separators (ASCII) and the head they
+    are every byte of the file, so this is the whole file's UTF-8 check."""
+    texts = [d.decode("utf-8") for d in distinct]
+    return texts, b"\n".join(names).decode("utf-8").split("\n") if names else []
+
+
+def _designs_of(bodies: list[Any]) -> tuple[list[Any], np.ndarray]:
     """The distinct bodies in order of first use, and every item's index among them."""
     distinct = list(dict.fromkeys(bodies))
     pos = {b: i for i, b in enumerate(distinct)}
@@ -393,7 +435,7 @@ def _known_names(designs: list[ChannelSpec]) -> bool:
     return all(_catalog_ok(d, known) for d in designs)
 
 
-def _plain_list(text: str) -> ChannelSet | None:
+def _plain_list(text: str | bytes) -> ChannelSet | None:
     """A machine-written ``channels:`` list, read item by item; None for any other shape.
 
     Items are split on their ``  - `` lines; an item's first line may be its name in
@@ -403,13 +445,27 @@ def _plain_list(text: str) -> ChannelSet | None:
     invalid bodies) returns None and the caller reads the file the ordinary way, which
     says exactly what and where is wrong.
     """
-    items = _yaml_items(text)
-    if items is None:
-        return None
-    names, bodies = items
-    distinct, design_of = _designs_of(bodies)
-    del bodies
+    if isinstance(text, bytes):
+        split = _yaml_bytes(text)
+        if split is None:
+            return None
+        names, distinct, design_of = split
+    else:
+        items = _yaml_items(text)
+        if items is None:
+            return None
+        names, bodies = items
+        distinct, design_of = _designs_of(bodies)
+        del bodies
+        if any("\n  - " in chunk for chunk in distinct):  # an item the split did not see
+            items = _each_item(text)
+            if items is None:
+                return None
+            names, bodies = items
+            distinct, design_of = _designs_of(bodies)
+            del bodies
     parsed: dict[str, Any] = {}
+    elements: dict[str, Any] = {}
     designs = []
     for chunk in distinct:
         body = [ln for ln in chunk.split("\n") if not _comment_line(ln)]
@@ -421,12 +477,38 @@ def _plain_list(text: str) -> ChannelSet | None:
                 data, _ = load_yaml("\n".join(ln[4:] for ln in body), fast=True)
             if not isinstance(data, dict) or "name" in data:
                 return None
-            designs.append(ChannelSpec.model_validate(data))
-        except (InputError, ValidationError, RecursionError):
+            designs.append(_validate(data, elements))
+        except (InputError, ValidationError, RecursionError, TypeError, ValueError):
             return None
     if not _known_names(designs):
         return None
     return ChannelSet(tuple(designs), design_of, tuple(names))
+
+
+def _validate(data: dict[Any, Any], elements: dict[str, Any]) -> ChannelSpec:
+    """``ChannelSpec.model_validate(data)``, each distinct path element validated once.
+
+    Bodies of one plan repeat their elements (lengths differ, elements recur), so an
+    element is validated by its own model once per distinct ``repr`` and handed to the
+    channel's validation as that instance (which pydantic takes as it is).
+    """
+    path = data.get("path")
+    if type(path) is list:
+        out = []
+        for el in path:
+            key = repr(el)
+            done = elements.get(key)
+            if done is None:
+                done = el
+                if type(el) is dict and len(el) == 1:
+                    kind = next(iter(el))
+                    model = ELEMENT_KINDS.get(kind) if type(kind) is str else None
+                    if model is not None:
+                        done = model.model_validate(el)
+                elements[key] = done
+            out.append(done)
+        data = {**data, "path": out}
+    return ChannelSpec.model_validate(data)
 
 
 #: The first item of a JSON ``{"channels": [...]}`` whose items start with a plain name,
@@ -434,38 +516,51 @@ def _plain_list(text: str) -> ChannelSet | None:
 _JSON_HEAD = re.compile(r'\s*\{\s*"channels"\s*:\s*\[\s*\{\s*"name"\s*:\s*"([^"\\\x00-\x1f]*)"')
 _JSON_ITEM = re.compile(r'\}\s*,\s*\{\s*"name"\s*:\s*"')
 _JSON_TAIL = re.compile(r'\}\s*\]\s*\}\s*\Z')
-_JSON_AFTER_NAME = re.compile(r'"\s*,')
-_NOT_PLAIN = re.compile(r'[\\\x00-\x1f]')
+_JSON_AFTER_NAME = re.compile(r'\s*,')
+_JSON_NAME = re.compile(r'([^"\\\x00-\x1f]*)"')
+_JSON = (_JSON_HEAD, _JSON_ITEM, _JSON_TAIL)
+_JSON_B = tuple(re.compile(r.pattern.encode()) for r in _JSON)
 
 
-def _json_list(text: str) -> ChannelSet | None:
+def _json_list(text: str | bytes) -> ChannelSet | None:
     """A ``{"channels": [...]}`` JSON text whose items each start with a plain name.
 
-    The text is split at the first boundary between two items, taken literally (a
-    machine-written file repeats it exactly); each distinct item body (the text after
-    the name) is parsed and validated once. A boundary found inside an item (in a string
-    or a nested object) leaves pieces that are not JSON objects, and then None is
-    returned, as for anything unusual: the caller parses the whole text, which says
-    exactly what and where is wrong.
+    The text is split at every boundary between two items, taken literally from the
+    first one (a machine-written file repeats it exactly) and followed by a plain name;
+    each distinct item body (the text after the name) is parsed and validated once. A
+    boundary found inside an item (in a string or a nested object) leaves pieces that
+    are not JSON objects, and then None is returned, as for anything unusual: the caller
+    parses the whole text, which says exactly what and where is wrong. On a file's
+    bytes, only the names and the distinct bodies are decoded.
     """
-    head = _JSON_HEAD.match(text)
-    tail = _JSON_TAIL.search(text, max(0, len(text) - 4096))
+    b = isinstance(text, bytes)
+    src: Any = text  # str or bytes, with the patterns of its kind
+    head_re, item_re, tail_re = _JSON_B if b else _JSON
+    head = head_re.match(src)
+    tail = tail_re.search(src, max(0, len(src) - 4096))
     if head is None or tail is None:
         return None
-    sep = _JSON_ITEM.search(text, head.end())
-    parts = text.split(text[sep.start():sep.end()]) if sep else [text]
-    parts[0] = head.group(1) + '"' + parts[0][head.end():]  # as the others: name, '"', body
-    parts[-1] = parts[-1][:tail.start() - len(text)]
-    names = [p[:p.find('"')] for p in parts]
-    if _NOT_PLAIN.search("".join(names)):
-        return None  # escapes or control characters: the JSON parser decodes them
-    pos: dict[str, int] = {}
-    add = pos.setdefault
-    design_of = np.fromiter((add(p[len(n):], len(pos)) for p, n in zip(parts, names, strict=True)),
-                            dtype=np.int64, count=len(parts))
-    del parts
+    sep = item_re.search(src, head.end())
+    if sep:  # one split at every boundary, each followed by a plain name
+        name = _JSON_NAME.pattern.encode() if b else _JSON_NAME.pattern
+        item: Any = re.compile(re.escape(src[sep.start():sep.end()]) + name)
+        parts = item.split(src)
+        names: list[Any] = [head.group(1), *parts[1::2]]
+        bodies = [parts[0][head.end():], *parts[2::2]]
+        del parts
+    else:
+        names, bodies = [head.group(1)], [src[head.end():]]
+    bodies[-1] = bodies[-1][:tail.start() - len(text)]
+    distinct, design_of = _designs_of(bodies)
+    del bodies
+    if b:
+        try:
+            distinct, names = _decoded(distinct, names)
+        except UnicodeDecodeError:
+            return None
     designs = []
-    for body in pos:
+    elements: dict[str, Any] = {}
+    for body in distinct:
         after = _JSON_AFTER_NAME.match(body)
         if after is None:
             return None
@@ -473,8 +568,8 @@ def _json_list(text: str) -> ChannelSet | None:
             data = json.loads("{" + body[after.end():] + "}", parse_constant=_no_constant)
             if not isinstance(data, dict) or "name" in data:
                 return None
-            designs.append(ChannelSpec.model_validate(data))
-        except (ValueError, ValidationError, RecursionError):
+            designs.append(_validate(data, elements))
+        except (ValueError, ValidationError, RecursionError, TypeError):
             return None
     if not _known_names(designs):
         return None
@@ -533,8 +628,34 @@ def read_channel_set(path: str | os.PathLike[str]) -> ChannelSet:
     ChannelSet
         Its channels; each distinct body is parsed and validated once.
     """
-    loaded = _load(read_text(path), str(path))
+    data = _big_file(path)
+    if data is None:
+        text = read_text(path)
+    else:  # a big file: first the fast readers on its bytes
+        lead = _LEAD.match(data)
+        start = lead.end() if lead else 0
+        fast = (_json_list if data[start:start + 1] == b"{" else _plain_list)(data)
+        if fast is not None:
+            return fast
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = read_text(path)  # which says where the file is not UTF-8
+        del data
+    loaded = _load(text, str(path))
     return loaded if isinstance(loaded, ChannelSet) else parse_channel_set(*loaded)
+
+
+_LEAD = re.compile(rb"[ \t\r\n]*")
+
+
+def _big_file(path: str | os.PathLike[str]) -> bytes | None:
+    """The bytes of a file over 256 kB (read with the usual checks); None for others."""
+    try:
+        big = os.stat(path).st_size > 256_000
+    except (OSError, ValueError):
+        return None
+    return read_input_bytes(path) if big else None
 
 
 def read_channels(path: str | os.PathLike[str]) -> list[ChannelSpec]:

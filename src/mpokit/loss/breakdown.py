@@ -11,6 +11,7 @@ import this module, so neither imports the other back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -124,17 +125,17 @@ class LossBudget:
         """
         return float(sum(p.value(case) for p in self.parts))
 
-    @property
+    @cached_property
     def total_db(self) -> float:
         """Worst-case insertion loss of every lane (dB)."""
         return self.total("worst")
 
-    @property
+    @cached_property
     def nominal_db(self) -> float:
         """Nominal (mean) insertion loss (dB)."""
         return self.total("nominal")
 
-    @property
+    @cached_property
     def fiber_db(self) -> float:
         return float(sum(p.loss_db for p in self.parts if p.kind in RUN_KINDS))
 

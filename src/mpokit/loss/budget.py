@@ -45,6 +45,7 @@ from mpokit.loss.limits import Limit, application, applications, attenuation, fi
 
 __all__ = [
     "BatchBudget",
+    "BudgetShape",
     "LossBudget",
     "Part",
     "Reflection",
@@ -52,6 +53,7 @@ __all__ = [
     "budget_arrays",
     "budget_batch",
     "budget_for_check",
+    "budget_shape",
 ]
 
 # -- building the parts ---------------------------------------------------------------
@@ -133,7 +135,7 @@ def _run_part(run: Any, wavelength_nm: float) -> Part:
                 float(run.length_m), a)
 
 
-def _parts(ch: Channel, wavelength_nm: float) -> list[Part]:
+def _mating_parts(ch: Channel) -> list[Part]:
     parts: list[Part] = []
     seen_cassettes: set[int] = set()
     seen_ocs: set[int] = set()
@@ -152,8 +154,6 @@ def _parts(ch: Channel, wavelength_nm: float) -> list[Part]:
                               float(m.loss_db), "loss_db", "explicit", None, 2, 0))
             continue
         parts.append(_mating_part(ch, m))
-    parts += [_run_part(r, wavelength_nm) for r in ch.runs]
-    parts.sort(key=lambda p: p.at)
     return parts
 
 
@@ -204,21 +204,37 @@ def _limit(ch: Channel, fiber_name: str) -> Limit | None:
     return best
 
 
-def budget(ch: Channel) -> LossBudget:
-    """The deterministic loss budget of a compiled channel, with its findings.
+@dataclass(frozen=True)
+class BudgetShape:
+    """What a channel's budget takes from its ends and matings, not from its run lengths.
+
+    Channels that differ only in ``length_m`` (one design, other lengths) share it: see
+    :func:`budget_shape` and the ``shape`` argument of :func:`budget`.
+    """
+
+    pmd: str | None
+    fiber: str | None
+    wavelength_nm: float
+    fibers: int
+    limit: Limit | None
+    reflections: tuple[Reflection, ...]
+    mating_parts: tuple[Part, ...]
+
+
+def budget_shape(ch: Channel) -> BudgetShape:
+    """The length-independent half of the budget of ``ch``.
 
     Parameters
     ----------
     ch
-        A compiled channel (:func:`mpokit.connectivity.compile_channel`).
+        A compiled channel.
 
     Returns
     -------
-    LossBudget
-        Every part's loss (worst case and nominal), the application's limit and reach, and
-        the findings ``loss``, ``reach``, ``fiber_type``, ``reflectance``.
+    BudgetShape
+        Application, limiting fiber, limit, reflections and the matings' parts; valid for
+        every channel that differs from ``ch`` only in run lengths.
     """
-
     t = ch.a.transceiver
     pmd = t.pmd if t.pmd in applications() else (
         ch.b.transceiver.pmd if ch.b.transceiver.pmd in applications() else None)
@@ -230,13 +246,39 @@ def budget(ch: Channel) -> LossBudget:
     table = application(pmd).reflectance if pmd else None
     refl = _reflections(ch, media, bool(table and table.count_mdi))
     lanes = min(ch.a.transceiver.lanes, ch.b.transceiver.lanes)
-    b = LossBudget(ch.name, pmd, limiting, float(wavelength), 2 * lanes,
-                   tuple(_parts(ch, wavelength)), limit, tuple(refl))
+    return BudgetShape(pmd, limiting, float(wavelength), 2 * lanes, limit, tuple(refl),
+                       tuple(_mating_parts(ch)))
+
+
+def budget(ch: Channel, shape: BudgetShape | None = None) -> LossBudget:
+    """The deterministic loss budget of a compiled channel, with its findings.
+
+    Parameters
+    ----------
+    ch
+        A compiled channel (:func:`mpokit.connectivity.compile_channel`).
+    shape
+        ``budget_shape(c)`` of a channel ``c`` that differs from ``ch`` only in run lengths
+        (computed from ``ch`` when None); the result is the same either way.
+
+    Returns
+    -------
+    LossBudget
+        Every part's loss (worst case and nominal), the application's limit and reach, and
+        the findings ``loss``, ``reach``, ``fiber_type``, ``reflectance``.
+    """
+    s = shape if shape is not None else budget_shape(ch)
+    parts = [*s.mating_parts, *(_run_part(r, s.wavelength_nm) for r in ch.runs)]
+    parts.sort(key=lambda p: p.at)
+    b = LossBudget(ch.name, s.pmd, s.fiber, s.wavelength_nm, s.fibers, tuple(parts), s.limit,
+                   s.reflections)
     return LossBudget(b.name, b.pmd, b.fiber, b.wavelength_nm, b.fibers, b.parts, b.limit,
                       b.reflections, tuple(findings_for(ch, b)))
 
 
-def budget_for_check(channel: Channel) -> tuple[dict[str, Any], list[Finding]]:
+def budget_for_check(
+    channel: Channel, shape: BudgetShape | None = None
+) -> tuple[dict[str, Any], list[Finding]]:
     """The ``"loss"`` JSON object and the loss findings of one channel (for ``mpokit check``).
 
     Finding codes: ``loss``, ``reach``, ``fiber_type``, ``reflectance``.
@@ -245,13 +287,15 @@ def budget_for_check(channel: Channel) -> tuple[dict[str, Any], list[Finding]]:
     ----------
     channel
         A compiled channel.
+    shape
+        As in :func:`budget`.
 
     Returns
     -------
     tuple[dict[str, Any], list[Finding]]
         The ``"loss"`` object (:meth:`LossBudget.to_dict`) and the loss findings.
     """
-    b = budget(channel)
+    b = budget(channel, shape)
     return b.to_dict(), list(b.findings)
 
 

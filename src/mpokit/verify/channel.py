@@ -17,6 +17,7 @@ from mpokit.connectivity.model import Channel, compile_channel
 from mpokit.connectivity.spec import ChannelSpec
 from mpokit.errors import DesignError
 from mpokit.loss import budget_for_check
+from mpokit.loss.budget import BudgetShape
 
 __all__ = ["check_channel", "finish"]
 
@@ -59,7 +60,7 @@ def check_channel(
 
 def finish(
     spec: ChannelSpec, ch: Channel, result: ChannelResult, *, fixes: bool = True,
-    loss: bool = True,
+    loss: bool = True, shape: BudgetShape | None = None,
 ) -> ChannelResult:
     """Add the loss budget and the fixes to the connectivity result of ``ch``.
 
@@ -73,6 +74,9 @@ def finish(
         ``evaluate(ch)`` (or that of a channel differing only in lengths).
     fixes, loss
         As in :func:`check_channel`.
+    shape
+        The loss budget's length-independent half, shared by the channels that differ only
+        in lengths (:func:`mpokit.loss.budget.budget_shape`); computed when None.
 
     Returns
     -------
@@ -82,7 +86,7 @@ def finish(
     extra: dict[str, Any] = {}
     findings = list(result.findings)
     if loss:
-        loss_dict, loss_findings = budget_for_check(ch)
+        loss_dict, loss_findings = budget_for_check(ch, shape)
         extra["loss"] = loss_dict
         findings += loss_findings
     connectivity_errors = [f for f in result.findings if f.severity == "error"]

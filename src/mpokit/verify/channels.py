@@ -17,7 +17,6 @@ or written straight to a stream (:mod:`mpokit.verify.output`).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -28,8 +27,9 @@ import numpy as np
 from mpokit.connectivity.channels import ChannelSet
 from mpokit.connectivity.checks import ChannelResult, evaluate
 from mpokit.connectivity.model import Channel, compile_channel
-from mpokit.connectivity.spec import ChannelSpec
+from mpokit.connectivity.spec import ChannelSpec, element_body
 from mpokit.errors import DesignError
+from mpokit.loss.budget import BudgetShape, budget_shape
 from mpokit.verify.channel import check_channel, finish
 
 __all__ = ["SetResult", "check_channels", "check_set"]
@@ -108,12 +108,16 @@ class SetResult:
         return (self.result(i) for i in range(len(self)))
 
 
-def _shape_key(spec: ChannelSpec) -> str:
-    """The spec without lengths: channels with equal keys have the same stages and matings."""
-    d = spec.model_dump(mode="json", exclude_none=True, exclude={"name"})
-    for el in d["path"]:
-        next(iter(el.values())).pop("length_m", None)
-    return json.dumps(d, sort_keys=True)
+def _shape_key(spec: ChannelSpec) -> tuple[Any, ...]:
+    """The spec without lengths: channels with equal keys have the same stages and matings.
+
+    The ends and every element's fields but ``length_m``, as values (the specs are frozen
+    and hashable); equal keys mean equal specs up to lengths.
+    """
+    return (spec.a, spec.b, *(
+        (type(el), tuple((k, v) for k, v in element_body(el).__dict__.items()
+                         if k != "length_m"))
+        for el in spec.path))
 
 
 def check_set(channels: ChannelSet, **kw: Any) -> SetResult:
@@ -138,13 +142,16 @@ def check_set(channels: ChannelSet, **kw: Any) -> SetResult:
     """
     first = channels.first_of()
     out = []
-    built: dict[str, tuple[Channel, ChannelResult]] = {}  # by element sequence w/o lengths
+    # by element sequence without lengths: the compiled channel, its checks and the
+    # length-independent half of its loss budget
+    built: dict[tuple[Any, ...], tuple[Channel, ChannelResult, BudgetShape | None]] = {}
+    loss = kw.get("loss", True)
     for d, design in enumerate(channels.designs):
         key = _shape_key(design)
         hit = built.get(key)
         if hit is not None:  # checks do not depend on lengths: reuse them, re-budget loss
             ch = hit[0].with_spec(design)
-            out.append(finish(design, ch, hit[1], **kw))
+            out.append(finish(design, ch, hit[1], shape=hit[2], **kw))
             continue
         i = int(first[d])
         try:
@@ -153,8 +160,8 @@ def check_set(channels: ChannelSet, **kw: Any) -> SetResult:
             # again under the first channel's own name and index, which the message names
             check_channel(channels.spec(i), index=i, **kw)
             raise  # pragma: no cover - the same design fails the same way
-        built[key] = ch, evaluate(ch)
-        out.append(finish(design, ch, built[key][1], **kw))
+        hit = built[key] = ch, evaluate(ch), budget_shape(ch) if loss else None
+        out.append(finish(design, ch, hit[1], shape=hit[2], **kw))
     return SetResult(channels, tuple(out))
 
 

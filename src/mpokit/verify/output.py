@@ -20,6 +20,9 @@ one dict per channel -- without building either the dicts or one giant string.
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
 from collections.abc import Sequence
 from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
@@ -35,7 +38,6 @@ from mpokit.verify.channels import SetResult
 __all__ = ["channel_dicts", "lane_count", "print_human", "write_json"]
 
 _NAME = "\x00mpokit-channel-name\x00"
-_CHUNK = 1 << 22  # characters buffered before each write
 
 
 def channel_dicts(results: Sequence[tuple[str, SetResult]]) -> list[dict[str, Any]]:
@@ -61,32 +63,47 @@ def channel_dicts(results: Sequence[tuple[str, SetResult]]) -> list[dict[str, An
 
 
 class _Indented:
-    """``json.dumps(value, indent=2)``, with the text of every list and mapping kept by its
-    ``repr``: designs repeat most of their lanes, findings and loss parts, and each of
-    those is encoded once (the Python encoder that ``indent`` needs is slow)."""
+    """``json.dumps(value, indent=2)``, with the text of every nested list and mapping kept
+    by its ``repr``: designs repeat most of their lanes, findings and loss parts, and each
+    of those is encoded once (the Python encoder that ``indent`` needs is slow). The top
+    level, which differs between designs, is joined from its items' texts."""
 
     def __init__(self) -> None:
         self._memo: dict[tuple[str, int], str] = {}
 
     def dump(self, v: Any, level: int = 0) -> str:
+        if type(v) is _Verbatim:
+            return v.text
         if isinstance(v, str):
             return str(encode_basestring_ascii(v))
-        if v is None or isinstance(v, bool | int | float):
-            return json.dumps(v)
+        if v is None:
+            return "null"
+        if v is True:
+            return "true"
+        if v is False:
+            return "false"
+        if isinstance(v, int):
+            return int.__repr__(v)
+        if isinstance(v, float):
+            return _float(v)
         if not isinstance(v, dict | list | tuple):  # pragma: no cover - to_dict gives JSON types
             raise TypeError(f"not JSON: {type(v).__name__}")
         if not v:
             return "{}" if isinstance(v, dict) else "[]"
-        key = (repr(v), level)
-        text = self._memo.get(key)
-        if text is None:
-            inner = "\n" + "  " * (level + 1)
-            if isinstance(v, dict):
-                items = [f"{self._key(k)}: {self.dump(x, level + 1)}" for k, x in v.items()]
-                text = "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
-            else:
-                items = [self.dump(x, level + 1) for x in v]
-                text = "[" + inner + ("," + inner).join(items) + "\n" + "  " * level + "]"
+        key = None
+        if level:  # the top level is each design's own
+            key = (repr(v), level)
+            text = self._memo.get(key)
+            if text is not None:
+                return text
+        inner = "\n" + "  " * (level + 1)
+        if isinstance(v, dict):
+            items = [f"{self._key(k)}: {self.dump(x, level + 1)}" for k, x in v.items()]
+            text = "{" + inner + ("," + inner).join(items) + "\n" + "  " * level + "}"
+        else:
+            items = [self.dump(x, level + 1) for x in v]
+            text = "[" + inner + ("," + inner).join(items) + "\n" + "  " * level + "]"
+        if key is not None:
             self._memo[key] = text
         return text
 
@@ -95,12 +112,35 @@ class _Indented:
         return str(encode_basestring_ascii(k if isinstance(k, str) else json.dumps(k)))
 
 
+class _Verbatim:
+    """JSON text already encoded at its level."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _float(x: float) -> str:
+    """A float as ``json.dumps`` writes it."""
+    if x != x:
+        return "NaN"
+    if x in (math.inf, -math.inf):
+        return "Infinity" if x > 0 else "-Infinity"
+    return float.__repr__(x)
+
+
 def _templates(file: str, res: SetResult) -> list[tuple[str, str]]:
     """Per design: the JSON text before and after the channel name, at list depth."""
     out = []
     enc = _Indented()
+    lanes: dict[int, _Verbatim] = {}  # designs of one shape share their lanes (the tuple)
     for r in res.designs:
         d = r.to_dict()
+        done = lanes.get(id(r.lanes))
+        if done is None:
+            done = lanes[id(r.lanes)] = _Verbatim(enc.dump(d["lanes"], 1))
+        d["lanes"] = done
         d["name"] = _NAME
         d["file"] = file
         text = enc.dump(d).replace("\n", "\n    ")
@@ -114,6 +154,10 @@ def _templates(file: str, res: SetResult) -> list[tuple[str, str]]:
 def write_json(stream: TextIO, results: Sequence[tuple[str, SetResult]]) -> None:
     """Write ``{"ok": ..., "channels": [...]}`` for every channel, in chunks.
 
+    Every channel is three pieces -- its design's text before the name, the name, the
+    design's text after it -- laid out by array indexing and written a few hundred
+    channels per call, as bytes straight to the file when ``stream`` has one.
+
     Parameters
     ----------
     stream
@@ -122,27 +166,110 @@ def write_json(stream: TextIO, results: Sequence[tuple[str, SetResult]]) -> None
         ``(file, result)`` pairs, in order.
     """
     ok = all(bool(res.ok.all()) for _, res in results)
-    buf: list[str] = [f'{{\n  "ok": {json.dumps(ok)},\n  "channels": [']
-    size = 0
-    sep = "\n    "
-    quote = encode_basestring_ascii  # what json.dumps does to a str, without its overhead
+    out = _Sink(stream)
+    out.write([f'{{\n  "ok": {json.dumps(ok)},\n  "channels": ['])
+    first = True
     for file, res in results:
-        tpl = _templates(file, res)
-        names = res.channels.names
-        default = [r.name for r in res.designs]
-        for i, d in enumerate(res.channels.design_of.tolist()):
-            head, tail = tpl[d]
-            n = names[i]
-            piece = f"{sep}{head}{quote(n if n else default[d])}{tail}"
-            buf.append(piece)
-            sep = ",\n    "
-            size += len(piece)
-            if size > _CHUNK:
-                stream.write("".join(buf))
-                buf.clear()
-                size = 0
-    buf.append("\n  ]\n}\n")
-    stream.write("".join(buf))
+        if not len(res):
+            continue
+        pieces = _pieces(file, res, first, out.binary)
+        first = False
+        for start in range(0, pieces.size, _PER_WRITE):
+            out.write(pieces[start:start + _PER_WRITE].tolist())
+    out.write(["\n  ]\n}\n"])
+    out.close()
+
+
+def _pieces(file: str, res: SetResult, first: bool, binary: bool) -> np.ndarray:
+    """``(3 N,)`` objects: per channel its design's head, its quoted name's inside, and
+    its design's tail (``str``, or ASCII ``bytes`` when ``binary``)."""
+    heads: list[Any] = []
+    tails: list[Any] = []
+    for head, tail in _templates(file, res):
+        heads.append(",\n    " + head + '"')
+        tails.append('"' + tail)
+    names: list[Any] = _name_texts(res)
+    if binary:
+        heads = [h.encode("ascii") for h in heads]
+        tails = [t.encode("ascii") for t in tails]
+        joined = "\n".join(names)  # no name text holds a newline (JSON escapes it)
+        names = joined.encode("ascii").split(b"\n") if joined else [b""] * len(names)
+    design_of = res.channels.design_of
+    n = design_of.size
+    pieces = np.empty(3 * n, dtype=object)
+    pieces[0::3] = _objects(heads)[design_of]
+    pieces[1::3] = _objects(names)
+    pieces[2::3] = _objects(tails)[design_of]
+    if first:  # the first channel of the list has no comma before it
+        pieces[0] = pieces[0][1:]
+    return pieces
+
+
+def _objects(items: list[Any]) -> np.ndarray:
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return arr
+
+
+#: Names that JSON writes as they are (printable ASCII without quote and backslash).
+_VERBATIM = re.compile(r"[^ !#-\[\]-~\n]")
+
+
+def _name_texts(res: SetResult) -> list[str]:
+    """Every channel's name as JSON writes it between the quotes (ASCII, escaped)."""
+    names = res.channels.names
+    if all(names):  # every channel has a name of its own
+        joined = "\n".join(names)  # type: ignore[arg-type] # no None (checked above)
+        if _VERBATIM.search(joined) is None and joined.count("\n") == len(names) - 1:
+            return list(names)  # type: ignore[arg-type]
+    default = [r.name for r in res.designs]
+    return [encode_basestring_ascii(n if n else default[d])[1:-1]
+            for n, d in zip(names, res.channels.design_of.tolist(), strict=True)]
+
+
+class _Sink:
+    """Writes lists of pieces: gathered bytes to the stream's file descriptor when it has
+    one (text files and stdout: the JSON is ASCII), else joined text to the stream."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.fd = -1
+        buffer = getattr(stream, "buffer", None)
+        encoding = str(getattr(stream, "encoding", "") or "").lower().replace("_", "-")
+        if buffer is not None and encoding in _ASCII_SUPERSETS and os.linesep == "\n":
+            try:
+                fd = buffer.fileno()
+            except (AttributeError, OSError, ValueError):
+                fd = -1
+            if fd >= 0 and hasattr(os, "writev"):
+                stream.flush()
+                self.fd = fd
+
+    @property
+    def binary(self) -> bool:
+        return self.fd >= 0
+
+    def write(self, pieces: list[Any]) -> None:
+        if self.fd < 0:
+            self.stream.write("".join(pieces))
+            return
+        if isinstance(pieces[0], str):
+            pieces = [p.encode("ascii") for p in pieces]
+        done = os.writev(self.fd, pieces)
+        total = sum(map(len, pieces))
+        if done < total:  # a short write (a signal, a full pipe): the rest in one piece
+            rest = memoryview(b"".join(pieces))[done:]
+            while rest:
+                rest = rest[os.write(self.fd, rest):]
+
+    def close(self) -> None:
+        if self.fd < 0:
+            self.stream.flush()
+
+
+_ASCII_SUPERSETS = frozenset({"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "iso-8859-1"})
+#: Pieces per write: three per channel, within the ``writev`` limit of 1024 buffers.
+_PER_WRITE = 3 * 341
 
 
 def lane_count(lanes: Sequence[LaneResult]) -> tuple[int, int]:
