@@ -7,7 +7,7 @@ Example:
     >>> import tempfile, pathlib
     >>> tmp = pathlib.Path(tempfile.mkdtemp())
     >>> app = create_app(Settings(store_url=f"sqlite:///{tmp}/qc.db", data_dir=tmp))
-    >>> "/api/v1/health" in {r.path for r in app.routes}
+    >>> "/api/v1/health" in app.openapi()["paths"]
     True
 """
 
