@@ -145,10 +145,10 @@ def lanes_svg(result: ChannelResult, *, fault_at: Iterable[int] = (),
         for k, lane in enumerate(t.lanes):
             pts = []
             for j, row in enumerate(t.rows):
-                p = row.positions[k]
-                if not p:
+                pos = row.positions[k]
+                if not pos:
                     break
-                pts.append((x_of(j, n, reverse), y0 + (p - 1) * row_h))
+                pts.append((x_of(j, n, reverse), y0 + (pos - 1) * row_h))
             st = status.get((t.direction, k), "ok")
             good = st == "ok"
             colour = TX_COLOURS[t.direction] if good else FAIL_COLOUR
