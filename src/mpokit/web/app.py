@@ -178,9 +178,6 @@ def job_status(job_id: str, request: Request) -> dict[str, Any]:
         raise HTTPException(404, f"no job {job_id!r} (jobs are forgotten when the server "
                                  "restarts)")
     body: dict[str, Any] = job.to_json()
-    link = getattr(job, "link", None)
-    if link:
-        body["link"] = link
     return body
 
 

@@ -78,8 +78,9 @@ def lanes_svg(result: ChannelResult, *, fault_at: Iterable[int] = (),
             if str(b.get("at", "")).startswith("path[")}
     status = {(ln.direction, ln.lane): ln.status for ln in result.lanes}
     n_cols = max(len(fwd.rows), len(back.rows), 2)
-    col_w, row_h, left, right = 92, 13, 70, 90
-    width = left + (n_cols - 1) * col_w + right
+    row_h, left, right = 13, 70, 90
+    col_w = max(92.0, 1000.0 / (n_cols - 1))
+    width = int(left + (n_cols - 1) * col_w + right)
     positions = [p for t in (fwd, back) for r in t.rows for p in r.positions if p]
     top_pos = max([*positions, 2])
     band_h = 58
@@ -137,7 +138,7 @@ def lanes_svg(result: ChannelResult, *, fault_at: Iterable[int] = (),
                        f'text-anchor="end">{p}</text>')
         for j, row in enumerate(t.rows):  # one vertical guide per face
             x = x_of(j, n, reverse)
-            fault = row.at is not None and row.at in faults
+            fault = row.at is not None and row.at in faults and not row.face.startswith("end")
             out.append(f'<line x1="{x:.1f}" y1="{y0 - 6}" x2="{x:.1f}" '
                        f'y2="{y0 + (top_pos - 1) * row_h + 6}" '
                        f'stroke="{FAIL_COLOUR if fault else "#d0d7de"}" '
