@@ -78,11 +78,11 @@ def _elevations(plan: Plan) -> tuple[dict[str, list[dict[str, Any]]], list[dict[
                 t["length_m"] = max(t["length_m"], float(c.length_m))
     per_rack: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for d in plant.devices:
-        t = types[d.device_type]
-        ports = list(t.interfaces) or [f for f, _, _ in t.front_ports]
+        dt = types[d.device_type]
+        ports = list(dt.interfaces) or [f for f, _, _ in dt.front_ports]
         per_rack[d.rack].append({
-            "name": d.name, "role": d.role, "model": t.model, "ru": d.ru,
-            "u": t.u_height, "ports": ports,
+            "name": d.name, "role": d.role, "model": dt.model, "ru": d.ru,
+            "u": dt.u_height, "ports": ports,
             "used": sorted(p for p in ports if p in used[d.name]),
         })
     for devs in per_rack.values():
@@ -190,8 +190,7 @@ def fabric_svg(view: dict[str, Any], width: int = 900) -> str:
         model = fab["models"].get(tier, "")
         out.append(f'<g class="tier" data-tier="{tier}" data-count="{total}">'
                    f'<text x="6" y="{y + 18}" font-weight="600">{tier}</text>'
-                   f'<text x="6" y="{y + 32}" fill="#57606a">{total}{" " + _e(model) if model else ""}'
-                   '</text>')
+                   f'<text x="6" y="{y + 32}" fill="#57606a">{total} {_e(model)}</text>')
         span = (width - left - 10) / len(planes)
         for k, n in enumerate(planes):
             x0 = left + k * span
