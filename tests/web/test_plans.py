@@ -162,3 +162,12 @@ def test_bundled_cluster_example_is_the_repository_one() -> None:
     bundled = resources.files("mpokit.web").joinpath("examples", "cluster",
                                                      "superpod-1su.yaml").read_text()
     assert bundled == SPEC
+
+
+def test_home_page_shows_the_latest_plan(client: Any, app: Any) -> None:
+    assert "Latest plan" not in client.get("/").text
+    plan_id, job = start_plan(app, SPEC, "su.yaml")
+    app.state.jobs.wait(job.id, timeout_s=120)
+    html = client.get("/").text
+    assert f'href="/plans/{plan_id}">superpod-1su</a>' in html
+    assert 'class="fabric"' in html

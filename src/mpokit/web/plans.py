@@ -206,6 +206,21 @@ def setup(app: FastAPI) -> None:
             start_plan(app, text, EXAMPLE)
 
     app.state.startup.append(startup)
+    app.state.latest_plan = _latest
+
+
+def _latest(app: FastAPI) -> dict[str, Any] | None:
+    """The newest finished (else newest) plan with its fabric and floor drawings."""
+    from mpokit.web.planview import fabric_svg
+
+    plans = _all_plans(app.state.settings)
+    if not plans:
+        return None
+    meta = next((p for p in plans if p.get("state") == "done"), plans[0])
+    d = _plans_dir(app.state.settings) / meta["id"]
+    view = _view(d) if meta.get("state") == "done" else None
+    return {"plan": meta, "summary": view["summary"] if view else None,
+            "fabric_svg": fabric_svg(view) if view else ""}
 
 
 def _all_plans(settings: Settings) -> list[dict[str, Any]]:
