@@ -81,6 +81,11 @@ class Settings(BaseModel):
         without a token.
     plan_example
         Plan the bundled example cluster at first start when the data folder has no plan.
+    max_plan_nodes
+        Largest cluster (compute nodes) a plan upload may ask for; bigger ones are planned
+        with ``mpokit plan``, not on the web server.
+    workers
+        Background jobs that run at once (plans); more wait in the queue.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -92,6 +97,7 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(4 * 1024 * 1024, gt=0)
     open_reads: bool = False
     plan_example: bool = False
+    max_plan_nodes: int = Field(20_000, ge=1)
     workers: int = Field(2, ge=1, le=32)
 
     @cached_property
