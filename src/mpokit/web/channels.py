@@ -239,7 +239,8 @@ def get_example(name: str) -> PlainTextResponse:
 
 
 def render_channel_page(request: Request, *, text: str = "", file: str = "channel.yaml",
-                        channel: int | None = None, status: int = 200) -> Response:
+                        channel: int | None = None, status: int = 200,
+                        submitted: bool = False) -> Response:
     """The channel page checking ``text`` (empty: just the form).
 
     Parameters
@@ -254,6 +255,8 @@ def render_channel_page(request: Request, *, text: str = "", file: str = "channe
         The channel to draw (default: the first failing one).
     status
         HTTP status of the page (422 when the text cannot be checked).
+    submitted
+        The user submitted the form: an empty text is an error, not a blank page.
 
     Returns
     -------
@@ -262,7 +265,7 @@ def render_channel_page(request: Request, *, text: str = "", file: str = "channe
     """
     ctx: dict[str, Any] = {"title": "Channels", "examples": example_names(), "text": text,
                            "file": file, "answer": None, "problem": None}
-    if text:
+    if text or submitted:
         try:
             res = check_text(text, file)
             answer = _answer(res, file, drawings=True)
@@ -304,7 +307,7 @@ async def channels_post(
         except UnicodeDecodeError:
             return _bad_upload(request, file.filename)
         name = file.filename.replace("/", "_")[:200]
-    return render_channel_page(request, text=text, file=name, channel=channel)
+    return render_channel_page(request, text=text, file=name, channel=channel, submitted=True)
 
 
 def _bad_upload(request: Request, filename: str) -> Response:
