@@ -1,0 +1,251 @@
+"""QC API and pages in-process: lots, lot report, imports, incoming inspection, certificates.
+
+The store is seeded with station files whose outcome is known by construction: lot L1 has
+8 assemblies at IL 0.05..0.12 dB (all pass iec-B-2, IL <= 0.25 dB, RL >= 45 dB) except
+L1-S08 whose fiber A3 is at 0.40 dB (fails); lot L2 has 6 assemblies, L2-S03 sits at 0.20 dB
+on every fiber (passes, but far above the others: above its X-bar upper limit).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from mpokit.store import Store, import_file
+from mpokit.store.models import ImportedFile, Inspection, Measurement
+
+HEADER = "serial,end,fiber,wavelength_nm,il_db,rl_db,station,timestamp"
+
+
+def station_csv(serials: list[str], il: dict[str, float] | None = None, *, seed: int = 0,
+                bad: tuple[str, str, int, float] | None = None) -> str:
+    """Generic-layout rows: ends A/B, 12 fibers, 1310/1550 nm; IL uniform 0.05..0.12 dB
+    unless ``il`` fixes a serial's level; ``bad`` = (serial, end, fiber, IL) overrides one."""
+    rng = np.random.default_rng(seed)
+    lines = [HEADER]
+    for s in serials:
+        for end in "AB":
+            for f in range(1, 13):
+                for wl in (1310, 1550):
+                    v = (il or {}).get(s, float(rng.uniform(0.05, 0.12)))
+                    if bad is not None and (s, end, f) == bad[:3]:
+                        v = bad[3]
+                    lines.append(f"{s},{end},{f},{wl},{v:.4f},55.0,st1,2026-01-05T10:00:00Z")
+    return "\n".join(lines) + "\n"
+
+
+L1 = [f"L1-S{i:02d}" for i in range(1, 9)]
+L2 = [f"L2-S{i:02d}" for i in range(1, 7)]
+
+
+def seed_lots(store: Store, folder: Path) -> None:
+    """Import lot L1 (one failing assembly) and L2 (one shifted assembly) from acme."""
+    (folder / "l1.csv").write_text(station_csv(L1, seed=1, bad=("L1-S08", "A", 3, 0.40)))
+    (folder / "l2.csv").write_text(station_csv(L2, {"L2-S03": 0.20}, seed=2))
+    import_file(store, folder / "l1.csv", lot="L1", supplier="acme")
+    import_file(store, folder / "l2.csv", lot="L2", supplier="acme")
+
+
+@pytest.fixture
+def lots(store: Store, tmp_path: Path) -> Store:
+    seed_lots(store, tmp_path)
+    return store
+
+
+def _counts(store: Store) -> tuple[int, int, int]:
+    with store.session() as s:
+        return (s.scalar(select(func.count()).select_from(Measurement)) or 0,
+                s.scalar(select(func.count()).select_from(ImportedFile)) or 0,
+                s.scalar(select(func.count()).select_from(Inspection)) or 0)
+
+
+def test_lot_list_gives_yield_per_lot(client: Any, lots: Store) -> None:
+    body = client.get("/api/v1/lots").json()
+    by = {g["lot"]: g for g in body["lots"]}
+    assert set(by) == {"L1", "L2"}
+    assert by["L1"]["assemblies"] == 8 and by["L1"]["yield"] == pytest.approx(7 / 8)
+    assert by["L2"]["yield"] == 1.0 and by["L2"]["suppliers"] == ["acme"]
+    assert by["L1"]["fibers"] == 8 * 24  # per-fiber worst values: 2 ends x 12 fibers
+    # two lots: the across-lot charts exist, one point per lot
+    assert [p["name"] for p in body["charts"]["xbar"]["points"]] == ["L1", "L2"]
+
+
+def test_lot_report_yield_distributions_and_chart(client: Any, lots: Store) -> None:
+    r = client.get("/api/v1/lots/L2").json()
+    assert r["stats"]["yield"] == 1.0 and r["verdicts"] == {"pass": 6, "fail": 0,
+                                                           "unmeasurable": 0}
+    il = r["distributions"]["il_db"]
+    assert len(il["values"]) == 6 * 24 and il["limit"] == 0.25
+    assert max(il["values"]) == pytest.approx(0.20)
+    chart = r["chart"]
+    assert [p["name"] for p in chart["points"]] == L2
+    s03 = chart["points"][2]
+    assert s03["value"] == pytest.approx(0.20) and s03["value"] > s03["ucl"]
+    assert "L2-S03" in chart["out_of_control"]
+    # equal subgroups: the centre is the mean of every per-fiber worst IL of the lot
+    assert chart["center"] == pytest.approx(np.mean(il["values"]), abs=1e-4)
+    l1 = client.get("/api/v1/lots/L1").json()
+    assert l1["verdicts"]["fail"] == 1
+    failing = [a for a in l1["assemblies"] if a["verdict"] == "fail"]
+    assert [(a["serial"], a["fibers_not_passing"]) for a in failing] == [("L1-S08", ["A3"])]
+
+
+def test_lot_report_of_one_assembly_says_chart_unmeasurable(client: Any, store: Store,
+                                                             tmp_path: Path) -> None:
+    (tmp_path / "one.csv").write_text(station_csv(["X1"]))
+    import_file(store, tmp_path / "one.csv", lot="SOLO")
+    r = client.get("/api/v1/lots/SOLO").json()
+    assert r["chart"] is None and "2 or more assemblies" in r["chart_reason"]
+    page = client.get("/qc/lots/SOLO").text
+    assert "Unmeasurable: an X-bar chart needs" in page
+
+
+def test_unknown_lot_and_profile_are_problems(client: Any, lots: Store) -> None:
+    r = client.get("/api/v1/lots/NOPE")
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert "NOPE" in r.json()["detail"]
+    r = client.get("/api/v1/lots/L1", params={"profile": "iec-B-3"})
+    assert r.status_code == 422 and "iec-B-2" in r.json()["errors"][0]["suggestions"]
+    # a spec file path is never read from a request
+    r = client.get("/api/v1/lots", params={"profile": "/etc/passwd.yaml"})
+    assert r.status_code == 422 and r.json()["type"].endswith("/unknown-name")
+
+
+def test_import_needs_a_token_and_leaves_store_unchanged(client: Any, store: Store,
+                                                         auth: dict[str, str]) -> None:
+    files = {"file": ("l1.csv", station_csv(["A1"]).encode(), "text/csv")}
+    before = _counts(store)
+    assert client.post("/api/v1/imports", files=files).status_code == 401
+    r = client.post("/api/v1/imports", files=files,
+                    headers={"Authorization": "Bearer mpk_wrong"})
+    assert r.status_code == 403 and _counts(store) == before
+    r = client.post("/api/v1/imports", files=files, data={"lot": "LX"}, headers=auth)
+    assert r.status_code == 201 and r.json()["rows"] == 48 and r.json()["skipped"] is False
+    assert _counts(store)[0] == before[0] + 48
+    again = client.post("/api/v1/imports", files=files, data={"lot": "LX"}, headers=auth)
+    assert again.json()["skipped"] is True and _counts(store)[0] == before[0] + 48
+
+
+def test_bad_station_file_names_upload_line_and_field(client: Any, store: Store,
+                                                      auth: dict[str, str]) -> None:
+    text = station_csv(["A1"]).splitlines()
+    text[5] = text[5].replace(",55.0,", ",abc,")
+    before = _counts(store)
+    r = client.post("/api/v1/imports", headers=auth,
+                    files={"file": ("../../etc/bad file.csv", "\n".join(text).encode())})
+    assert r.status_code == 422
+    err = r.json()["errors"][0]
+    assert err["file"] == "bad_file.csv" and err["line"] == 6 and err["field"] == "rl_db"
+    assert "/tmp" not in r.text and "mpokit-upload" not in r.text
+    assert _counts(store) == before
+
+
+def test_upload_of_wrong_kind_is_refused(client: Any, store: Store,
+                                         auth: dict[str, str]) -> None:
+    before = _counts(store)
+    r = client.post("/api/v1/imports", headers=auth, files={"file": ("x.exe", b"MZ")})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "file"
+    r = client.post("/api/v1/imports", headers=auth, data={"origin": "factory"},
+                    files={"file": ("x.csv", station_csv(["A1"]).encode())})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "origin"
+    assert _counts(store) == before
+
+
+def test_incoming_inspection_flow(client: Any, lots: Store, auth: dict[str, str],
+                                  tmp_path: Path) -> None:
+    r = client.post("/api/v1/lots/L1/inspections", headers=auth,
+                    json={"level": "II", "aql": 1.0, "seed": 7})
+    assert r.status_code == 201
+    res = r.json()
+    sample, plan = res["sample"], res["plan"]
+    assert res["verdict"] == "pending" and plan["lot_size"] == 8
+    assert len(sample) == plan["sample_size"] and set(sample) <= set(L1)
+    # nothing re-measured yet: unmeasurable, naming every sampled serial; nothing recorded
+    d = client.post("/api/v1/lots/L1/inspections/decision", headers=auth, json={}).json()
+    assert d["verdict"] == "unmeasurable" and d["missing"] == sample
+    # re-measure the sample, one of them failing, and import it as incoming data
+    worst = sample[0]
+    (tmp_path / "in.csv").write_text(station_csv(sample, seed=5, bad=(worst, "B", 1, 0.9)))
+    up = client.post("/api/v1/imports", headers=auth, data={"origin": "incoming"},
+                     files={"file": ("in.csv", (tmp_path / "in.csv").read_bytes())})
+    assert up.status_code == 201
+    d = client.post("/api/v1/lots/L1/inspections/decision", headers=auth,
+                    json={"profile": "iec-B-2"}).json()
+    assert d["failing"] == [worst] and d["nonconforming"] == 1
+    assert d["verdict"] == ("accept" if plan["ac"] >= 1 else "reject")
+    with lots.session() as s:
+        row = s.scalars(select(Inspection)).one()
+        assert (row.verdict, row.nonconforming, row.seed) == (d["verdict"], 1, 7)
+    page = client.get("/qc/lots/L1").text
+    assert worst in page and d["verdict"] in page
+
+
+def test_bad_inspection_request_changes_nothing(client: Any, lots: Store,
+                                                auth: dict[str, str]) -> None:
+    before = _counts(lots)
+    r = client.post("/api/v1/lots/L1/inspections", headers=auth, json={"aql": 0.7})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "--aql"
+    r = client.post("/api/v1/lots/L1/inspections", headers=auth, json={"level": "IV"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "level"
+    r = client.post("/api/v1/lots/L1/inspections", headers=auth, json={"sead": 1})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "sead"
+    r = client.post("/api/v1/lots/NOPE/inspections", headers=auth, json={})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "lot"
+    assert client.post("/api/v1/lots/L1/inspections", json={}).status_code == 401
+    assert _counts(lots) == before
+
+
+def test_certificate_html_and_pdf(client: Any, lots: Store) -> None:
+    r = client.get("/api/v1/assemblies/L1-S08/certificate")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "L1-S08" in r.text and "FAIL" in r.text
+    csp = r.headers["content-security-policy"]
+    assert "script-src" not in csp and "default-src 'none'" in csp
+    pdf = client.get("/api/v1/assemblies/L1-S01/certificate", params={"format": "pdf"})
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert 'filename="certificate-L1-S01.pdf"' in pdf.headers["content-disposition"]
+    missing = client.get("/api/v1/assemblies/ZZZ/certificate")
+    assert missing.status_code == 404 and "ZZZ" in missing.json()["detail"]
+    assert client.get("/api/v1/assemblies/L1-S01/certificate",
+                      params={"format": "doc"}).status_code == 422
+
+
+def test_lot_pages_draw_yield_chart_and_escape(client: Any, store: Store,
+                                               tmp_path: Path) -> None:
+    seed_lots(store, tmp_path)
+    evil = "<script>alert(1)</script>"
+    (tmp_path / "e.csv").write_text(station_csv(["E1", "E2"]))
+    import_file(store, tmp_path / "e.csv", lot="L3", supplier=evil)
+    lots = client.get("/qc").text
+    assert 'href="/qc/lots/L1?profile=iec-B-2"' in lots and "87.5 %" in lots
+    assert evil not in lots and "&lt;script&gt;" in lots
+    page = client.get("/qc/lots/L2").text
+    assert '<dd id="yield">100.0 %</dd>' in page
+    assert page.count('<circle class="point') == 6
+    assert 'class="point ooc" cx="' in page and 'data-name="L2-S03"' in page
+    assert 'href="/qc/assemblies/L2-S01/certificate?profile=iec-B-2"' in page
+    assert 'id="hist-il_db"' in page and 'id="hist-rl_db"' in page
+
+
+def test_form_import_with_cookie_needs_csrf(client: Any, store: Store, token: str) -> None:
+    client.get("/qc")  # sets the CSRF cookie
+    csrf = client.cookies.get("mpokit_csrf")
+    client.cookies.set("mpokit_token", token)
+    files = {"file": ("f.csv", station_csv(["F1"]).encode())}
+    before = _counts(store)
+    r = client.post("/qc/import", files=files, data={"lot": "LF"})
+    assert r.status_code == 403 and _counts(store) == before
+    r = client.post("/qc/import", files=files, data={"lot": "LF", "csrf": csrf})
+    assert r.status_code == 303 and r.headers["location"] == "/qc/lots/LF"
+    assert "Lot LF" in client.get("/qc/lots/LF").text
+
+
+def test_form_errors_render_on_the_page(client: Any, lots: Store, auth: dict[str, str]) -> None:
+    r = client.post("/qc/lots/L1/inspect", headers=auth, data={"aql": "0.7"})
+    assert r.status_code == 422 and 'role="alert"' in r.text and "0.7" in r.text
+    r = client.post("/qc/lots/L1/decide", headers=auth, data={"profile": "iec-B-2"})
+    assert r.status_code == 422 and "has no inspection" in r.text
