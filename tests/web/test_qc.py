@@ -2,8 +2,9 @@
 
 The store is seeded with station files whose outcome is known by construction: lot L1 has
 8 assemblies at IL 0.05..0.12 dB (all pass iec-B-2, IL <= 0.25 dB, RL >= 45 dB) except
-L1-S08 whose fiber A3 is at 0.40 dB (fails); lot L2 has 6 assemblies, L2-S03 sits at 0.20 dB
-on every fiber (passes, but far above the others: above its X-bar upper limit).
+L1-S08 whose fiber A3 is at 0.40 dB (fails); lot L2 has 12 assemblies at 0.02..0.18 dB and
+L2-S03 at 0.20 dB on every fiber (passes, but far above the others: above its X-bar upper
+limit).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ HEADER = "serial,end,fiber,wavelength_nm,il_db,rl_db,station,timestamp"
 
 
 def station_csv(serials: list[str], il: dict[str, float] | None = None, *, seed: int = 0,
-                bad: tuple[str, str, int, float] | None = None) -> str:
-    """Generic-layout rows: ends A/B, 12 fibers, 1310/1550 nm; IL uniform 0.05..0.12 dB
+                bad: tuple[str, str, int, float] | None = None,
+                spread: tuple[float, float] = (0.05, 0.12)) -> str:
+    """Generic-layout rows: ends A/B, 12 fibers, 1310/1550 nm; IL uniform over ``spread``
     unless ``il`` fixes a serial's level; ``bad`` = (serial, end, fiber, IL) overrides one."""
     rng = np.random.default_rng(seed)
     lines = [HEADER]
@@ -31,7 +33,7 @@ def station_csv(serials: list[str], il: dict[str, float] | None = None, *, seed:
         for end in "AB":
             for f in range(1, 13):
                 for wl in (1310, 1550):
-                    v = (il or {}).get(s, float(rng.uniform(0.05, 0.12)))
+                    v = (il or {}).get(s, float(rng.uniform(*spread)))
                     if bad is not None and (s, end, f) == bad[:3]:
                         v = bad[3]
                     lines.append(f"{s},{end},{f},{wl},{v:.4f},55.0,st1,2026-01-05T10:00:00Z")
@@ -39,13 +41,14 @@ def station_csv(serials: list[str], il: dict[str, float] | None = None, *, seed:
 
 
 L1 = [f"L1-S{i:02d}" for i in range(1, 9)]
-L2 = [f"L2-S{i:02d}" for i in range(1, 7)]
+L2 = [f"L2-S{i:02d}" for i in range(1, 13)]
 
 
 def seed_lots(store: Store, folder: Path) -> None:
     """Import lot L1 (one failing assembly) and L2 (one shifted assembly) from acme."""
     (folder / "l1.csv").write_text(station_csv(L1, seed=1, bad=("L1-S08", "A", 3, 0.40)))
-    (folder / "l2.csv").write_text(station_csv(L2, {"L2-S03": 0.20}, seed=2))
+    (folder / "l2.csv").write_text(station_csv(L2, {"L2-S03": 0.20}, seed=2,
+                                              spread=(0.02, 0.18)))
     import_file(store, folder / "l1.csv", lot="L1", supplier="acme")
     import_file(store, folder / "l2.csv", lot="L2", supplier="acme")
 
@@ -76,10 +79,10 @@ def test_lot_list_gives_yield_per_lot(client: Any, lots: Store) -> None:
 
 def test_lot_report_yield_distributions_and_chart(client: Any, lots: Store) -> None:
     r = client.get("/api/v1/lots/L2").json()
-    assert r["stats"]["yield"] == 1.0 and r["verdicts"] == {"pass": 6, "fail": 0,
+    assert r["stats"]["yield"] == 1.0 and r["verdicts"] == {"pass": 12, "fail": 0,
                                                            "unmeasurable": 0}
     il = r["distributions"]["il_db"]
-    assert len(il["values"]) == 6 * 24 and il["limit"] == 0.25
+    assert len(il["values"]) == 12 * 24 and il["limit"] == 0.25
     assert max(il["values"]) == pytest.approx(0.20)
     chart = r["chart"]
     assert [p["name"] for p in chart["points"]] == L2
@@ -225,7 +228,7 @@ def test_lot_pages_draw_yield_chart_and_escape(client: Any, store: Store,
     assert evil not in lots and "&lt;script&gt;" in lots
     page = client.get("/qc/lots/L2").text
     assert '<dd id="yield">100.0 %</dd>' in page
-    assert page.count('<circle class="point') == 6
+    assert page.count('<circle class="point') == 12
     assert 'class="point ooc" cx="' in page and 'data-name="L2-S03"' in page
     assert 'href="/qc/assemblies/L2-S01/certificate?profile=iec-B-2"' in page
     assert 'id="hist-il_db"' in page and 'id="hist-rl_db"' in page

@@ -96,8 +96,10 @@ def histogram_svg(values: Sequence[float], *, title: str, unit: str, bins: int =
                  f"{escape(unit)}</text>")
     if limit is not None and np.isfinite(limit):
         lx = x_of(limit)
+        right = lx > _L + pw / 2  # label on the side with room
         parts.append(f'<line class="limit" x1="{lx:.1f}" x2="{lx:.1f}" y1="{_T}" '
-                     f'y2="{_T + ph}"/><text class="limit" x="{lx + 3:.1f}" y="{_T + 10}">'
+                     f'y2="{_T + ph}"/><text class="limit" x="{lx - 3 if right else lx + 3:.1f}"'
+                     f' y="{_T + 10}" text-anchor="{"end" if right else "start"}">'
                      f"{escape(limit_label)} {_fmt(limit)}</text>")
     return "".join(parts) + "</svg>"
 
