@@ -252,3 +252,59 @@ def test_form_errors_render_on_the_page(client: Any, lots: Store, auth: dict[str
     assert r.status_code == 422 and 'role="alert"' in r.text and "0.7" in r.text
     r = client.post("/qc/lots/L1/decide", headers=auth, data={"profile": "iec-B-2"})
     assert r.status_code == 422 and "has no inspection" in r.text
+
+
+def face_png(folder: Path, name: str, *, dirty: bool) -> bytes:
+    """A simulated single-fiber end face (a 4 um defect in the core when ``dirty``)."""
+    from mpokit.qc.inspect import simulate_inspection, write_image
+
+    img, _ = simulate_inspection(layout="single", seed=4,
+                                 defects=[(3.0, 1.0, 4.0)] if dirty else [])
+    write_image(folder / name, img.pixels, pixel_um=img.pixel_um)
+    return (folder / name).read_bytes()
+
+
+def test_endface_image_inspected_stored_and_overlaid(client: Any, lots: Store,
+                                                      auth: dict[str, str],
+                                                      tmp_path: Path) -> None:
+    data = face_png(tmp_path, "L1-S01_A.png", dirty=True)
+    files = {"file": ("L1-S01_A.png", data, "image/png")}
+    r = client.post("/api/v1/endface/inspections", headers=auth, files=files,
+                    data={"connector_class": "sm-pc"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["serial"], body["end"], body["result"]["verdict"]) == ("L1-S01", "A", "fail")
+    assert body["import"]["rows"] == 1 and body["fibers"] == [1]
+    lot = client.get("/api/v1/lots/L1").json()
+    (face,) = [e for e in lot["endface"] if e["serial"] == "L1-S01"]
+    assert face["verdict"] == "fail" and [o["fiber"] for o in face["overlays"]] == [1]
+    png = client.get(face["overlays"][0]["url"])
+    assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG") and len(png.content) > 1000
+    # a failing end face makes the certificate fail although IL/RL pass
+    cert = client.get("/api/v1/assemblies/L1-S01/certificate").text
+    assert "FAIL" in cert
+    page = client.get("/qc/lots/L1").text
+    assert f'<img src="{face["overlays"][0]["url"]}"' in page
+    again = client.post("/api/v1/endface/inspections", headers=auth, files=files)
+    assert again.json()["import"]["skipped"] is True
+
+
+def test_bad_endface_upload_stores_nothing(client: Any, lots: Store, auth: dict[str, str],
+                                           settings: Any, tmp_path: Path) -> None:
+    from mpokit.store.endface import EndfaceImage
+
+    r = client.post("/api/v1/endface/inspections", headers=auth,
+                    files={"file": ("L1-S02_A.png", b"not a png")})
+    assert r.status_code == 422 and r.json()["errors"][0]["file"] == "L1-S02_A.png"
+    r = client.post("/api/v1/endface/inspections", headers=auth,
+                    files={"file": ("face.png", face_png(tmp_path, "f.png", dirty=False))})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "serial"
+    r = client.post("/api/v1/endface/inspections", headers=auth, data={"connector_class": "x"},
+                    files={"file": ("L1-S02_A.png", b"")})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "connector_class"
+    with lots.session() as s:
+        assert s.scalar(select(func.count()).select_from(EndfaceImage)) == 0
+    assert not (Path(settings.resolved_data_dir) / "endface").exists()
+    assert client.get("/qc/endface/..%2F..%2Fqc.db/1").status_code == 404
+    assert client.get("/qc/endface/0123456789abcdef/1").status_code == 404

@@ -8,12 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from mpokit.store import Store
-from tests.web.test_qc import L2, seed_lots
+from mpokit.web.qc_endface import inspect_upload
+from tests.web.test_qc import L2, face_png, seed_lots
 
 
 def test_lot_page_shows_yield_and_control_chart(page: Any, store: Store, tmp_path: Path,
-                                                shot: Any) -> None:
+                                                settings: Any, shot: Any) -> None:
     seed_lots(store, tmp_path)
+    root = Path(settings.resolved_data_dir) / "endface"
+    for serial, dirty in (("L2-S03", True), ("L2-S04", False)):
+        name = f"{serial}_A.png"
+        inspect_upload(store, root, name, face_png(tmp_path, name, dirty=dirty),
+                       connector_class="sm-pc")
     page.goto("/qc")
     rows = page.locator("#lots tbody tr")
     assert rows.count() == 2
@@ -36,6 +42,12 @@ def test_lot_page_shows_yield_and_control_chart(page: Any, store: Store, tmp_pat
     page.get_by_label("Filter assemblies").fill("S03")
     assert page.locator("#assy tbody tr:not([hidden])").count() == 1
     page.get_by_label("Filter assemblies").fill("")
+    # the end-face overlays load (decoded images, not broken links)
+    imgs = page.locator(".faces img")
+    assert imgs.count() == 2
+    for i in range(2):
+        assert imgs.nth(i).evaluate("el => el.complete && el.naturalWidth > 100")
+    assert "fail" in page.locator(".face", has_text="L2-S03").inner_text()
     shot(page, "qc-lot")
 
 

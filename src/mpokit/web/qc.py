@@ -10,9 +10,12 @@ API (JSON; errors are RFC 9457 problem details):
 * ``POST /api/v1/lots/{lot}/inspections`` -- draw an incoming-inspection sample (token);
 * ``POST /api/v1/lots/{lot}/inspections/decision`` -- decide on the re-measured sample
   (token);
+* ``POST /api/v1/endface/inspections`` -- inspect an end-face image, import the result and
+  keep its overlays (token);
 * ``GET /api/v1/assemblies/{serial}/certificate?format=html|pdf`` -- the certificate.
 
-Pages: ``/qc`` (lots, import form), ``/qc/lots/{lot}``, ``/qc/assemblies/{serial}/certificate``.
+Pages: ``/qc`` (lots, import form), ``/qc/lots/{lot}``, ``/qc/assemblies/{serial}/certificate``,
+``/qc/endface/{key}/{fiber}`` (an overlay PNG).
 Reads are open on loopback; every write needs the API token (and the CSRF field on forms).
 A limit profile is chosen by name from the built-in ones only: a spec file path is never
 read from a request.
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mpokit.errors import CatalogError, InputError, MpokitError
@@ -33,6 +36,7 @@ from mpokit.store.grading import LimitProfile, profiles
 from mpokit.web.deps import StoreDep, TokenDep, require_read, templates
 from mpokit.web.qa_uploads import staged
 from mpokit.web.qc_data import lot_list, lot_report
+from mpokit.web.qc_endface import KEY, inspect_upload, overlay_files
 from mpokit.web.qc_svg import control_chart_svg, histogram_svg
 
 __all__ = ["router"]
@@ -48,6 +52,7 @@ ProfileQ = Annotated[str, Query(description="Limit profile: a built-in name (iec
                                 "iec-C-3, iec-B-1, tia-568).", max_length=40)]
 Origin = Literal["supplier", "incoming"]
 Severity = Literal["normal", "tightened", "reduced"]
+ConnectorClass = Literal["sm-pc", "sm-apc", "mm-pc", "mm-apc"]
 
 
 def _profile(name: str) -> LimitProfile:
@@ -97,10 +102,27 @@ def api_lots(store: StoreDep, profile: ProfileQ = "iec-B-2",
 
 
 @router.get("/api/v1/lots/{lot}", tags=["qc"])
-def api_lot(lot: str, store: StoreDep, profile: ProfileQ = "iec-B-2") -> dict[str, Any]:
+def api_lot(lot: str, request: Request, store: StoreDep,
+            profile: ProfileQ = "iec-B-2") -> dict[str, Any]:
     """One lot: yield, verdict counts, per-parameter values, the X-bar chart over its
-    assemblies, their grades, end-face inspections and the lot's incoming inspections."""
-    return _lot_or_404(store, lot, _profile(profile))
+    assemblies, their grades, end-face inspections (with overlay image URLs) and the lot's
+    incoming inspections."""
+    return _with_overlays(request, _lot_or_404(store, lot, _profile(profile)))
+
+
+def _endface_root(request: Request) -> Path:
+    return Path(request.app.state.settings.resolved_data_dir) / "endface"
+
+
+def _with_overlays(request: Request, report: dict[str, Any]) -> dict[str, Any]:
+    from mpokit.web.qc_endface import overlay_key
+
+    root = _endface_root(request)
+    for e in report["endface"]:
+        key = overlay_key(e["serial"], e["end"], e["image"])
+        e["overlays"] = [{"fiber": f, "url": f"/qc/endface/{key}/{f}"}
+                         for f in overlay_files(root, e["serial"], e["end"], e["image"])]
+    return report
 
 
 def _lot_or_404(store: Any, lot: str, prof: LimitProfile) -> dict[str, Any]:
@@ -156,6 +178,36 @@ def api_decide(lot: str, body: DecisionRequest, store: StoreDep,
     from mpokit.store.inspection import decide_inspection
 
     return decide_inspection(store, lot, _profile(body.profile)).to_dict()
+
+
+@router.post("/api/v1/endface/inspections", tags=["qc"], status_code=201)
+def api_endface(request: Request, store: StoreDep, _token: TokenDep,
+                file: Annotated[UploadFile, File(description="End-face image (.png, .jpg, "
+                                                 ".tif); SERIAL_END.png names the end.")],
+                connector_class: Annotated[ConnectorClass, Form()] = "sm-pc",
+                serial: Annotated[str, Form(max_length=100)] = "",
+                end: Annotated[str, Form(max_length=20)] = "",
+                pixel_um: Annotated[float | None, Form(gt=0, le=100)] = None,
+                origin: Annotated[Origin, Form()] = "supplier",
+                lot: Annotated[str, Form(max_length=100)] = "",
+                supplier: Annotated[str, Form(max_length=100)] = "") -> dict[str, Any]:
+    """Inspect an end-face image (IEC 61300-3-35 zones), import the verdicts into the store
+    and keep one overlay image per fiber (zones and flaws drawn) for the lot page."""
+    return inspect_upload(store, _endface_root(request), file.filename or "", file.file.read(),
+                          connector_class=connector_class, serial=serial, end=end,
+                          pixel_um=pixel_um, origin=origin, lot=lot or None,
+                          supplier=supplier or None)
+
+
+@router.get("/qc/endface/{key}/{fiber}", include_in_schema=False)
+def overlay_png(key: str, fiber: int, request: Request) -> Response:
+    """One fiber's overlay image."""
+    from fastapi import HTTPException
+
+    path = _endface_root(request) / key / f"fiber-{fiber}.png"
+    if not KEY.match(key) or not path.is_file():
+        raise HTTPException(404, "no such overlay image")
+    return FileResponse(path, media_type="image/png")
 
 
 @router.get("/api/v1/assemblies/{serial}/certificate", tags=["qc"],
@@ -226,7 +278,7 @@ def page_lot(lot: str, request: Request, store: StoreDep,
 def _lot_page(request: Request, store: Any, lot: str, profile: str, *,
               error: MpokitError | None = None, result: dict[str, Any] | None = None,
               status_code: int = 200) -> Response:
-    report = _lot_or_404(store, lot, _profile(profile))
+    report = _with_overlays(request, _lot_or_404(store, lot, _profile(profile)))
     return templates.TemplateResponse(request, "qc_lot.html", {
         "title": f"Lot {lot}", "r": report, **_charts(report), "profile": profile,
         "profiles": list(profiles()), "error": error, "result": result},
@@ -285,6 +337,21 @@ def form_decide(lot: str, request: Request, store: StoreDep, _token: TokenDep,
     except MpokitError as exc:
         return _lot_page(request, store, lot, "iec-B-2", error=exc, status_code=422)
     return _lot_page(request, store, lot, profile, result=res.to_dict())
+
+
+@router.post("/qc/lots/{lot}/endface", include_in_schema=False)
+def form_endface(lot: str, request: Request, store: StoreDep, _token: TokenDep,
+                 file: Annotated[UploadFile, File()],
+                 connector_class: Annotated[str, Form()] = "sm-pc",
+                 serial: Annotated[str, Form(max_length=100)] = "",
+                 end: Annotated[str, Form(max_length=20)] = "") -> Response:
+    """Inspect an image from the lot page; back to its end-face section."""
+    try:
+        inspect_upload(store, _endface_root(request), file.filename or "", file.file.read(),
+                       connector_class=connector_class, serial=serial, end=end, lot=lot)
+    except MpokitError as exc:
+        return _lot_page(request, store, lot, "iec-B-2", error=exc, status_code=422)
+    return RedirectResponse(f"/qc/lots/{_q(lot)}#endface", status_code=303)
 
 
 @router.get("/qc/assemblies/{serial}/certificate", include_in_schema=False)
