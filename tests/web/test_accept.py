@@ -197,3 +197,11 @@ def test_form_submit_redirects_to_progress_page(client: Any, token: str) -> None
     run = r.headers["location"].rsplit("/", 1)[-1]
     assert wait(client, run)["state"] == "done"
     assert 'id="counts"' in client.get(r.headers["location"]).text
+
+
+def test_unreadable_trace_fails_the_job_naming_it(client: Any, auth: dict[str, str]) -> None:
+    files = [("plan", cord_files()["plan"]), ("traces", ("x-fiber1.sor", b"\x00" * 300))]
+    r = client.post("/api/v1/accept/runs", headers=auth, files=files)
+    job = wait(client, r.json()["run"])
+    assert job["state"] == "failed" and job["error"]["status"] == 422
+    assert job["error"]["errors"][0]["file"] == "x-fiber1.sor"

@@ -308,3 +308,16 @@ def test_bad_endface_upload_stores_nothing(client: Any, lots: Store, auth: dict[
     assert not (Path(settings.resolved_data_dir) / "endface").exists()
     assert client.get("/qc/endface/..%2F..%2Fqc.db/1").status_code == 404
     assert client.get("/qc/endface/0123456789abcdef/1").status_code == 404
+
+
+def test_hostile_image_bytes_are_input_errors(client: Any, lots: Store,
+                                              auth: dict[str, str]) -> None:
+    # a TIFF whose first-page offset points nowhere (tifffile raises IndexError), a
+    # truncated PNG, nothing
+    bad_tiff = b"II*\x00" + np.random.default_rng(0).bytes(64)
+    for name, data in (("S_A.tiff", bad_tiff),
+                       ("S_A.png", b"\x89PNG\r\n\x1a\n\x00\x00"), ("S_A.jpg", b"")):
+        r = client.post("/api/v1/endface/inspections", headers=auth,
+                        files={"file": (name, data)})
+        assert r.status_code == 422, (name, r.text)
+        assert r.json()["errors"][0]["file"] == name

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mpokit._files import atomic_write
-from mpokit.errors import InputError
+from mpokit.errors import InputError, MpokitError
 from mpokit.store.db import Store
 from mpokit.store.endface import import_inspections, serial_end_from_name
 from mpokit.web.qa_uploads import staged
@@ -120,7 +120,7 @@ def inspect_upload(store: Store, root: Path, name: str, data: bytes, *,
             raise InputError("no assembly serial and end for this image", field="serial",
                              fix="name the image SERIAL_END.png (e.g. MPO-0042_A.png) or "
                                  "give serial and end")
-        img = read_image(path, pixel_um)
+        img = _read(read_image, path, pixel_um)
         res = inspect_image(img, connector_class, file=path.name)
         imported = import_inspections(store, [(serial, end, res.to_dict())],
                                       name=f"web:{path.name}", origin=origin,  # type: ignore[arg-type]
@@ -135,3 +135,19 @@ def inspect_upload(store: Store, root: Path, name: str, data: bytes, *,
 
 def _save_png(image: Any, path: Path) -> None:
     atomic_write(path, lambda tmp: image.save(tmp, format="PNG"))
+
+
+def _read(reader: Any, path: Path, pixel_um: float | None) -> Any:
+    """``reader(path, pixel_um)``; a decoder failing on malformed bytes is an input error.
+
+    The image readers turn the faults they know into :class:`InputError`; a decoder may
+    still raise something else on hostile bytes (tifffile: ``IndexError`` for a TIFF with
+    no page), which must not become a server error.
+    """
+    try:
+        return reader(path, pixel_um)
+    except MpokitError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - untrusted bytes at the web's edge
+        raise InputError(f"not a readable image ({type(exc).__name__}: {exc})",
+                         file=path.name, fix="give a PNG, JPEG or TIFF image") from None
