@@ -119,7 +119,7 @@ def test_fabric_run_otdr_events_and_faulty_mating(client: Any, auth: dict[str, s
 
 def test_saved_plan_by_name_and_traversal_refused(client: Any, auth: dict[str, str],
                                                   settings: Any) -> None:
-    saved = Path(settings.resolved_data_dir) / "plans" / "cords"
+    saved = Path(settings.resolved_data_dir) / "plans" / "cords" / "out"
     saved.mkdir(parents=True)
     (saved / "channels.yaml").write_text(yaml.safe_dump(CORDS))
     files = {"results": ("r.csv", (HEADER + link("x", TYPE_B)).encode())}

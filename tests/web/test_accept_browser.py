@@ -21,7 +21,7 @@ def test_upload_run_and_drill_down_to_element_at_fault(page: Any, token: str, tm
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
     files = cord_files()
-    for field, (name, data) in files.items():
+    for name, data in files.values():
         (tmp_path / name).write_bytes(data)
     page.goto("/accept")
     page.set_input_files("#plan", str(tmp_path / files["plan"][0]))

@@ -321,3 +321,9 @@ def test_hostile_image_bytes_are_input_errors(client: Any, lots: Store,
                         files={"file": (name, data)})
         assert r.status_code == 422, (name, r.text)
         assert r.json()["errors"][0]["file"] == name
+
+
+def test_empty_store_says_how_to_start(client: Any) -> None:
+    assert client.get("/api/v1/lots").json()["lots"] == []
+    page = client.get("/qc").text
+    assert "The store holds no lot yet" in page and 'action="/qc/import"' in page

@@ -4,7 +4,8 @@ background, then drill from a failing link to its maps, OTDR events and element 
 API (JSON; errors are RFC 9457 problem details):
 
 * ``POST /api/v1/accept/runs`` (token, multipart) -- ``plan`` (a channel file, or the
-  ``channels.yaml`` a plan wrote) or ``plan_name`` (a plan in the data folder), ``results``
+  ``channels.yaml`` a plan wrote) or ``plan_name`` (a plan of the Plans page, kept in
+  ``<data dir>/plans/NAME/out``), ``results``
   (tester exports, .csv/.json, generic layout), ``traces`` (.sor), ``tolerance_db``;
   answers 202 with the job to poll (``GET /api/v1/jobs/{id}``);
 * ``GET /api/v1/accept/runs/{id}`` -- counts per status and a page of channels;
@@ -49,12 +50,21 @@ def _plans_root(request: Request) -> Path:
     return Path(request.app.state.settings.resolved_data_dir) / "plans"
 
 
+def _plan_folder(root: Path, name: str) -> Path | None:
+    """The folder holding a saved plan's ``channels.yaml``: ``NAME/out`` (the Plans page
+    writes there) or ``NAME``; None when neither has one."""
+    for d in (root / name / "out", root / name):
+        if (d / "channels.yaml").is_file():
+            return d
+    return None
+
+
 def _saved_plans(request: Request) -> list[str]:
     root = _plans_root(request)
     if not root.is_dir():
         return []
     return sorted(p.name for p in root.iterdir()
-                  if _PLAN_NAME.match(p.name) and (p / "channels.yaml").is_file())
+                  if _PLAN_NAME.match(p.name) and _plan_folder(root, p.name) is not None)
 
 
 async def _read(upload: UploadFile | None) -> tuple[str, bytes] | None:
@@ -79,7 +89,9 @@ def _plan_source(request: Request, plan: tuple[str, bytes] | None,
     if not _PLAN_NAME.match(plan_name) or plan_name not in _saved_plans(request):
         raise InputError(f"no saved plan {plan_name!r}", field="plan_name",
                          fix="pick one of: " + (", ".join(_saved_plans(request)) or "(none)"))
-    return _plans_root(request) / plan_name
+    folder = _plan_folder(_plans_root(request), plan_name)
+    assert folder is not None  # listed by _saved_plans
+    return folder
 
 
 def _load_plan(source: tuple[str, bytes] | Path) -> Any:

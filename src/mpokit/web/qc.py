@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -126,8 +126,6 @@ def _with_overlays(request: Request, report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _lot_or_404(store: Any, lot: str, prof: LimitProfile) -> dict[str, Any]:
-    from fastapi import HTTPException
-
     try:
         return lot_report(store, lot, prof)
     except InputError as exc:
@@ -202,8 +200,6 @@ def api_endface(request: Request, store: StoreDep, _token: TokenDep,
 @router.get("/qc/endface/{key}/{fiber}", include_in_schema=False)
 def overlay_png(key: str, fiber: int, request: Request) -> Response:
     """One fiber's overlay image."""
-    from fastapi import HTTPException
-
     path = _endface_root(request) / key / f"fiber-{fiber}.png"
     if not KEY.match(key) or not path.is_file():
         raise HTTPException(404, "no such overlay image")
@@ -220,8 +216,6 @@ def api_certificate(serial: str, store: StoreDep, profile: ProfileQ = "iec-B-2",
 
 
 def _certificate(store: Any, serial: str, prof: LimitProfile, fmt: str) -> Response:
-    from fastapi import HTTPException
-
     from mpokit.store.certificate import certificate_html, write_certificate
 
     try:

@@ -148,6 +148,6 @@ def _read(reader: Any, path: Path, pixel_um: float | None) -> Any:
         return reader(path, pixel_um)
     except MpokitError:
         raise
-    except Exception as exc:  # noqa: BLE001 - untrusted bytes at the web's edge
+    except Exception as exc:  # untrusted bytes at the web's edge
         raise InputError(f"not a readable image ({type(exc).__name__}: {exc})",
                          file=path.name, fix="give a PNG, JPEG or TIFF image") from None
