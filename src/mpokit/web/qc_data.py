@@ -27,7 +27,7 @@ from mpokit.errors import InputError
 from mpokit.store.analysis import statistics
 from mpokit.store.assess import grade_all, load_assemblies
 from mpokit.store.db import Store
-from mpokit.store.endface import latest_inspections
+from mpokit.store.endface import EndfaceImage, latest_inspections
 from mpokit.store.grading import LimitProfile
 from mpokit.store.models import Assembly, Inspection
 from mpokit.store.stats import group_stats, shewhart_chart
@@ -43,6 +43,13 @@ GEOMETRY_PARAMETERS = (("height_diff_nm", "nm"), ("adjacent_diff_nm", "nm"),
 
 def _round(x: float | None, nd: int = 4) -> float | None:
     return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+def _values(x: np.ndarray) -> list[float]:
+    """The finite values, rounded to 4 decimals (array work, not a loop per value)."""
+    a = np.asarray(x, dtype=float)
+    out: list[float] = np.round(a[np.isfinite(a)], 4).tolist()
+    return out
 
 
 def lot_list(store: Store, profile: LimitProfile, *, matings: int = 20_000,
@@ -103,6 +110,16 @@ def lot_inspections(store: Store, lot: str) -> list[dict[str, Any]]:
                 for r in rows]
 
 
+def _with_endface(store: Store, serials: list[str]) -> set[str]:
+    """The serials with any end-face inspection (one query per 500, not one per serial)."""
+    out: set[str] = set()
+    with store.session() as s:
+        for i in range(0, len(serials), 500):
+            out.update(s.scalars(select(EndfaceImage.serial).distinct()
+                                 .where(EndfaceImage.serial.in_(serials[i:i + 500]))))
+    return out
+
+
 def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     """One lot: yield, per-parameter distributions, an X-bar chart over its assemblies,
     the assemblies' grades, their newest end-face inspections and the lot's inspections.
@@ -147,17 +164,17 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
                                                                   "unmeasurable")}
     dists: dict[str, dict[str, Any]] = {
         "il_db": {"label": "worst IL per fiber", "unit": "dB",
-                  "values": [_round(x) for x in il_all.tolist() if np.isfinite(x)],
+                  "values": _values(il_all),
                   "limit": profile.il_max_db, "limit_label": f"{profile.name} max"},
         "rl_db": {"label": "worst RL per fiber", "unit": "dB",
-                  "values": [_round(x) for x in rl_all.tolist() if np.isfinite(x)],
+                  "values": _values(rl_all),
                   "limit": profile.rl_min_db, "limit_label": f"{profile.name} min"}}
     for key, unit in GEOMETRY_PARAMETERS:
         vals = [float(ge["parameters"][key]) for d in data for ge in d.geometry
                 if (ge.get("parameters") or {}).get(key) is not None]
         if vals:
             dists[key] = {"label": key.rsplit("_", 1)[0].replace("_", " "), "unit": unit,
-                          "values": [_round(v) for v in vals], "limit": None,
+                          "values": _values(np.asarray(vals)), "limit": None,
                           "limit_label": ""}
     chart, reason = None, ""
     usable = [(g.serial, v[np.isfinite(v)]) for g, v in zip(grades, il_per, strict=True)]
@@ -171,6 +188,7 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
         reason = "an X-bar chart needs 2 or more assemblies with 2 or more IL values each"
     assemblies = []
     endface = []
+    inspected = _with_endface(store, [d.serial for d in data])
     for d, g, v in zip(data, grades, il_per, strict=True):
         fin = v[np.isfinite(v)]
         bad = [f"{e}{f}" for e, f, fv in zip(g.ends, g.fibers, g.fiber_verdicts, strict=True)
@@ -181,7 +199,7 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
                            if g.rl_worst_db and np.isfinite(g.rl_worst_db).any() else None,
                            "fibers_not_passing": bad, "stations": list(d.stations),
                            "geometry_ok": [ge["ok"] for ge in d.geometry]})
-        for e in latest_inspections(store, g.serial):
+        for e in (latest_inspections(store, g.serial) if g.serial in inspected else ()):
             endface.append({"serial": g.serial, **e,
                             "inspected_at": e["inspected_at"].isoformat()})
     suppliers = sorted({d.supplier for d in data if d.supplier})
