@@ -9,7 +9,7 @@ The store keeps results, not pixels; overlays live in ``<data dir>/endface/<key>
 
 Example:
     >>> overlay_key("MPO-1", "A", "MPO-1_A.png")
-    'c5ab7bc7fc32d8a8'
+    'b2dea500476725ca'
 """
 
 from __future__ import annotations
