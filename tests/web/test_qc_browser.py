@@ -61,3 +61,26 @@ def test_certificate_opens_from_the_lot_page(page: Any, store: Store, tmp_path: 
     text = page.locator("body").inner_text()
     assert "L1-S08" in text and "FAIL" in text
     shot(page, "qc-certificate")
+
+
+def test_incoming_inspection_from_the_lot_page(page: Any, store: Store, token: str,
+                                               tmp_path: Path) -> None:
+    seed_lots(store, tmp_path)
+    page.goto("/signin")
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+    page.goto("/qc/lots/L1")
+    page.get_by_label("AQL (% nonconforming)").fill("1.0")
+    page.get_by_label("Seed").fill("11")
+    page.get_by_role("button", name="Draw sample").click()
+    page.wait_for_url("**/qc/lots/L1#inspections")
+    row = page.locator("#insp tbody tr")
+    assert row.count() == 1 and "pending" in row.inner_text()
+    sample = row.locator("td.sample").inner_text().split()
+    assert sample and set(sample) <= {f"L1-S{i:02d}" for i in range(1, 9)}
+    # deciding before the re-measurement is imported: unmeasurable, naming the serials
+    page.get_by_role("button", name="Decide").click()
+    result = page.locator("#decision")
+    assert "UNMEASURABLE" in result.inner_text()
+    assert all(s in result.inner_text() for s in sample)
