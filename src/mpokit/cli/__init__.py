@@ -24,6 +24,7 @@ from mpokit.cli import plan as _plan  # noqa: F401
 from mpokit.cli import push as _push  # noqa: F401
 from mpokit.cli import qc as _qc  # noqa: F401
 from mpokit.cli import routes as _routes  # noqa: F401
+from mpokit.cli import serve as _serve  # noqa: F401
 from mpokit.cli import store as _store  # noqa: F401
 from mpokit.cli._app import (
     EXIT_FAILED,

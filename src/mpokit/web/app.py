@@ -66,17 +66,32 @@ class BodyLimit:
             await self._refuse(scope, send)
             return
         seen = 0
+        exceeded = started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise HTTPException(413, self._detail())
+                if seen > self.limit:  # the app sees a client that went away
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counted, send)
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if exceeded:
+                return  # the app's own answer to the cut body is replaced by the 413
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, guarded)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await self._refuse(scope, send)
 
     def _detail(self) -> str:
         return (f"the request body is over the upload limit of {self.limit} bytes "
@@ -178,9 +193,6 @@ def job_status(job_id: str, request: Request) -> dict[str, Any]:
         raise HTTPException(404, f"no job {job_id!r} (jobs are forgotten when the server "
                                  "restarts)")
     body: dict[str, Any] = job.to_json()
-    link = getattr(job, "link", None)
-    if link:
-        body["link"] = link
     return body
 
 

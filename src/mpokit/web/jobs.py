@@ -48,6 +48,7 @@ class Job:
     error: dict[str, Any] | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime | None = None
+    link: str | None = None  # the page that shows the result
     done_event: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -63,6 +64,7 @@ class Job:
             "progress": round(self.progress, 4), "message": self.message,
             "error": self.error, "created_at": self.created_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "link": self.link,
         }
 
 
