@@ -205,3 +205,15 @@ def test_unreadable_trace_fails_the_job_naming_it(client: Any, auth: dict[str, s
     job = wait(client, r.json()["run"])
     assert job["state"] == "failed" and job["error"]["status"] == 422
     assert job["error"]["errors"][0]["file"] == "x-fiber1.sor"
+
+
+def test_drill_down_links_the_tested_cord_to_its_certificate(client: Any,
+                                                             auth: dict[str, str]) -> None:
+    rows = "".join(f"y,{p},850,0.3,7.0,{p},PASS,MPO-0042\n" for p in range(1, 13))
+    files = {"plan": cord_files()["plan"],
+             "results": ("r.csv", (HEADER.rstrip("\n") + ",serial\n" + rows).encode())}
+    run = submit(client, auth, files)
+    d = client.get(f"/api/v1/accept/runs/{run}/channels/y").json()
+    assert d["serials"] == ["MPO-0042"] and d["status"] == "polarity_mismatch"
+    page = client.get(f"/accept/runs/{run}/channels/y").text
+    assert 'href="/qc/assemblies/MPO-0042/certificate"' in page

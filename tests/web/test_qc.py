@@ -327,3 +327,24 @@ def test_empty_store_says_how_to_start(client: Any) -> None:
     assert client.get("/api/v1/lots").json()["lots"] == []
     page = client.get("/qc").text
     assert "The store holds no lot yet" in page and 'action="/qc/import"' in page
+
+
+def test_supplier_scorecard(client: Any, lots: Store, auth: dict[str, str],
+                            tmp_path: Path) -> None:
+    sc = client.get("/api/v1/suppliers/acme/scorecard").json()
+    assert [(x["lot"], x["claimed_yield"]) for x in sc["lots"]] == [("L1", 0.875), ("L2", 1.0)]
+    assert sc["claimed_vs_measured"] == {"pairs": 0} and sc["severity"] == "normal"
+    # re-measure L1-S01 0.01 dB higher than claimed on every fiber: bias +0.01 dB
+    claimed = station_csv(L1, seed=1, bad=("L1-S08", "A", 3, 0.40)).splitlines()
+    again = [claimed[0]] + [
+        ",".join([*c.split(",")[:4], f"{float(c.split(',')[4]) + 0.01:.4f}", *c.split(",")[5:]])
+        for c in claimed[1:] if c.startswith("L1-S01,")]
+    up = client.post("/api/v1/imports", headers=auth, data={"origin": "incoming"},
+                     files={"file": ("in.csv", ("\n".join(again) + "\n").encode())})
+    assert up.status_code == 201
+    cmp = client.get("/api/v1/suppliers/acme/scorecard").json()["claimed_vs_measured"]
+    assert cmp["pairs"] == 48 and cmp["bias_db"] == pytest.approx(0.01, abs=1e-4)
+    page = client.get("/qc/suppliers/acme").text
+    assert "+0.010 dB" in page and 'href="/qc/lots/L2?profile=iec-B-2"' in page
+    assert 'href="/qc/suppliers/acme?profile=iec-B-2"' in client.get("/qc").text
+    assert client.get("/api/v1/suppliers/nobody/scorecard").status_code == 404

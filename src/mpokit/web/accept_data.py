@@ -189,7 +189,9 @@ def channel_detail(run: AcceptRun, name: str) -> dict[str, Any]:
     dict[str, Any]
         ``name``, ``status``, ``findings``, ``designed_map``/``measured_map`` (per end-A
         position: the 1-based end-B position or None = open/untested), ``path`` (each
-        element with ``kind``, ``fields``, ``fault``), ``fault`` and ``events``.
+        element with ``kind``, ``fields``, ``fault``), ``fault``, ``events`` and
+        ``serials`` (the tested assemblies' serials the results name, for their
+        certificates).
 
     Raises
     ------
@@ -210,10 +212,12 @@ def channel_detail(run: AcceptRun, name: str) -> dict[str, Any]:
     text = next((f.details["measured_map"] for f in fs if "measured_map" in f.details), None)
     if text is not None:
         measured = _parse_map(text, len(designed))
-    elif run.results is not None and name in run.results.labels:
+    serials: list[str] = []
+    if run.results is not None and name in run.results.labels:
         r = run.results
         rows = np.flatnonzero(r.label_of == r.labels.index(name))
-        for j in rows.tolist():
+        serials = sorted({str(x) for x in r.serial[rows].tolist() if x})
+        for j in rows.tolist() if text is None else ():
             p, far = int(r.fiber[j]), int(r.far_fiber[j])
             if 0 <= p < len(measured) and measured[p] is None:
                 measured[p] = None if far == OPEN else far + 1
@@ -239,4 +243,4 @@ def channel_detail(run: AcceptRun, name: str) -> dict[str, Any]:
             "measured_map": measured,
             "tested": run.results is not None and name in run.results.labels,
             "a": str(spec.a), "b": str(spec.b), "path": path, "fault": fault,
-            "events": events}
+            "events": events, "serials": serials}

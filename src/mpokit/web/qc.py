@@ -6,6 +6,7 @@ API (JSON; errors are RFC 9457 problem details):
 * ``GET /api/v1/profiles`` -- the built-in limit profiles;
 * ``GET /api/v1/lots`` -- every lot's statistics and the charts across lots;
 * ``GET /api/v1/lots/{lot}`` -- one lot (:func:`mpokit.web.qc_data.lot_report`);
+* ``GET /api/v1/suppliers/{supplier}/scorecard`` -- lots, inspections, claimed vs measured;
 * ``POST /api/v1/imports`` -- import a station file (token);
 * ``POST /api/v1/lots/{lot}/inspections`` -- draw an incoming-inspection sample (token);
 * ``POST /api/v1/lots/{lot}/inspections/decision`` -- decide on the re-measured sample
@@ -14,8 +15,8 @@ API (JSON; errors are RFC 9457 problem details):
   keep its overlays (token);
 * ``GET /api/v1/assemblies/{serial}/certificate?format=html|pdf`` -- the certificate.
 
-Pages: ``/qc`` (lots, import form), ``/qc/lots/{lot}``, ``/qc/assemblies/{serial}/certificate``,
-``/qc/endface/{key}/{fiber}`` (an overlay PNG).
+Pages: ``/qc`` (lots, import form), ``/qc/lots/{lot}``, ``/qc/suppliers/{supplier}``,
+``/qc/assemblies/{serial}/certificate``, ``/qc/endface/{key}/{fiber}`` (an overlay PNG).
 Reads are open on loopback; every write needs the API token (and the CSRF field on forms).
 A limit profile is chosen by name from the built-in ones only: a spec file path is never
 read from a request.
@@ -123,6 +124,25 @@ def _with_overlays(request: Request, report: dict[str, Any]) -> dict[str, Any]:
         e["overlays"] = [{"fiber": f, "url": f"/qc/endface/{key}/{f}"}
                          for f in overlay_files(root, e["serial"], e["end"], e["image"])]
     return report
+
+
+@router.get("/api/v1/suppliers/{supplier}/scorecard", tags=["qc"])
+def api_scorecard(supplier: str, store: StoreDep,
+                  profile: ProfileQ = "iec-B-2") -> dict[str, Any]:
+    """A supplier's lots (claimed yield, inspection verdict), accepted / rejected / pending
+    inspections, claimed vs re-measured IL and the severity the next inspection uses."""
+    return _scorecard(store, supplier, _profile(profile))
+
+
+def _scorecard(store: Any, supplier: str, prof: LimitProfile) -> dict[str, Any]:
+    from mpokit.store.inspection import scorecard
+
+    try:
+        return scorecard(store, supplier, prof)
+    except InputError as exc:
+        if exc.field == "supplier":
+            raise HTTPException(404, str(exc)) from None
+        raise
 
 
 def _lot_or_404(store: Any, lot: str, prof: LimitProfile) -> dict[str, Any]:
@@ -260,6 +280,15 @@ def page_lots(request: Request, store: StoreDep, profile: ProfileQ = "iec-B-2") 
     return templates.TemplateResponse(request, "qc_lots.html", {
         "title": "QC lots", "data": data, "charts": charts, "profile": profile,
         "profiles": list(profiles())})
+
+
+@router.get("/qc/suppliers/{supplier}", response_class=HTMLResponse, include_in_schema=False)
+def page_supplier(supplier: str, request: Request, store: StoreDep,
+                  profile: ProfileQ = "iec-B-2") -> Response:
+    """A supplier's scorecard."""
+    return templates.TemplateResponse(request, "qc_supplier.html", {
+        "title": f"Supplier {supplier}", "s": _scorecard(store, supplier, _profile(profile)),
+        "profile": profile})
 
 
 @router.get("/qc/lots/{lot}", response_class=HTMLResponse, include_in_schema=False)
