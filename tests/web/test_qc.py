@@ -89,6 +89,11 @@ def test_lot_report_yield_distributions_and_chart(client: Any, lots: Store) -> N
     s03 = chart["points"][2]
     assert s03["value"] == pytest.approx(0.20) and s03["value"] > s03["ucl"]
     assert "L2-S03" in chart["out_of_control"]
+    ewma = r["ewma_chart"]
+    assert ewma["kind"] == "ewma" and ewma["center"] == chart["center"]
+    # the EWMA of a jump at point 3 is 0.2 of the jump there and decays after it
+    z = [p["value"] for p in ewma["points"]]
+    assert z[2] - z[1] == pytest.approx(0.2 * (0.20 - z[1]), abs=2e-4) and z[3] < z[2]
     # equal subgroups: the centre is the mean of every per-fiber worst IL of the lot
     assert chart["center"] == pytest.approx(np.mean(il["values"]), abs=1e-4)
     l1 = client.get("/api/v1/lots/L1").json()
@@ -228,7 +233,7 @@ def test_lot_pages_draw_yield_chart_and_escape(client: Any, store: Store,
     assert evil not in lots and "&lt;script&gt;" in lots
     page = client.get("/qc/lots/L2").text
     assert '<dd id="yield">100.0 %</dd>' in page
-    assert page.count('<circle class="point') == 12
+    assert page.count('<circle class="point') == 24  # X-bar and EWMA, a point per assembly
     assert 'class="point ooc" cx="' in page and 'data-name="L2-S03"' in page
     assert 'href="/qc/assemblies/L2-S01/certificate?profile=iec-B-2"' in page
     assert 'id="hist-il_db"' in page and 'id="hist-rl_db"' in page

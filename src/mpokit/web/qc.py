@@ -262,11 +262,13 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
     hists = [{"key": k, "label": d["label"], "svg": histogram_svg(
         d["values"], title=d["label"], unit=d["unit"], limit=d["limit"],
         limit_label=d["limit_label"])} for k, d in report["distributions"].items()]
-    chart = None
+    chart = ewma = None
     if report["chart"] is not None:
         chart = control_chart_svg(report["chart"], title="X-bar chart of per-fiber worst IL "
                                   "per assembly", unit="dB")
-    return {"histograms": hists, "chart_svg": chart}
+        ewma = control_chart_svg(report["ewma_chart"], title="EWMA chart (lambda 0.2, L 3) "
+                                 "of the same means", unit="dB")
+    return {"histograms": hists, "chart_svg": chart, "ewma_svg": ewma}
 
 
 @router.get("/qc", response_class=HTMLResponse, include_in_schema=False)
@@ -276,7 +278,9 @@ def page_lots(request: Request, store: StoreDep, profile: ProfileQ = "iec-B-2") 
     charts = []
     if data["charts"]:
         charts = [control_chart_svg(data["charts"]["xbar"], title="X-bar chart of lot means "
-                                    "(per-fiber worst IL)", unit="dB")]
+                                    "(per-fiber worst IL)", unit="dB"),
+                  control_chart_svg(data["charts"]["ewma"], title="EWMA chart of lot means "
+                                    "(lambda 0.2, L 3)", unit="dB")]
     return templates.TemplateResponse(request, "qc_lots.html", {
         "title": "QC lots", "data": data, "charts": charts, "profile": profile,
         "profiles": list(profiles())})

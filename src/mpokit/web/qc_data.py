@@ -30,7 +30,7 @@ from mpokit.store.db import Store
 from mpokit.store.endface import EndfaceImage, latest_inspections
 from mpokit.store.grading import LimitProfile
 from mpokit.store.models import Assembly, Inspection
-from mpokit.store.stats import group_stats, shewhart_chart
+from mpokit.store.stats import ewma_chart, group_stats, shewhart_chart
 
 __all__ = ["GEOMETRY_PARAMETERS", "lot_inspections", "lot_list", "lot_report"]
 
@@ -124,9 +124,10 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     """One lot: yield, per-parameter distributions, an X-bar chart over its assemblies,
     the assemblies' grades, their newest end-face inspections and the lot's inspections.
 
-    The X-bar chart takes each assembly (in serial order, the order they were made when
-    serials count up) as a subgroup of its per-fiber worst IL values; centre and limits are
-    the store's :func:`~mpokit.store.stats.shewhart_chart` (pooled within-assembly sigma).
+    The X-bar and EWMA charts take each assembly (in serial order, the order they were made
+    when serials count up) as a subgroup of its per-fiber worst IL values; centre and limits
+    are the store's :func:`~mpokit.store.stats.shewhart_chart` (pooled within-assembly
+    sigma) and :func:`~mpokit.store.stats.ewma_chart` (lambda 0.2, L 3).
 
     Parameters
     ----------
@@ -142,8 +143,8 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     dict[str, Any]
         JSON-ready: ``lot``, ``suppliers``, ``profile``, ``limits``, ``stats`` (assemblies,
         fibers, yield, mean_db, p97_db, cpk), ``verdicts`` (count per verdict),
-        ``distributions`` (name -> {unit, values, limit}), ``chart`` (or None with
-        ``chart_reason``), ``assemblies``, ``endface`` and ``inspections``.
+        ``distributions`` (name -> {unit, values, limit}), ``chart`` and ``ewma_chart``
+        (or None with ``chart_reason``), ``assemblies``, ``endface`` and ``inspections``.
 
     Raises
     ------
@@ -176,11 +177,13 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
             dists[key] = {"label": key.rsplit("_", 1)[0].replace("_", " "), "unit": unit,
                           "values": _values(np.asarray(vals)), "limit": None,
                           "limit_label": ""}
-    chart, reason = None, ""
+    chart, ewma, reason = None, None, ""
     usable = [(g.serial, v[np.isfinite(v)]) for g, v in zip(grades, il_per, strict=True)]
     usable = [(s, v) for s, v in usable if v.size >= 2]
     if len(usable) >= 2:
-        chart = shewhart_chart([s for s, _ in usable], [v for _, v in usable]).to_dict()
+        names, groups = [s for s, _ in usable], [v for _, v in usable]
+        chart = shewhart_chart(names, groups).to_dict()
+        ewma = ewma_chart(names, groups).to_dict()
         if len(usable) < len(grades):
             reason = (f"{len(grades) - len(usable)} assemblies with under 2 IL values are "
                       "left out of the chart")
@@ -207,5 +210,5 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
             "limits": {"il_max_db": profile.il_max_db, "rl_min_db": profile.rl_min_db,
                        "status": profile.status, "source": profile.source},
             "stats": st.to_dict(), "verdicts": verdicts, "distributions": dists,
-            "chart": chart, "chart_reason": reason, "assemblies": assemblies,
+            "chart": chart, "ewma_chart": ewma, "chart_reason": reason, "assemblies": assemblies,
             "endface": endface, "inspections": lot_inspections(store, lot)}
