@@ -353,3 +353,33 @@ def test_supplier_scorecard(client: Any, lots: Store, auth: dict[str, str],
     assert "+0.010 dB" in page and 'href="/qc/lots/L2?profile=iec-B-2"' in page
     assert 'href="/qc/suppliers/acme?profile=iec-B-2"' in client.get("/qc").text
     assert client.get("/api/v1/suppliers/nobody/scorecard").status_code == 404
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "qc"
+
+
+def test_bundled_example_lot_through_the_api(client: Any, store: Store,
+                                             auth: dict[str, str]) -> None:
+    """examples/qc: the supplier's lot L1, a sample, the buyer's re-measurement, a verdict
+    that agrees with the plan's acceptance number."""
+    up = client.post("/api/v1/imports", headers=auth, data={"lot": "L1", "supplier": "acme"},
+                     files={"file": ("lot-L1_supplier.csv",
+                                     (EXAMPLES / "lot-L1_supplier.csv").read_bytes())})
+    assert up.status_code == 201 and up.json()["rows"] == 960
+    geo = client.post("/api/v1/imports", headers=auth, data={"lot": "L1"},
+                      files={"file": ("geometry_L1.json",
+                                      (EXAMPLES / "geometry_L1.json").read_bytes())})
+    assert geo.status_code == 201 and geo.json()["kind"] == "geometry"
+    lot = client.get("/api/v1/lots/L1").json()
+    assert lot["stats"]["assemblies"] == 20
+    assert "height_diff_nm" in lot["distributions"]  # geometry parameters are plotted too
+    plan = client.post("/api/v1/lots/L1/inspections", headers=auth,
+                       json={"aql": 2.5, "seed": 7}).json()
+    incoming = client.post("/api/v1/imports", headers=auth, data={"origin": "incoming"},
+                           files={"file": ("lot-L1_incoming.csv",
+                                           (EXAMPLES / "lot-L1_incoming.csv").read_bytes())})
+    assert incoming.status_code == 201
+    d = client.post("/api/v1/lots/L1/inspections/decision", headers=auth, json={}).json()
+    assert d["sample"] == plan["sample"] and d["verdict"] in ("accept", "reject")
+    assert (d["verdict"] == "accept") == (d["nonconforming"] <= d["plan"]["ac"])
+    assert len(d["failing"]) == d["nonconforming"]
