@@ -29,7 +29,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from mpokit.store import Store
 from mpokit.store.tokens import create_token
 from mpokit.web.app import create_app
-from mpokit.web.deps import Settings, get_store
+from mpokit.web.deps import Settings, store_of
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -98,16 +98,9 @@ def client(app: Any, portal: BlockingPortal) -> Iterator[Client]:
     portal.call(c.http.aclose)
 
 
-class _StateRequest:
-    """Just enough of a request for :func:`get_store` outside a request."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-
 @pytest.fixture
 def store(app: Any) -> Store:
-    return get_store(_StateRequest(app))  # type: ignore[arg-type]
+    return store_of(app)
 
 
 @pytest.fixture

@@ -162,3 +162,23 @@ def test_bundled_cluster_example_is_the_repository_one() -> None:
     bundled = resources.files("mpokit.web").joinpath("examples", "cluster",
                                                      "superpod-1su.yaml").read_text()
     assert bundled == SPEC
+
+
+def test_home_page_shows_the_latest_plan(client: Any, app: Any) -> None:
+    assert "Latest plan" not in client.get("/").text
+    plan_id, job = start_plan(app, SPEC, "su.yaml")
+    app.state.jobs.wait(job.id, timeout_s=120)
+    html = client.get("/").text
+    assert f'href="/plans/{plan_id}">superpod-1su</a>' in html
+    assert 'class="fabric"' in html
+
+
+def test_oversized_cluster_is_refused_on_the_web(client: Any, auth: dict[str, str],
+                                                 app: Any) -> None:
+    text = SPEC.replace("nodes: 31", "nodes: 5000000")
+    r = client.post("/api/v1/plans", json={"text": text, "file": "big.yaml"}, headers=auth)
+    assert r.status_code == 422
+    err = r.json()["errors"][0]
+    assert err["field"] == "cluster.nodes" and err["line"] == 2
+    assert "mpokit plan" in err["fix"]
+    assert not _plans(app).exists() or not any(_plans(app).iterdir())

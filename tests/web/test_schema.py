@@ -18,17 +18,13 @@ from schemathesis.checks import not_a_server_error
 
 from mpokit.store.tokens import create_token
 from mpokit.web.app import create_app
-from mpokit.web.deps import Settings, get_store
+from mpokit.web.deps import Settings, store_of
 
 _TMP = Path(tempfile.mkdtemp(prefix="mpokit-schema-"))
 APP = create_app(Settings(store_url=f"sqlite:///{_TMP / 'qc.db'}", data_dir=_TMP / "web"))
 
 
-class _Req:
-    app = APP
-
-
-TOKEN = create_token(get_store(_Req()), "schemathesis")[0]  # type: ignore[arg-type]
+TOKEN = create_token(store_of(APP), "schemathesis")[0]
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 

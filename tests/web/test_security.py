@@ -73,11 +73,18 @@ def test_streamed_oversize_body_is_refused(client: Any, auth: dict[str, str],
     assert r.status_code == 413
 
 
-def test_revoked_token_is_refused(client: Any, store: Any, token: str) -> None:
+def test_revoked_token_is_refused_once_the_cache_expires(
+        client: Any, store: Any, token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from mpokit.web import deps
+
     headers = {"Authorization": f"Bearer {token}"}
     assert client.post("/api/v1/check", json={"text": METHOD_B}, headers=headers).status_code \
         == 200
-    revoke_token(store, "tests")
+    revoke_token(store, "tests")  # as `mpokit token revoke` does, from another process
+    later = time.monotonic() + deps.TOKEN_CACHE_S + 0.1
+    monkeypatch.setattr(deps.time, "monotonic", lambda: later)
     r = client.post("/api/v1/check", json={"text": METHOD_B}, headers=headers)
     assert r.status_code == 403 and "revoked" in r.json()["detail"]
 

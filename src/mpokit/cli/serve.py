@@ -1,7 +1,7 @@
 """``mpokit serve`` (the web app) and ``mpokit token create|list|revoke`` (its API tokens).
 
     mpokit serve [--host 127.0.0.1] [--port 8000] [--store URL] [--data-dir DIR]
-                 [--max-upload-mb 4] [--open-reads] [--no-example]
+                 [--max-upload-mb 4] [--max-plan-nodes 20000] [--open-reads] [--no-example]
     mpokit token create NAME [--store URL]
     mpokit token list [--store URL] [--json]
     mpokit token revoke ID_OR_NAME [--store URL]
@@ -54,6 +54,9 @@ def serve(
         "--max-upload-mb", help="Largest upload accepted (MiB).", min=0.001)] = 4.0,
     open_reads: Annotated[bool, typer.Option(
         "--open-reads", help="Let clients on other hosts read without a token.")] = False,
+    max_plan_nodes: Annotated[int, typer.Option(
+        "--max-plan-nodes", help="Largest cluster (compute nodes) planned from an upload.",
+        min=1)] = 20_000,
     example: Annotated[bool, typer.Option(
         "--example/--no-example", help="Plan the bundled example cluster at first start.")
     ] = True,
@@ -68,7 +71,8 @@ def serve(
     try:
         settings = Settings(store_url=store, data_dir=data_dir, host=host, port=port,
                             max_upload_bytes=int(max_upload_mb * 1024 * 1024),
-                            open_reads=open_reads, plan_example=example)
+                            open_reads=open_reads, plan_example=example,
+                            max_plan_nodes=max_plan_nodes)
         application = create_app(settings)
         from mpokit.store import open_store
 

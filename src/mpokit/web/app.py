@@ -158,6 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = None
     app.state.store_lock = threading.Lock()
     app.state.jobs = JobRegistry(workers=settings.workers)
+    app.state.token_cache = {}  # sha256 -> (expiry, TokenInfo); see deps.TOKEN_CACHE_S
+    app.state.latest_plan = None  # callable(app) -> the newest plan's page data, or None
     app.state.startup = []  # callables(app) run at startup, e.g. planning the example
     problems.install(app)
     app.middleware("http")(_headers)
@@ -198,8 +200,13 @@ def job_status(job_id: str, request: Request) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> Response:
-    """The start page."""
-    return templates.TemplateResponse(request, "home.html", {"title": "mpokit"})
+    """The start page: the newest plan (the bundled example on a fresh machine), links."""
+    latest = None
+    plans = request.app.state.latest_plan  # set by mpokit.web.plans when it is included
+    if plans is not None:
+        latest = plans(request.app)
+    return templates.TemplateResponse(request, "home.html", {"title": "mpokit",
+                                                             "latest": latest})
 
 
 @router.get("/signin", response_class=HTMLResponse, include_in_schema=False)

@@ -15,9 +15,12 @@ One library call per request: :func:`check_text` (parse + :func:`mpokit.verify.c
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -187,13 +190,29 @@ class CheckRequest(BaseModel):
              responses={401: {"description": "no token"}, 403: {"description": "bad token"},
                         413: {"description": "upload too large"},
                         422: {"description": "invalid channel file (problem details)"}})
-def check(body: CheckRequest, token: TokenDep) -> dict[str, Any]:
+async def check(body: CheckRequest, token: TokenDep) -> dict[str, Any]:
     """Check every channel of a channel file: verdicts, lanes, findings with fixes, loss.
 
     The answer has the counts, one short record per channel (``listed``, at most 2000) and
     the ``detail`` of one channel (its full record, trace, faulty elements and, with
     ``drawings``, the SVGs).
     """
+    return await anyio.to_thread.run_sync(_check_answer, body, limiter=_limiter())
+
+
+def _limiter() -> anyio.CapacityLimiter:
+    """Checks are CPU work under the GIL: a few at a time, the rest wait their turn in order
+    (dozens of threads sharing the GIL would only stretch every answer)."""
+    global _LIMITER
+    if _LIMITER is None:
+        _LIMITER = anyio.CapacityLimiter(max(2, min(os.cpu_count() or 2, 4)))
+    return _LIMITER
+
+
+_LIMITER: anyio.CapacityLimiter | None = None
+
+
+def _check_answer(body: CheckRequest) -> dict[str, Any]:
     res = check_text(body.text, body.file)
     answer = _answer(res, body.file, body.drawings)
     if body.channel is not None:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+import time
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
@@ -40,6 +41,7 @@ __all__ = [
     "get_store",
     "require_read",
     "require_token",
+    "store_of",
     "templates",
 ]
 
@@ -79,6 +81,11 @@ class Settings(BaseModel):
         without a token.
     plan_example
         Plan the bundled example cluster at first start when the data folder has no plan.
+    max_plan_nodes
+        Largest cluster (compute nodes) a plan upload may ask for; bigger ones are planned
+        with ``mpokit plan``, not on the web server.
+    workers
+        Background jobs that run at once (plans); more wait in the queue.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -90,6 +97,7 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(4 * 1024 * 1024, gt=0)
     open_reads: bool = False
     plan_example: bool = False
+    max_plan_nodes: int = Field(20_000, ge=1)
     workers: int = Field(2, ge=1, le=32)
 
     @cached_property
@@ -120,8 +128,32 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_store(request: Request) -> Store:
-    """The app's open store (a dependency), opened at first use and shared by every request.
+def store_of(app: Any) -> Store:
+    """The open store of ``app``, opened at first use and shared by every request.
+
+    Parameters
+    ----------
+    app
+        The application (:func:`mpokit.web.app.create_app`).
+
+    Returns
+    -------
+    Store
+        The store (one engine and connection pool per app).
+    """
+    state = app.state
+    with state.store_lock:
+        if state.store is None:
+            state.store = open_store(state.settings.resolved_store_url)
+        store: Store = state.store
+    return store
+
+
+async def get_store(request: Request) -> Store:
+    """The app's open store (a dependency; see :func:`store_of`).
+
+    Async so that a request does not hop to a worker thread just to read an attribute; the
+    one-time open (with its migrations) runs on the event loop once.
 
     Parameters
     ----------
@@ -131,14 +163,9 @@ def get_store(request: Request) -> Store:
     Returns
     -------
     Store
-        The store (one engine and connection pool per app).
+        The app's store.
     """
-    state = request.app.state
-    with state.store_lock:
-        if state.store is None:
-            state.store = open_store(state.settings.resolved_store_url)
-        store: Store = state.store
-    return store
+    return store_of(request.app)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
@@ -190,7 +217,7 @@ async def require_token(request: Request, store: StoreDep) -> TokenInfo:
                                  "'Authorization: Bearer <token>' (create one with "
                                  "'mpokit token create NAME')",
                             headers={"WWW-Authenticate": "Bearer"})
-    info = verify_token(store, text)
+    info = _verified(request, store, text)
     if info is None:
         raise HTTPException(403, "the API token is unknown or revoked (see 'mpokit token list')")
     if via_cookie:
@@ -205,6 +232,34 @@ async def require_token(request: Request, store: StoreDep) -> TokenInfo:
 
 
 TokenDep = Annotated[TokenInfo, Depends(require_token)]
+
+#: How long a verified token is trusted without asking the store again (seconds): a token
+#: revoked from the command line stops working within this time.
+TOKEN_CACHE_S = 5.0
+
+
+def _verified(request: Request, store: Store, text: str) -> TokenInfo | None:
+    """:func:`verify_token` behind a short cache of positive answers (keyed by the hash).
+
+    Every write otherwise opens a store transaction (a write lock on SQLite) just to read
+    the token; under load that lock, not the work, would set the latency.
+    """
+    import hashlib
+
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    cache: dict[str, tuple[float, TokenInfo]] = request.app.state.token_cache
+    now = time.monotonic()
+    hit = cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    info = verify_token(store, text)
+    if info is not None:
+        if len(cache) > 1000:
+            cache.clear()
+        cache[key] = (now + TOKEN_CACHE_S, info)
+    else:
+        cache.pop(key, None)
+    return info
 
 
 def require_read(request: Request, store: StoreDep) -> None:
@@ -228,7 +283,7 @@ def require_read(request: Request, store: StoreDep) -> None:
     if not text:
         raise HTTPException(401, "reads from other hosts need an API token",
                             headers={"WWW-Authenticate": "Bearer"})
-    if verify_token(store, text) is None:
+    if _verified(request, store, text) is None:
         raise HTTPException(403, "the API token is unknown or revoked")
 
 

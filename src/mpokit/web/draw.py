@@ -100,16 +100,17 @@ def lanes_svg(result: ChannelResult, *, fault_at: Iterable[int] = (),
     n_f = len(fwd.rows)
     spans: dict[int, list[float]] = {}
     for j, row in enumerate(fwd.rows):
-        if row.at is not None:
+        if row.at is not None and not row.face.startswith("end"):
             spans.setdefault(row.at, []).append(x_of(j, n_f, False))
     boxes: list[tuple[str, str, float, float, bool]] = [
-        ("end A", str(spec.end("a").transceiver), left - 34, left + 4, False)]
+        ("end A", str(spec.end("a").transceiver), left - 36, left + 36, False)]
     for at in range(len(kinds)):
         xs = spans.get(at) or [left + (at + 1) * (n_cols - 1) * col_w / (len(kinds) + 1)]
         boxes.append((f"path[{at}]", _label_of(at, what, kinds).split(" ", 1)[1],
-                      min(xs) - 30, max(xs) + 30, at in faults))
-    boxes.append(("end B", str(spec.end("b").transceiver), width - right - 4,
-                  width - right + 34, False))
+                      min(xs) - 14 - (28 if len(xs) == 1 else 0),
+                      max(xs) + 14 + (28 if len(xs) == 1 else 0), at in faults))
+    boxes.append(("end B", str(spec.end("b").transceiver), width - right - 36,
+                  width - right + 36, False))
     for i, (name, label, x0, x1, fault) in enumerate(boxes):
         y = 6 + (i % 2) * 4
         colour = FAIL_COLOUR if fault else "#57606a"

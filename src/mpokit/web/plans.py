@@ -78,7 +78,7 @@ def _write_meta(d: Path, meta: dict[str, Any]) -> None:
     atomic_write_text(d / "meta.json", json.dumps(meta, indent=1))
 
 
-def parse_upload(text: str, file: str) -> Any:
+def parse_upload(text: str, file: str, max_nodes: int | None = None) -> Any:
     """Validate an uploaded cluster spec; refuse references to server files.
 
     Parameters
@@ -87,6 +87,8 @@ def parse_upload(text: str, file: str) -> Any:
         The spec (YAML).
     file
         Its name, used in errors.
+    max_nodes
+        Refuse specs with more compute nodes (None: no bound).
 
     Returns
     -------
@@ -106,6 +108,12 @@ def parse_upload(text: str, file: str) -> Any:
                          fix="upload a cluster spec (see examples/cluster)")
     data, lines = load_yaml(text, file=file)
     spec = parse_spec(data, lines)
+    if max_nodes is not None and spec.cluster.nodes > max_nodes:
+        raise InputError(f"{spec.cluster.nodes} nodes are over this server's limit of "
+                         f"{max_nodes} for a plan made on the web", file=file,
+                         line=lines.line_of(("cluster", "nodes")), field="cluster.nodes",
+                         fix="plan it with 'mpokit plan', or start the server with a higher "
+                         "--max-plan-nodes")
     refs = {"cabling.catalog": spec.cabling.catalog, "bom.prices": spec.bom.prices,
             "site.catalog": spec.site.catalog if spec.site is not None else None}
     for field, value in refs.items():
@@ -153,7 +161,7 @@ def start_plan(request_app: FastAPI, text: str, file: str) -> tuple[str, Job]:
         The spec is invalid: nothing is created.
     """
     settings: Settings = request_app.state.settings
-    spec = parse_upload(text, file)  # before anything is written
+    spec = parse_upload(text, file, settings.max_plan_nodes)  # before anything is written
     name = spec.cluster.name
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "plan"
     plan_id = f"{slug}-{uuid.uuid4().hex[:8]}"
@@ -206,6 +214,21 @@ def setup(app: FastAPI) -> None:
             start_plan(app, text, EXAMPLE)
 
     app.state.startup.append(startup)
+    app.state.latest_plan = _latest
+
+
+def _latest(app: FastAPI) -> dict[str, Any] | None:
+    """The newest finished (else newest) plan with its fabric and floor drawings."""
+    from mpokit.web.planview import fabric_svg
+
+    plans = _all_plans(app.state.settings)
+    if not plans:
+        return None
+    meta = next((p for p in plans if p.get("state") == "done"), plans[0])
+    d = _plans_dir(app.state.settings) / meta["id"]
+    view = _view(d) if meta.get("state") == "done" else None
+    return {"plan": meta, "summary": view["summary"] if view else None,
+            "fabric_svg": fabric_svg(view) if view else ""}
 
 
 def _all_plans(settings: Settings) -> list[dict[str, Any]]:
