@@ -131,3 +131,17 @@ def test_ports_are_used_once():
 def test_absurd_sizes_are_design_errors_not_memory_errors():
     with pytest.raises(DesignError, match="more than one plan holds"):
         build_fabric(spec(9_000_000, rails=8, su=None, cages=None, topology="fat-tree"))
+
+
+def test_core_refusal_names_the_cause_and_a_count_that_plans():
+    """Uneven pods and too many pods are different refusals; the suggestion must plan."""
+    fat = dict(rails=1, su=None, ports=8, cages=None, topology="fat-tree", tiers=3)
+    with pytest.raises(DesignError, match="more than a 3-tier fabric") as too_many:
+        build_fabric(spec(129, **fat))
+    assert "at most 8 pods of 4 leaves" in str(too_many.value)
+    with pytest.raises(DesignError, match="last pod of 3") as uneven:
+        build_fabric(spec(124, **fat))
+    msg = str(uneven.value)
+    assert "112 or 128 nodes" in msg
+    for nodes in (112, 128):
+        assert build_fabric(spec(nodes, **fat)).counts()["core"] == 16

@@ -354,11 +354,8 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
             g = int(np.gcd.reduce(ups))
             cnum = smallest_divisor_at_least(g, math.ceil(int(ups.sum()) / k_core))
             if cnum is None:
-                raise DesignError(
-                    f"{n_leaf} leaves exceed a 3-tier fabric of {k} / {spine_radix} / "
-                    f"{k_core}-port leaf / spine / core switches; use bigger switches or "
-                    "plan the cluster in parts"
-                )
+                raise DesignError(_core_refusal(n_leaf, pod_sizes, k, spine_radix, k_core,
+                                                c.nodes))
             cores_per_plane.append(cnum)
         core_plane = np.repeat(np.arange(len(cores_per_plane)), cores_per_plane)
     n_core = int(sum(cores_per_plane))
@@ -556,3 +553,28 @@ def _multi_plane(spec: ClusterSpec, cat: PlanCatalog | None) -> Fabric:
         links=links, planes=n_pl, dev_plane=dev_plane,
         notes=[*sub.notes, f"{n_pl} planes: NIC port r of every node joins plane r mod {n_pl}"],
     )
+
+
+def _core_refusal(n_leaf: int, pod_sizes: list[int], k: int, spine_radix: int, k_core: int,
+                  nodes: int) -> str:
+    """Why the cores of a 3-tier fabric cannot be wired, and what to change.
+
+    Two different causes end here: more pods than a core switch has ports (capacity), or
+    pods of unequal size whose spine uplinks cannot be spread over the cores in equal
+    shares (a partial last pod). The message names the one that applies.
+    """
+    switches = f"{k} / {spine_radix} / {k_core}-port leaf / spine / core switches"
+    full = pod_sizes[0]
+    if len(pod_sizes) > k_core:  # a core switch meets each pod once per plane
+        return (f"{n_leaf} leaves make {len(pod_sizes)} pods, more than a 3-tier fabric of "
+                f"{switches} connects (at most {k_core} pods of {full} leaves, "
+                f"{k_core * full} leaves); use bigger switches or plan the cluster in parts")
+    whole = [n for n in ((n_leaf // full) * full, -(-n_leaf // full) * full)
+             if n > 0 and n // full <= k_core]
+    hint = f"a leaf count that is a multiple of {full} ({' or '.join(map(str, whole))} leaves"
+    if nodes % n_leaf == 0:
+        hint += f", i.e. {' or '.join(str(n * (nodes // n_leaf)) for n in whole)} nodes"
+    return (f"{n_leaf} leaves make {len(pod_sizes) - 1} pods of {full} leaves and a last pod "
+            f"of {pod_sizes[-1]}; with {switches} the spines' uplinks of unequal pods cannot "
+            f"be shared equally by the core switches; plan {hint}), use bigger switches, or "
+            "plan the cluster in parts")
