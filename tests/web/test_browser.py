@@ -10,8 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mpokit.web.plans import start_plan
-
 ROOT = Path(__file__).resolve().parents[2]
 Shot = Callable[[Any, str], Path]
 
@@ -51,11 +49,19 @@ def test_channel_upload_through_the_form(page: Any, live_server: str, token: str
     shot(page, "channel-view")
 
 
-def test_plan_view_names_every_rack(app: Any, page: Any, shot: Shot) -> None:
-    text = (ROOT / "examples" / "cluster" / "superpod-1su.yaml").read_text()
-    plan_id, job = start_plan(app, text, "superpod-1su.yaml")
-    assert app.state.jobs.wait(job.id, timeout_s=120).state == "done"
-    page.goto(f"/plans/{plan_id}")
+def test_plan_upload_shows_progress_then_the_plan(app: Any, page: Any, live_server: str,
+                                                  token: str, shot: Shot) -> None:
+    page.goto("/signin")
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(live_server + "/")
+    page.goto("/plans")
+    page.set_input_files("#file", str(ROOT / "examples" / "cluster" / "superpod-1su.yaml"))
+    page.get_by_role("button", name="Plan").click()
+    page.wait_for_url("**/plans/superpod-1su-*")
+    # the page polls the job (static/app.js) and reloads itself when the plan is done
+    page.wait_for_selector("svg.floor", timeout=120_000)
+    plan_id = page.url.rsplit("/", 1)[1].split("#")[0]
     names = page.locator("svg.floor text.rack-name").all_text_contents()
     assert len(names) == 10 and len(set(names)) == 10 and "1A01" in names
     assert page.locator("svg.fabric g.tier").count() == 3

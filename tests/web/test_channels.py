@@ -118,3 +118,10 @@ def test_page_form_needs_csrf(client: Any, token: str) -> None:
     client.cookies.set("mpokit_token", token)
     r = client.post("/channels", data={"text": METHOD_B})
     assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+
+
+def test_submitting_an_empty_form_says_so(client: Any, token: str) -> None:
+    client.cookies.set("mpokit_token", token)
+    client.get("/channels")
+    r = client.post("/channels", data={"text": "  ", "csrf": client.cookies.get("mpokit_csrf")})
+    assert r.status_code == 422 and "the channel file is empty" in r.text

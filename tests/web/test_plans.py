@@ -182,3 +182,14 @@ def test_oversized_cluster_is_refused_on_the_web(client: Any, auth: dict[str, st
     assert err["field"] == "cluster.nodes" and err["line"] == 2
     assert "mpokit plan" in err["fix"]
     assert not _plans(app).exists() or not any(_plans(app).iterdir())
+
+
+def test_each_design_draws_its_least_margin_channel(client: Any, planned: str) -> None:
+    view = client.get(f"/api/v1/plans/{planned}").json()["view"]
+    for k, d in enumerate(view["designs"]):
+        html = client.get(f"/plans/{planned}/designs/{k}").text
+        assert html.count('<path class="lane ') > 0
+        assert "least margin" in html
+        if d["worst_margin_db"] is not None:  # the drawn channel is the worst one
+            assert f"margin <strong class=\"ok\">{d['worst_margin_db']:.2f} dB" in html
+    assert client.get(f"/plans/{planned}/designs/{len(view['designs'])}").status_code == 404

@@ -147,3 +147,9 @@ def test_server_errors_are_generic_problems(app: Any, portal: BlockingPortal) ->
     assert r.status_code == 500
     assert "secret" not in r.text and r.json()["type"].endswith("/server-error")
     portal.call(c.http.aclose)
+
+
+def test_remote_clients_cannot_read_the_home_page_or_jobs(remote: Client) -> None:
+    assert remote.get("/").status_code == 401
+    assert remote.get("/api/v1/jobs/x").status_code == 401
+    assert remote.get("/api/v1/health").status_code == 200  # liveness stays open

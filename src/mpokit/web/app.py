@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +34,7 @@ from mpokit.web.deps import (
     Settings,
     StoreDep,
     check_csrf,
+    require_read,
     templates,
 )
 from mpokit.web.jobs import JobRegistry
@@ -187,7 +188,7 @@ def health() -> dict[str, Any]:
     return {"ok": True, "version": __version__}
 
 
-@router.get("/api/v1/jobs/{job_id}", tags=["jobs"])
+@router.get("/api/v1/jobs/{job_id}", tags=["jobs"], dependencies=[Depends(require_read)])
 def job_status(job_id: str, request: Request) -> dict[str, Any]:
     """A background job's state and progress (0..1); poll until ``done`` or ``failed``."""
     job = request.app.state.jobs.get(job_id)
@@ -198,7 +199,8 @@ def job_status(job_id: str, request: Request) -> dict[str, Any]:
     return body
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/", response_class=HTMLResponse, include_in_schema=False,
+            dependencies=[Depends(require_read)])
 def home(request: Request) -> Response:
     """The start page: the newest plan (the bundled example on a fresh machine), links."""
     latest = None

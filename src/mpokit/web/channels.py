@@ -30,7 +30,8 @@ from mpokit.verify import SetResult
 from mpokit.web.deps import TokenDep, require_read, templates
 from mpokit.web.draw import lanes_svg, waterfall_svg
 
-__all__ = ["CheckRequest", "check_text", "example_names", "router", "view_of"]
+__all__ = ["CheckRequest", "check_text", "example_names", "render_channel_page", "router",
+           "view_of"]
 
 router = APIRouter()
 
@@ -237,11 +238,34 @@ def get_example(name: str) -> PlainTextResponse:
     return PlainTextResponse(_example_text(name), media_type="application/yaml")
 
 
-def _page(request: Request, *, text: str = "", file: str = "channel.yaml",
-          channel: int | None = None, status: int = 200) -> Response:
+def render_channel_page(request: Request, *, text: str = "", file: str = "channel.yaml",
+                        channel: int | None = None, status: int = 200,
+                        submitted: bool = False) -> Response:
+    """The channel page checking ``text`` (empty: just the form).
+
+    Parameters
+    ----------
+    request
+        The request being answered.
+    text
+        A channel file's text.
+    file
+        Its name, shown and used in errors.
+    channel
+        The channel to draw (default: the first failing one).
+    status
+        HTTP status of the page (422 when the text cannot be checked).
+    submitted
+        The user submitted the form: an empty text is an error, not a blank page.
+
+    Returns
+    -------
+    Response
+        The rendered page.
+    """
     ctx: dict[str, Any] = {"title": "Channels", "examples": example_names(), "text": text,
                            "file": file, "answer": None, "problem": None}
-    if text:
+    if text or submitted:
         try:
             res = check_text(text, file)
             answer = _answer(res, file, drawings=True)
@@ -262,8 +286,9 @@ def channels_page(request: Request, example: str | None = None,
                   channel: int | None = None) -> Response:
     """The channel page; ``?example=NAME`` checks a bundled example."""
     if example is None:
-        return _page(request)
-    return _page(request, text=_example_text(example), file=example, channel=channel)
+        return render_channel_page(request)
+    return render_channel_page(request, text=_example_text(example), file=example,
+                               channel=channel)
 
 
 @router.post("/channels", response_class=HTMLResponse, include_in_schema=False)
@@ -282,7 +307,7 @@ async def channels_post(
         except UnicodeDecodeError:
             return _bad_upload(request, file.filename)
         name = file.filename.replace("/", "_")[:200]
-    return _page(request, text=text, file=name, channel=channel)
+    return render_channel_page(request, text=text, file=name, channel=channel, submitted=True)
 
 
 def _bad_upload(request: Request, filename: str) -> Response:

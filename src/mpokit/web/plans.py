@@ -454,3 +454,17 @@ def racks_page(request: Request, plan_id: str, rack: str = "", page: int = 0) ->
         "rack": rack, "page": page, "pages": (len(names) + 11) // 12})
 
 
+
+
+@router.get("/plans/{plan_id}/designs/{k}", response_class=HTMLResponse,
+            include_in_schema=False, dependencies=[Depends(require_read)])
+def design_page(request: Request, plan_id: str, k: int) -> Response:
+    """One channel design of the plan drawn in the channel view (its least-margin channel)."""
+    from mpokit.web.channels import render_channel_page
+
+    data = _plan_json(request, plan_id)
+    view = data.get("view")
+    if view is None or not 0 <= k < len(view["designs"]):
+        raise HTTPException(404, f"plan {plan_id!r} has no design {k}")
+    return render_channel_page(request, text=view["designs"][k]["example"],
+                               file=f"{data['name']} design {k}")

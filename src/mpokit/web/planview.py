@@ -92,6 +92,33 @@ def _elevations(plan: Plan) -> tuple[dict[str, list[dict[str, Any]]], list[dict[
     return dict(per_rack), routes
 
 
+def _example_yaml(design: Any, k: int) -> str:
+    """One channel of a design as a channel file: the one with the least margin."""
+    import yaml
+
+    i = 0
+    m = design.loss_margin_db
+    if m is not None and np.size(m) and np.isfinite(m).any():
+        i = int(np.nanargmin(np.where(np.isfinite(m), m, np.nan)))
+    spec = design.spec(i, name=f"{design.cls} design {k}, channel {i} (least margin)")
+    data = spec.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return str(yaml.safe_dump(data, sort_keys=False))
+
+
+def _design_row(d: Any, k: int) -> dict[str, Any]:
+    """A channel design's row: what it joins, how many channels, worst margin, verdict."""
+    m = d.loss_margin_db
+    worst = (round(float(np.nanmin(m)), 3) if m is not None and np.size(m)
+             and np.isfinite(m).any() else None)
+    return {
+        "link_class": d.cls, "mode": str(d.mode), "optic": d.optic.name if d.optic else "",
+        "a": d.a_model, "b": d.b_model, "channels": int(d.n_channels),
+        "path": " ".join(kind for kind, _, _ in d.elements), "worst_margin_db": worst,
+        "ok": bool(d.result is None or (d.result.ok and not d.result.channel_errors.any())),
+        "example": _example_yaml(d, k),
+    }
+
+
 def plan_view(plan: Plan) -> dict[str, Any]:
     """The JSON view of a finished plan.
 
@@ -105,7 +132,8 @@ def plan_view(plan: Plan) -> dict[str, Any]:
     dict
         ``summary``, ``fabric`` (tiers, planes, per-plane counts, link counts), ``racks``
         (name, role, position in m), ``rack_units``, ``elevations`` (rack -> devices with
-        ports), ``trunks`` (rack pairs with legs), ``findings``, ``designs``, ``density``,
+        ports), ``trunks`` (rack pairs with legs), ``findings``, ``designs`` (each with an
+        ``example``: its least-margin channel as a channel file), ``density``,
         ``margins`` (histogram; ``unmeasurable`` counts channels without a margin).
     """
     from mpokit.plan.report import density, plan_findings
@@ -129,14 +157,7 @@ def plan_view(plan: Plan) -> dict[str, Any]:
     elevations, trunks = _elevations(plan)
     findings = [{"code": c, "severity": s, "link_class": cls, "mode": m, "channels": n,
                  "message": msg, "fix": fix} for c, s, cls, m, n, msg, fix in plan_findings(plan)]
-    designs = [{"link_class": d.cls, "mode": str(d.mode), "optic": d.optic.name if d.optic
-                else "", "a": d.a_model, "b": d.b_model, "channels": int(d.n_channels),
-                "path": " ".join(k for k, _, _ in d.elements),
-                "worst_margin_db": round(float(np.min(d.loss_margin_db)), 3)
-                if d.loss_margin_db is not None and np.size(d.loss_margin_db)
-                and np.isfinite(np.min(d.loss_margin_db)) else None,
-                "ok": bool(d.result is None or (d.result.ok and not d.result.channel_errors.any()))}
-               for d in plan.cabling.designs]
+    designs = [_design_row(d, k) for k, d in enumerate(plan.cabling.designs)]
     return {
         "summary": plan.summary,
         "fabric": {"topology": plan.summary.get("topology"), "tiers": int(fab.tiers),
