@@ -1,0 +1,214 @@
+"""What the QC pages show, computed from the store: lot list, lot report, inspections.
+
+The web routes call one function here each; these functions compose the store's own
+calls (:func:`mpokit.store.analysis.statistics`, :func:`~mpokit.store.assess.grade_all`,
+:func:`~mpokit.store.stats.shewhart_chart`, :func:`~mpokit.store.endface.latest_inspections`)
+and add nothing statistical of their own. A statistic the data cannot support is ``None``
+with a ``*_reason``, never a number that looks real.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> from mpokit.store import open_store
+    >>> from mpokit.store.grading import get_profile
+    >>> url = "sqlite:///" + str(pathlib.Path(tempfile.mkdtemp()) / "q.db")
+    >>> with open_store(url) as st:
+    ...     lot_list(st, get_profile("iec-B-2"))["lots"]
+    []
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from mpokit.errors import InputError
+from mpokit.store.analysis import statistics
+from mpokit.store.assess import grade_all, load_assemblies
+from mpokit.store.db import Store
+from mpokit.store.endface import EndfaceImage, latest_inspections
+from mpokit.store.grading import LimitProfile
+from mpokit.store.models import Assembly, Inspection
+from mpokit.store.stats import ewma_chart, group_stats, shewhart_chart
+
+__all__ = ["GEOMETRY_PARAMETERS", "lot_inspections", "lot_list", "lot_report"]
+
+#: Geometry parameters shown as distributions, with their unit (as stored by ``qc geometry``).
+GEOMETRY_PARAMETERS = (("height_diff_nm", "nm"), ("adjacent_diff_nm", "nm"),
+                       ("minus_coplanarity_nm", "nm"), ("angle_x_deg", "deg"),
+                       ("angle_y_deg", "deg"), ("radius_mm", "mm"), ("apex_offset_um", "um"),
+                       ("fiber_height_nm", "nm"))
+
+
+def _round(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+
+def _values(x: np.ndarray) -> list[float]:
+    """The finite values, rounded to 4 decimals (array work, not a loop per value)."""
+    a = np.asarray(x, dtype=float)
+    out: list[float] = np.round(a[np.isfinite(a)], 4).tolist()
+    return out
+
+
+def lot_list(store: Store, profile: LimitProfile, *, matings: int = 20_000,
+             seed: int = 0) -> dict[str, Any]:
+    """Every lot with its yield, mean, 97th percentile, Cpk and random-mating grade, and the
+    X-bar and EWMA charts across lots (the store's :func:`statistics`, by lot).
+
+    Parameters
+    ----------
+    store
+        The open store.
+    profile
+        The limits to grade against.
+    matings, seed
+        Random-mating draws per lot and their seed.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``{"profile", "lots": [...], "charts", "charts_reason"}``; each lot also carries its
+        supplier(s).
+    """
+    res = statistics(store, profile, by="lot", matings=matings, seed=seed)
+    with store.session() as s:
+        sup: dict[str, set[str]] = {}
+        for lot, supplier in s.execute(select(Assembly.lot, Assembly.supplier)
+                                       .where(Assembly.lot.is_not(None)).distinct()):
+            if supplier:
+                sup.setdefault(str(lot), set()).add(str(supplier))
+    lots = [g | {"lot": g["name"], "suppliers": sorted(sup.get(g["name"], ()))}
+            for g in res["groups"]]
+    return {"profile": profile.name, "lots": lots, "charts": res["charts"],
+            "charts_reason": res["charts_reason"]}
+
+
+def lot_inspections(store: Store, lot: str) -> list[dict[str, Any]]:
+    """The lot's incoming inspections, oldest first (plan, seed, sample, verdict).
+
+    Parameters
+    ----------
+    store
+        The open store.
+    lot
+        The lot name.
+
+    Returns
+    -------
+    list[dict[str, Any]]
+        One dict per recorded inspection.
+    """
+    with store.session() as s:
+        rows = list(s.scalars(select(Inspection).where(Inspection.lot == lot)
+                              .order_by(Inspection.id)))
+        return [{"id": r.id, "lot_size": r.lot_size, "level": r.level, "aql": r.aql,
+                 "severity": r.severity, "sample_size": r.sample_size, "ac": r.ac, "re": r.re,
+                 "seed": r.seed, "sample": list(r.sample), "nonconforming": r.nonconforming,
+                 "verdict": r.verdict, "decided_at": r.decided_at.isoformat()}
+                for r in rows]
+
+
+def _with_endface(store: Store, serials: list[str]) -> set[str]:
+    """The serials with any end-face inspection (one query per 500, not one per serial)."""
+    out: set[str] = set()
+    with store.session() as s:
+        for i in range(0, len(serials), 500):
+            out.update(s.scalars(select(EndfaceImage.serial).distinct()
+                                 .where(EndfaceImage.serial.in_(serials[i:i + 500]))))
+    return out
+
+
+def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
+    """One lot: yield, per-parameter distributions, an X-bar chart over its assemblies,
+    the assemblies' grades, their newest end-face inspections and the lot's inspections.
+
+    The X-bar and EWMA charts take each assembly (in serial order, the order they were made
+    when serials count up) as a subgroup of its per-fiber worst IL values; centre and limits
+    are the store's :func:`~mpokit.store.stats.shewhart_chart` (pooled within-assembly
+    sigma) and :func:`~mpokit.store.stats.ewma_chart` (lambda 0.2, L 3).
+
+    Parameters
+    ----------
+    store
+        The open store.
+    lot
+        The lot name given at import.
+    profile
+        The limits to grade against.
+
+    Returns
+    -------
+    dict[str, Any]
+        JSON-ready: ``lot``, ``suppliers``, ``profile``, ``limits``, ``stats`` (assemblies,
+        fibers, yield, mean_db, p97_db, cpk), ``verdicts`` (count per verdict),
+        ``distributions`` (name -> {unit, values, limit}), ``chart`` and ``ewma_chart``
+        (or None with ``chart_reason``), ``assemblies``, ``endface`` and ``inspections``.
+
+    Raises
+    ------
+    InputError
+        The lot has no assemblies with IL/RL results (field ``lot``).
+    """
+    data = load_assemblies(store, lot=lot, with_geometry=True)
+    if not data:
+        raise InputError(f"lot {lot!r} has no assemblies with IL/RL results", field="lot",
+                         fix="import the lot's station files with --lot NAME")
+    grades = grade_all(data, profile)
+    il_per = [np.asarray(g.il_worst_db, dtype=float) for g in grades]
+    il_all = np.concatenate(il_per) if il_per else np.empty(0)
+    rl_all = np.concatenate([np.asarray(g.rl_worst_db, dtype=float) for g in grades])
+    passed = [g.verdict == "pass" for g in grades]
+    st = group_stats(lot, il_all, passed, profile.il_max_db)
+    verdicts = {v: sum(g.verdict == v for g in grades) for v in ("pass", "fail",
+                                                                  "unmeasurable")}
+    dists: dict[str, dict[str, Any]] = {
+        "il_db": {"label": "worst IL per fiber", "unit": "dB",
+                  "values": _values(il_all),
+                  "limit": profile.il_max_db, "limit_label": f"{profile.name} max"},
+        "rl_db": {"label": "worst RL per fiber", "unit": "dB",
+                  "values": _values(rl_all),
+                  "limit": profile.rl_min_db, "limit_label": f"{profile.name} min"}}
+    for key, unit in GEOMETRY_PARAMETERS:
+        vals = [float(ge["parameters"][key]) for d in data for ge in d.geometry
+                if (ge.get("parameters") or {}).get(key) is not None]
+        if vals:
+            dists[key] = {"label": key.rsplit("_", 1)[0].replace("_", " "), "unit": unit,
+                          "values": _values(np.asarray(vals)), "limit": None,
+                          "limit_label": ""}
+    chart, ewma, reason = None, None, ""
+    usable = [(g.serial, v[np.isfinite(v)]) for g, v in zip(grades, il_per, strict=True)]
+    usable = [(s, v) for s, v in usable if v.size >= 2]
+    if len(usable) >= 2:
+        names, groups = [s for s, _ in usable], [v for _, v in usable]
+        chart = shewhart_chart(names, groups).to_dict()
+        ewma = ewma_chart(names, groups).to_dict()
+        if len(usable) < len(grades):
+            reason = (f"{len(grades) - len(usable)} assemblies with under 2 IL values are "
+                      "left out of the chart")
+    else:
+        reason = "an X-bar chart needs 2 or more assemblies with 2 or more IL values each"
+    assemblies = []
+    endface = []
+    inspected = _with_endface(store, [d.serial for d in data])
+    for d, g, v in zip(data, grades, il_per, strict=True):
+        fin = v[np.isfinite(v)]
+        bad = [f"{e}{f}" for e, f, fv in zip(g.ends, g.fibers, g.fiber_verdicts, strict=True)
+               if fv != "pass"]
+        assemblies.append({"serial": g.serial, "verdict": g.verdict, "grade": g.grade,
+                           "il_max_db": _round(float(fin.max())) if fin.size else None,
+                           "rl_min_db": _round(float(np.nanmin(g.rl_worst_db)))
+                           if g.rl_worst_db and np.isfinite(g.rl_worst_db).any() else None,
+                           "fibers_not_passing": bad, "stations": list(d.stations),
+                           "geometry_ok": [ge["ok"] for ge in d.geometry]})
+        for e in (latest_inspections(store, g.serial) if g.serial in inspected else ()):
+            endface.append({"serial": g.serial, **e,
+                            "inspected_at": e["inspected_at"].isoformat()})
+    suppliers = sorted({d.supplier for d in data if d.supplier})
+    return {"lot": lot, "suppliers": suppliers, "profile": profile.name,
+            "limits": {"il_max_db": profile.il_max_db, "rl_min_db": profile.rl_min_db,
+                       "status": profile.status, "source": profile.source},
+            "stats": st.to_dict(), "verdicts": verdicts, "distributions": dists,
+            "chart": chart, "ewma_chart": ewma, "chart_reason": reason, "assemblies": assemblies,
+            "endface": endface, "inspections": lot_inspections(store, lot)}

@@ -1,0 +1,222 @@
+"""Server-side SVG charts of the QC and acceptance pages (no front-end library).
+
+Every function returns one ``<svg>`` string with escaped text, a ``role="img"`` and an
+``aria-label`` so a screen reader names the chart, and ``data-*`` attributes the browser
+tests read (one ``circle.point`` per control-chart point, one ``path.lane`` per fiber).
+
+Example:
+    >>> svg = histogram_svg([0.1, 0.12, 0.2], title="IL", unit="dB", limit=0.25)
+    >>> svg.startswith("<svg") and 'class="bar"' in svg
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+import numpy as np
+
+__all__ = ["control_chart_svg", "fiber_map_svg", "histogram_svg"]
+
+_W, _H, _L, _R, _T, _B = 640, 220, 56, 16, 24, 40  # size and margins (px)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _axis(lo: float, hi: float, y_of: Any, unit: str) -> list[str]:
+    out = []
+    for v in np.linspace(lo, hi, 5):
+        y = y_of(v)
+        out.append(f'<line x1="{_L}" x2="{_W - _R}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
+                   f'<text x="{_L - 4}" y="{y + 3:.1f}" text-anchor="end">{_fmt(v)}</text>')
+    out.append(f'<text x="12" y="{_T + (_H - _T - _B) / 2:.0f}" transform="rotate(-90 12 '
+               f'{_T + (_H - _T - _B) / 2:.0f})" text-anchor="middle">{escape(unit)}</text>')
+    return out
+
+
+def histogram_svg(values: Sequence[float], *, title: str, unit: str, bins: int = 20,
+                  limit: float | None = None, limit_label: str = "limit") -> str:
+    """A histogram of ``values`` with an optional vertical limit line.
+
+    Parameters
+    ----------
+    values
+        The measured values (non-finite ones are dropped).
+    title, unit
+        Chart title and the unit of the x axis.
+    bins
+        Number of bars.
+    limit, limit_label
+        A specification limit drawn as a red line, and its label.
+
+    Returns
+    -------
+    str
+        The SVG; a short note instead of bars when there is no finite value.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    label = f"{title}: histogram of {x.size} values ({unit})"
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart histogram" role="img" '
+            f'aria-label="{escape(label)}" viewBox="0 0 {_W} {_H}" data-n="{x.size}">'
+            f"<title>{escape(label)}</title>")
+    if x.size == 0:
+        return head + f'<text x="{_L}" y="{_H / 2:.0f}">{escape(title)}: no values</text></svg>'
+    lo, hi = float(x.min()), float(x.max())
+    if limit is not None and np.isfinite(limit):
+        lo, hi = min(lo, limit), max(hi, limit)
+    if hi <= lo:
+        lo, hi = lo - 0.5 * (abs(lo) or 1.0) * 0.1, hi + 0.5 * (abs(hi) or 1.0) * 0.1
+    counts, edges = np.histogram(x, bins=bins, range=(lo, hi))
+    top = max(int(counts.max()), 1)
+    pw, ph = _W - _L - _R, _H - _T - _B
+
+    def x_of(v: float) -> float:
+        return _L + (v - lo) / (hi - lo) * pw
+
+    def y_of(c: float) -> float:
+        return _T + ph - c / top * ph
+
+    parts = [head, f'<text x="{_L}" y="14" class="title">{escape(title)} (n = {x.size})</text>']
+    parts += _axis(0, top, y_of, "count")
+    for c, a, b in zip(counts.tolist(), edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        if c:
+            parts.append(f'<rect class="bar" x="{x_of(a):.1f}" y="{y_of(c):.1f}" '
+                         f'width="{max(x_of(b) - x_of(a) - 1, 1):.1f}" '
+                         f'height="{_T + ph - y_of(c):.1f}"><title>{_fmt(a)}..{_fmt(b)} {unit}: '
+                         f"{c}</title></rect>")
+    for v in (lo, hi):
+        parts.append(f'<text x="{x_of(v):.1f}" y="{_H - _B + 14}" text-anchor="middle">'
+                     f"{_fmt(v)}</text>")
+    parts.append(f'<text x="{_L + pw / 2:.0f}" y="{_H - 6}" text-anchor="middle">'
+                 f"{escape(unit)}</text>")
+    if limit is not None and np.isfinite(limit):
+        lx = x_of(limit)
+        right = lx > _L + pw / 2  # label on the side with room
+        parts.append(f'<line class="limit" x1="{lx:.1f}" x2="{lx:.1f}" y1="{_T}" '
+                     f'y2="{_T + ph}"/><text class="limit" x="{lx - 3 if right else lx + 3:.1f}"'
+                     f' y="{_T + 10}" text-anchor="{"end" if right else "start"}">'
+                     f"{escape(limit_label)} {_fmt(limit)}</text>")
+    return "".join(parts) + "</svg>"
+
+
+def control_chart_svg(chart: dict[str, Any], *, title: str, unit: str) -> str:
+    """An X-bar (or EWMA) control chart from :meth:`ControlChart.to_dict`.
+
+    Points outside their limits are drawn red with class ``ooc``.
+
+    Parameters
+    ----------
+    chart
+        ``{"kind", "center", "points": [{"name", "value", "lcl", "ucl"}], ...}``.
+    title, unit
+        Chart title and the unit of the y axis.
+
+    Returns
+    -------
+    str
+        The SVG: centre line, stepped limits, one ``circle.point`` per subgroup.
+    """
+    pts = chart["points"]
+    n = len(pts)
+    label = f"{title}: {n} subgroups, centre {_fmt(chart['center'])} {unit}"
+    vals = [p[k] for p in pts for k in ("value", "lcl", "ucl")]
+    lo, hi = min(vals), max(vals)
+    pad = (hi - lo) * 0.08 or 0.01
+    lo, hi = lo - pad, hi + pad
+    pw, ph = _W - _L - _R, _H - _T - _B
+
+    def x_of(i: float) -> float:
+        return _L + (i + 0.5) / n * pw
+
+    def y_of(v: float) -> float:
+        return _T + (hi - v) / (hi - lo) * ph
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart control" role="img" '
+             f'aria-label="{escape(label)}" viewBox="0 0 {_W} {_H}" '
+             f'data-kind="{escape(chart["kind"])}" data-n="{n}"><title>{escape(label)}</title>',
+             f'<text x="{_L}" y="14" class="title">{escape(title)}</text>']
+    parts += _axis(lo, hi, y_of, unit)
+    cy = y_of(chart["center"])
+    parts.append(f'<line class="center" x1="{_L}" x2="{_W - _R}" y1="{cy:.1f}" y2="{cy:.1f}"/>')
+    for key in ("ucl", "lcl"):
+        d = "M" + " L".join(f"{x_of(i - 0.5):.1f},{y_of(p[key]):.1f} "
+                            f"{x_of(i + 0.5):.1f},{y_of(p[key]):.1f}" for i, p in enumerate(pts))
+        parts.append(f'<path class="limit {key}" d="{d}" fill="none"/>')
+    line = " L".join(f"{x_of(i):.1f},{y_of(p['value']):.1f}" for i, p in enumerate(pts))
+    parts.append(f'<path class="series" d="M{line}" fill="none"/>')
+    for i, p in enumerate(pts):
+        bad = p["value"] > p["ucl"] or p["value"] < p["lcl"]
+        parts.append(f'<circle class="point{" ooc" if bad else ""}" cx="{x_of(i):.1f}" '
+                     f'cy="{y_of(p["value"]):.1f}" r="3.5" data-name="{escape(str(p["name"]))}">'
+                     f"<title>{escape(str(p['name']))}: {_fmt(p['value'])} {escape(unit)} "
+                     f"(limits {_fmt(p['lcl'])}..{_fmt(p['ucl'])})</title></circle>")
+    step = max(1, n // 12)
+    for i in range(0, n, step):
+        parts.append(f'<text x="{x_of(i):.1f}" y="{_H - _B + 14}" text-anchor="middle" '
+                     f'class="tick">{escape(str(pts[i]["name"]))[:14]}</text>')
+    return "".join(parts) + "</svg>"
+
+
+def fiber_map_svg(measured: Sequence[int | None], designed: Sequence[int | None], *,
+                  title: str) -> str:
+    """End-A positions joined to the end-B positions they reach: designed (grey, dashed)
+    and measured (blue, red where it differs; ``None`` = open, no continuity).
+
+    Parameters
+    ----------
+    measured, designed
+        Per end-A position (0-based index), the 1-based end-B position or None.
+    title
+        The chart's accessible name.
+
+    Returns
+    -------
+    str
+        The SVG with one ``path.lane`` per measured fiber (``data-ok`` true/false).
+
+    Example
+    -------
+    >>> fiber_map_svg([12, 11, None], [12, 11, 10], title="x").count('class="lane')
+    3
+    """
+    n = max(len(measured), len(designed), 1)
+    width = max(n, max((v for v in [*measured, *designed] if v), default=1))
+    gap = min(44.0, (_W - 2 * _L) / max(width - 1, 1))
+    top, bottom = 46.0, 196.0
+
+    def px(pos: int) -> float:
+        return _L + (pos - 1) * gap
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart fibermap" role="img" '
+             f'aria-label="{escape(title)}" viewBox="0 0 {_W} 230"><title>{escape(title)}</title>',
+             f'<text x="8" y="{top - 16:.0f}">end A</text>'
+             f'<text x="8" y="{bottom + 26:.0f}">end B</text>']
+    for p in range(1, width + 1):
+        parts.append(f'<circle class="port" cx="{px(p):.1f}" cy="{top - 10:.0f}" r="7"/>'
+                     f'<text x="{px(p):.1f}" y="{top - 7:.0f}" text-anchor="middle" '
+                     f'class="portno">{p}</text>'
+                     f'<circle class="port" cx="{px(p):.1f}" cy="{bottom + 10:.0f}" r="7"/>'
+                     f'<text x="{px(p):.1f}" y="{bottom + 13:.0f}" text-anchor="middle" '
+                     f'class="portno">{p}</text>')
+    for i, d in enumerate(designed):
+        if d is not None:
+            parts.append(f'<path class="designed" d="M{px(i + 1):.1f},{top:.0f} '
+                         f'L{px(d):.1f},{bottom:.0f}"/>')
+    for i, m in enumerate(measured):
+        want = designed[i] if i < len(designed) else None
+        ok = m == want
+        if m is None:
+            parts.append(f'<path class="lane open" data-ok="false" data-fiber="{i + 1}" '
+                         f'd="M{px(i + 1):.1f},{top:.0f} l0,30"><title>fiber {i + 1}: open'
+                         "</title></path>")
+            continue
+        parts.append(f'<path class="lane{"" if ok else " bad"}" data-ok="{str(ok).lower()}" '
+                     f'data-fiber="{i + 1}" d="M{px(i + 1):.1f},{top:.0f} '
+                     f'L{px(m):.1f},{bottom:.0f}"><title>fiber {i + 1} arrives at {m}'
+                     f"{'' if ok else f' (designed {want})'}</title></path>")
+    return "".join(parts) + "</svg>"
