@@ -104,3 +104,16 @@ def test_discover_finds_images_in_folders(tmp_path: Path) -> None:
     for n in ("sub/b.tif", "a.png", "x.txt"):
         (tmp_path / n).write_bytes(b"")
     assert [p.name for p in discover_images([tmp_path])] == ["a.png", "b.tif"]
+
+
+@pytest.mark.parametrize("header", [
+    b"II*\x00" + (0xFFFFFF00).to_bytes(4, "little"),  # first-page offset past the end
+    b"II*\x00" + (0).to_bytes(4, "little"),  # no first page
+    b"II*\x00" + (8).to_bytes(4, "little") + (5).to_bytes(2, "little") + b"\x00\x01",  # cut IFD
+])
+def test_corrupt_tiff_is_an_input_error_naming_the_file(tmp_path: Path, header: bytes) -> None:
+    path = tmp_path / "broken.tif"
+    path.write_bytes(header + bytes(64))
+    with pytest.raises(InputError, match="broken.tif") as err:
+        read_image(path, pixel_um=0.5)
+    assert "TIFF" in str(err.value)

@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import os
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,9 @@ def _read_tiff(path: Path, file: str) -> tuple[np.ndarray, float | None]:
 
     try:
         with tifffile.TiffFile(path) as tif:
+            if len(tif.pages) == 0:
+                raise InputError("TIFF holds no readable image page", file=file,
+                                 fix="export the image again as a single-page TIFF")
             if len(tif.pages) > 1:
                 raise InputError(f"TIFF holds {len(tif.pages)} pages", file=file,
                                  fix="give one image per file")
@@ -139,8 +143,9 @@ def _read_tiff(path: Path, file: str) -> tuple[np.ndarray, float | None]:
                 pixel = _tiff_pixel_um(tif)
             except InputError as exc:
                 raise exc.located(file=file) from None
-    except tifffile.TiffFileError as exc:
-        raise InputError(f"not a readable TIFF image ({exc})", file=file,
+    except (tifffile.TiffFileError, IndexError, KeyError, ValueError, EOFError,
+            struct.error) as exc:  # corrupt offsets, tags or strips surface as these
+        raise InputError(f"not a readable TIFF image ({type(exc).__name__}: {exc})", file=file,
                          fix="give a PNG, JPEG or TIFF image") from None
     return np.asarray(arr), pixel
 
