@@ -114,6 +114,6 @@ def test_discover_finds_images_in_folders(tmp_path: Path) -> None:
 def test_corrupt_tiff_is_an_input_error_naming_the_file(tmp_path: Path, header: bytes) -> None:
     path = tmp_path / "broken.tif"
     path.write_bytes(header + bytes(64))
-    with pytest.raises(InputError, match="broken.tif") as err:
+    with pytest.raises(InputError, match=r"broken\.tif") as err:
         read_image(path, pixel_um=0.5)
     assert "TIFF" in str(err.value)
