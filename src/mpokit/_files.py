@@ -328,6 +328,30 @@ def output_dir(path: str | os.PathLike[str], *, force: bool = False) -> Iterator
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def write_output_texts(path: str | os.PathLike[str], files: dict[str, str], *,
+                       force: bool = False) -> Path:
+    """Write named UTF-8 texts as one output folder (all files or none), via :func:`output_dir`.
+
+    Parameters
+    ----------
+    path:
+        The output folder.
+    files:
+        File name -> text.
+    force:
+        See :func:`check_output_dir`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    with output_dir(path, force=force) as tmp:
+        for name, text in files.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+    return Path(path)
+
+
 def _finish(tmp: Path, out: Path, *, force: bool) -> None:
     """Write the marker, fix folder modes, and swap ``tmp`` in as ``out``."""
     written = sorted(_entries(tmp))

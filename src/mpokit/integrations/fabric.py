@@ -249,7 +249,7 @@ def write_fabric(plant: Plant, out: str | Path, which: str,
     Path
         ``out``.
     """
-    from mpokit._files import output_dir
+    from mpokit._files import write_output_texts
 
     if which == "ptm":
         name, text = "topology.dot", generate_ptm_dot(plant, names)
@@ -258,6 +258,4 @@ def write_fabric(plant: Plant, out: str | Path, which: str,
     else:
         raise InputError(f"unknown fabric format {which!r}", field="format",
                          fix="use ufm, ibdiagnet or ptm")
-    with output_dir(Path(out), force=force) as tmp:
-        (tmp / name).write_text(text, encoding="utf-8")
-    return Path(out)
+    return write_output_texts(out, {name: text}, force=force)

@@ -192,13 +192,9 @@ def write_nautobot(plant: Plant, out: str | Path, *, force: bool = False) -> Pat
     Path
         ``out``.
     """
-    from mpokit._files import output_dir
+    from mpokit._files import write_output_texts
 
-    files = nautobot_csvs(plant)
-    with output_dir(Path(out), force=force) as tmp:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-    return Path(out)
+    return write_output_texts(out, nautobot_csvs(plant), force=force)
 
 
 class HttpApi:

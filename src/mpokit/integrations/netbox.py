@@ -144,13 +144,9 @@ def write_netbox(plant: Plant, out: str | Path, *, force: bool = False) -> Path:
     Path
         ``out``.
     """
-    from mpokit._files import output_dir
+    from mpokit._files import write_output_texts
 
-    files = netbox_files(plant)
-    with output_dir(Path(out), force=force) as tmp:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
-    return Path(out)
+    return write_output_texts(out, netbox_files(plant), force=force)
 
 
 class PynetboxApi:
