@@ -105,8 +105,8 @@ def api_lots(store: StoreDep, profile: ProfileQ = "iec-B-2",
 @router.get("/api/v1/lots/{lot}", tags=["qc"])
 def api_lot(lot: str, request: Request, store: StoreDep,
             profile: ProfileQ = "iec-B-2") -> dict[str, Any]:
-    """One lot: yield, verdict counts, per-parameter values, the X-bar chart over its
-    assemblies, their grades, end-face inspections (with overlay image URLs) and the lot's
+    """One lot: yield, verdict counts, per-parameter values, the X-bar, R and EWMA charts
+    over its assemblies, their grades, end-face inspections (with overlay image URLs) and the lot's
     incoming inspections."""
     return _with_overlays(request, _lot_or_404(store, lot, _profile(profile)))
 
@@ -262,13 +262,16 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
     hists = [{"key": k, "label": d["label"], "svg": histogram_svg(
         d["values"], title=d["label"], unit=d["unit"], limit=d["limit"],
         limit_label=d["limit_label"])} for k, d in report["distributions"].items()]
-    chart = ewma = None
+    chart = rchart = ewma = None
     if report["chart"] is not None:
         chart = control_chart_svg(report["chart"], title="X-bar chart of per-fiber worst IL "
                                   "per assembly", unit="dB")
         ewma = control_chart_svg(report["ewma_chart"], title="EWMA chart (lambda 0.2, L 3) "
                                  "of the same means", unit="dB")
-    return {"histograms": hists, "chart_svg": chart, "ewma_svg": ewma}
+    if report["r_chart"] is not None:
+        rchart = control_chart_svg(report["r_chart"], title="R chart: range of per-fiber "
+                                   "worst IL per assembly", unit="dB")
+    return {"histograms": hists, "chart_svg": chart, "r_svg": rchart, "ewma_svg": ewma}
 
 
 @router.get("/qc", response_class=HTMLResponse, include_in_schema=False)

@@ -2,7 +2,7 @@
 
 The web routes call one function here each; these functions compose the store's own
 calls (:func:`mpokit.store.analysis.statistics`, :func:`~mpokit.store.assess.grade_all`,
-:func:`~mpokit.store.stats.shewhart_chart`, :func:`~mpokit.store.endface.latest_inspections`)
+:func:`~mpokit.store.stats.subgroup_charts`, :func:`~mpokit.store.endface.latest_inspections`)
 and add nothing statistical of their own. A statistic the data cannot support is ``None``
 with a ``*_reason``, never a number that looks real.
 
@@ -30,7 +30,7 @@ from mpokit.store.db import Store
 from mpokit.store.endface import EndfaceImage, latest_inspections
 from mpokit.store.grading import LimitProfile
 from mpokit.store.models import Assembly, Inspection
-from mpokit.store.stats import ewma_chart, group_stats, shewhart_chart
+from mpokit.store.stats import group_stats, subgroup_charts
 
 __all__ = ["GEOMETRY_PARAMETERS", "lot_inspections", "lot_list", "lot_report"]
 
@@ -121,13 +121,15 @@ def _with_endface(store: Store, serials: list[str]) -> set[str]:
 
 
 def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
-    """One lot: yield, per-parameter distributions, an X-bar chart over its assemblies,
-    the assemblies' grades, their newest end-face inspections and the lot's inspections.
+    """One lot: yield, per-parameter distributions, X-bar, R and EWMA charts over its
+    assemblies, the assemblies' grades, their newest end-face inspections and the lot's
+    inspections.
 
-    The X-bar and EWMA charts take each assembly (in serial order, the order they were made
-    when serials count up) as a subgroup of its per-fiber worst IL values; centre and limits
-    are the store's :func:`~mpokit.store.stats.shewhart_chart` (pooled within-assembly
-    sigma) and :func:`~mpokit.store.stats.ewma_chart` (lambda 0.2, L 3).
+    The charts take each assembly (in serial order, the order they were made when serials
+    count up) as a subgroup of its per-fiber worst IL values
+    (:func:`~mpokit.store.stats.subgroup_charts`): X-bar/R with A2, D3, D4 when every
+    assembly has the same 2..25 values, otherwise an X-bar chart with sigma pooled within
+    assemblies and no R chart (with the reason); EWMA lambda 0.2, L 3.
 
     Parameters
     ----------
@@ -143,8 +145,9 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     dict[str, Any]
         JSON-ready: ``lot``, ``suppliers``, ``profile``, ``limits``, ``stats`` (assemblies,
         fibers, yield, mean_db, p97_db, cpk), ``verdicts`` (count per verdict),
-        ``distributions`` (name -> {unit, values, limit}), ``chart`` and ``ewma_chart``
-        (or None with ``chart_reason``), ``assemblies``, ``endface`` and ``inspections``.
+        ``distributions`` (name -> {unit, values, limit}), ``chart``, ``r_chart`` and
+        ``ewma_chart`` (each None when not drawn; ``chart_reason``, ``r_chart_reason``),
+        ``assemblies``, ``endface`` and ``inspections``.
 
     Raises
     ------
@@ -177,18 +180,7 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
             dists[key] = {"label": key.rsplit("_", 1)[0].replace("_", " "), "unit": unit,
                           "values": _values(np.asarray(vals)), "limit": None,
                           "limit_label": ""}
-    chart, ewma, reason = None, None, ""
-    usable = [(g.serial, v[np.isfinite(v)]) for g, v in zip(grades, il_per, strict=True)]
-    usable = [(s, v) for s, v in usable if v.size >= 2]
-    if len(usable) >= 2:
-        names, groups = [s for s, _ in usable], [v for _, v in usable]
-        chart = shewhart_chart(names, groups).to_dict()
-        ewma = ewma_chart(names, groups).to_dict()
-        if len(usable) < len(grades):
-            reason = (f"{len(grades) - len(usable)} assemblies with under 2 IL values are "
-                      "left out of the chart")
-    else:
-        reason = "an X-bar chart needs 2 or more assemblies with 2 or more IL values each"
+    charts = subgroup_charts([g.serial for g in grades], il_per)
     assemblies = []
     endface = []
     inspected = _with_endface(store, [d.serial for d in data])
@@ -210,5 +202,5 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
             "limits": {"il_max_db": profile.il_max_db, "rl_min_db": profile.rl_min_db,
                        "status": profile.status, "source": profile.source},
             "stats": st.to_dict(), "verdicts": verdicts, "distributions": dists,
-            "chart": chart, "ewma_chart": ewma, "chart_reason": reason, "assemblies": assemblies,
+            **charts, "assemblies": assemblies,
             "endface": endface, "inspections": lot_inspections(store, lot)}

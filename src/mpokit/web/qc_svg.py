@@ -105,7 +105,7 @@ def histogram_svg(values: Sequence[float], *, title: str, unit: str, bins: int =
 
 
 def control_chart_svg(chart: dict[str, Any], *, title: str, unit: str) -> str:
-    """An X-bar (or EWMA) control chart from :meth:`ControlChart.to_dict`.
+    """An X-bar, R or EWMA control chart from :meth:`ControlChart.to_dict`.
 
     Points outside their limits are drawn red with class ``ooc``.
 
