@@ -5,7 +5,7 @@ API (JSON; errors are RFC 9457 problem details):
 
 * ``GET /api/v1/profiles`` -- the built-in limit profiles;
 * ``GET /api/v1/lots`` -- every lot's statistics and the charts across lots;
-* ``GET /api/v1/lots/{lot}`` -- one lot (:func:`mpokit.web.qc_data.lot_report`);
+* ``GET /api/v1/lots/{lot}`` -- one lot (:func:`mpokit.store.lots.lot_report`);
 * ``GET /api/v1/suppliers/{supplier}/scorecard`` -- lots, inspections, claimed vs measured;
 * ``POST /api/v1/imports`` -- import a station file (token);
 * ``POST /api/v1/lots/{lot}/inspections`` -- draw an incoming-inspection sample (token);
@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mpokit.errors import CatalogError, InputError, MpokitError
 from mpokit.store.grading import LimitProfile, profiles
+from mpokit.store.lots import lot_list, lot_report
 from mpokit.web.deps import StoreDep, TokenDep, require_read, templates
 from mpokit.web.qa_uploads import staged
-from mpokit.web.qc_data import lot_list, lot_report
 from mpokit.web.qc_endface import KEY, inspect_upload, overlay_files
 from mpokit.web.qc_svg import control_chart_svg, histogram_svg
 
