@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -84,3 +85,26 @@ def test_saving_is_all_or_nothing_and_delete_removes_channels(db_url: str) -> No
         assert delete_run(st, "r1") and not delete_run(st, "r1")
         assert load_run(st, "r1") is None and run_channels(st, "r1")[1] == 0
         assert list_runs(st) == ([], 0)
+
+
+class ReadsMidway(list[ChannelRow]):
+    """Channel rows that, when the second chunk is taken, read the store as a page would
+    (another transaction, while the save is under way)."""
+
+    def __init__(self, rows: list[ChannelRow], read: Any) -> None:
+        super().__init__(rows)
+        self.read, self.seen = read, []
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice) and key.start:
+            self.seen.append(self.read())
+        return super().__getitem__(key)
+
+
+def test_readers_see_no_half_saved_run(db_url: str) -> None:
+    with open_store(db_url) as st:
+        rows = ReadsMidway(_rows(12_001), lambda: (list_runs(st), load_run(st, "r1"),
+                                                   run_channels(st, "r1")[1]))
+        save_run(st, _run("r1", 12_001), rows, {})
+        assert rows.seen == [(([], 0), None, 0)] * 2  # two later chunks, nothing visible yet
+        assert run_channels(st, "r1")[1] == 12_001 and list_runs(st)[1] == 1

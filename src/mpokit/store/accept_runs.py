@@ -1,11 +1,16 @@
 """Acceptance runs kept in the store: a run's summary and every channel's status, with the
 drill-down of the channels the caller chose to keep (migration 0005).
 
-A run is written once, in one transaction (:func:`save_run`), and read back by id: its
+A run is written once (:func:`save_run`) and read back by id: its
 summary (:func:`load_run`, :func:`list_runs`), a page of its channels in the order they were
 saved, optionally of one status (:func:`run_channels`), and one channel with its stored
 drill-down (:func:`stored_channel`). The store knows nothing of plans or results: the caller
 (the web app's acceptance job) decides the order and which drill-downs to keep.
+
+Saving is all or nothing for readers: the run row is written first with ``complete`` false,
+the channels in transactions of :data:`_CHUNK` rows (so a 400,000-channel run never holds
+SQLite's write lock for seconds), then ``complete`` is set; every read sees complete runs
+only, and a failed save deletes what it wrote.
 
 Example:
     >>> import tempfile, pathlib
@@ -43,6 +48,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -70,6 +76,7 @@ class AcceptRunRow(Base):
     unexpected: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     files: Mapped[list[str]] = mapped_column(JSON)
     details_kept: Mapped[int] = mapped_column(Integer)
+    complete: Mapped[bool] = mapped_column(Boolean)
 
 
 class AcceptChannel(Base):
@@ -142,7 +149,7 @@ def _summary(r: AcceptRunRow) -> RunSummary:
 
 def save_run(store: Store, run: RunSummary, rows: Sequence[ChannelRow],
              details: Mapping[int, dict[str, Any]]) -> None:
-    """Write a run and its channels in one transaction (all or nothing).
+    """Write a run and its channels; readers see all of it or none of it (module docstring).
 
     Parameters
     ----------
@@ -164,13 +171,26 @@ def save_run(store: Store, run: RunSummary, rows: Sequence[ChannelRow],
                            tolerance_db=run.tolerance_db, ok=run.ok, channels=run.channels,
                            counts=dict(run.counts), notes=list(run.notes),
                            unexpected=[dict(u) for u in run.unexpected],
-                           files=list(run.files), details_kept=run.details_kept))
-        s.flush()
+                           files=list(run.files), details_kept=run.details_kept,
+                           complete=False))
+    try:
         for start in range(0, len(rows), _CHUNK):
-            s.execute(insert(AcceptChannel), [
-                {"run_id": run.id, "position": k, "name": r.name[:500], "status": r.status,
-                 "findings": r.findings, "first": r.first, "detail": details.get(k)}
-                for k, r in enumerate(rows[start:start + _CHUNK], start)])
+            with store.session() as s:
+                s.execute(insert(AcceptChannel), [
+                    {"run_id": run.id, "position": k, "name": r.name[:500],
+                     "status": r.status, "findings": r.findings, "first": r.first,
+                     "detail": details.get(k)}
+                    for k, r in enumerate(rows[start:start + _CHUNK], start)])
+        with store.session() as s:
+            s.execute(update(AcceptRunRow).where(AcceptRunRow.id == run.id)
+                      .values(complete=True))
+    except BaseException:
+        delete_run(store, run.id)
+        raise
+
+
+def _complete() -> Any:
+    return select(AcceptRunRow.id).where(AcceptRunRow.complete.is_(True))
 
 
 def load_run(store: Store, run_id: str) -> RunSummary | None:
@@ -190,7 +210,7 @@ def load_run(store: Store, run_id: str) -> RunSummary | None:
     """
     with store.session() as s:
         row = s.get(AcceptRunRow, run_id)
-        return None if row is None else _summary(row)
+        return None if row is None or not row.complete else _summary(row)
 
 
 def list_runs(store: Store, *, limit: int = 50, offset: int = 0) -> tuple[list[RunSummary], int]:
@@ -209,11 +229,12 @@ def list_runs(store: Store, *, limit: int = 50, offset: int = 0) -> tuple[list[R
         The page of summaries and the total count.
     """
     with store.session() as s:
-        rows = s.scalars(select(AcceptRunRow).order_by(AcceptRunRow.created_at.desc(),
-                                                       AcceptRunRow.id)
+        done = AcceptRunRow.complete.is_(True)
+        rows = s.scalars(select(AcceptRunRow).where(done)
+                         .order_by(AcceptRunRow.created_at.desc(), AcceptRunRow.id)
                          .offset(offset).limit(limit))
         page = [_summary(r) for r in rows]
-        total = s.scalar(select(func.count()).select_from(AcceptRunRow)) or 0
+        total = s.scalar(select(func.count()).select_from(AcceptRunRow).where(done)) or 0
     return page, int(total)
 
 
@@ -237,7 +258,7 @@ def run_channels(store: Store, run_id: str, *, status: str | None = None, offset
     tuple[list[ChannelRow], int]
         The page and how many channels match.
     """
-    where = [AcceptChannel.run_id == run_id]
+    where = [AcceptChannel.run_id == run_id, AcceptChannel.run_id.in_(_complete())]
     if status is not None:
         where.append(AcceptChannel.status == status)
     with store.session() as s:
@@ -270,7 +291,8 @@ def stored_channel(store: Store, run_id: str, name: str
     """
     with store.session() as s:
         row = s.scalars(select(AcceptChannel).where(AcceptChannel.run_id == run_id,
-                                                    AcceptChannel.name == name)
+                                                    AcceptChannel.name == name,
+                                                    AcceptChannel.run_id.in_(_complete()))
                         .order_by(AcceptChannel.position).limit(1)).first()
         if row is None:
             return None

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("unexpected", sa.JSON, nullable=False),
         sa.Column("files", sa.JSON, nullable=False),
         sa.Column("details_kept", sa.Integer, nullable=False),
+        sa.Column("complete", sa.Boolean, nullable=False),
     )
     op.create_table(
         "accept_channel",
