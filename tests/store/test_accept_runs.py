@@ -108,3 +108,23 @@ def test_readers_see_no_half_saved_run(db_url: str) -> None:
         save_run(st, _run("r1", 12_001), rows, {})
         assert rows.seen == [(([], 0), None, 0)] * 2  # two later chunks, nothing visible yet
         assert run_channels(st, "r1")[1] == 12_001 and list_runs(st)[1] == 1
+
+
+def test_a_half_written_run_left_by_a_killed_process_is_cleared(db_url: str) -> None:
+    from sqlalchemy import func, select
+
+    from mpokit.store.accept_runs import AcceptChannel, AcceptRunRow
+
+    with open_store(db_url) as st:
+        with st.session() as s:  # what a process killed mid-save leaves
+            s.add(AcceptRunRow(id="dead", created_at=T0 - timedelta(days=2), plan="p",
+                               tolerance_db=0.0, ok=True, channels=5, counts={}, notes=[],
+                               unexpected=[], files=[], details_kept=0, complete=False))
+            s.flush()
+            s.add(AcceptChannel(run_id="dead", position=0, name="a", status="pass",
+                                findings=0, first=""))
+        assert load_run(st, "dead") is None and run_channels(st, "dead")[1] == 0
+        save_run(st, _run("r1", 4), _rows(4), {})
+        with st.session() as s:
+            assert s.scalar(select(func.count()).select_from(AcceptChannel)) == 4
+            assert s.scalar(select(func.count()).select_from(AcceptRunRow)) == 1

@@ -10,11 +10,12 @@ drill-down (:func:`stored_channel`). The store knows nothing of plans or results
 Saving is all or nothing for readers: the run row is written first with ``complete`` false,
 the channels in transactions of :data:`_CHUNK` rows (so a 400,000-channel run never holds
 SQLite's write lock for seconds), then ``complete`` is set; every read sees complete runs
-only, and a failed save deletes what it wrote.
+only, and a failed save deletes what it wrote (what a killed process left half-written is
+deleted by the next save, a day later at the earliest).
 
 Example:
     >>> import tempfile, pathlib
-    >>> from datetime import UTC, datetime
+    >>> from datetime import UTC, datetime, timedelta
     >>> from mpokit.store import open_store
     >>> url = "sqlite:///" + str(pathlib.Path(tempfile.mkdtemp()) / "qc.db")
     >>> run = RunSummary("r1", datetime.now(UTC), "channels.yaml", 0.0, False, 2,
@@ -32,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -166,6 +167,12 @@ def save_run(store: Store, run: RunSummary, rows: Sequence[ChannelRow],
     -------
     See the module docstring.
     """
+    stale = datetime.now(UTC) - timedelta(days=1)
+    with store.session() as s:
+        for old in s.scalars(select(AcceptRunRow.id).where(AcceptRunRow.complete.is_(False),
+                                                          AcceptRunRow.created_at < stale)):
+            s.execute(delete(AcceptChannel).where(AcceptChannel.run_id == old))
+            s.execute(delete(AcceptRunRow).where(AcceptRunRow.id == old))
     with store.session() as s:
         s.add(AcceptRunRow(id=run.id, created_at=run.created_at, plan=run.plan[:500],
                            tolerance_db=run.tolerance_db, ok=run.ok, channels=run.channels,
