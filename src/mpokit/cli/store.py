@@ -226,7 +226,8 @@ def scans_cmd(
 ) -> int:
     """Analyse end-face scans (on the chosen engine) and import the geometry results."""
     from mpokit._engines import get_engine
-    from mpokit.qc.batch import QcFailure, discover, run_batch
+    from mpokit.qc.analyze import QcFailure
+    from mpokit.qc.batch import discover, run_batch
     from mpokit.store import open_store
     from mpokit.store.importer import import_geometry_results
 
