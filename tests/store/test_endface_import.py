@@ -8,7 +8,6 @@ not an image is an ``error`` result with nothing to import.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,17 +18,7 @@ from mpokit.qc.inspect import simulate_inspection, write_image
 from mpokit.store import import_file, open_store
 from mpokit.store.endface import EndfaceImage, inspection_results, latest_inspections
 from mpokit.store.models import Assembly, ImportedFile
-
-
-def _cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-         *args: str) -> tuple[int, str, str]:
-    from mpokit.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["mpokit", *args])
-    with pytest.raises(SystemExit) as ex:
-        main()
-    out = capsys.readouterr()
-    return int(ex.value.code or 0), out.out, out.err
+from tests.store.helpers import run_cli
 
 
 def _image(path: Path, *, dirty: bool) -> Path:
@@ -43,7 +32,7 @@ def _image(path: Path, *, dirty: bool) -> Path:
 def _inspect_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
                   out: Path, *images: Path) -> Path:
     """Run ``qc inspect --json`` and keep its standard output as ``out``."""
-    _, stdout, _ = _cli(capsys, monkeypatch, "qc", "inspect", *map(str, images),
+    _, stdout, _ = run_cli(capsys, monkeypatch, "qc", "inspect", *map(str, images),
                         "--class", "sm-pc", "--json")
     out.write_text(stdout, encoding="utf-8")
     return out
@@ -64,7 +53,7 @@ def test_qc_import_takes_qc_inspect_json(db_url: str, tmp_path: Path,
     doc = _inspect_json(capsys, monkeypatch, tmp_path / "inspect.json", a, b, junk)
     assert [r["verdict"] for r in json.loads(doc.read_text())["results"]] == [
         "fail", "pass", "error"]
-    code, out, err = _cli(capsys, monkeypatch, "qc", "import", str(doc), "--db", db_url,
+    code, out, err = run_cli(capsys, monkeypatch, "qc", "import", str(doc), "--db", db_url,
                           "--lot", "L9")
     assert code == 0, err
     assert "2 endface rows" in out
@@ -77,9 +66,9 @@ def test_qc_import_takes_qc_inspect_json(db_url: str, tmp_path: Path,
     assert ends["B"] == ("pass", "none")
     assert lots == {"SN-5": "L9"}  # the unreadable image's assembly is not invented
     # the same file again, and the same results through 'qc inspect --store': nothing new
-    code, out, _ = _cli(capsys, monkeypatch, "qc", "import", str(doc), "--db", db_url)
+    code, out, _ = run_cli(capsys, monkeypatch, "qc", "import", str(doc), "--db", db_url)
     assert code == 0 and "already imported" in out
-    code, _, err = _cli(capsys, monkeypatch, "qc", "inspect", str(a), str(b), str(junk),
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "inspect", str(a), str(b), str(junk),
                         "--class", "sm-pc", "--store", db_url)
     assert "already imported" in err
     assert _count(db_url, EndfaceImage) == 2 and _count(db_url, ImportedFile) == 1
@@ -89,7 +78,7 @@ def test_a_report_json_of_one_image_imports(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     a = _image(tmp_path / "SN-7_B.png", dirty=True)
-    code, _, _ = _cli(capsys, monkeypatch, "qc", "inspect", str(a), "--class", "sm-pc",
+    code, _, _ = run_cli(capsys, monkeypatch, "qc", "inspect", str(a), "--class", "sm-pc",
                       "--report", str(tmp_path / "rep"))
     assert code == 2
     with open_store(str(tmp_path / "q.db")) as st:
@@ -123,7 +112,7 @@ def test_bad_inspection_json_is_refused_with_file_and_field(
             with pytest.raises(InputError, match=message):
                 import_file(st, path)
     assert _count(db_url, ImportedFile) == 0 and _count(db_url, EndfaceImage) == 0
-    code, _, err = _cli(capsys, monkeypatch, "qc", "import", str(unnamed), "--db", db_url)
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "import", str(unnamed), "--db", db_url)
     assert code == 1 and "Traceback" not in err and "file rejected" in err
 
 
