@@ -58,8 +58,8 @@ from mpokit.store.accept_runs import (
 )
 from mpokit.store.db import Store
 
-__all__ = ["MAX_DETAILS", "AcceptRun", "channel_detail", "recent_runs", "result_page",
-           "run_acceptance", "save_acceptance", "stored_channel_detail", "stored_result_page"]
+__all__ = ["MAX_DETAILS", "AcceptRun", "channel_detail", "recent_runs", "run_acceptance",
+           "save_acceptance", "stored_channel_detail", "stored_result_page"]
 
 RESULT_SUFFIXES = (".csv", ".json")
 SOR_SUFFIXES = (".sor",)
@@ -132,41 +132,6 @@ def run_acceptance(plan: PlanDesigns, tables: Sequence[tuple[str, bytes]],
 def _name(res: AcceptResult, i: int) -> str:
     n = res.plan.channels.names[i]
     return n if n else f"channel {i + 1}"
-
-
-def result_page(run: AcceptRun, *, status: str | None = None, offset: int = 0,
-                limit: int = ROWS_SHOWN) -> dict[str, Any]:
-    """The summary and one page of channels (those with findings first, then untested).
-
-    Parameters
-    ----------
-    run
-        A finished run.
-    status
-        Only channels with this status (any when None).
-    offset, limit
-        The page.
-
-    Returns
-    -------
-    dict[str, Any]
-        ``ok``, ``summary`` (counts per status), ``channels`` (name, status, first finding),
-        ``total`` (channels matching), ``unexpected``, ``notes`` and ``files``.
-    """
-    res = run.result
-    _check_status(status)
-    order = _order(res)
-    if status is not None:
-        order = order[res.status[order] == STATUSES.index(status)]
-    rows = []
-    for i in order[offset:offset + limit].tolist():
-        fs = res.findings.get(i, [])
-        rows.append({"name": _name(res, i), "status": STATUSES[int(res.status[i])],
-                     "findings": len(fs), "first": fs[0].message if fs else ""})
-    return {"ok": res.ok, "summary": summary(res), "channels": rows, "total": int(order.size),
-            "offset": offset, "unexpected": [{"label": lab, "did_you_mean": list(s)}
-                                             for lab, s in res.unexpected],
-            "notes": list(res.notes), "files": list(run.files)}
 
 
 def _check_status(status: str | None) -> None:
@@ -361,8 +326,10 @@ def stored_result_page(store: Store, run_id: str, *, status: str | None = None,
     Returns
     -------
     dict[str, Any] | None
-        As :func:`result_page`, plus ``run`` (id, created_at, plan, tolerance_db,
-        details_kept); None when the store has no such run.
+        ``ok``, ``summary`` (channels, counts per status, ok), ``channels`` (name, status,
+        number of findings, first finding), ``total`` (channels matching), ``offset``,
+        ``unexpected``, ``notes``, ``files`` and ``run`` (id, created_at, plan,
+        tolerance_db, details_kept); None when the store has no such run.
 
     Raises
     ------
