@@ -25,3 +25,23 @@ def test_values_are_binned_then_drawn_by_the_same_function() -> None:
         counts.tolist(), edges.tolist(), title="IL", unit="dB", limit=0.5)
     assert "no values" in histogram_svg([float("nan")], title="IL", unit="dB")
     assert "no values" in bars_svg([], [], title="IL", unit="dB")
+
+
+def _tick_values(svg: str) -> list[float]:
+    import re
+
+    return [float(v) for v in re.findall(r'text-anchor="end">(-?[0-9.e+-]+)</text>', svg)]
+
+
+def test_a_range_chart_has_no_axis_below_zero_but_a_signed_chart_keeps_its_own() -> None:
+    from mpokit.web.qc_svg import control_chart_svg
+
+    def chart(values: list[float], lcl: float, ucl: float) -> dict[str, object]:
+        pts = [{"name": f"S{i}", "value": v, "lcl": lcl, "ucl": ucl} for i, v in enumerate(values)]
+        return {"kind": "r", "center": sum(values) / len(values), "points": pts}
+
+    r = control_chart_svg(chart([0.2, 0.5, 0.3, 0.9], 0.0, 1.2), title="R", unit="nm")
+    ticks = _tick_values(r)
+    assert ticks and min(ticks) == 0.0 and max(ticks) > 1.2
+    signed = control_chart_svg(chart([-3.0, 1.0, 2.0], -4.0, 4.0), title="X", unit="nm")
+    assert min(_tick_values(signed)) < -4.0  # padded below a negative limit as before

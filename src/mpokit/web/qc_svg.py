@@ -23,7 +23,7 @@ import numpy as np
 
 __all__ = ["bars_svg", "control_chart_svg", "fiber_map_svg", "histogram_svg"]
 
-_W, _H, _L, _R, _T, _B = 640, 220, 56, 16, 24, 40  # size and margins (px)
+_W, _H, _L, _R, _T, _B = 640, 220, 70, 16, 24, 40  # size and margins (px)
 _BAR, _BAD = "#1864ab", "#c62828"  # also in qa.css; attributes let a saved SVG stand alone
 
 
@@ -37,7 +37,7 @@ def _axis(lo: float, hi: float, y_of: Any, unit: str) -> list[str]:
         y = y_of(v)
         out.append(f'<line x1="{_L}" x2="{_W - _R}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
                    f'<text x="{_L - 4}" y="{y + 3:.1f}" text-anchor="end">{_fmt(v)}</text>')
-    out.append(f'<text x="12" y="{_T + (_H - _T - _B) / 2:.0f}" transform="rotate(-90 12 '
+    out.append(f'<text x="10" y="{_T + (_H - _T - _B) / 2:.0f}" transform="rotate(-90 10 '
                f'{_T + (_H - _T - _B) / 2:.0f})" text-anchor="middle">{escape(unit)}</text>')
     return out
 
@@ -173,7 +173,8 @@ def control_chart_svg(chart: dict[str, Any], *, title: str, unit: str) -> str:
     vals = [p[k] for p in pts for k in ("value", "lcl", "ucl")]
     lo, hi = min(vals), max(vals)
     pad = (hi - lo) * 0.08 or 0.01
-    lo, hi = lo - pad, hi + pad
+    # a chart of non-negative values (ranges, R chart) gets no axis below zero
+    lo, hi = (lo - pad if lo - pad >= 0 or lo < 0 else 0.0), hi + pad
     pw, ph = _W - _L - _R, _H - _T - _B
 
     def x_of(i: float) -> float:
