@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mpokit.errors import InputError
-from mpokit.integrations.plant import Cable, Plant, PortRef
+from mpokit.integrations.plant import Cable, Hop, Plant, PortRef
 from mpokit.integrations.push import ApiError, Body, Key, Stage, cable_key
 from mpokit.integrations.records import (
     BREAKOUT_PROFILES,
@@ -38,7 +38,7 @@ from mpokit.integrations.records import (
     slug,
 )
 
-__all__ = ["NetboxDialect", "PynetboxApi", "netbox_files", "write_netbox"]
+__all__ = ["NetboxDialect", "PynetboxApi", "netbox_files", "read_trace", "write_netbox"]
 
 _PORT_ENDPOINT = {"interface": "dcim/interfaces", "front": "dcim/front-ports",
                   "rear": "dcim/rear-ports"}
@@ -211,6 +211,15 @@ class PynetboxApi:
         made = self._call(endpoint, lambda: ep.create(bodies))
         return [dict(r) for r in (made if isinstance(made, list) else [made])]
 
+    def trace(self, endpoint: str, obj_id: Any) -> list[Any]:
+        """The cable trace of port ``obj_id`` of ``endpoint`` (``dcim/interfaces``): NetBox's
+        segments, each ``[near ends, cable, far ends]``."""
+        from pynetbox.core.query import Request
+
+        req = Request(key=f"{obj_id}/trace", base=f"{self.url}/api/{endpoint}",
+                      token=self.nb.token, http_session=self.nb.http_session)
+        return self._call(endpoint, lambda: list(req.get()))
+
 
 def _id(obj: Any) -> Any:
     return obj.get("id") if isinstance(obj, dict) else obj
@@ -352,3 +361,80 @@ class NetboxDialect:
                                          PortRef("?", str(t.get("object_id")), "rear")))
         a, b = sorted(ends)
         return (a, b)
+
+
+def read_trace(api: PynetboxApi, plant: Plant, start: PortRef,
+               devices: dict[Any, str] | None = None,
+               positions: dict[Any, int] | None = None) -> list[list[Hop]]:
+    """NetBox's cable trace from interface ``start`` as :class:`Hop` rows, one list per
+    far end, as :meth:`~mpokit.integrations.plant.Plant.trace` gives them.
+
+    NetBox's trace names the ports it passes but not their positions; a front port's
+    rear-port position is read from the site's front ports (``rear_ports`` mapping), so a
+    trace that reached the wrong front port of a far panel shows as a wrong name there.
+
+    Parameters
+    ----------
+    api
+        A connection to the server the plant was pushed to.
+    plant
+        The plant (its site names the NetBox site).
+    start
+        The interface to trace from.
+    devices
+        Server device id -> name (read from the server when not given).
+    positions
+        Server front port id -> its rear-port position (read when not given); pass both
+        when tracing many links.
+
+    Returns
+    -------
+    list of list of Hop
+        Per far end, one hop per cable, with the rear-port position of the front port at
+        either end (a trunk leg between rear ports carries the position of the front port
+        before it). A breakout harness is one cable with several far ends: one path each
+        (NetBox ends a trace there). ``[]`` when ``start`` has no cable.
+
+    Raises
+    ------
+    ApiError
+        The interface is not on the server, or the server refused a request.
+
+    Examples
+    --------
+    >>> read_trace(api, plant, PortRef("leaf01", "5", "interface"))  # doctest: +SKIP
+    [[Hop(near=PortRef(device='leaf01', name='5', kind='interface'), ...)]
+    """
+    site = slug(plant.site)
+    if devices is None:
+        devices = {d["id"]: d["name"] for d in api.find("dcim/devices", site=site)}
+    if positions is None:
+        positions = {f["id"]: int(f["rear_ports"][0]["rear_port_position"])
+                     for f in api.find("dcim/front-ports", site=site) if f.get("rear_ports")}
+    found = api.find("dcim/interfaces", site=site, device=start.device, name=start.name)
+    if not found:
+        raise ApiError(404, f"interface {start.name} of {start.device} not on the server",
+                       url=f"{api.url}/api/dcim/interfaces/")
+    hops: list[Hop] = []
+    for near_ends, cable, far_ends in api.trace("dcim/interfaces", found[0]["id"]):
+        if not near_ends or not cable or not far_ends:
+            break  # the path ends at a port without a cable
+        a = _ref(near_ends[0], devices)
+        fars = [(_ref(f, devices), f["id"]) for f in far_ends]
+        ends = [near_ends[0]["id"]] if a.kind == "front" else [
+            i for b, i in fars if b.kind == "front"]
+        pos = (positions.get(ends[0], 1) if ends else
+               hops[-1].position if hops and a.kind == fars[0][0].kind == "rear" else 1)
+        if len(fars) > 1:  # a breakout: NetBox's trace ends with the harness's far ends
+            return [[*hops, Hop(a, str(cable.get("label") or ""), b, pos)] for b, _i in fars]
+        hops.append(Hop(a, str(cable.get("label") or ""), fars[0][0], pos))
+    return [hops] if hops else []
+
+def _ref(obj: Body, devices: dict[Any, str]) -> PortRef:
+    url = str(obj.get("url", ""))
+    kind = "front" if "/front-ports/" in url else "rear" if "/rear-ports/" in url else (
+        "interface")
+    dev = obj.get("device")
+    name = devices.get(_id(dev), "") or (str(dev.get("name") or "") if isinstance(dev, dict)
+                                         else "")
+    return PortRef(name, str(obj["name"]), kind)  # type: ignore[arg-type]
