@@ -11,7 +11,8 @@ through pynetbox against NetBox's *published* OpenAPI schema.
   show illustrative, partly outdated excerpts), so the stand-in server answers
   with objects built from the published response schemas (a related id as its brief
   object, a choice as value and label) and every answer is itself validated against the
-  published POST/GET response schema before pynetbox sees it.
+  published POST/GET response schema before pynetbox sees it. Answers recorded from a
+  real NetBox 4.6.6 are replayed in test_netbox_recorded.py.
 * ``data/netbox-4.6.8-import-forms.json``: the fields of NetBox 4.6.8's import forms,
   parsed from ``netbox/dcim/forms/bulk_import.py`` and ``object_import.py``.
 
