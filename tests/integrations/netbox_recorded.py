@@ -1,17 +1,18 @@
 """HTTP exchanges with a real NetBox, recorded once and replayed in the tests.
 
 ``data/netbox-<version>-recorded/`` holds what mpokit's NetBox push and cable-trace
-read-back sent to a NetBox release run from its source tree, and what NetBox answered:
-``exchanges.json`` (in order: method, path, query, request body, status, the
-``API-Version`` header, response body without the fields :data:`TRIMMED` names; the
-server's base URL written as ``http://netbox.test``; no other headers, so no token)
-and ``metadata.json`` (the release, its git commit, how it was run, the plan pushed).
+read-back sent to a NetBox release run from its source tree, and what NetBox answered,
+one file per plan of :data:`PLANS` (``<plan>.json``: in order, method, path, query,
+request body, status, the ``API-Version`` header, response body without the fields
+:data:`TRIMMED` names; the server's base URL written as ``http://netbox.test``; no other
+headers, so no token), and ``metadata.json`` (the release, its git commit, how it was
+run, each plan and what its push created).
 
-Record (against a running NetBox; its database should hold no mpokit objects)::
+Record (against a running NetBox)::
 
     NETBOX_TOKEN=nbt_... python -m tests.integrations.netbox_recorded \\
         http://127.0.0.1:8000 tests/integrations/data/netbox-4.6.6-recorded \\
-        --tag v4.6.6 --commit <git rev-parse v4.6.6^{commit}>
+        --plan cassettes --tag v4.6.6 --commit <git rev-parse v4.6.6^{commit}>
 
 :class:`Replay` serves the recorded answers to pynetbox in the same order and notes
 every request that differs from the recorded one.
@@ -20,6 +21,7 @@ every request that differs from the recorded one.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -31,37 +33,52 @@ import requests
 from mpokit.integrations import Plant, PortRef, plant_from_plan
 
 BASE = "http://netbox.test"
-# the plan pushed: two of the far hall's duplex links, from ports 17 and 19 of leaf07,
-# run over LC cords into one MPO-LC cassette pair (LC front ports on rear positions 1, 3)
-SPEC = {
-    "cluster": {"name": "halls", "nodes": 63, "rails": 2, "nic_speed_gbps": 400},
-    "fabric": {"topology": "rail-optimized", "scalable_unit": 16,
-               "switch": {"ports": 32, "port_speed_gbps": 400, "cages": 16}},
-    "layout": {"rows_per_hall": 1, "hall_gap_m": 250},
+# the plans pushed. cassettes: two of the far hall's duplex links, from ports 17 and 19 of
+# leaf07, over LC cords into one MPO-LC cassette pair (LC front ports on rear positions 1
+# and 3); only the devices and cables of those links. breakout: a whole small plan whose
+# leaf ports each feed two NICs through a 1:2 harness (one cable, profile
+# breakout-1c2p-2c1p), traced from a leaf port (two far ends) and from a NIC.
+PLANS: dict[str, dict[str, Any]] = {
+    "cassettes": {"spec": {
+        "cluster": {"name": "halls", "nodes": 63, "rails": 2, "nic_speed_gbps": 400},
+        "fabric": {"topology": "rail-optimized", "scalable_unit": 16,
+                   "switch": {"ports": 32, "port_speed_gbps": 400, "cages": 16}},
+        "layout": {"rows_per_hall": 1, "hall_gap_m": 250}},
+        "starts": [["leaf07", "17"], ["leaf07", "19"]], "site": "halls-cassettes",
+        "part": True},
+    "breakout": {"spec": {
+        "cluster": {"name": "brk", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
+        "fabric": {"scalable_unit": 4,
+                   "switch": {"ports": 8, "port_speed_gbps": 800, "cages": 8}}},
+        "starts": [["leaf01", "1"], ["node02", "1"]], "site": "brk", "part": False},
 }
-STARTS = (("leaf07", "17"), ("leaf07", "19"))
-SITE = "halls-cassettes"
-
-
-def cassette_plant(spec: dict[str, Any], starts: list[PortRef], site: str) -> Plant:
-    """The part of ``spec``'s plant that the links from ``starts`` run over."""
-    from mpokit.plan import ClusterSpec, make_plan
-
-    full = plant_from_plan(make_plan(ClusterSpec.model_validate(spec)))
-    labels = {h.cable for s in starts for path in full.trace(s) for h in path}
-    cables = tuple(c for c in full.cables if c.label in labels)
-    used = {p.device for c in cables for p in (*c.a, *c.b)}
-    devices = tuple(d for d in full.devices if d.name in used)
-    types = tuple(t for t in full.device_types if t.model in {d.device_type for d in devices})
-    return Plant(site, types, devices, cables, full.rack_units)
-
-
 # response fields dropped from the recording: bookkeeping mpokit never reads (the replay
 # test passing on the trimmed answers shows it); empty values (None, "", [], {}) too,
 # except a list page's own keys
 TRIMMED = ("created", "last_updated", "display_url", "custom_fields", "tags", "comments",
            "description", "_occupied")
 PAGE = ("count", "next", "previous", "results")
+
+
+def starts_of(plan: dict[str, Any]) -> list[PortRef]:
+    """The interfaces a recorded plan is traced from."""
+    return [PortRef(d, n, "interface") for d, n in plan["starts"]]
+
+
+def plan_plant(plan: dict[str, Any]) -> Plant:
+    """The plant a recorded plan pushed (one of :data:`PLANS`, or as metadata.json
+    holds it)."""
+    from mpokit.plan import ClusterSpec, make_plan
+
+    full = plant_from_plan(make_plan(ClusterSpec.model_validate(plan["spec"])))
+    if not plan["part"]:
+        return dataclasses.replace(full, site=plan["site"])
+    labels = {h.cable for s in starts_of(plan) for path in full.trace(s) for h in path}
+    cables = tuple(c for c in full.cables if c.label in labels)
+    used = {p.device for c in cables for p in (*c.a, *c.b)}
+    devices = tuple(d for d in full.devices if d.name in used)
+    types = tuple(t for t in full.device_types if t.model in {d.device_type for d in devices})
+    return Plant(plan["site"], types, devices, cables, full.rack_units)
 
 
 def trim(node: Any) -> Any:
@@ -169,34 +186,36 @@ def main() -> None:  # pragma: no cover - run by hand against a real NetBox
     ap = argparse.ArgumentParser(description=str(__doc__).split("\n\n")[0])
     ap.add_argument("url")
     ap.add_argument("out", type=Path)
+    ap.add_argument("--plan", choices=sorted(PLANS), required=True)
     ap.add_argument("--tag", required=True)
     ap.add_argument("--commit", required=True)
     args = ap.parse_args()
-    starts = [PortRef(d, n, "interface") for d, n in STARTS]
-    plant = cassette_plant(SPEC, starts, SITE)
+    plan = PLANS[args.plan]
     rec = Recorder(args.url)
-    done = run(args.url, os.environ["NETBOX_TOKEN"], session(rec, args.url), plant, starts)
+    done = run(args.url, os.environ["NETBOX_TOKEN"], session(rec, args.url),
+               plan_plant(plan), starts_of(plan))
     status = requests.get(f"{args.url.rstrip('/')}/api/status/", timeout=30, headers={
         "Authorization": f"Bearer {os.environ['NETBOX_TOKEN']}",
         "Accept": "application/json"}).json()
     args.out.mkdir(parents=True, exist_ok=True)
-    meta = {"netbox_version": status["netbox-version"], "tag": args.tag,
-            "commit": args.commit, "python": status["python-version"],
-            "django": status["django-version"],
-            "run": "NetBox's source tree at the tag, its requirements.txt in a venv, local "
-                   "PostgreSQL 15 and Redis, manage.py migrate, runserver on 127.0.0.1; a v2 "
-                   "API token of a superuser",
-            "plan": {"spec": SPEC, "starts": [list(s) for s in STARTS], "site": SITE},
-            "trimmed": "response fields " + ", ".join(TRIMMED) + " and empty values",
-            "created": done["first"].to_dict()["created"],
-            "second_push_created": done["again"].n_created,
-            "exchanges": len(rec.exchanges)}
-    (args.out / "metadata.json").write_text(json.dumps(meta, indent=1) + "\n",
-                                            encoding="utf-8")
-    with (args.out / "exchanges.json").open("w", encoding="utf-8") as fh:
+    meta_file = args.out / "metadata.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8")) if meta_file.is_file() else {}
+    meta.update({
+        "netbox_version": status["netbox-version"], "tag": args.tag, "commit": args.commit,
+        "python": status["python-version"], "django": status["django-version"],
+        "run": "NetBox's source tree at the tag, its requirements.txt in a venv, local "
+               "PostgreSQL 15 and Redis, manage.py migrate, runserver on 127.0.0.1; a v2 "
+               "API token of a superuser",
+        "trimmed": "response fields " + ", ".join(TRIMMED) + " and empty values"})
+    meta.setdefault("recordings", {})[args.plan] = {
+        "plan": plan, "created": done["first"].to_dict()["created"],
+        "unchanged": done["first"].to_dict()["unchanged"],
+        "second_push_created": done["again"].n_created, "exchanges": len(rec.exchanges)}
+    meta_file.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    with (args.out / f"{args.plan}.json").open("w", encoding="utf-8") as fh:
         fh.write("[\n" + ",\n".join(json.dumps(e, separators=(",", ":"))
                                     for e in rec.exchanges) + "\n]\n")
-    print(json.dumps(meta, indent=1))
+    print(json.dumps(meta["recordings"][args.plan], indent=1))
 
 
 if __name__ == "__main__":  # pragma: no cover
