@@ -1,4 +1,4 @@
-"""Plan outputs: cut sheet (CSV + Parquet), BOM, channels.yaml, summary.json, report.
+"""Plan outputs: cut sheet (CSV + Parquet), devices.csv, BOM, channels.yaml, summary, report.
 
 Everything is written into a temporary folder next to OUTDIR and swapped into place at the
 end (:func:`mpokit._files.output_dir`), so a failed run never leaves half-written outputs
@@ -28,6 +28,7 @@ from mpokit.plan.bom import bom_rows, write_bom_workbook
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
 from mpokit.plan.planner import Plan
+from mpokit.plan.racks import device_columns
 
 __all__ = [
     "bom_rows",
@@ -419,6 +420,7 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
 
             pq.write_table(_arrow(cut), tmp / "cutsheet.parquet")
         del cut
+        write_csv(device_columns(plan), tmp / "devices.csv")
         step("bom")
         bom = bom_rows(plan)
         keys = list(bom[0]) if bom else []
