@@ -61,6 +61,8 @@ def push_cmd(
             raise InputError(f"URL {url!r} is not http(s)", field="--to",
                              fix="give the server's base URL, e.g. https://nautobot.example")
         plant = load_plant(plan_dir, site=site)
+        for note in plant.notes:
+            typer.echo(f"note: {note}", err=True)
         if tool == "nautobot":
             from mpokit.integrations.nautobot import HttpApi, NautobotDialect
 
