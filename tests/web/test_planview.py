@@ -6,6 +6,7 @@ examples/cluster/switch-per-tier.yaml racks 8-RU nodes, 2-RU spines and 1-RU pan
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def test_elevation_draws_each_device_over_its_height(view: dict) -> None:  # typ
             spans.append((y, y + px, name))
             seen_heights.add((name.rstrip("0123456789"), h))
         spans.sort()
-        for (_y0, y1, a), (y2, _y3, b) in zip(spans, spans[1:], strict=False):
+        for (_y0, y1, a), (y2, _y3, b) in pairwise(spans):
             assert y1 <= y2, (rack, a, b)  # drawn boxes never overlap
     assert {("node", 8), ("spine", 2), ("leaf", 1), ("core", 1)} <= seen_heights
     node = view["elevations"][next(r for r, ds in view["elevations"].items()

@@ -519,18 +519,18 @@ class _Builder:
         for (role, u), n in by_role.items():
             types[(role, u)] = DeviceType(f"mpokit-{role}-{n}p{tail(u)}", role, u or 1,
                                           interfaces=tuple(str(k) for k in range(1, n + 1)))
-        for (key, u), n in panel_max.items():
-            _, conn, front = key.split(":")
+        for (pkey, u), n in panel_max.items():
+            _, conn, front = pkey.split(":")
             if front:  # cassettes: front port j of cassette k is rear R<k> position j
                 per = self.cassette_ports or 1
-                types[(key, u)] = DeviceType(
+                types[(pkey, u)] = DeviceType(
                     f"mpokit-cassette-panel-{conn}-{per}{front}-{n}{tail(u)}", "panel", u or 1,
                     front_ports=tuple((f"F{k:02d}-{j}", f"R{k:02d}", j)
                                       for k in range(1, n + 1) for j in range(1, per + 1)),
                     rear_ports=tuple((f"R{k:02d}", per) for k in range(1, n + 1)),
                     port_type=conn, front_port_type=front)
                 continue
-            types[(key, u)] = DeviceType(
+            types[(pkey, u)] = DeviceType(
                 f"mpokit-panel-{conn}-{n}{tail(u)}", "panel", u or 1,
                 front_ports=tuple((f"F{k:02d}", f"R{k:02d}", 1) for k in range(1, n + 1)),
                 rear_ports=tuple((f"R{k:02d}", 1) for k in range(1, n + 1)), port_type=conn)
