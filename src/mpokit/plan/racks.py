@@ -184,8 +184,9 @@ def rack_space_note(cols: Mapping[str, Sequence[Any] | np.ndarray], rack_units: 
     if not bad:
         return ""
     more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
-    return (f"rack space: {len(bad)} placement conflict(s), the rack elevations and the "
-            f"inventory exports are not installable as planned: {'; '.join(bad[:3])}{more}. "
-            "The panel zone of a network rack is sized for 48-adapter MPO panels; cassette "
-            "enclosures and taller switches need more: raise layout.rack_units or use "
-            "switches with fewer RU")
+    return (f"rack space: {len(bad)} placement conflict(s): {'; '.join(bad[:3])}{more}. "
+            "The layout reserves a network rack's panel zone for its switches' ports at 48 "
+            "MPO adapters per RU; these racks get more panel units than that (cassette "
+            "enclosures of duplex links hold 4 cassettes per RU), so their elevations, the "
+            "cut sheet's panel units and the NetBox/Nautobot exports are not installable as "
+            "planned: place those panels by hand (or in more racks) before installing")
