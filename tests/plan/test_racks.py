@@ -131,3 +131,23 @@ def test_cassette_panels_overflowing_the_panel_zone_are_a_plan_note() -> None:
     assert bad and all("-PP" in b and "spine" in b for b in bad)
     note = next(n for n in plan.summary["notes"] if n.startswith("rack space"))
     assert f"{len(bad)} placement conflict(s)" in note and bad[0] in note
+
+
+def test_plan_cli_prints_the_rack_space_note(tmp_path: Path) -> None:
+    import yaml
+    from typer.testing import CliRunner
+
+    from mpokit.cli import app
+
+    spec = tmp_path / "halls.yaml"
+    spec.write_text(yaml.safe_dump({
+        "cluster": {"name": "halls", "nodes": 127, "rails": 8, "nic_speed_gbps": 400},
+        "fabric": {"topology": "rail-optimized", "scalable_unit": 32,
+                   "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}},
+        "layout": {"rows_per_hall": 1, "hall_gap_m": 250}}))
+    r = CliRunner().invoke(app, ["plan", str(spec), "-o", str(tmp_path / "o"), "--no-channels"])
+    assert r.exit_code == 0, r.output
+    assert "note: rack space: 11 placement conflict(s): 1A01: 1A01-PP" in r.output
+    quiet = CliRunner().invoke(app, ["plan", str(EXAMPLES / "superpod-1su.yaml"), "-o",
+                                     str(tmp_path / "p"), "--no-channels"])
+    assert quiet.exit_code == 0 and "rack space" not in quiet.output
