@@ -107,3 +107,24 @@ def test_bad_devices_table_names_file_line_and_field(tall_dir: Path, tmp_path: P
         load_plant(bad)
     assert ei.value.file == str(bad / "devices.csv") and ei.value.line == 3
     assert ei.value.field == "ru" and "re-run" in str(ei.value)
+
+
+def test_rack_height_from_the_plan_folder(tmp_path: Path) -> None:
+    """A 42-RU layout is exported as 42-RU racks; an older summary without the key: 48."""
+    import json
+
+    from mpokit.plan import ClusterSpec, make_plan, write_plan
+
+    from .conftest import TINY
+
+    plan = make_plan(ClusterSpec.model_validate({**TINY, "layout": {"rack_units": 42}}))
+    out = write_plan(plan, tmp_path / "p42", channels=False)
+    plant = load_plant(out)
+    assert plant.rack_units == 42 == plant_from_plan(plan).rack_units
+    racks = list(csv.DictReader(io.StringIO(netbox_files(plant)["02-racks.csv"])))
+    assert {r["u_height"] for r in racks} == {"42"}
+    summary = json.loads((out / "summary.json").read_text())
+    del summary["rack_units"]
+    (out / "summary.json").write_text(json.dumps(summary))
+    assert load_plant(out).rack_units == 48
+

@@ -553,6 +553,8 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
         A folder written by ``mpokit plan``.
     site
         The site name; the plan's cluster name (``summary.json``) by default.
+        The rack height is the summary's ``rack_units`` (48 when a plan written before
+        it has none).
 
     Returns
     -------
@@ -580,16 +582,18 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
     if not folder.is_dir() or not (pq_file.is_file() or csv_file.is_file()):
         raise InputError("no cut sheet (cutsheet.parquet or cutsheet.csv) in this folder",
                          file=str(folder), fix="give the output folder of `mpokit plan`")
+    summary, facts = folder / "summary.json", {}
+    if summary.is_file():
+        try:
+            facts = json.loads(summary.read_text(encoding="utf-8"))
+            rack_units = int(facts.get("rack_units") or 48)  # absent: a plan before it
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise InputError(f"cannot read summary.json: {exc}", file=str(summary),
+                             fix="re-run `mpokit plan`") from None
+    else:
+        rack_units = 48
     if site is None:
-        site = "mpokit"
-        summary = folder / "summary.json"
-        if summary.is_file():
-            try:
-                site = str(json.loads(summary.read_text(encoding="utf-8")).get("cluster")
-                           or site)
-            except (ValueError, AttributeError) as exc:
-                raise InputError(f"cannot read summary.json: {exc}", file=str(summary),
-                                 fix="re-run `mpokit plan`") from None
+        site = str(facts.get("cluster") or "mpokit")
     try:
         if pq_file.is_file():
             import pyarrow.parquet as pq
@@ -605,6 +609,7 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
         raise InputError(f"cannot read the cut sheet: {exc}", file=str(pq_file if
                          pq_file.is_file() else csv_file), fix="re-run `mpokit plan`") from None
     return Plant.from_cutsheet(table.to_pylist(), site=site, source=str(src),
+                               rack_units=rack_units,
                                cassette_ports=_bom_cassette_ports(folder / "bom.csv"),
                                devices=_read_devices(folder / "devices.csv"),
                                devices_source=str(folder / "devices.csv"))

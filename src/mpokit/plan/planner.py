@@ -220,5 +220,6 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
         "errors": errors,
         "channels_checked": checked,
         "racks": lay.n_racks,
+        "rack_units": spec.layout.rack_units,
         "notes": list(fab.notes) + list(cab.notes),
     }
