@@ -14,7 +14,8 @@ import pytest
 
 from mpokit.integrations import plant_from_plan
 from mpokit.plan import ClusterSpec, make_plan, write_plan
-from mpokit.plan.racks import DEVICE_COLUMNS, device_columns, rack_conflicts
+from mpokit.plan.outputs import device_columns
+from mpokit.plan.racks import DEVICE_COLUMNS, rack_conflicts
 from mpokit.plan.spec import load_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cluster"

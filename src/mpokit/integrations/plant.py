@@ -13,7 +13,7 @@ How the plan maps onto inventory objects (docs/integrations.md has the full tabl
 
 * a switch, node or OCS is a device with one interface per planned port (its device type
   lists the ports the plan uses, 1..highest, and has the device's height in RU: the plan's
-  devices table, :func:`~mpokit.plan.racks.device_columns`; devices of one role with two
+  devices table, :func:`~mpokit.plan.outputs.device_columns`; devices of one role with two
   heights are two types);
 * an MPO adapter panel ``PP01`` in rack ``1B01`` is device ``1B01-PP01``; adapter ``05`` is
   front port ``F05`` (the cord side) mapped to rear port ``R05`` position 1 (the trunk
@@ -672,8 +672,7 @@ def plant_from_plan(plan: Any) -> Plant:
     >>> len(plant_from_plan(make_plan(spec)).links())
     16
     """
-    from mpokit.plan.outputs import cutsheet_table
-    from mpokit.plan.racks import device_columns
+    from mpokit.plan.outputs import cutsheet_table, device_columns
 
     ports = {plan.catalog.cassette.front.ports} if plan.cabling.cassettes else set()
     cols = device_columns(plan)

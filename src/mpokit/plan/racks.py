@@ -2,8 +2,9 @@
 
 The layout places nodes (``layout.node_ru`` each), UFM appliances (1 RU) and switches (the
 ``ru`` of their tier's switch model, or of the OCS); the cabling places panels (their
-catalogue ``ru``) from the top of the rack down. :func:`device_columns` lists them all as
-one table, ``devices.csv`` of a plan folder, which the inventory exports read the device
+catalogue ``ru``) from the top of the rack down. :func:`placed_devices` lists them all as
+one table (``devices.csv`` of a plan folder, through
+:func:`mpokit.plan.outputs.device_columns`), which the inventory exports read the device
 heights from; :func:`rack_conflicts` says where two of them would share a rack unit.
 
 >>> rack_conflicts({"device": ["leaf01", "leaf02"], "rack": ["1B01", "1B01"],
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -23,23 +24,22 @@ from mpokit.plan.cables import Cabling
 from mpokit.plan.fabric import ROLES, Fabric
 from mpokit.plan.layout import Layout
 
-if TYPE_CHECKING:
-    from mpokit.plan.planner import Plan
-
-__all__ = ["DEVICE_COLUMNS", "device_columns", "placed_devices", "rack_conflicts",
-           "rack_space_note"]
+__all__ = ["DEVICE_COLUMNS", "placed_devices", "rack_conflicts", "rack_space_note"]
 
 #: The columns of ``devices.csv``.
 DEVICE_COLUMNS = ("device", "role", "model", "rack", "ru", "height_ru")
 
 
-def device_columns(plan: Plan) -> dict[str, np.ndarray]:
-    """Every device and panel of the plan with its rack, lowest rack unit and height.
+def placed_devices(fab: Fabric, lay: Layout, cab: Cabling,
+                   switch_models: Mapping[str, str]) -> dict[str, np.ndarray]:
+    """Every device and panel with its rack, lowest rack unit and height (``devices.csv``).
 
     Parameters
     ----------
-    plan
-        A made plan.
+    fab, lay, cab
+        The fabric, its layout and its cabling (which placed the panels).
+    switch_models
+        Tier -> switch model name (the summary's ``switch_models``).
 
     Returns
     -------
@@ -53,34 +53,13 @@ def device_columns(plan: Plan) -> dict[str, np.ndarray]:
     Examples
     --------
     >>> from mpokit.plan import ClusterSpec, make_plan
-    >>> spec = ClusterSpec.model_validate({
+    >>> p = make_plan(ClusterSpec.model_validate({
     ...     "cluster": {"name": "x", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
     ...     "fabric": {"scalable_unit": 4,
-    ...                "switch": {"ports": 8, "port_speed_gbps": 400, "cages": 8, "ru": 2}}})
-    >>> cols = device_columns(make_plan(spec))
-    >>> [(str(d), int(u), int(h)) for d, u, h in zip(cols["device"], cols["ru"],
-    ...  cols["height_ru"]) if d in ("node01", "leaf01")]
-    [('leaf01', 41, 2), ('node01', 1, 8)]
-    """
-    return placed_devices(plan.fabric, plan.layout, plan.cabling,
-                          plan.summary.get("switch_models", {}))
-
-
-def placed_devices(fab: Fabric, lay: Layout, cab: Cabling,
-                   switch_models: Mapping[str, str]) -> dict[str, np.ndarray]:
-    """:func:`device_columns` from the parts of a plan being made.
-
-    Parameters
-    ----------
-    fab, lay, cab
-        The fabric, its layout and its cabling (which placed the panels).
-    switch_models
-        Tier -> switch model name (the summary's ``switch_models``).
-
-    Returns
-    -------
-    dict[str, numpy.ndarray]
-        As :func:`device_columns`.
+    ...                "switch": {"ports": 8, "port_speed_gbps": 400, "cages": 8}}}))
+    >>> cols = placed_devices(p.fabric, p.layout, p.cabling, {})
+    >>> sorted({(str(r), int(h)) for r, h in zip(cols["role"], cols["height_ru"])})
+    [('leaf', 1), ('node', 8), ('panel', 1), ('spine', 1)]
     """
     racks = np.asarray(lay.rack_names(), dtype=object)
     dev = np.arange(fab.n_devices)
@@ -125,7 +104,7 @@ def rack_conflicts(cols: Mapping[str, Sequence[Any] | np.ndarray], rack_units: i
     ----------
     cols
         ``device``, ``rack``, ``ru`` (lowest unit) and ``height_ru`` columns, as
-        :func:`device_columns` gives them (or ``devices.csv`` read back).
+        :func:`placed_devices` gives them (or ``devices.csv`` read back).
     rack_units
         The rack height in RU.
 
