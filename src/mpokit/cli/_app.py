@@ -16,6 +16,7 @@ Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial outpu
 from __future__ import annotations
 
 import contextlib
+import inspect
 import signal
 import sys
 from typing import Annotated, Any
@@ -88,17 +89,50 @@ def fail_input(exc: MpokitError) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
-def _flags_as_flags(command: Any) -> Any:
-    """Show boolean flags as flags in ``--help`` (typer prints a ``<bool>`` value otherwise)."""
+def _one_line_paragraphs(text: str | None) -> str | None:
+    """``text`` with each paragraph on one line: a docstring's hard wraps do not show in help.
+
+    Typer keeps single line breaks of a docstring in ``--help`` (and in a group's command
+    list), so a docstring wrapped at the source width would show its wrap points. Paragraphs
+    (blank-line separated) and click's ``\\b`` verbatim blocks are kept as they are.
+    """
+    if not text:
+        return text
+    paras = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paras)
+
+
+def _tidy_help(command: Any) -> Any:
+    """Make ``--help`` read the same on every command, recursively.
+
+    * boolean flags are shown as flags (typer prints a ``<bool>`` value otherwise);
+    * docstring paragraphs are reflowed, so no hard line break of the source shows;
+    * arguments are named in upper case (``PLAN_DIR``, ``SPEC_FILE``), as in the docs.
+    """
     params = list(getattr(command, "params", []))
     if hasattr(command, "get_help_option") and hasattr(command, "context_class"):
         params.append(command.get_help_option(command.context_class(command)))
     for param in params:
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+        if getattr(param, "param_type_name", "") == "argument" and param.metavar is None:
+            param.metavar = (param.name or "").upper()
+    command.help = _one_line_paragraphs(command.help)
+    command.short_help = _one_line_paragraphs(command.short_help)
     for sub in getattr(command, "commands", {}).values():
-        _flags_as_flags(sub)
+        _tidy_help(sub)
     return command
+
+
+def command() -> Any:
+    """The click command ``main`` runs: the typer app with its help tidied.
+
+    Returns
+    -------
+    click.Command
+        The root command group (tests walk it to check every ``--help``).
+    """
+    return _tidy_help(typer.main.get_command(app))
 
 
 def _click_exceptions() -> Any:
@@ -145,7 +179,7 @@ def main() -> None:
     cx = _click_exceptions()
     _install_signal_handlers()
     try:
-        rv = _flags_as_flags(typer.main.get_command(app))(standalone_mode=False)
+        rv = command()(standalone_mode=False)
     except cx.ClickException as exc:  # usage mistakes, "no arguments: show the help"
         exc.show()
         sys.exit(EXIT_INPUT)

@@ -57,7 +57,7 @@ def accept(
     plan: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="The folder 'mpokit plan' "
                                          "wrote (or a channel file).")],
     results: Annotated[list[Path], typer.Argument(
-        metavar="RESULTS...", help="Tester results (.csv, .json in the generic layout), OTDR "
+        metavar="RESULTS", help="Tester results (.csv, .json in the generic layout), OTDR "
         "traces (.sor), or folders holding them.")],
     json_out: JsonOption = False,
     report: Annotated[Path | None, typer.Option("--report", metavar="DIR", help="Write "
@@ -199,7 +199,10 @@ def accept_limits(
 def cord(
     rack: Annotated[str, typer.Argument(help="Rack name as in the cut sheet (1B09).")],
     port: Annotated[str, typer.Argument(help="Device port (17) or panel port (PP05-17).")],
-    store: StoreOption = None,
+    store: Annotated[str | None, typer.Option(
+        "--store", metavar="URL", help="The store to read (sqlite:///FILE.db, "
+        "postgresql://USER@HOST/DB, or a file path). Default: $MPOKIT_DB or the user's data "
+        "folder.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Which cord is plugged at RACK PORT: serial, lot, factory certificate, field tests."""

@@ -26,7 +26,8 @@ from mpokit.errors import MpokitError
 __all__ = ["qc_app"]
 
 qc_app = typer.Typer(
-    help="Connector end-face geometry from interferometer height maps.",
+    help="Connector QC: end-face geometry (height maps), end-face images, and the QC store "
+         "(import, grade, stats, incoming inspection, certificates).",
     no_args_is_help=True,
 )
 app.add_typer(qc_app, name="qc")
@@ -58,7 +59,7 @@ def _text_line(outcome: object) -> str:
     return "\n".join(lines)
 
 
-PATHS_ARG = typer.Argument(..., help="Scan files or directories (searched recursively for "
+PATHS_ARG = typer.Argument(..., metavar="FILE_OR_DIR", help="Scan files or directories (searched recursively for "
                            ".npz .csv .xyz .datx).")
 
 
@@ -168,8 +169,11 @@ def batch(
     fibers: int | None = FIBERS_OPT,
     max_pixels: int | None = MAX_PIXELS_OPT,
 ) -> None:
-    """Judge a lot: every ferrule's verdict, then n/m pass and per-parameter yield, mean,
-    SD and Cpk. An unreadable or unmeasurable scan is a row with its reason, never a stop."""
+    """Judge a lot: n/m pass and per-parameter yield, mean, SD and Cpk.
+
+    Every ferrule gets its verdict; an unreadable or unmeasurable scan is a row with its
+    reason, never a stop.
+    """
     from mpokit.qc.batch import write_summary
     from mpokit.qc.lot import lot_summary
     from mpokit.qc.profiles import unit_of
@@ -259,7 +263,7 @@ def simulate_lot_cmd(
     fixture_angle_deg: float = typer.Option(0.0, "--fixture-angle-deg",
                                             help="8 for an APC lot."),
 ) -> None:
-    """Write a simulated lot (``LOT-0001.npz`` ...) drawn from a process of given quality."""
+    """Write a simulated lot (LOT-0001.npz ...) drawn from a process of given quality."""
     from mpokit.qc.simulate import simulate, write_simulated
 
     if kind not in ("mt", "round"):

@@ -148,7 +148,7 @@ def stats_cmd(
     profile: str = PROFILE,
     by: str = typer.Option("lot", "--by", help="Group by lot or station."),
     matings: int = typer.Option(100_000, "--matings", help="Random matings per group."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random matings."),
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
     as_json: bool = JSON,
@@ -213,15 +213,21 @@ def correlate_cmd(db: str | None = DB, as_json: bool = JSON) -> int:
 
 @qc_app.command("scans")
 def scans_cmd(
-    paths: list[Path] = typer.Argument(..., help="Scan files or directories."),
+    paths: list[Path] = typer.Argument(..., metavar="FILE_OR_DIR", help="Scan files or "
+                                       "directories (searched recursively for .npz .csv "
+                                       ".xyz .datx)."),
     db: str | None = DB,
-    profile: str | None = typer.Option(None, "--profile", help="Geometry QC profile."),
+    profile: str | None = typer.Option(None, "--profile", help="Built-in geometry profile "
+                                       "(mt-pc, mt-apc, round-pc, round-upc, round-apc) or a "
+                                       "YAML file. Default: from kind and fixture angle."),
     end: str = typer.Option("A", "--end", help="Ferrule end the scans show."),
-    lot: str | None = typer.Option(None, "--lot"),
-    supplier: str | None = typer.Option(None, "--supplier"),
+    lot: str | None = typer.Option(None, "--lot", help="Lot of every assembly scanned."),
+    supplier: str | None = typer.Option(None, "--supplier", help="Supplier of the "
+                                        "assemblies."),
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
-    jobs: int | None = typer.Option(None, "--jobs", help="Local workers."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
+                                    "(default: all cores)."),
 ) -> int:
     """Analyse end-face scans (on the chosen engine) and import the geometry results."""
     from mpokit._engines import get_engine
@@ -333,7 +339,7 @@ def scorecard_cmd(
 @qc_app.command("certificate")
 def certificate_cmd(
     serial: str = typer.Argument(...),
-    out: Path = typer.Option(..., "-o", "--output", help="FILE.pdf or FILE.html"),
+    out: Path = typer.Option(..., "-o", "--output", help="Certificate to write: FILE.pdf or FILE.html."),
     db: str | None = DB,
     profile: str = PROFILE,
 ) -> int:
