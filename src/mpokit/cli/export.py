@@ -49,7 +49,8 @@ def export(
         "--system-type", help="IBDM system type per role, e.g. leaf=MQM9700 (ufm, "
         "ibdiagnet); repeat per role.")] = None,
     force: Annotated[bool, typer.Option(
-        "--force", help="Write into a folder holding files mpokit did not write (they are kept).")] = False,
+        "--force", help="Write into a folder holding files mpokit did not write (they are "
+        "kept).")] = False,
 ) -> None:
     """Write the plan as NetBox / Nautobot import files or fabric-manager topology files."""
     from mpokit.integrations import load_plant

@@ -38,8 +38,9 @@ __all__ = ["inspect"]
 
 @qc_app.command("inspect")
 def inspect(
-    paths: list[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images (PNG, JPEG, TIFF; 8 or 16 bit) or "
-                                       "folders searched recursively for them."),
+    paths: list[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images (PNG, JPEG, "
+                                       "TIFF; 8 or 16 bit) or folders searched recursively "
+                                       "for them."),
     connector_class: str | None = typer.Option(None, "--class", help="Acceptance table: "
                                                "sm-pc, sm-apc, mm-pc, mm-apc (or a class "
                                                "of --rules). Required for images."),

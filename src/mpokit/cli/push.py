@@ -40,7 +40,8 @@ def push_cmd(
         "--site", help="Site / location name (default: the plan's cluster name).")] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Only read the server; report what would be created.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on "
+                                          "stdout.")] = False,
 ) -> None:
     """Push the plan into Nautobot or NetBox (idempotent; --dry-run to preview)."""
     from mpokit.integrations import load_plant

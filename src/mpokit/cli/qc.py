@@ -59,8 +59,8 @@ def _text_line(outcome: object) -> str:
     return "\n".join(lines)
 
 
-PATHS_ARG = typer.Argument(..., metavar="FILE_OR_DIR", help="Scan files or directories (searched recursively for "
-                           ".npz .csv .xyz .datx).")
+PATHS_ARG = typer.Argument(..., metavar="FILE_OR_DIR", help="Scan files or directories "
+                           "(searched recursively for .npz .csv .xyz .datx).")
 
 
 def _common(

@@ -287,7 +287,7 @@ def sample_cmd(
 
 @qc_app.command("lot-decision")
 def inspect_cmd(
-    lot: str = typer.Argument(...),
+    lot: str = typer.Argument(..., help="The lot whose re-measured sample decides."),
     db: str | None = DB,
     profile: str = PROFILE,
     as_json: bool = JSON,
@@ -309,7 +309,7 @@ def inspect_cmd(
 
 @qc_app.command("scorecard")
 def scorecard_cmd(
-    supplier: str = typer.Argument(...),
+    supplier: str = typer.Argument(..., help="Supplier name as imported (--supplier)."),
     db: str | None = DB,
     profile: str = PROFILE,
     as_json: bool = JSON,
@@ -338,8 +338,9 @@ def scorecard_cmd(
 
 @qc_app.command("certificate")
 def certificate_cmd(
-    serial: str = typer.Argument(...),
-    out: Path = typer.Option(..., "-o", "--output", help="Certificate to write: FILE.pdf or FILE.html."),
+    serial: str = typer.Argument(..., help="Assembly serial (its IL/RL results must be imported)."),
+    out: Path = typer.Option(..., "-o", "--output", help="Certificate to write: FILE.pdf or "
+                             "FILE.html."),
     db: str | None = DB,
     profile: str = PROFILE,
 ) -> int:
