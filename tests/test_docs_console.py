@@ -1,0 +1,111 @@
+"""Every ``console`` block of README.md and docs/*.md is run and its output compared.
+
+A block is a shell session: ``$ COMMAND`` lines, each followed by what it prints on stdout.
+Commands run through the real entry point from a folder that holds the bundled
+``examples/`` (so paths are the ones the docs show), with the QC store in a temporary file.
+The doc's text is compared with what the command prints as doctest does with ELLIPSIS:
+``...`` stands for any text, so a doc may elide. ``$ echo $?`` checks the exit code of the
+command before it; without it a command must exit 0. Nothing here repeats a figure of the
+docs: the docs are compared with the program, not with the test.
+
+Not run: ``mpokit serve`` (it runs until stopped; ``tests/web`` drive it).
+"""
+
+from __future__ import annotations
+
+import doctest
+import os
+import re
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+NOT_RUN = ("mpokit serve",)
+BLOCK = re.compile(r"^```console\n(.*?)^```", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One ``$ command`` of a console block, what the doc shows it printing, its exit code."""
+
+    command: str
+    shown: str
+    exit_code: int
+
+
+def parse_session(block: str) -> list[Step]:
+    """The steps of a console block; ``$ echo $?`` sets the previous step's exit code."""
+    steps: list[Step] = []
+    for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+        command, _, shown = chunk.partition("\n")
+        command = command.split("  #", 1)[0].strip()  # a trailing comment explains
+        if command == "echo $?":
+            prev = steps.pop()
+            steps.append(Step(prev.command, prev.shown, int(shown.strip())))
+        else:
+            steps.append(Step(command, shown, 0))
+    return steps
+
+
+def sessions() -> list[tuple[str, list[Step]]]:
+    found = []
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8")
+        for m in BLOCK.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append((f"{doc.relative_to(ROOT)}:{line}", parse_session(m.group(1))))
+    return found
+
+
+SESSIONS = sessions()
+
+
+def test_the_docs_have_console_blocks() -> None:
+    where = {name.split(":")[0] for name, _ in SESSIONS}
+    assert {"README.md", "docs/environments.md"} <= where
+    assert all(steps for _, steps in SESSIONS), "a console block without a $ command"
+
+
+def test_a_session_is_parsed_as_the_doc_reads() -> None:
+    steps = parse_session("$ mpokit check x.yaml   # comment\nFAIL x\n\n0/1 pass\n"
+                          "$ echo $?\n2\n$ mpokit reach --pmd P\n...\n")
+    assert steps == [Step("mpokit check x.yaml", "FAIL x\n\n0/1 pass\n", 2),
+                     Step("mpokit reach --pmd P", "...\n", 0)]
+
+
+def matches(shown: str, printed: str) -> bool:
+    """``printed`` is what ``shown`` says, ``...`` eliding any text (doctest ELLIPSIS)."""
+    return doctest.OutputChecker().check_output(shown, printed, doctest.ELLIPSIS)
+
+
+def test_matching_can_fail() -> None:
+    assert matches("a ... z\n", "a b c z\n")
+    assert not matches("PASS x\n", "FAIL x\n")
+    assert not matches("a\nb\n", "a\nb\nc\n")  # no trailing text unless "..." says so
+
+
+@pytest.mark.parametrize(("where", "steps"), SESSIONS, ids=[w for w, _ in SESSIONS])
+def test_console_block_is_what_the_commands_print(where: str, steps: list[Step],
+                                                  tmp_path: Path) -> None:
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    env = {**os.environ, "MPOKIT_DB": str(tmp_path / "store.db"), "NO_COLOR": "1"}
+    env.pop("COLUMNS", None)
+    for step in steps:
+        if step.command.startswith(NOT_RUN):
+            continue
+        argv = shlex.split(step.command)
+        assert argv[0] == "mpokit", f"{where}: {step.command!r} is not an mpokit command"
+        r = subprocess.run([sys.executable, "-m", "mpokit", *argv[1:]], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert "Traceback" not in r.stderr, r.stderr
+        assert r.returncode == step.exit_code, (
+            f"{where}: `{step.command}` exited {r.returncode}, the doc says "
+            f"{step.exit_code}\n{r.stdout}{r.stderr}")
+        assert matches(step.shown, r.stdout), (
+            f"{where}: `{step.command}` printed\n{r.stdout}\nthe doc shows\n{step.shown}")
