@@ -52,6 +52,7 @@ def push_cmd(
         if tool not in ("nautobot", "netbox"):
             raise InputError(f"unknown tool {tool!r}", field="--to",
                              fix="use --to nautobot URL or --to netbox URL")
+        plant = load_plant(plan_dir, site=site)  # the local input first: no token needed
         var = token_env or f"{tool.upper()}_TOKEN"
         token = os.environ.get(var, "")
         if not token:
@@ -61,7 +62,6 @@ def push_cmd(
         if not url.startswith(("http://", "https://")):
             raise InputError(f"URL {url!r} is not http(s)", field="--to",
                              fix="give the server's base URL, e.g. https://nautobot.example")
-        plant = load_plant(plan_dir, site=site)
         if tool == "nautobot":
             from mpokit.integrations.nautobot import HttpApi, NautobotDialect
 

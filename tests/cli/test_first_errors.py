@@ -1,0 +1,72 @@
+"""The mistakes a new user makes first, through the real entry point, from an empty folder.
+
+Each exits 1 with one clear line naming what is wrong (and no traceback): a missing file, a
+folder where a file is expected, a wrong extension, a typo'd command at every level (with
+"did you mean"), a typo'd option (with the close ones).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EX = ROOT / "examples"
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "MPOKIT_DB": str(cwd / "store.db")}
+    return subprocess.run([sys.executable, "-m", "mpokit", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=120, env=env)
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    # a missing file or folder is named as missing, not as a wrong kind of file
+    (("check", "nope.yaml"), "nope.yaml: file not found"),
+    (("plan", "nope.yaml"), "nope.yaml: file not found"),
+    (("routes", "check", "nope.yaml"), "nope.yaml: file not found"),
+    (("qc", "geometry", "nope.npz"), "nope.npz: file not found"),
+    (("accept", "nope", "results.csv"), "nope: not found"),
+    (("accept-limits", "nope"), "nope: not found"),
+    (("export", "ptm", "nope", "-o", "out"), "nope: not found"),
+    (("push", "nope", "--to", "nautobot", "http://127.0.0.1:9"), "nope: not found"),
+    (("demo", "--examples", "nope"), "nope: examples folder not found"),
+    # a folder where a file is expected
+    (("plan", str(EX / "cluster")), "is a folder, not a file"),
+    (("check", str(EX / "channels"), "--catalog", str(EX)), "is a folder, not a file"),
+    # a wrong extension
+    (("qc", "geometry", str(EX / "qc" / "buyer_spec.yaml")), "unsupported file type '.yaml'"),
+    (("qc", "simulate", "scan.png"), "unsupported file type '.png'"),
+    (("qc", "import", str(EX / "qc" / "buyer_spec.yaml")), "unknown file type '.yaml'"),
+    # a folder without the files a command looks for names the folder
+    (("qc", "inspect", str(EX / "qc"), "--class", "sm-pc"), f"no images found in {EX / 'qc'}"),
+])
+def test_input_mistake_is_one_error_line(tmp_path: Path, args: tuple[str, ...],
+                                         says: str) -> None:
+    r = run(tmp_path, *args)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and says in errors[0], r.stderr
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("chek", "x.yaml"), "No such command 'chek'. Did you mean 'check'?"),
+    (("qc", "gemetry", "x"), "Did you mean 'geometry'?"),
+    (("routes", "chek", "x"), "Did you mean 'check'?"),
+    (("token", "crate", "x"), "Did you mean 'create'?"),
+    (("check", "x.yaml", "--jsn"), "No such option: --jsn (Possible options: --json)"),
+    (("qc", "geometry", "x.npz", "--jsn"), "--json"),
+    (("catalog", "conectors"), "did you mean 'connectors'?"),
+    (("reach", "--pmd", "400GBASE-SR9", "--fiber", "OM4"), "did you mean '400GBASE-SR8'"),
+    (("export", "netbx", "x", "-o", "out"), "use one of netbox, nautobot"),
+])
+def test_typo_gets_a_suggestion(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
+    r = run(tmp_path, *args)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stdout + r.stderr
+    assert says in r.stderr, r.stderr
