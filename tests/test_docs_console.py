@@ -109,3 +109,80 @@ def test_console_block_is_what_the_commands_print(where: str, steps: list[Step],
             f"{step.exit_code}\n{r.stdout}{r.stderr}")
         assert matches(step.shown, r.stdout), (
             f"{where}: `{step.command}` printed\n{r.stdout}\nthe doc shows\n{step.shown}")
+
+
+# --- command lines quoted in the docs: `mpokit ...` spans and usage blocks ---------------
+
+CODE_SPAN = re.compile(r"`(mpokit [^`]+)`")
+PLAIN_BLOCK = re.compile(r"^```(?:\w*)\n(.*?)^```", re.S | re.M)
+OPTION = re.compile(r"(?<![\w-])(--?[a-zA-Z][\w-]*)")
+
+
+def quoted_command_lines(text: str) -> list[str]:
+    """Every ``mpokit ...`` a doc quotes: code spans, and block lines (``$`` prompt or not)
+    with their ``[...]`` continuation lines."""
+    found = [m.group(1).replace("\\|", "|") for m in CODE_SPAN.finditer(text)]
+    for m in PLAIN_BLOCK.finditer(text):
+        lines = m.group(1).splitlines()
+        for i, line in enumerate(lines):
+            cmd = line.removeprefix("$ ").strip()
+            if not cmd.startswith("mpokit "):
+                continue
+            for more in lines[i + 1:]:
+                if not (more.startswith("   ") and more.strip().startswith("[")):
+                    break
+                cmd += " " + more.strip()
+            found.append(cmd.split("  #", 1)[0])
+    return found
+
+
+def resolve(words: list[str]) -> tuple[list[str], set[str]]:
+    """The command path the words name (``a|b`` alternatives: the first) and its options."""
+    from mpokit.cli._app import command
+
+    cmd, path = command(), []
+    for w in words:
+        sub = getattr(cmd, "commands", {}).get(w.split("|")[0])
+        if sub is None:
+            break
+        cmd, path = sub, [*path, w.split("|")[0]]
+    opts = {"--help"} | {o for p in cmd.params for o in (*p.opts, *p.secondary_opts)}
+    return path, opts
+
+
+def test_quoted_command_lines_are_found_and_can_fail() -> None:
+    text = "Run `mpokit check --jsn F`.\n\n```\nmpokit qc batch DIR\n    [--json]\n```\n"
+    assert quoted_command_lines(text) == ["mpokit check --jsn F", "mpokit qc batch DIR [--json]"]
+    path, opts = resolve(["check", "--jsn", "F"])
+    assert path == ["check"] and "--json" in opts and "--jsn" not in opts
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=[str(d.relative_to(ROOT)) for d in DOCS])
+def test_every_quoted_command_and_option_exists(doc: Path) -> None:
+    wrong = []
+    for line in quoted_command_lines(doc.read_text(encoding="utf-8")):
+        words = line.split()[1:]
+        path, opts = resolve(words)
+        if not path and not set(words) <= {"[--version]", "[--help]", "--version", "COMMAND",
+                                           "[ARGS]..."}:
+            wrong.append(f"{line!r}: no such command")
+            continue
+        wrong += [f"{line!r}: mpokit {' '.join(path)} has no option {o}"
+                  for o in OPTION.findall(" ".join(words[len(path):])) if o not in opts]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_command_line_page_lists_every_command() -> None:
+    """docs/cli.md is "the full command line": every command of the tree is in its table."""
+    from mpokit.cli._app import command
+
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    first_cells = [ln.split(" | ", 1)[0] for ln in text.splitlines() if ln.startswith("| `")]
+    shown = [m.group(1) for cell in first_cells for m in re.finditer(r"`([^`]+)`", cell)]
+    missing = []
+    for name, group in command().commands.items():
+        subs = getattr(group, "commands", None)
+        for full in ([f"{name} {s}" for s in subs] if subs else [name]):
+            if not any(re.match(re.escape(full) + r"(\s|$)", s) for s in shown):
+                missing.append(full)
+    assert not missing, f"docs/cli.md lacks {missing}"
