@@ -87,3 +87,13 @@ def test_the_qc_group_says_it_does_more_than_geometry(monkeypatch: pytest.Monkey
     first = render_help(["qc"], monkeypatch).split("Usage:", 1)[1].splitlines()[2]
     for word in ("geometry", "images", "import", "grade", "stats"):
         assert word in first, first
+
+
+@pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=IDS)
+def test_the_store_is_named_the_same_everywhere(path: list[str], cmd: Any) -> None:
+    """``--store`` and ``--db`` are one option wherever a command opens the QC store."""
+    for p in cmd.params:
+        names = set(getattr(p, "opts", [])) & {"--store", "--db"}
+        if names:
+            assert set(p.opts) >= {"--store", "--db"}, (path, p.opts)
+            assert p.metavar == "URL", (path, p.opts)

@@ -27,8 +27,8 @@ __all__: list[str] = []
 RESULT_SUFFIXES = (".csv", ".json")
 SOR_SUFFIXES = (".sor",)
 StoreOption = Annotated[str | None, typer.Option(
-    "--store", metavar="URL", help="Also import the results, traces and as-built records into "
-    "this store (sqlite:///FILE.db, postgresql://USER@HOST/DB, or a file path).")]
+    "--store", "--db", metavar="URL", help="Also import the results, traces and as-built "
+    "records into this store (sqlite:///FILE.db, postgresql://USER@HOST/DB, or a file path).")]
 
 
 def _inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -200,7 +200,7 @@ def cord(
     rack: Annotated[str, typer.Argument(help="Rack name as in the cut sheet (1B09).")],
     port: Annotated[str, typer.Argument(help="Device port (17) or panel port (PP05-17).")],
     store: Annotated[str | None, typer.Option(
-        "--store", metavar="URL", help="The store to read (sqlite:///FILE.db, "
+        "--store", "--db", metavar="URL", help="The store to read (sqlite:///FILE.db, "
         "postgresql://USER@HOST/DB, or a file path). Default: $MPOKIT_DB or the user's data "
         "folder.")] = None,
     json_out: JsonOption = False,

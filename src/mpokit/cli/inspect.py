@@ -63,9 +63,10 @@ def inspect(
                                "(process pool) or dask."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address "
                                          "(with --engine dask); a LocalCluster when omitted."),
-    store: str | None = typer.Option(None, "--store", help="Import the results into this "
-                                     "store (sqlite:///FILE.db, postgresql://USER@HOST/DB, "
-                                     "or a file path)."),
+    store: str | None = typer.Option(None, "--store", "--db", metavar="URL",
+                                     help="Import the results into this store "
+                                     "(sqlite:///FILE.db, postgresql://USER@HOST/DB, or a "
+                                     "file path)."),
     serial: str | None = typer.Option(None, "--serial", help="Assembly serial of every image "
                                       "(default: from the name SERIAL_END.png)."),
     end: str | None = typer.Option(None, "--end", help="Ferrule end of every image (default: "

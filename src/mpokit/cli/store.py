@@ -30,7 +30,7 @@ from mpokit.errors import MpokitError
 
 __all__: list[str] = []
 
-DB = typer.Option(None, "--db", help="Database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB)"
+DB = typer.Option(None, "--db", "--store", metavar="URL", help="Database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB)"
                   " or a file path. Default: $MPOKIT_DB or the user's data folder.")
 PROFILE = typer.Option("iec-B-2", "--profile", help="Limit profile (iec-B-2, iec-C-3, "
                        "iec-B-1, tia-568) or a buyer spec YAML file.")
