@@ -33,7 +33,7 @@ EXIT_FAILED = 2
 
 app = typer.Typer(
     name="mpokit",
-    help="MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept.",
+    help="MPO fiber plants: plan, verify polarity/mating/loss, QC connectors, accept in the field.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -54,7 +54,7 @@ def _root(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept."""
+    """MPO fiber plants: plan, verify polarity/mating/loss, QC connectors, accept in the field."""
 
 
 def print_error(exc: MpokitError) -> None:
