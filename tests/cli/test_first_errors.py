@@ -44,6 +44,9 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     (("qc", "import", str(EX / "qc" / "buyer_spec.yaml")), "unknown file type '.yaml'"),
     # a folder without the files a command looks for names the folder
     (("qc", "inspect", str(EX / "qc"), "--class", "sm-pc"), f"no images found in {EX / 'qc'}"),
+    (("qc", "batch", str(EX / "cluster")), f"no scan files found in {EX / 'cluster'}"),
+    # a misspelt value is refused even where the files would override it
+    (("qc", "geometry", "scan.npz", "--kind", "mtt"), "--kind: unknown kind 'mtt'"),
 ])
 def test_input_mistake_is_one_error_line(tmp_path: Path, args: tuple[str, ...],
                                          says: str) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 import typer
 
 from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, app, fail_input
-from mpokit.errors import MpokitError
+from mpokit.errors import InputError, MpokitError
 
 __all__ = ["qc_app"]
 
@@ -74,6 +74,8 @@ def _common(
     from mpokit.qc.profiles import get_profile
 
     try:
+        if kind not in (None, "mt", "round"):  # checked even when every file names its kind
+            raise InputError(f"unknown kind {kind!r}", field="--kind", fix="use mt or round")
         if profile is not None:
             get_profile(profile)  # fail early on an unknown name or a bad file
         limits = default_limits(max_pixels)
@@ -81,7 +83,8 @@ def _common(
     except MpokitError as exc:
         raise fail_input(exc) from None
     if not files:
-        typer.echo("error: no scan files found (.npz .csv .xyz .datx)", err=True)
+        typer.echo(f"error: no scan files found in {' '.join(str(p) for p in paths)} "
+                   "(looked for .npz .csv .xyz .datx)", err=True)
         raise typer.Exit(EXIT_INPUT)
     defaults = {"kind": kind, "pixel_um": pixel_um, "fibers": fibers}
     kwargs = dict(profile=profile, defaults=defaults, jobs=jobs, limits=limits,
