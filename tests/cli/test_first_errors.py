@@ -73,3 +73,25 @@ def test_typo_gets_a_suggestion(tmp_path: Path, args: tuple[str, ...], says: str
     assert r.returncode == 1, r.stdout + r.stderr
     assert "Traceback" not in r.stdout + r.stderr
     assert says in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize(("args", "package"), [
+    (("qc", "inspect", "x.png", "--class", "sm-pc"), "scipy"),
+    (("qc", "stats"), "sqlalchemy"),
+    (("token", "list"), "sqlalchemy"),
+    (("accept-limits", str(EX / "channels" / "direct-type-b-cord.yaml")), "pyarrow"),
+])
+def test_a_missing_extra_is_named_with_what_to_install(tmp_path: Path, args: tuple[str, ...],
+                                                       package: str) -> None:
+    """``pip install mpokit`` alone: a command that needs an extra says which, no traceback."""
+    from tests.test_optional_extras import BLOCKER, optional_modules
+
+    env = {**os.environ, "MPOKIT_DB": str(tmp_path / "store.db")}
+    r = subprocess.run([sys.executable, "-c", BLOCKER, ",".join(sorted(optional_modules())),
+                        *args], capture_output=True, text=True, cwd=tmp_path, timeout=120,
+                       env=env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "Traceback" not in r.stderr, r.stderr
+    (line,) = r.stderr.splitlines()
+    assert line.startswith(f"error: this command needs {package}, which is not installed")
+    assert "pip install 'mpokit[EXTRA]'" in line

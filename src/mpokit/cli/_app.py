@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import re
 import signal
 import sys
 from typing import Annotated, Any
@@ -144,6 +145,46 @@ def _click_exceptions() -> Any:
     return exceptions
 
 
+#: Import names whose distribution is named otherwise (the rest: ``_`` read as ``-``).
+_DISTRIBUTIONS = {"skimage": "scikit-image", "PIL": "pillow", "multipart": "python-multipart",
+                  "yaml": "pyyaml", "distributed": "dask"}
+
+
+def missing_extra(module: str) -> str:
+    """What to install for ``module``, an optional dependency that is missing.
+
+    Parameters
+    ----------
+    module
+        The name of the module that could not be imported.
+
+    Returns
+    -------
+    str
+        One sentence naming the package and the extras of mpokit that bring it.
+
+    Examples
+    --------
+    >>> missing_extra("sqlalchemy.orm")  # doctest: +ELLIPSIS
+    "this command needs sqlalchemy, which is not installed: pip install 'mpokit[EXTRA]' ..."
+    """
+    from importlib.metadata import PackageNotFoundError, requires
+
+    top = module.split(".")[0]
+    dist = _DISTRIBUTIONS.get(top, top).lower().replace("_", "-")
+    try:
+        reqs = requires("mpokit") or []
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        reqs = []
+    extras = sorted({m.group(1) for r in reqs
+                     if re.split(r"[\[<>=!~;\s]", r, maxsplit=1)[0].lower() == dist
+                     and (m := re.search(r"extra\s*==\s*['\"]([\w-]+)['\"]", r))
+                     and m.group(1) not in ("all", "dev", "docs")})
+    how = (f"pip install 'mpokit[EXTRA]' with EXTRA one of {', '.join(extras)} (or "
+           "'mpokit[all]')" if extras else f"pip install {dist}")
+    return f"this command needs {dist}, which is not installed: {how}"
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (or SIGHUP) arrived: unwind like Ctrl-C so temporary outputs are removed."""
 
@@ -198,6 +239,11 @@ def main() -> None:
         sys.exit(code)
     except MpokitError as exc:
         print_error(exc)
+        sys.exit(EXIT_INPUT)
+    except ModuleNotFoundError as exc:  # an optional extra is not installed
+        if (exc.name or "mpokit").split(".")[0] == "mpokit":
+            raise
+        typer.echo(f"error: {missing_extra(exc.name or '')}", err=True)
         sys.exit(EXIT_INPUT)
     except OSError as exc:  # a path the user gave cannot be read or written
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
