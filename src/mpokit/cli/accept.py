@@ -169,7 +169,8 @@ def _print_human(res: object, all_: bool) -> None:
 
 @app.command("accept-limits")
 def accept_limits(
-    plan: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="The plan folder.")],
+    plan: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="The folder 'mpokit plan' "
+                                         "wrote (or a channel file).")],
     out: Annotated[Path | None, typer.Option("-o", "--out", metavar="FILE.csv",
                                              help="Write here (default: stdout).")] = None,
     wavelength: Annotated[list[float] | None, typer.Option(
@@ -190,6 +191,7 @@ def accept_limits(
             sink.flush()
         else:
             atomic_write(out, lambda tmp: pacsv.write_csv(table, str(tmp)))
+            typer.echo(f"wrote {table.num_rows} limit row(s) to {out}", err=True)
     except MpokitError as exc:
         raise fail_input(exc) from None
     raise typer.Exit(EXIT_OK)
