@@ -57,6 +57,29 @@ def test_input_mistake_is_one_error_line(tmp_path: Path, args: tuple[str, ...],
     assert len(errors) == 1 and says in errors[0], r.stderr
 
 
+@pytest.mark.parametrize(("args", "hint"), [
+    (("check", str(EX / "cluster" / "superpod-1su.yaml")),
+     "superpod-1su.yaml looks like a cluster spec; mpokit plan SPEC -o OUT reads those"),
+    (("plan", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "out"),
+     "direct-type-b-cord.yaml looks like a channel file; mpokit check FILE reads those"),
+])
+def test_a_file_given_to_the_wrong_command_gets_a_hint(tmp_path: Path, args: tuple[str, ...],
+                                                       hint: str) -> None:
+    r = run(tmp_path, *args)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    last = r.stderr.splitlines()[-1]  # after every error line
+    assert last.startswith(f"hint: {args[1]}") and last.endswith(hint), r.stderr
+
+
+def test_no_hint_for_an_ordinary_mistake(tmp_path: Path) -> None:
+    bad = tmp_path / "ch.yaml"
+    bad.write_text((EX / "channels" / "direct-type-b-cord.yaml").read_text()
+                   .replace("path:", "pth:"))
+    r = run(tmp_path, "check", str(bad))
+    assert r.returncode == 1 and "unknown key 'pth'" in r.stderr
+    assert "hint:" not in r.stderr
+
+
 @pytest.mark.parametrize(("args", "says"), [
     (("chek", "x.yaml"), "No such command 'chek'. Did you mean 'check'?"),
     (("qc", "gemetry", "x"), "Did you mean 'geometry'?"),

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mpokit.errors import InputErrors, MpokitError
+from mpokit.errors import InputError, InputErrors, MpokitError
 
 __all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "fail_input", "main", "print_error"]
 
@@ -58,6 +58,30 @@ def _root(
     """MPO fiber plants: plan, verify polarity/mating/loss, QC connectors, accept in the field."""
 
 
+#: Top-level keys that give away a file of the other kind, what it is and what reads it.
+_OTHER_KINDS = ((frozenset({"cluster", "fabric"}), "a cluster spec", "mpokit plan SPEC -o OUT"),
+                (frozenset({"a", "b", "path"}), "a channel file", "mpokit check FILE"))
+
+
+def _kind_hint(exc: MpokitError) -> str | None:
+    """``hint: F looks like a cluster spec ...`` when a file was given to the wrong command.
+
+    A cluster spec given to ``check`` (or a channel file to ``plan``) fails on its top-level
+    keys; the keys it was refused for say which kind of file it is.
+    """
+    if not isinstance(exc, InputError):
+        return None
+    unknown: dict[str, set[str]] = {}
+    for e in exc.all_errors():
+        if e.file and e.field and e.message.startswith("unknown key"):
+            unknown.setdefault(e.file, set()).add(e.field)
+    for file, fields in unknown.items():
+        for keys, kind, reader in _OTHER_KINDS:
+            if keys <= fields:
+                return f"hint: {file} looks like {kind}; {reader} reads those"
+    return None
+
+
 def print_error(exc: MpokitError) -> None:
     """Print an error on stderr, one ``error:`` line per input error it carries.
 
@@ -71,6 +95,9 @@ def print_error(exc: MpokitError) -> None:
         lines = [" ".join(ln.strip() for ln in lines)]
     for ln in lines:
         typer.echo(f"error: {ln}" if not ln.startswith("(") else f"       {ln}", err=True)
+    hint = _kind_hint(exc)
+    if hint:
+        typer.echo(hint, err=True)
 
 
 def fail_input(exc: MpokitError) -> typer.Exit:
