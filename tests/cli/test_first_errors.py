@@ -88,6 +88,8 @@ def test_no_hint_for_an_ordinary_mistake(tmp_path: Path) -> None:
     (("check", "x.yaml", "--jsn"), "No such option: --jsn (Possible options: --json)"),
     (("qc", "geometry", "x.npz", "--jsn"), "--json"),
     (("catalog", "conectors"), "did you mean 'connectors'?"),
+    (("trace", str(EX / "channels"), "--channel", "Method B duplex 10GBASE-SR"),
+     "did you mean 'Method B duplex, 10GBASE-SR'"),
     (("reach", "--pmd", "400GBASE-SR9", "--fiber", "OM4"), "did you mean '400GBASE-SR8'"),
     (("export", "netbx", "x", "-o", "out"), "use one of netbox, nautobot"),
 ])
