@@ -38,6 +38,8 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # a folder where a file is expected
     (("plan", str(EX / "cluster")), "is a folder, not a file"),
     (("check", str(EX / "channels"), "--catalog", str(EX)), "is a folder, not a file"),
+    (("qc", "simulate", str(EX)), f"{EX}: is a folder"),
+    (("qc", "certificate", "S1", "-o", str(EX)), f"{EX}: -o: is a folder"),
     # a wrong extension
     (("qc", "geometry", str(EX / "qc" / "buyer_spec.yaml")), "unsupported file type '.yaml'"),
     (("qc", "simulate", "scan.png"), "unsupported file type '.png'"),

@@ -248,6 +248,9 @@ def simulate_cmd(
     if pixel_um is not None:
         kwargs["pixel_um"] = pixel_um
     try:
+        if out.is_dir():
+            raise InputError("is a folder", file=str(out),
+                             fix="name the scan file to write, e.g. sim.npz")
         scan, t = simulate(kind, **kwargs)
         truth_file = write_simulated(out, scan, t, with_truth=truth)
     except MpokitError as exc:

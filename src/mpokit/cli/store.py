@@ -345,8 +345,12 @@ def certificate_cmd(
     profile: str = PROFILE,
 ) -> int:
     """Write an assembly's test certificate (IL/RL table, grade, geometry, QR code)."""
+    from mpokit.errors import InputError
     from mpokit.store.certificate import write_certificate
 
+    if out.is_dir():
+        raise fail_input(InputError("is a folder", file=str(out), field="-o",
+                                    fix="name the certificate FILE.pdf or FILE.html"))
     verdict = _with_profile(db, profile, lambda st, p: write_certificate(st, serial, p, out))
     typer.echo(f"{serial}: {verdict.upper()} -> {out}")
     return EXIT_OK if verdict == "pass" else EXIT_FAILED
