@@ -31,7 +31,10 @@ def demo(
         "--force", help="Write into a folder holding files mpokit did not write (they are "
         "kept).")] = False,
 ) -> None:
-    """Run the main job on the bundled examples and say where the results are."""
+    """Run the quick-start job: check the example channels, plan the example cluster, run QC.
+
+    Says where the results are (the plan, its report and two QC reports).
+    """
     console = Console(soft_wrap=True)
     try:
         if not examples.is_dir():  # else nothing would be checked or planned, silently
