@@ -36,7 +36,10 @@ IDS = [" ".join(p) or "mpokit" for p, _ in COMMANDS]
 
 
 def render_help(path: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
+    import typer.rich_utils
+
     monkeypatch.setenv("COLUMNS", "250")
+    monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 250)  # TERMINAL_WIDTH set would win
     monkeypatch.setattr(sys, "argv", ["mpokit", *path, "--help"])
     out = io.StringIO()
     with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as info:
