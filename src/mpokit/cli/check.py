@@ -132,7 +132,7 @@ def trace(
     catalog: CatalogOption = None,
     grades: GradesOption = None,
 ) -> None:
-    """Follow every Tx lane face by face: its position after each plug, cable and adapter."""
+    """Follow every Tx lane face by face: its position after each plug, cable, adapter, cassette."""
     from mpokit.connectivity.io import read_channel_set
     from mpokit.connectivity.model import compile_channel
     from mpokit.connectivity.trace import format_trace

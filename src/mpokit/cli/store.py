@@ -72,7 +72,10 @@ def import_cmd(
     end: str = typer.Option("A", "--end", help="Ferrule end for geometry results without one."),
     as_json: bool = JSON,
 ) -> int:
-    """Import station results, one transaction per file (re-imports are skipped)."""
+    """Import IL/RL station exports and geometry results, one transaction per file.
+
+    A file imported before (same bytes, same origin) is skipped.
+    """
     from mpokit.store import import_file, open_store, read_mapping
 
     if origin not in ("supplier", "incoming"):
@@ -344,7 +347,7 @@ def certificate_cmd(
     db: str | None = DB,
     profile: str = PROFILE,
 ) -> int:
-    """Write an assembly's test certificate (IL/RL table, grade, geometry, QR code)."""
+    """Write an assembly's certificate: IL/RL, grade, geometry, end faces, QR code."""
     from mpokit.errors import InputError
     from mpokit.store.certificate import write_certificate
 
