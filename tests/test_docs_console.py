@@ -9,6 +9,10 @@ command before it; without it a command must exit 0. Nothing here repeats a figu
 docs: the docs are compared with the program, not with the test.
 
 Not run: ``mpokit serve`` (it runs until stopped; ``tests/web`` drive it).
+
+Also checked: every ``mpokit ...`` command line the docs quote (code spans, usage blocks)
+names a real command and only its options; docs/cli.md lists every command; ``python``
+blocks run as doctests (``>>>``) or, for snippets, parse and import what they name.
 """
 
 from __future__ import annotations
@@ -186,3 +190,38 @@ def test_the_command_line_page_lists_every_command() -> None:
             if not any(re.match(re.escape(full) + r"(\s|$)", s) for s in shown):
                 missing.append(full)
     assert not missing, f"docs/cli.md lacks {missing}"
+
+
+# --- python blocks: sessions (>>>) run as doctests, snippets compile and import -------------
+
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+
+
+def python_blocks() -> list[tuple[str, str]]:
+    found = []
+    for doc in DOCS:
+        text = doc.read_text(encoding="utf-8")
+        for m in PYTHON_BLOCK.finditer(text):
+            line = text.count("\n", 0, m.start()) + 1
+            found.append((f"{doc.relative_to(ROOT)}:{line}", m.group(1)))
+    return found
+
+
+PY_BLOCKS = python_blocks()
+
+
+@pytest.mark.parametrize(("where", "code"), PY_BLOCKS, ids=[w for w, _ in PY_BLOCKS])
+def test_python_block_runs(where: str, code: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ast
+
+    monkeypatch.chdir(ROOT)  # examples/... paths as the docs show them
+    if ">>>" in code:
+        test = doctest.DocTestParser().get_doctest(code, {}, where, where, 0)
+        runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+        runner.run(test)
+        assert runner.summarize(verbose=False).failed == 0, where
+        return
+    tree = ast.parse(code, where)  # a snippet: it parses and every name it imports exists
+    imports = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert imports, f"{where}: a snippet that imports nothing cannot be checked"
+    exec(compile(ast.Module(body=imports, type_ignores=[]), where, "exec"), {})
