@@ -73,7 +73,7 @@ def import_cmd(
     end: str = typer.Option("A", "--end", help="Ferrule end for geometry results without one."),
     as_json: bool = JSON,
 ) -> int:
-    """Import IL/RL station exports and geometry results, one transaction per file.
+    """Import IL/RL, geometry and end-face results into the store, one transaction per file.
 
     A file imported before (same bytes, same origin) is skipped.
     """
