@@ -100,3 +100,15 @@ def test_the_store_is_named_the_same_everywhere(path: list[str], cmd: Any) -> No
         if names:
             assert set(p.opts) >= {"--store", "--db"}, (path, p.opts)
             assert p.metavar == "URL", (path, p.opts)
+
+
+def test_options_named_alike_show_the_same_value_name() -> None:
+    """``--report DIR`` on every command that writes reports, not ``DIR`` here, ``<path>``
+    there (before: accept showed DIR, the qc commands ``<path>``)."""
+    seen: dict[str, set[str | None]] = {}
+    for _, cmd in COMMANDS:
+        for p in cmd.params:
+            for name in set(getattr(p, "opts", [])) & {"--report", "--summary", "--jobs",
+                                                       "--store", "--catalog", "--grades"}:
+                seen.setdefault(name, set()).add(p.metavar)
+    assert seen and all(len(v) == 1 and None not in v for v in seen.values()), seen

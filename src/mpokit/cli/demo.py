@@ -24,9 +24,11 @@ __all__ = ["demo"]
 @app.command()
 def demo(
     examples: Annotated[Path, typer.Option(
-        help="The examples folder (examples/ of the mpokit repository).")] = Path("examples"),
+        metavar="DIR", help="The examples folder (examples/ of the mpokit repository).")
+    ] = Path("examples"),
     out: Annotated[Path, typer.Option(
-        "-o", "--out", help="Output folder: the plan and the QC reports.")] = Path("demo-out"),
+        "-o", "--out", metavar="DIR", help="Output folder: the plan and the QC reports.")
+    ] = Path("demo-out"),
     force: Annotated[bool, typer.Option(
         "--force", help="Write into a folder holding files mpokit did not write (they are "
         "kept).")] = False,

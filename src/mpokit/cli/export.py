@@ -42,7 +42,7 @@ def export(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT",
                                        help="netbox, nautobot, ufm, ibdiagnet or ptm.")],
     plan_dir: Annotated[Path, typer.Argument(help="An output folder of `mpokit plan`.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder to write.")],
     site: Annotated[str | None, typer.Option(
         "--site", help="Site / location name (default: the plan's cluster name).")] = None,
     system_type: Annotated[list[str] | None, typer.Option(

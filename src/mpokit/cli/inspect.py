@@ -53,11 +53,14 @@ def inspect(
     rules: Path | None = typer.Option(None, "--rules", help="Own acceptance tables (YAML, "
                                       "schema of standards/data/inspection.yaml)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON {ok, results} on stdout."),
-    report: Path | None = typer.Option(None, "--report", help="Write overlays per fiber, "
+    report: Path | None = typer.Option(None, "--report", metavar="DIR",
+                                       help="Write overlays per fiber, "
                                        "an HTML and a JSON report per image here."),
-    summary: Path | None = typer.Option(None, "--summary", help="Write a CSV, one row per "
+    summary: Path | None = typer.Option(None, "--summary", metavar="FILE.csv",
+                                        help="Write a CSV, one row per "
                                         "fiber."),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                                    help="Worker processes "
                                     "(default: all cores)."),
     engine: str = typer.Option("local", "--engine", help="Where batch work runs: local "
                                "(process pool) or dask."),

@@ -106,10 +106,12 @@ def _common(
 PROFILE_OPT = typer.Option(None, "--profile", help="Built-in profile name (mt-pc, mt-apc, "
                            "round-pc, round-upc, round-apc) or a YAML file. Default: from kind "
                            "and fixture angle.")
-REPORT_OPT = typer.Option(None, "--report", help="Write one HTML report per ferrule into this "
+REPORT_OPT = typer.Option(None, "--report", metavar="DIR",
+                          help="Write one HTML report per ferrule into this "
                           "directory.")
-SUMMARY_OPT = typer.Option(None, "--summary", help="Write a CSV summary.")
-JOBS_OPT = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all "
+SUMMARY_OPT = typer.Option(None, "--summary", metavar="FILE.csv", help="Write a CSV summary.")
+JOBS_OPT = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                        help="Worker processes (default: all "
                         "cores).")
 KIND_OPT = typer.Option(None, "--kind", help="mt or round, for files without it.")
 PIXEL_OPT = typer.Option(None, "--pixel-um", help="Pixel pitch for files without it.")
@@ -164,7 +166,8 @@ def batch(
     paths: list[Path] = PATHS_ARG,
     as_json: bool = typer.Option(False, "--json", help="Print JSON {lot, results} on stdout."),
     profile: str | None = PROFILE_OPT,
-    report: Path | None = typer.Option(None, "--report", help="Write every ferrule's report "
+    report: Path | None = typer.Option(None, "--report", metavar="DIR",
+                                       help="Write every ferrule's report "
                                        "and the lot's index.html into this directory."),
     summary: Path | None = SUMMARY_OPT,
     jobs: int | None = JOBS_OPT,

@@ -83,8 +83,8 @@ def routes_catalog(
     kind: Annotated[str, typer.Argument(help="One of: environments, constructions, "
                                         "enclosures, fire_ratings, fill_limits.")],
     catalog: Annotated[Path | None, typer.Option(
-        "--catalog", help="A user file (the spec's site.catalog) on top of the built-in "
-        "records.")] = None,
+        "--catalog", metavar="FILE", help="A user file (the spec's site.catalog) on top of the "
+        "built-in records.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """List the environment catalogue: each record with its source and status."""

@@ -30,7 +30,8 @@ from mpokit.errors import MpokitError
 
 __all__: list[str] = []
 
-DB = typer.Option(None, "--db", "--store", metavar="URL", help="Database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB)"
+DB = typer.Option(None, "--db", "--store", metavar="URL",
+                  help="Database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB)"
                   " or a file path. Default: $MPOKIT_DB or the user's data folder.")
 PROFILE = typer.Option("iec-B-2", "--profile", help="Limit profile (iec-B-2, iec-C-3, "
                        "iec-B-1, tia-568) or a buyer spec YAML file.")
@@ -230,7 +231,8 @@ def scans_cmd(
                                         "assemblies."),
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                                    help="Worker processes "
                                     "(default: all cores)."),
 ) -> int:
     """Analyse end-face scans (on the chosen engine) and import the geometry results."""
@@ -344,7 +346,8 @@ def scorecard_cmd(
 @qc_app.command("certificate")
 def certificate_cmd(
     serial: str = typer.Argument(..., help="Assembly serial (its IL/RL results must be imported)."),
-    out: Path = typer.Option(..., "-o", "--output", help="Certificate to write: FILE.pdf or "
+    out: Path = typer.Option(..., "-o", "--output", metavar="FILE",
+                             help="Certificate to write: FILE.pdf or "
                              "FILE.html."),
     db: str | None = DB,
     profile: str = PROFILE,
