@@ -152,3 +152,18 @@ def test_plan_cli_prints_the_rack_space_note(tmp_path: Path) -> None:
     quiet = CliRunner().invoke(app, ["plan", str(EXAMPLES / "superpod-1su.yaml"), "-o",
                                      str(tmp_path / "p"), "--no-channels"])
     assert quiet.exit_code == 0 and "rack space" not in quiet.output
+
+
+def test_ufm_appliances_beyond_node_ru_share_units_and_say_so() -> None:
+    """The layout stacks UFM appliances in one node slot modulo ``node_ru``: 4 UFMs in a
+    2-RU slot land two per unit. Known planner limit: the plan names it, without the
+    panel explanation that does not apply."""
+    import yaml
+
+    spec = yaml.safe_load((EXAMPLES / "superpod-1su.yaml").read_text())
+    spec.setdefault("layout", {})["node_ru"] = 2
+    plan = make_plan(ClusterSpec.model_validate(spec))
+    bad = rack_conflicts(device_columns(plan), 48)
+    assert bad and all("ufm" in b for b in bad)
+    note = next(n for n in plan.summary["notes"] if n.startswith("rack space"))
+    assert bad[0] in note and "panel zone" not in note

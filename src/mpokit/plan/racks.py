@@ -163,9 +163,12 @@ def rack_space_note(cols: Mapping[str, Sequence[Any] | np.ndarray], rack_units: 
     if not bad:
         return ""
     more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+    why = ""
+    if all("-PP" in b for b in bad):  # the one cause seen with panels (docs/planner.md)
+        why = ("The layout reserves a network rack's panel zone for its switches' ports at "
+               "48 MPO adapters per RU; these racks get more panel units than that (cassette "
+               "enclosures of duplex links hold 4 cassettes per RU). ")
     return (f"rack space: {len(bad)} placement conflict(s): {'; '.join(bad[:3])}{more}. "
-            "The layout reserves a network rack's panel zone for its switches' ports at 48 "
-            "MPO adapters per RU; these racks get more panel units than that (cassette "
-            "enclosures of duplex links hold 4 cassettes per RU), so their elevations, the "
-            "cut sheet's panel units and the NetBox/Nautobot exports are not installable as "
-            "planned: place those panels by hand (or in more racks) before installing")
+            f"{why}The rack elevations, the cut sheet's rack units of these devices and the "
+            "NetBox/Nautobot exports are not installable as planned: place them by hand "
+            "before installing")
