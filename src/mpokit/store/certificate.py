@@ -114,7 +114,7 @@ def _context(store: Store, d: AssemblyData, profile: LimitProfile) -> dict[str, 
     verdicts = {g.verdict, *(e["verdict"] for e in endface)}
     verdict = "fail" if "fail" in verdicts else (
         "unmeasurable" if "unmeasurable" in verdicts else g.verdict)
-    with store.session() as s:
+    with store.read() as s:
         files = s.scalar(select(func.count(func.distinct(Measurement.file_id)))
                          .where(Measurement.serial == d.serial,
                                 Measurement.origin == "supplier")) or 0

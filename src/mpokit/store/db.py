@@ -1,10 +1,17 @@
-"""Opening a store: URL resolution, SQLite WAL setup, migrations applied on open.
+"""Opening a store: URL resolution, SQLite WAL setup, migrations applied on open, and the
+two kinds of transaction.
 
 With no URL the store is a SQLite file in the user's data folder (``platformdirs``), so the
 README's commands need no server. ``postgresql://`` URLs use psycopg 3. Opening a store
 upgrades its schema to the newest Alembic revision shipped in ``mpokit/store/migrations``,
 under a lock (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock) so that several
 processes opening a new database at once do not race.
+
+:meth:`Store.session` is a write transaction: on SQLite it takes the write lock at its start
+(``BEGIN IMMEDIATE``), so writers queue one behind the other and never deadlock.
+:meth:`Store.read` is a read-only snapshot that takes no write lock and does not wait for
+writers: SQLite (WAL mode) begins it deferred with ``PRAGMA query_only`` on, PostgreSQL runs
+it ``REPEATABLE READ, READ ONLY``. A write attempted in a read session raises.
 
 Example:
     >>> import tempfile, pathlib
@@ -34,6 +41,7 @@ from mpokit.errors import InputError
 __all__ = ["Store", "default_url", "open_store"]
 
 _LOCK_KEY = 0x6D706F6B  # "mpok": the advisory lock id held while migrating PostgreSQL
+_READ = "mpokit_read"  # execution option marking the engine of read-only sessions
 
 
 def default_url() -> str:
@@ -75,8 +83,15 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        # take the write lock at the start: two writers never deadlock upgrading a read lock
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        read = bool(conn.get_execution_options().get(_READ))
+        info = conn.connection.info  # lives as long as the pooled sqlite3 connection
+        if info.get("query_only") is not read:  # a pragma only when the kind changes
+            conn.exec_driver_sql(f"PRAGMA query_only={int(read)}")
+            info["query_only"] = read
+        # a reader begins deferred: its snapshot starts at its first SELECT and WAL lets it
+        # read while a writer holds the lock. A writer takes the lock at the start: two
+        # writers never deadlock upgrading a read lock.
+        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
 
 
 class Store:
@@ -86,6 +101,12 @@ class Store:
         self.engine = engine
         self.url = url
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        if engine.dialect.name == "postgresql":
+            reader = engine.execution_options(isolation_level="REPEATABLE READ",
+                                              postgresql_readonly=True)
+        else:
+            reader = engine.execution_options(**{_READ: True})
+        self._readers = sessionmaker(reader, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -94,14 +115,46 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error.
+        """A write session in one transaction: committed on success, rolled back on any error.
+
+        On SQLite it holds the database's write lock from its start (other writers wait up
+        to 120 s); readers in :meth:`read` do not wait for it. Use :meth:`read` for anything
+        that only reads.
 
         Returns
         -------
         Iterator[Session]
             A context manager yielding the session.
+
+        Examples
+        --------
+        >>> with store.session() as s:  # doctest: +SKIP
+        ...     s.add(row)
         """
         with self._sessions() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session: one consistent snapshot, no write lock, no wait for writers.
+
+        Every query of the session sees the store as it was at the session's first query;
+        a writer's transaction that is open or commits meanwhile is not seen. Any write
+        (an ``INSERT``, an ORM ``add`` flushed at the end) raises a
+        :class:`sqlalchemy.exc.DBAPIError` (SQLite ``query_only``, PostgreSQL ``READ ONLY``):
+        a caller that writes must use :meth:`session`.
+
+        Returns
+        -------
+        Iterator[Session]
+            A context manager yielding the session.
+
+        Examples
+        --------
+        >>> with store.read() as s:  # doctest: +SKIP
+        ...     n = s.scalar(select(func.count()).select_from(Assembly))
+        """
+        with self._readers() as s, s.begin():
             yield s
 
     def close(self) -> None:

@@ -106,7 +106,7 @@ def lot_list(store: Store, profile: LimitProfile, *, matings: int = 20_000,
         also carries its supplier(s).
     """
     key = _cache_key(profile, matings, seed)
-    with store.session() as s:
+    with store.read() as s:
         hit = s.scalar(select(LotSummary.payload).where(
             LotSummary.key == key, LotSummary.data_version == _data_version()))
         if hit is not None:
@@ -126,7 +126,7 @@ def lot_list(store: Store, profile: LimitProfile, *, matings: int = 20_000,
 def _compute_lot_list(store: Store, profile: LimitProfile, matings: int,
                       seed: int) -> dict[str, Any]:
     res = statistics(store, profile, by="lot", matings=matings, seed=seed)
-    with store.session() as s:
+    with store.read() as s:
         sup: dict[str, set[str]] = {}
         for lot, supplier in s.execute(select(Assembly.lot, Assembly.supplier)
                                        .where(Assembly.lot.is_not(None)).distinct()):
@@ -154,7 +154,7 @@ def lot_inspections(store: Store, lot: str) -> list[dict[str, Any]]:
     list[dict[str, Any]]
         One dict per recorded inspection.
     """
-    with store.session() as s:
+    with store.read() as s:
         rows = list(s.scalars(select(Inspection).where(Inspection.lot == lot)
                               .order_by(Inspection.id)))
         return [{"id": r.id, "lot_size": r.lot_size, "level": r.level, "aql": r.aql,
@@ -167,7 +167,7 @@ def lot_inspections(store: Store, lot: str) -> list[dict[str, Any]]:
 def _with_endface(store: Store, serials: list[str]) -> set[str]:
     """The serials with any end-face inspection (one query per 500, not one per serial)."""
     out: set[str] = set()
-    with store.session() as s:
+    with store.read() as s:
         for i in range(0, len(serials), 500):
             out.update(s.scalars(select(EndfaceImage.serial).distinct()
                                  .where(EndfaceImage.serial.in_(serials[i:i + 500]))))
