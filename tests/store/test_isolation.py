@@ -2,9 +2,9 @@
 
 ::
 
-    writer thread:  BEGIN (write lock) -- INSERT W1 -- ............ (held open) ...... COMMIT
-    reader:                                 read()  -- sees the store without W1 -- done
-                                                                                   ^ writer still open
+    writer thread:  BEGIN (write lock) -- INSERT W1 -- ...... (held open) ...... COMMIT
+    reader:                              read() -- sees the store without W1 -- done
+                                                    (the writer is still open here) ^
 
 Timeouts only guard against a hang: the assertion is the order of events (the reader
 finished while the writer's transaction was still open), not a duration.
@@ -13,16 +13,14 @@ finished while the writer's transaction was still open), not a duration.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event, func, insert, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from mpokit.store import Store, import_file, open_store
 from mpokit.store.accept_runs import (
@@ -37,70 +35,16 @@ from mpokit.store.accept_runs import (
 from mpokit.store.analysis import statistics
 from mpokit.store.assess import load_assemblies
 from mpokit.store.certificate import certificate_html
+from mpokit.store.db import lock_timed_out
 from mpokit.store.endface import latest_inspections
 from mpokit.store.field import cord_at
 from mpokit.store.grading import get_profile
 from mpokit.store.importer import imported_files
 from mpokit.store.inspection import scorecard, switching_state
-from mpokit.store.lots import lot_inspections, lot_list, lot_report
+from mpokit.store.lots import LotSummary, lot_inspections, lot_list, lot_report
 from mpokit.store.models import Assembly
 from mpokit.store.tokens import create_token, list_tokens, verify_token
-from tests.store.helpers import ilrl_csv
-
-GUARD_S = 60.0  # longest a test waits for a thread before calling it stuck
-
-
-class OpenWrite:
-    """A write transaction held open in another thread: ``W1`` inserted, not committed."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.held, self.release = threading.Event(), threading.Event()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            with self.store.session() as s:
-                s.execute(insert(Assembly).values(serial="W1", lot="LW"))
-                self.held.set()
-                self.release.wait(GUARD_S)
-        except BaseException as exc:  # reported by __exit__
-            self.error = exc
-            self.held.set()
-
-    def __enter__(self) -> OpenWrite:
-        self.thread.start()
-        assert self.held.wait(GUARD_S) and self.error is None, self.error
-        return self
-
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.release.set()
-        self.thread.join(GUARD_S)
-        assert not self.thread.is_alive() and self.error is None, self.error
-
-
-def finished_while_open(writer: OpenWrite, fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` in a thread; assert it finished before the writer was released."""
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["out"] = fn()
-        except BaseException as exc:
-            box["error"] = exc
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    t.join(GUARD_S)
-    waited = t.is_alive()
-    writer.release.set()  # unblocks a reader that (wrongly) queued behind the writer
-    t.join(GUARD_S)
-    assert not waited, f"{getattr(fn, '__name__', fn)} waited for the open write transaction"
-    if "error" in box:
-        raise box["error"]
-    return box["out"]
+from tests.store.helpers import OpenWrite, finished_while_open, ilrl_csv
 
 
 def _serials(store: Store) -> set[str]:
@@ -154,13 +98,18 @@ def test_every_store_read_runs_while_a_writer_holds_its_transaction(store: Store
         lambda: lot_inspections(store, "L1"), lambda: switching_state(store, "acme"),
         lambda: scorecard(store, "acme", prof), lambda: lot_report(store, "L1", prof),
         lambda: lot_list(store, prof, matings=200),
+        lambda: lot_list(store, get_profile("iec-C-3"), matings=200),  # computed, not kept
         lambda: statistics(store, prof, matings=200),
         lambda: certificate_html(store, "A1", prof)]
     with OpenWrite(store) as w:
         out = finished_while_open(w, lambda: [f() for f in reads])
+    with store.read() as s:  # SQLite: computed while the write lock was held, so not kept
+        kept = s.scalar(select(func.count()).select_from(LotSummary))
+    assert kept == (1 if store.dialect == "sqlite" else 2)
     assert out[0] is not None and out[0].name == "other"
     assert [r["lot"] for r in out[14]["lots"]] == ["L1"]  # the list cached before W1
-    assert "A1" in out[16]
+    assert [r["lot"] for r in out[15]["lots"]] == ["L1"]
+    assert "A1" in out[17]
 
 
 def test_a_read_session_refuses_writes(store: Store) -> None:
@@ -172,6 +121,20 @@ def test_a_read_session_refuses_writes(store: Store) -> None:
     with store.session() as s:  # the same pooled connections write again afterwards
         s.add(Assembly(serial="X3"))
     assert "X3" in _serials(store)
+
+
+def test_a_write_that_may_not_wait_gives_up_and_leaves_the_default(store: Store) -> None:
+    # SQLite waits for the write lock, PostgreSQL for the lock on the uncommitted row W1
+    with OpenWrite(store), pytest.raises(OperationalError) as caught, \
+            store.session(wait_s=0.05) as s:
+        s.execute(insert(Assembly).values(serial="W1"))
+    assert lock_timed_out(caught.value)
+    with store.session() as s:  # the pooled connection waits as long as before again
+        if store.dialect == "sqlite":
+            assert s.scalar(text("PRAGMA busy_timeout")) == 120_000
+        else:
+            assert s.scalar(text("SHOW lock_timeout")) == "0"
+    assert "W1" in _serials(store)
 
 
 def test_sqlite_writers_still_take_the_write_lock_at_their_start(store: Store) -> None:

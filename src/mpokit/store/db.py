@@ -38,10 +38,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mpokit.errors import InputError
 
-__all__ = ["Store", "default_url", "open_store"]
+__all__ = ["Store", "default_url", "lock_timed_out", "open_store"]
 
 _LOCK_KEY = 0x6D706F6B  # "mpok": the advisory lock id held while migrating PostgreSQL
 _READ = "mpokit_read"  # execution option marking the engine of read-only sessions
+_WAIT_MS = "mpokit_wait_ms"  # execution option: how long a writer waits for the lock
+_BUSY_MS = 120_000  # how long a writer waits for another writer by default
 
 
 def default_url() -> str:
@@ -76,14 +78,15 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=120000")
+        cur.execute(f"PRAGMA busy_timeout={_BUSY_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        read = bool(conn.get_execution_options().get(_READ))
+        opts = conn.get_execution_options()
+        read = bool(opts.get(_READ))
         info = conn.connection.info  # lives as long as the pooled sqlite3 connection
         if info.get("query_only") is not read:  # a pragma only when the kind changes
             conn.exec_driver_sql(f"PRAGMA query_only={int(read)}")
@@ -91,7 +94,16 @@ def _sqlite_setup(engine: Engine) -> None:
         # a reader begins deferred: its snapshot starts at its first SELECT and WAL lets it
         # read while a writer holds the lock. A writer takes the lock at the start: two
         # writers never deadlock upgrading a read lock.
-        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+        if read:
+            conn.exec_driver_sql("BEGIN")
+        elif opts.get(_WAIT_MS) is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:  # the lock is all this writer waits for: restore the timeout once it has it
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={int(opts[_WAIT_MS])}")
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout={_BUSY_MS}")
 
 
 class Store:
@@ -114,12 +126,20 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, wait_s: float | None = None) -> Iterator[Session]:
         """A write session in one transaction: committed on success, rolled back on any error.
 
         On SQLite it holds the database's write lock from its start (other writers wait up
         to 120 s); readers in :meth:`read` do not wait for it. Use :meth:`read` for anything
         that only reads.
+
+        Parameters
+        ----------
+        wait_s
+            Wait at most this long for a lock another writer holds (SQLite's write lock,
+            PostgreSQL row locks), then raise :class:`sqlalchemy.exc.OperationalError`;
+            None waits up to 120 s on SQLite and without limit on PostgreSQL. For optional
+            writes a reader makes, such as keeping a computed answer.
 
         Returns
         -------
@@ -131,8 +151,19 @@ class Store:
         >>> with store.session() as s:  # doctest: +SKIP
         ...     s.add(row)
         """
-        with self._sessions() as s, s.begin():
-            yield s
+        if wait_s is None:
+            with self._sessions() as s, s.begin():
+                yield s
+            return
+        wait_ms = max(0, round(wait_s * 1000))
+        if self.dialect == "sqlite":
+            with self._sessions(bind=self.engine.execution_options(**{_WAIT_MS: wait_ms})
+                                ) as s, s.begin():
+                yield s
+        else:
+            with self._sessions() as s, s.begin():
+                s.execute(text(f"SET LOCAL lock_timeout = {max(1, wait_ms)}"))  # 0 = no limit
+                yield s
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -167,6 +198,29 @@ class Store:
     def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def lock_timed_out(exc: OperationalError) -> bool:
+    """True when ``exc`` is a :meth:`Store.session` with ``wait_s`` giving up on a lock.
+
+    Parameters
+    ----------
+    exc
+        The error raised inside or on entering the session.
+
+    Returns
+    -------
+    bool
+        SQLite's "database is locked" or PostgreSQL's ``lock_not_available`` (55P03).
+
+    Examples
+    --------
+    >>> lock_timed_out(OperationalError("BEGIN", {}, Exception("disk I/O error")))
+    False
+    """
+    if getattr(exc.orig, "sqlstate", None) == "55P03":
+        return True
+    return "database is locked" in str(exc.orig)
 
 
 def _migrate(engine: Engine) -> None:

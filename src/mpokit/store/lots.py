@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import JSON, DateTime, Integer, String, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mpokit.errors import InputError
 from mpokit.store.analysis import statistics
 from mpokit.store.assess import grade_all, load_assemblies
-from mpokit.store.db import Store
+from mpokit.store.db import Store, lock_timed_out
 from mpokit.store.endface import EndfaceImage, latest_inspections
 from mpokit.store.grading import LimitProfile
 from mpokit.store.models import Assembly, Base, ImportedFile, Inspection
@@ -42,6 +42,7 @@ from mpokit.store.stats import group_stats, subgroup_charts
 __all__ = ["GEOMETRY_PARAMETERS", "LotSummary", "lot_inspections", "lot_list", "lot_report"]
 
 _CACHE_FORMAT = 1  # bump when the lot list's content changes shape or meaning
+_KEEP_WAIT_S = 0.1  # how long keeping a computed list may wait for another writer
 
 
 class LotSummary(Base):
@@ -113,13 +114,16 @@ def lot_list(store: Store, profile: LimitProfile, *, matings: int = 20_000,
             return dict(hit)
         version = int(s.scalar(select(_data_version())) or 0)
     out = _compute_lot_list(store, profile, matings, seed)
-    try:
-        with store.session() as s:
+    try:  # kept if the write lock is free: a page view never queues behind an import
+        with store.session(wait_s=_KEEP_WAIT_S) as s:
             s.execute(delete(LotSummary).where(LotSummary.key == key))
             s.add(LotSummary(key=key, data_version=version, computed_at=datetime.now(UTC),
                              payload=out))
     except IntegrityError:
         pass  # another request stored the same list at the same moment
+    except OperationalError as exc:
+        if not lock_timed_out(exc):
+            raise
     return out
 
 
