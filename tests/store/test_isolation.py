@@ -81,6 +81,10 @@ def test_a_read_session_is_one_snapshot(store: Store) -> None:
         with OpenWrite(store):
             pass  # begins, inserts W1 and commits while the read session is open
         assert s.scalar(count) == before == 3
+        # a function reading inside (its own store.read()) joins the open read: same snapshot
+        assert _serials(store) == {"A1", "A2", "A3"}
+        with store.read() as inner:
+            assert inner is s
     with store.read() as s:
         assert s.scalar(count) == 4
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +45,9 @@ _LOCK_KEY = 0x6D706F6B  # "mpok": the advisory lock id held while migrating Post
 _READ = "mpokit_read"  # execution option marking the engine of read-only sessions
 _WAIT_MS = "mpokit_wait_ms"  # execution option: how long a writer waits for the lock
 _BUSY_MS = 120_000  # how long a writer waits for another writer by default
+#: the read session open in this thread / task, which a nested ``Store.read`` joins
+_PINNED: ContextVar[tuple[Store, Session] | None] = ContextVar("mpokit_store_read",
+                                                                default=None)
 
 
 def default_url() -> str:
@@ -170,7 +174,10 @@ class Store:
         """A read-only session: one consistent snapshot, no write lock, no wait for writers.
 
         Every query of the session sees the store as it was at the session's first query;
-        a writer's transaction that is open or commits meanwhile is not seen. Any write
+        a writer's transaction that is open or commits meanwhile is not seen. A ``read()``
+        of this store opened inside another (in the same thread or task) joins the outer
+        one, so a report made of several store functions, wrapped in one ``read()``, sees
+        one snapshot. Any write
         (an ``INSERT``, an ORM ``add`` flushed at the end) raises a
         :class:`sqlalchemy.exc.DBAPIError` (SQLite ``query_only``, PostgreSQL ``READ ONLY``):
         a caller that writes must use :meth:`session`.
@@ -185,8 +192,16 @@ class Store:
         >>> with store.read() as s:  # doctest: +SKIP
         ...     n = s.scalar(select(func.count()).select_from(Assembly))
         """
+        pinned = _PINNED.get()
+        if pinned is not None and pinned[0] is self:
+            yield pinned[1]
+            return
         with self._readers() as s, s.begin():
-            yield s
+            token = _PINNED.set((self, s))
+            try:
+                yield s
+            finally:
+                _PINNED.reset(token)
 
     def close(self) -> None:
         """Release every pooled connection."""

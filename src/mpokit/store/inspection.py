@@ -167,6 +167,11 @@ def scorecard(store: Store, supplier: str, profile: LimitProfile) -> dict[str, A
         the same serial, end, fiber and wavelength: mean and max |difference| and the mean
         bias incoming - claimed, dB) and the current switching ``severity``.
     """
+    with store.read():  # every query of the scorecard sees one snapshot
+        return _scorecard(store, supplier, profile)
+
+
+def _scorecard(store: Store, supplier: str, profile: LimitProfile) -> dict[str, Any]:
     with store.read() as s:
         # lots in the order their data arrived (yield over time)
         lots: list[str] = [str(r[0]) for r in s.execute(

@@ -107,13 +107,13 @@ def lot_list(store: Store, profile: LimitProfile, *, matings: int = 20_000,
         also carries its supplier(s).
     """
     key = _cache_key(profile, matings, seed)
-    with store.read() as s:
+    with store.read() as s:  # one snapshot: the list is computed from data of `version`
         hit = s.scalar(select(LotSummary.payload).where(
             LotSummary.key == key, LotSummary.data_version == _data_version()))
         if hit is not None:
             return dict(hit)
         version = int(s.scalar(select(_data_version())) or 0)
-    out = _compute_lot_list(store, profile, matings, seed)
+        out = _compute_lot_list(store, profile, matings, seed)
     try:  # kept if the write lock is free: a page view never queues behind an import
         with store.session(wait_s=_KEEP_WAIT_S) as s:
             s.execute(delete(LotSummary).where(LotSummary.key == key))
@@ -212,6 +212,11 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     InputError
         The lot has no assemblies with IL/RL results (field ``lot``).
     """
+    with store.read():  # every query of the report sees one snapshot
+        return _lot_report(store, lot, profile)
+
+
+def _lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     data = load_assemblies(store, lot=lot, with_geometry=True)
     if not data:
         raise InputError(f"lot {lot!r} has no assemblies with IL/RL results", field="lot",
