@@ -177,8 +177,9 @@ class Store:
         a writer's transaction that is open or commits meanwhile is not seen. A ``read()``
         of this store opened inside another (in the same thread or task) joins the outer
         one, so a report made of several store functions, wrapped in one ``read()``, sees
-        one snapshot. Any write
-        (an ``INSERT``, an ORM ``add`` flushed at the end) raises a
+        one snapshot.
+
+        Any write (an ``INSERT``, an ORM ``add`` flushed at the end) raises a
         :class:`sqlalchemy.exc.DBAPIError` (SQLite ``query_only``, PostgreSQL ``READ ONLY``):
         a caller that writes must use :meth:`session`.
 
