@@ -12,7 +12,9 @@ finished while the writer's transaction was still open), not a duration.
 
 from __future__ import annotations
 
+import contextvars
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +46,7 @@ from mpokit.store.inspection import scorecard, switching_state
 from mpokit.store.lots import LotSummary, lot_inspections, lot_list, lot_report
 from mpokit.store.models import Assembly
 from mpokit.store.tokens import create_token, list_tokens, verify_token
-from tests.store.helpers import OpenWrite, finished_while_open, ilrl_csv
+from tests.store.helpers import GUARD_S, OpenWrite, finished_while_open, ilrl_csv
 
 
 def _serials(store: Store) -> set[str]:
@@ -85,6 +87,12 @@ def test_a_read_session_is_one_snapshot(store: Store) -> None:
         assert _serials(store) == {"A1", "A2", "A3"}
         with store.read() as inner:
             assert inner is s
+        other = contextvars.copy_context()  # as anyio.to_thread hands it to a worker thread
+        box: list[Any] = []
+        t = threading.Thread(target=other.run, args=(lambda: box.append(_serials(store)),))
+        t.start()
+        t.join(GUARD_S)
+        assert box == [{"A1", "A2", "A3", "W1"}]  # its own session, not the outer snapshot
     with store.read() as s:
         assert s.scalar(count) == 4
 

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,9 +46,11 @@ _LOCK_KEY = 0x6D706F6B  # "mpok": the advisory lock id held while migrating Post
 _READ = "mpokit_read"  # execution option marking the engine of read-only sessions
 _WAIT_MS = "mpokit_wait_ms"  # execution option: how long a writer waits for the lock
 _BUSY_MS = 120_000  # how long a writer waits for another writer by default
-#: the read session open in this thread / task, which a nested ``Store.read`` joins
-_PINNED: ContextVar[tuple[Store, Session] | None] = ContextVar("mpokit_store_read",
-                                                                default=None)
+#: the read session open in this context (store, session, thread), which a nested
+#: ``Store.read`` joins; a context copied into another thread (``anyio.to_thread``) does not
+#: join it: a session is not shared between threads
+_PINNED: ContextVar[tuple[Store, Session, int] | None] = ContextVar("mpokit_store_read",
+                                                                     default=None)
 
 
 def default_url() -> str:
@@ -175,9 +178,9 @@ class Store:
 
         Every query of the session sees the store as it was at the session's first query;
         a writer's transaction that is open or commits meanwhile is not seen. A ``read()``
-        of this store opened inside another (in the same thread or task) joins the outer
-        one, so a report made of several store functions, wrapped in one ``read()``, sees
-        one snapshot.
+        of this store opened inside another (in the same thread) joins the outer one, so a
+        report made of several store functions, wrapped in one ``read()``, sees one
+        snapshot.
 
         Any write (an ``INSERT``, an ORM ``add`` flushed at the end) raises a
         :class:`sqlalchemy.exc.DBAPIError` (SQLite ``query_only``, PostgreSQL ``READ ONLY``):
@@ -194,11 +197,11 @@ class Store:
         ...     n = s.scalar(select(func.count()).select_from(Assembly))
         """
         pinned = _PINNED.get()
-        if pinned is not None and pinned[0] is self:
+        if pinned is not None and pinned[0] is self and pinned[2] == threading.get_ident():
             yield pinned[1]
             return
         with self._readers() as s, s.begin():
-            token = _PINNED.set((self, s))
+            token = _PINNED.set((self, s, threading.get_ident()))
             try:
                 yield s
             finally:
