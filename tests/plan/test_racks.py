@@ -10,10 +10,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from mpokit.errors import InputError
 from mpokit.integrations import plant_from_plan
-from mpokit.plan import ClusterSpec, make_plan, write_plan
+from mpokit.plan import ClusterSpec, Plan, make_plan, write_plan
+from mpokit.plan.layout import build_layout, panel_ports_per_ru
 from mpokit.plan.outputs import device_columns
 from mpokit.plan.racks import DEVICE_COLUMNS, rack_conflicts
 from mpokit.plan.spec import load_spec
@@ -119,39 +122,102 @@ def test_conflicts_name_both_devices_and_the_units() -> None:
     assert len(rack_conflicts(tall, 48)) == 2
 
 
-def test_cassette_panels_overflowing_the_panel_zone_are_a_plan_note() -> None:
-    """Far halls put cassette enclosures (4 cassettes per RU) into the spine racks: more
-    panel RU than the layout reserves. The plan says so instead of exporting it quietly."""
-    spec = ClusterSpec.model_validate({
-        "cluster": {"name": "halls", "nodes": 127, "rails": 8, "nic_speed_gbps": 400},
-        "fabric": {"topology": "rail-optimized", "scalable_unit": 32,
-                   "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}},
-        "layout": {"rows_per_hall": 1, "hall_gap_m": 250}})
+FAR_HALLS = {
+    "cluster": {"name": "halls", "nodes": 127, "rails": 8, "nic_speed_gbps": 400},
+    "fabric": {"topology": "rail-optimized", "scalable_unit": 32,
+               "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}},
+    "layout": {"rows_per_hall": 1, "hall_gap_m": 250}}
+# every leaf-spine link duplex (100G-DR, LC) through cassette enclosures
+ALL_DUPLEX = {
+    "cluster": {"name": "duplex", "nodes": 256, "rails": 8, "nic_speed_gbps": 100},
+    "fabric": {"topology": "rail-optimized", "scalable_unit": 32,
+               "switch": {"ports": 64, "port_speed_gbps": 100, "cages": 64}},
+    "optics": {"leaf_spine": "SM"}, "cabling": {"panel": "cassette", "connector_grade": "B"}}
+
+
+def _panels_above_switches(plan: Plan) -> None:
+    """In every network rack the lowest panel sits above the highest switch."""
+    cols = device_columns(plan)
+    low: dict[str, int] = {}
+    high: dict[str, int] = {}
+    for role, rack, ru, h in zip(cols["role"], cols["rack"], cols["ru"], cols["height_ru"],
+                                 strict=True):
+        if role == "panel":
+            low[rack] = min(low.get(rack, 99), int(ru))
+        elif role in ("leaf", "spine", "core", "ocs"):
+            high[rack] = max(high.get(rack, 0), int(ru) + int(h) - 1)
+    assert high and all(low.get(r, 99) > top for r, top in high.items())
+
+
+def test_far_halls_cassette_enclosures_fit_above_the_spines() -> None:
+    """Far halls send some leaf-spine links through cassettes (4 per RU, 6 ports each: 24
+    ports per RU, not 48): the spine racks get fewer spines and every panel fits."""
+    spec = ClusterSpec.model_validate(FAR_HALLS)
     plan = make_plan(spec)
-    bad = rack_conflicts(device_columns(plan), spec.layout.rack_units)
-    assert bad and all("-PP" in b and "spine" in b for b in bad)
-    note = next(n for n in plan.summary["notes"] if n.startswith("rack space"))
-    assert f"{len(bad)} placement conflict(s)" in note and bad[0] in note
+    assert "1U-CASSETTE-4" in plan.cabling.rack_panels
+    assert rack_conflicts(device_columns(plan), spec.layout.rack_units) == []
+    assert not any(n.startswith("rack space") for n in plan.summary["notes"])
+    _panels_above_switches(plan)
+    # the layout at MPO density alone put 12 spines in a rack; cassettes need more room
+    mpo_only = build_layout(spec, plan.fabric, plan.catalog)
+    spines = slice(plan.fabric.offset["spine"], plan.fabric.offset["spine"]
+                   + plan.fabric.n["spine"])
+    per_rack = np.bincount(plan.layout.dev_rack[spines]).max()
+    assert per_rack < np.bincount(mpo_only.dev_rack[spines]).max()
+    assert plan.summary["switches"] == {"leaf": 32, "spine": 16, "core": 0}
+    assert sum(plan.summary["transceivers"].values()) == 2556 and plan.ok
+
+
+def test_all_duplex_leaf_spine_plan_fits_its_racks() -> None:
+    """Every uplink through cassettes: at 48 ports per RU (the old sizing) the leaf racks'
+    enclosures ran out of the rack (U0, U-1); sized from the cassette role they fit."""
+    spec = ClusterSpec.model_validate(ALL_DUPLEX)
+    plan = make_plan(spec)
+    assert set(plan.cabling.rack_panels) == {"1U-CASSETTE-4"}
+    assert plan.summary["transceivers"] == {"100GBASE-DR": 4096, "100GBASE-SR4": 4096}
+    assert rack_conflicts(device_columns(plan), spec.layout.rack_units) == []
+    _panels_above_switches(plan)
+    assert plan.ok
+    # what the layout reserves: 64 ports at 24 per RU = 3 RU per leaf
+    cat = plan.catalog
+    assert panel_ports_per_ru(cat, "cassette") == 24.0 and panel_ports_per_ru(cat, "mpo") == 48
+    old = build_layout(spec, plan.fabric, cat, {"leaf": 48.0, "spine": 48.0, "core": 48.0})
+    assert plan.layout.n_racks > old.n_racks
+
+
+def test_a_rack_too_short_for_one_switch_and_its_panels_is_an_input_error() -> None:
+    """A 64-port leaf of 6 RU needs 3 RU of cassette enclosures: a 10-RU rack keeps 8 RU
+    after its 2 RU reserve. An input error naming the rack height and the fix, not a note."""
+    fabric = {**ALL_DUPLEX["fabric"], "switch": {"ports": 64, "port_speed_gbps": 100,
+                                                 "cages": 64, "ru": 6}}
+    spec = ClusterSpec.model_validate({**ALL_DUPLEX, "fabric": fabric,
+                                       "layout": {"rack_units": 10, "nodes_per_rack": 1}})
+    with pytest.raises(InputError) as e:
+        make_plan(spec)
+    msg = str(e.value)
+    assert "layout.rack_units" in msg and "leaf switch" in msg and "taller racks" in msg
 
 
 def test_plan_cli_prints_the_rack_space_note(tmp_path: Path) -> None:
+    """A plan with conflicts says so on the console; the far-hall plan no longer has any."""
     import yaml
     from typer.testing import CliRunner
 
     from mpokit.cli import app
 
-    spec = tmp_path / "halls.yaml"
-    spec.write_text(yaml.safe_dump({
-        "cluster": {"name": "halls", "nodes": 127, "rails": 8, "nic_speed_gbps": 400},
-        "fabric": {"topology": "rail-optimized", "scalable_unit": 32,
-                   "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}},
-        "layout": {"rows_per_hall": 1, "hall_gap_m": 250}}))
-    r = CliRunner().invoke(app, ["plan", str(spec), "-o", str(tmp_path / "o"), "--no-channels"])
+    spec = yaml.safe_load((EXAMPLES / "superpod-1su.yaml").read_text())
+    spec.setdefault("layout", {})["node_ru"] = 2  # UFMs sharing a slot: a known conflict
+    bad = tmp_path / "ufm.yaml"
+    bad.write_text(yaml.safe_dump(spec))
+    r = CliRunner().invoke(app, ["plan", str(bad), "-o", str(tmp_path / "o"), "--no-channels"])
     assert r.exit_code == 0, r.output
-    assert "note: rack space: 11 placement conflict(s): 1A01: 1A01-PP" in r.output
-    quiet = CliRunner().invoke(app, ["plan", str(EXAMPLES / "superpod-1su.yaml"), "-o",
-                                     str(tmp_path / "p"), "--no-channels"])
-    assert quiet.exit_code == 0 and "rack space" not in quiet.output
+    assert "note: rack space: " in r.output and "ufm" in r.output
+    halls = tmp_path / "halls.yaml"
+    halls.write_text(yaml.safe_dump(FAR_HALLS))
+    for src, out in ((halls, "h"), (EXAMPLES / "superpod-1su.yaml", "p")):
+        quiet = CliRunner().invoke(app, ["plan", str(src), "-o", str(tmp_path / out),
+                                         "--no-channels"])
+        assert quiet.exit_code == 0 and "rack space" not in quiet.output, quiet.output
 
 
 def test_ufm_appliances_beyond_node_ru_share_units_and_say_so() -> None:

@@ -164,10 +164,9 @@ def rack_space_note(cols: Mapping[str, Sequence[Any] | np.ndarray], rack_units: 
         return ""
     more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
     why = ""
-    if all("-PP" in b for b in bad):  # the one cause seen with panels (docs/planner.md)
-        why = ("The layout reserves a network rack's panel zone for its switches' ports at "
-               "48 MPO adapters per RU; these racks get more panel units than that (cassette "
-               "enclosures of duplex links hold 4 cassettes per RU). ")
+    if all("-PP" in b for b in bad):  # panels only: the layout rounds did not settle
+        why = ("The panels still outgrow the panel zone after the planner's layout rounds "
+               "(mpokit.plan.make_plan) sized it at the density the cabling used. ")
     return (f"rack space: {len(bad)} placement conflict(s): {'; '.join(bad[:3])}{more}. "
             f"{why}The rack elevations, the cut sheet's rack units of these devices and the "
             "NetBox/Nautobot exports are not installable as planned: place them by hand "
