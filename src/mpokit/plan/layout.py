@@ -179,6 +179,18 @@ def _switch_cap(lay: LayoutSpec, tier: str, switch_ru: int, ports: int,
 def tier_ports(fab: Fabric) -> dict[str, int]:
     """Ports of one switch (or OCS) of each network tier.
 
+    Parameters
+    ----------
+    fab
+        The fabric (its radix per tier, or the OCS's ports).
+
+    Returns
+    -------
+    dict[str, int]
+        ``leaf``, ``spine`` and ``core`` -> ports of one device of that tier.
+
+    Examples
+    --------
     >>> from mpokit.plan.spec import ClusterSpec
     >>> from mpokit.plan.fabric import build_fabric
     >>> spec = ClusterSpec.model_validate({
@@ -200,6 +212,28 @@ def default_ports_per_ru(spec: ClusterSpec, cat: PlanCatalog) -> dict[str, float
     some links through cassettes (duplex LC optics), which :func:`mpokit.plan.make_plan`
     finds in the cabling and answers by laying the racks out again with the density the
     cabling used.
+
+    Parameters
+    ----------
+    spec
+        The cluster spec (its ``cabling.panel``).
+    cat
+        The plan catalogue (panel roles).
+
+    Returns
+    -------
+    dict[str, float]
+        ``leaf``, ``spine`` and ``core`` -> ports per panel RU.
+
+    Examples
+    --------
+    >>> from mpokit.plan.spec import ClusterSpec
+    >>> spec = ClusterSpec.model_validate({
+    ...     "cluster": {"name": "x", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
+    ...     "fabric": {"switch": {"ports": 8, "port_speed_gbps": 400}},
+    ...     "cabling": {"panel": "cassette"}})
+    >>> default_ports_per_ru(spec, plan_catalog())
+    {'leaf': 24.0, 'spine': 24.0, 'core': 24.0}
     """
     d = panel_ports_per_ru(cat, spec.cabling.panel)
     return {t: d for t in NETWORK_TIERS}
@@ -234,6 +268,11 @@ def build_layout(spec: ClusterSpec, fab: Fabric, cat: PlanCatalog | None = None,
     """
     lay = spec.layout
     f = spec.fabric
+    # Ports per RU of panels, per tier. The panel kind of a link (MPO adapter or a cassette
+    # of duplex ports) is decided by the cabling after this layout (optics by length), so
+    # the caller passes what the cabling used (make_plan's layout rounds); without it, the
+    # kind cabling.panel names. The worst case of both kinds up front would halve every
+    # network rack's switches although most plans never get a cassette.
     ppr = {**default_ports_per_ru(spec, cat or plan_catalog()), **(ports_per_ru or {})}
     sw_ru = f.switch.ru
     ports = tier_ports(fab)

@@ -38,7 +38,7 @@ from mpokit.plan.spec import ClusterSpec, SwitchSpec
 from mpokit.plan.verify import check_design
 from mpokit.standards.catalog import load_builtin
 
-__all__ = ["Plan", "make_plan"]
+__all__ = ["Plan", "make_plan", "panel_density_used"]
 
 Progress = Callable[[str], None]
 
@@ -95,6 +95,17 @@ def panel_density_used(fab: Fabric, lay: Layout, cab: Cabling,
     -------
     dict[str, float]
         ``ppr`` itself when every rack's panels fit above its switches.
+
+    Examples
+    --------
+    >>> spec = ClusterSpec.model_validate({
+    ...     "cluster": {"name": "x", "nodes": 31, "rails": 8, "nic_speed_gbps": 400},
+    ...     "fabric": {"scalable_unit": 32,
+    ...                "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}}})
+    >>> p = make_plan(spec)
+    >>> ppr = {"leaf": 48.0, "spine": 48.0, "core": 48.0}
+    >>> panel_density_used(p.fabric, p.layout, p.cabling, ppr) == ppr
+    True
     """
     n = lay.n_racks
     used_ru = cab.rack_ru_used if cab.rack_ru_used.size == n else np.zeros(n, np.int64)
