@@ -236,7 +236,7 @@ class InputBlocks:
     >>> import io
     >>> src = InputBlocks(io.BytesIO(b"a;bb;ccc;d"), block_bytes=5)
     >>> [(bytes(v), final) for v, final in iter(lambda: src.take(b";"), None)]
-    [(b'a', False), (b';bb', False), (b';ccc', False), (b';d', True)]
+    [(b'a;bb', False), (b';ccc', False), (b';d', True)]
     """
 
     def __init__(self, f: io.RawIOBase | io.BufferedIOBase, *, block_bytes: int = 4 << 20,
@@ -252,14 +252,21 @@ class InputBlocks:
         self._limit_name = limit_name
         self._file = file
 
-    def peek(self) -> memoryview:
-        """The data not handed out yet (a full buffer when the file has that much).
+    def peek(self, at_least: int = 0) -> memoryview:
+        """The data not handed out yet: a full buffer, or the rest of the file.
+
+        Parameters
+        ----------
+        at_least:
+            Make the buffer this big first, when it is smaller.
 
         Returns
         -------
         memoryview
-            Valid until the next :meth:`take`.
+            Valid until the next call.
         """
+        while len(self._buf) < at_least:
+            self._grow()
         if self._end - self._start < len(self._buf) and not self._eof:
             self._fill()
         return self._view[self._start:self._end]
@@ -313,11 +320,13 @@ class InputBlocks:
                             file=self._file)
 
     def _grow(self) -> None:
-        self._view.release()
-        old = self._buf
-        self._buf = bytearray(2 * len(old))
-        self._buf[:self._end] = old[:self._end]
+        """Double the buffer, keeping the data not handed out (moved to the front)."""
+        pending = self._end - self._start
+        old = self._view[self._start:self._end]
+        self._buf = bytearray(2 * len(self._buf))
+        self._buf[:pending] = old
         self._view = memoryview(self._buf)
+        self._start, self._end = 0, pending
 
 
 def read_input_text(path: str | os.PathLike[str], *, limit_name: str = "file_mb") -> str:

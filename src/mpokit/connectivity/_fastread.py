@@ -16,9 +16,9 @@ give, or it is not read here.
 
 >>> import io
 >>> from mpokit._files import InputBlocks
->>> item = (b'  - name: "%d"\n    a: 400GBASE-DR4\n    b: 400GBASE-DR4\n    path:\n'
-...         b'      - cord: {connector: MPO-12, type: B, fiber: OS2, length_m: 3}\n')
->>> text = b"channels:\n" + b"".join(item % i for i in range(100))
+>>> item = (b'  - name: "%d"\\n    a: 400GBASE-DR4\\n    b: 400GBASE-DR4\\n    path:\\n'
+...         b'      - cord: {connector: MPO-12, type: B, fiber: OS2, length_m: 3}\\n')
+>>> text = b"channels:\\n" + b"".join(item % i for i in range(100))
 >>> cs = read_blocks(InputBlocks(io.BytesIO(text), block_bytes=1000))
 >>> len(cs), len(cs.designs), cs.names[99]
 (100, 1, '99')
@@ -143,15 +143,18 @@ def _yaml_blocks(src: InputBlocks) -> ChannelSet | None:
     names: list[str | None] = []
     design_of: list[np.ndarray] = []
     index: dict[bytes, int] = {}
-    first = True
+    head: bytes | None = b""  # the text before the first item, until that is found
     while (got := src.take(_YAML_SEP)) is not None:
         block, final = got
         parts = _YAML_ITEM_B.split(block)
         del block
-        if first:
-            if len(parts) < 2 or not _yaml_head(parts[0]):
+        if head is not None:
+            head += parts[0]
+            if len(parts) < 2 and len(head) < 65536:
+                continue
+            if not _yaml_head(head):
                 return None
-            first = False
+            head = None
         elif parts[0]:  # an item without a plain name (the text reader takes those)
             return None
         if final:
@@ -162,7 +165,7 @@ def _yaml_blocks(src: InputBlocks) -> ChannelSet | None:
         names += got_names
         design_of.append(_indices(parts[2::2], index))
     distinct = list(index)
-    if first or any(_YAML_SEP in d for d in distinct):  # an item the split did not see
+    if head is not None or any(_YAML_SEP in d for d in distinct):  # an item not split off
         return None
     texts = _decode(distinct)
     designs = None if texts is None else _yaml_designs(texts)
@@ -347,6 +350,8 @@ _JSON_ITEM = re.compile(rb'\}' + _WS + rb',' + _WS + rb'\{' + _WS + rb'"name"' +
 _JSON_TAIL = re.compile(rb'\}' + _WS + rb'\]' + _WS + rb'\}' + _WS + rb'\Z')
 _JSON_NAME = rb'([^"\\\x00-\x1f]*)"'
 _JSON_AFTER_NAME = re.compile(r"[ \t\n\r]*,")
+#: How far the head and the first item boundary are looked for.
+_FIRST_ITEM_BYTES = 1 << 16
 
 
 def _json_blocks(src: InputBlocks) -> ChannelSet | None:
@@ -358,11 +363,16 @@ def _json_blocks(src: InputBlocks) -> ChannelSet | None:
     returned, as for anything unusual. When every piece is an object, the file is the
     list of those objects, and it reads as the JSON parser would read it.
     """
-    start = src.peek()
-    head = _JSON_HEAD.match(start)
-    sep = _JSON_ITEM.search(start, head.end()) if head is not None else None
-    if head is None or sep is None:  # one item, or a first item longer than a block
-        return None
+    want = 0
+    while True:  # the head and the first boundary, reading more while neither is there
+        start = src.peek(want)
+        head = _JSON_HEAD.match(start)
+        sep = _JSON_ITEM.search(start, head.end()) if head is not None else None
+        if sep is not None:
+            break
+        if len(start) < want or want >= _FIRST_ITEM_BYTES:  # one item, or a huge first one
+            return None
+        want = min(max(2 * len(start), 1024), _FIRST_ITEM_BYTES)
     boundary = bytes(start[sep.start():sep.end()])
     item = re.compile(re.escape(boundary) + _JSON_NAME)
     name0, skip = head.group(1), head.end()
