@@ -368,7 +368,7 @@ def _json_blocks(src: InputBlocks) -> ChannelSet | None:
         start = src.peek(want)
         head = _JSON_HEAD.match(start)
         sep = _JSON_ITEM.search(start, head.end()) if head is not None else None
-        if sep is not None:
+        if head is not None and sep is not None:
             break
         if len(start) < want or want >= _FIRST_ITEM_BYTES:  # one item, or a huge first one
             return None
