@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from itertools import compress
+from operator import eq
 from typing import Any
 
 import numpy as np
@@ -98,10 +100,22 @@ _LEAD = re.compile(rb"[ \t\r\n]*")
 
 
 def _indices(bodies: list[bytes], index: dict[bytes, int]) -> np.ndarray:
-    """Every body's index among the distinct ones (new ones are added in order of use)."""
-    for b in dict.fromkeys(bodies):
+    """Every body's index among the distinct ones (new ones are added in order of use).
+
+    A plan writes runs of equal bodies (about 3 in 4 items repeat the one before): only
+    the first body of each run is hashed and looked up; the rest are told apart from
+    their predecessor by a comparison, which is cheaper than a hash.
+    """
+    if not bodies:
+        return np.empty(0, dtype=np.int64)
+    repeats = np.fromiter(map(eq, bodies[1:], bodies), dtype=bool, count=len(bodies) - 1)
+    firsts = [bodies[0], *compress(bodies[1:], (~repeats).tolist())]
+    for b in dict.fromkeys(firsts):
         index.setdefault(b, len(index))
-    return np.fromiter(map(index.__getitem__, bodies), dtype=np.int64, count=len(bodies))
+    ids = np.fromiter(map(index.__getitem__, firsts), dtype=np.int64, count=len(firsts))
+    run = np.zeros(len(bodies), dtype=np.int64)
+    np.cumsum(~repeats, out=run[1:])
+    return ids[run]
 
 
 def _names(raw: list[bytes], odd: re.Pattern[str] | None) -> list[str] | None:
