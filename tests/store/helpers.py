@@ -1,10 +1,12 @@
-"""Small builders of station files for the store tests."""
+"""Small builders of station files for the store tests, and a CLI runner."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 HEADER = "serial,end,fiber,wavelength_nm,il_db,rl_db,station,timestamp"
 
@@ -23,3 +25,15 @@ def ilrl_csv(path: Path, serials: list[str], *, fibers: int = 12, il_db: float |
                                  "2026-01-05T10:00:00Z")
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+            *args: str) -> tuple[int, str, str]:
+    """``mpokit ARGS...`` in this process: ``(exit code, stdout, stderr)``."""
+    from mpokit.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["mpokit", *args])
+    with pytest.raises(SystemExit) as ex:
+        main()
+    out = capsys.readouterr()
+    return int(ex.value.code or 0), out.out, out.err

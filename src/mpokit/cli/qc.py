@@ -33,7 +33,7 @@ app.add_typer(qc_app, name="qc")
 
 
 def _text_line(outcome: object) -> str:
-    from mpokit.qc.batch import QcFailure
+    from mpokit.qc.analyze import QcFailure
 
     if isinstance(outcome, QcFailure):
         return f"ERROR {outcome.message}"
@@ -128,7 +128,8 @@ def geometry(
     max_pixels: int | None = MAX_PIXELS_OPT,
 ) -> None:
     """Measure end-face geometry and judge it against a limit profile."""
-    from mpokit.qc.batch import QcFailure, write_summary
+    from mpokit.qc.analyze import QcFailure
+    from mpokit.qc.batch import write_summary
 
     outcomes, _ = _common(paths, profile, report, jobs, kind, pixel_um, fibers, max_pixels,
                           as_json)

@@ -61,7 +61,8 @@ def _with_profile(db: str | None, profile: str, call: Any, *args: Any) -> Any:
 @qc_app.command("import")
 def import_cmd(
     files: list[Path] = typer.Argument(..., help="Station exports (.csv, .xlsx), "
-                                       "'qc geometry --json' files or 'qc batch' summaries."),
+                                       "'qc geometry --json' or 'qc inspect --json' files, "
+                                       "or 'qc batch' summaries."),
     db: str | None = DB,
     mapping: Path | None = typer.Option(None, "--mapping", help="Column mapping YAML for "
                                         "non-generic layouts."),
@@ -225,7 +226,8 @@ def scans_cmd(
 ) -> int:
     """Analyse end-face scans (on the chosen engine) and import the geometry results."""
     from mpokit._engines import get_engine
-    from mpokit.qc.batch import QcFailure, discover, run_batch
+    from mpokit.qc.analyze import QcFailure
+    from mpokit.qc.batch import discover, run_batch
     from mpokit.store import open_store
     from mpokit.store.importer import import_geometry_results
 

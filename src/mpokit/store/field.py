@@ -37,8 +37,8 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from mpokit.store._write import ImportResult, _insert_ignore
 from mpokit.store.db import Store
-from mpokit.store.importer import ImportResult, _insert_ignore
 from mpokit.store.models import Assembly, Base, ImportedFile, Measurement
 
 __all__ = ["CordRecord", "FieldEvent", "FieldResult", "FieldTest", "InstalledAssembly",
