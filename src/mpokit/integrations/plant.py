@@ -502,11 +502,14 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
     >>> load_plant("/nonexistent")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    mpokit.errors.InputError: /nonexistent: no cut sheet ...
+    mpokit.errors.InputError: /nonexistent: not found ...
     """
     import json
 
     folder = Path(plan_dir)
+    if not folder.exists():
+        raise InputError("not found", file=str(folder),
+                         fix="give the output folder of `mpokit plan`")
     pq_file, csv_file = folder / "cutsheet.parquet", folder / "cutsheet.csv"
     if not folder.is_dir() or not (pq_file.is_file() or csv_file.is_file()):
         raise InputError("no cut sheet (cutsheet.parquet or cutsheet.csv) in this folder",
