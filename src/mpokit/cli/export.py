@@ -76,6 +76,8 @@ def export(
             write_fabric(plant, out, fmt, names, force=force)
     except MpokitError as exc:
         raise fail_input(exc) from None
+    for note in plant.notes:
+        typer.echo(f"note: {note}", err=True)
     typer.echo(f"{fmt}: {len(plant.devices)} devices, {len(plant.cables)} cable records "
                f"-> {out}")
     raise typer.Exit(EXIT_OK)

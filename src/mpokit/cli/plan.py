@@ -67,6 +67,9 @@ def plan(
     for note in skipped_outputs():  # an optional extra is not installed
         console.print(f"note: {note}", highlight=False, markup=False)
     s = p.summary
+    for note in s["notes"]:  # devices sharing rack units: said here, not only in the report
+        if note.startswith("rack space"):
+            console.print(f"note: {note}", highlight=False, markup=False)
     if json_out:
         typer.echo(json.dumps(s, indent=2))
     else:

@@ -53,6 +53,8 @@ def push_cmd(
             raise InputError(f"unknown tool {tool!r}", field="--to",
                              fix="use --to nautobot URL or --to netbox URL")
         plant = load_plant(plan_dir, site=site)  # the local input first: no token needed
+        for note in plant.notes:
+            typer.echo(f"note: {note}", err=True)
         var = token_env or f"{tool.upper()}_TOKEN"
         token = os.environ.get(var, "")
         if not token:

@@ -77,6 +77,7 @@ class Layout:
     rack_kind: np.ndarray  # 0 compute, 1 leaf, 2 spine, 3 core
     dev_rack: np.ndarray
     dev_ru: np.ndarray  # lowest RU the device occupies
+    dev_height_ru: np.ndarray  # RU the device occupies (node_ru, the switch's ru, UFM 1)
     dev_z: np.ndarray  # port height above the floor
     top_z: np.ndarray  # per rack: height of the panel zone (top of the rack)
     layout: LayoutSpec
@@ -269,6 +270,7 @@ def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
         rack_kind=np.asarray(kinds, dtype=np.int64),
         dev_rack=dev_rack,
         dev_ru=dev_ru,
+        dev_height_ru=dev_h,
         dev_z=dev_z,
         top_z=top_z,
         layout=lay,

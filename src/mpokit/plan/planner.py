@@ -27,6 +27,7 @@ from mpokit.plan.campus import Campus, plan_campus
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import LINK_CLASSES, Fabric, build_fabric
 from mpokit.plan.layout import Layout, build_layout
+from mpokit.plan.racks import placed_devices, rack_space_note
 from mpokit.plan.spec import ClusterSpec, SwitchSpec
 from mpokit.plan.verify import check_design
 from mpokit.standards.catalog import load_builtin
@@ -112,6 +113,10 @@ def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
         campus = plan_campus(spec, lay, cab)
         t["campus"] = time.perf_counter() - t0 - sum(t.values())
     summary = summarise(spec, fab, lay, cab)
+    space = rack_space_note(placed_devices(fab, lay, cab, summary["switch_models"]),
+                            spec.layout.rack_units)
+    if space:  # a planner limit, said rather than drawn as an installable rack
+        summary["notes"].append(space)
     if campus is not None:
         summary["campus"] = campus.summary()
         summary["errors"] += campus.failing
@@ -215,5 +220,6 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
         "errors": errors,
         "channels_checked": checked,
         "racks": lay.n_racks,
+        "rack_units": spec.layout.rack_units,
         "notes": list(fab.notes) + list(cab.notes),
     }
