@@ -215,7 +215,7 @@ def load_run(store: Store, run_id: str) -> RunSummary | None:
     RunSummary | None
         The summary.
     """
-    with store.session() as s:
+    with store.read() as s:
         row = s.get(AcceptRunRow, run_id)
         return None if row is None or not row.complete else _summary(row)
 
@@ -235,7 +235,7 @@ def list_runs(store: Store, *, limit: int = 50, offset: int = 0) -> tuple[list[R
     tuple[list[RunSummary], int]
         The page of summaries and the total count.
     """
-    with store.session() as s:
+    with store.read() as s:
         done = AcceptRunRow.complete.is_(True)
         rows = s.scalars(select(AcceptRunRow).where(done)
                          .order_by(AcceptRunRow.created_at.desc(), AcceptRunRow.id)
@@ -268,7 +268,7 @@ def run_channels(store: Store, run_id: str, *, status: str | None = None, offset
     where = [AcceptChannel.run_id == run_id, AcceptChannel.run_id.in_(_complete())]
     if status is not None:
         where.append(AcceptChannel.status == status)
-    with store.session() as s:
+    with store.read() as s:
         rows = s.execute(select(AcceptChannel.name, AcceptChannel.status,
                                 AcceptChannel.findings, AcceptChannel.first)
                          .where(*where).order_by(AcceptChannel.position)
@@ -296,7 +296,7 @@ def stored_channel(store: Store, run_id: str, name: str
     tuple[ChannelRow, dict | None] | None
         The channel and its drill-down; None when the run has no such channel.
     """
-    with store.session() as s:
+    with store.read() as s:
         row = s.scalars(select(AcceptChannel).where(AcceptChannel.run_id == run_id,
                                                     AcceptChannel.name == name,
                                                     AcceptChannel.run_id.in_(_complete()))

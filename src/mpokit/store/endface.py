@@ -357,7 +357,7 @@ def latest_inspections(store: Store, serial: str, origin: Origin = "supplier"
         ``verdict``, ``action``, ``zones`` = name -> (scratches, defects), ``violations``,
         ``reasons``).
     """
-    with store.session() as s:
+    with store.read() as s:
         imgs = list(s.scalars(select(EndfaceImage).where(
             EndfaceImage.serial == serial, EndfaceImage.origin == origin)
             .order_by(EndfaceImage.id)))

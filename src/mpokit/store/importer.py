@@ -436,5 +436,5 @@ def import_geometry_results(store: Store, results: Sequence[dict[str, Any]], *,
 
 def imported_files(store: Store) -> list[ImportedFile]:
     """Every imported file, oldest first."""
-    with store.session() as s:
+    with store.read() as s:
         return list(s.scalars(select(ImportedFile).order_by(ImportedFile.id)))

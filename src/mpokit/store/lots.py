@@ -27,13 +27,13 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import JSON, DateTime, Integer, String, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mpokit.errors import InputError
 from mpokit.store.analysis import statistics
 from mpokit.store.assess import grade_all, load_assemblies
-from mpokit.store.db import Store
+from mpokit.store.db import Store, lock_timed_out
 from mpokit.store.endface import EndfaceImage, latest_inspections
 from mpokit.store.grading import LimitProfile
 from mpokit.store.models import Assembly, Base, ImportedFile, Inspection
@@ -42,6 +42,7 @@ from mpokit.store.stats import group_stats, subgroup_charts
 __all__ = ["GEOMETRY_PARAMETERS", "LotSummary", "lot_inspections", "lot_list", "lot_report"]
 
 _CACHE_FORMAT = 1  # bump when the lot list's content changes shape or meaning
+_KEEP_WAIT_S = 0.1  # how long keeping a computed list may wait for another writer
 
 
 class LotSummary(Base):
@@ -106,27 +107,30 @@ def lot_list(store: Store, profile: LimitProfile, *, matings: int = 20_000,
         also carries its supplier(s).
     """
     key = _cache_key(profile, matings, seed)
-    with store.session() as s:
+    with store.read() as s:  # one snapshot: the list is computed from data of `version`
         hit = s.scalar(select(LotSummary.payload).where(
             LotSummary.key == key, LotSummary.data_version == _data_version()))
         if hit is not None:
             return dict(hit)
         version = int(s.scalar(select(_data_version())) or 0)
-    out = _compute_lot_list(store, profile, matings, seed)
-    try:
-        with store.session() as s:
+        out = _compute_lot_list(store, profile, matings, seed)
+    try:  # kept if the write lock is free: a page view never queues behind an import
+        with store.session(wait_s=_KEEP_WAIT_S) as s:
             s.execute(delete(LotSummary).where(LotSummary.key == key))
             s.add(LotSummary(key=key, data_version=version, computed_at=datetime.now(UTC),
                              payload=out))
     except IntegrityError:
         pass  # another request stored the same list at the same moment
+    except OperationalError as exc:
+        if not lock_timed_out(exc):
+            raise
     return out
 
 
 def _compute_lot_list(store: Store, profile: LimitProfile, matings: int,
                       seed: int) -> dict[str, Any]:
     res = statistics(store, profile, by="lot", matings=matings, seed=seed)
-    with store.session() as s:
+    with store.read() as s:
         sup: dict[str, set[str]] = {}
         for lot, supplier in s.execute(select(Assembly.lot, Assembly.supplier)
                                        .where(Assembly.lot.is_not(None)).distinct()):
@@ -154,7 +158,7 @@ def lot_inspections(store: Store, lot: str) -> list[dict[str, Any]]:
     list[dict[str, Any]]
         One dict per recorded inspection.
     """
-    with store.session() as s:
+    with store.read() as s:
         rows = list(s.scalars(select(Inspection).where(Inspection.lot == lot)
                               .order_by(Inspection.id)))
         return [{"id": r.id, "lot_size": r.lot_size, "level": r.level, "aql": r.aql,
@@ -167,7 +171,7 @@ def lot_inspections(store: Store, lot: str) -> list[dict[str, Any]]:
 def _with_endface(store: Store, serials: list[str]) -> set[str]:
     """The serials with any end-face inspection (one query per 500, not one per serial)."""
     out: set[str] = set()
-    with store.session() as s:
+    with store.read() as s:
         for i in range(0, len(serials), 500):
             out.update(s.scalars(select(EndfaceImage.serial).distinct()
                                  .where(EndfaceImage.serial.in_(serials[i:i + 500]))))
@@ -208,6 +212,11 @@ def lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     InputError
         The lot has no assemblies with IL/RL results (field ``lot``).
     """
+    with store.read():  # every query of the report sees one snapshot
+        return _lot_report(store, lot, profile)
+
+
+def _lot_report(store: Store, lot: str, profile: LimitProfile) -> dict[str, Any]:
     data = load_assemblies(store, lot=lot, with_geometry=True)
     if not data:
         raise InputError(f"lot {lot!r} has no assemblies with IL/RL results", field="lot",
