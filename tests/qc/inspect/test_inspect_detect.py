@@ -1,4 +1,4 @@
-"""The texture detector outside the cladding (``detect._texture_z``): faint flaws on the
+"""The texture detector outside the cladding (``detect._outer_z``): faint flaws on the
 ceramic's texture are found, and nothing is invented on clean faces or round strong flaws."""
 
 from __future__ import annotations
