@@ -18,7 +18,9 @@ same area). Scratch pieces on one line are joined. Definitions: ``docs/inspect.m
 Outside the cladding the ceramic's texture is as strong as a faint 2-5 um flaw on that
 residual; there flaws are also sought on a texture-free residual (:func:`_outer_z`: a
 difference of Gaussians over its robust noise per ring), without the halo such a filter
-draws round every flaw.
+draws round every flaw, and with whitened matched filters for discs of a few um
+(:func:`_matched_z`), which add up a faint flaw's outline against the texture's own
+spectrum, without the side lobes such filters draw round a strong flaw.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from scipy import ndimage
 __all__ = ["DetectedFeature", "FiberField", "detect_features", "outline"]
 
 LOW_Z = 2.8
-_DEBUG: list | None = None  # DEBUG-R14
 HIGH_Z = 4.8
 CORE_TOLERANCE = 0.10
 SCRATCH_ELONGATION = 4.0
@@ -65,17 +66,15 @@ sign is that flaw's halo (the surround of a difference of Gaussians)."""
 TEX_LOW_Z = 3.2
 TEX_HIGH_Z = 5.2
 """Hysteresis thresholds on the texture-free residual (set on the tune images)."""
-RIM_MIN_UM2 = 8.0
-"""A region with this much area beyond ``TEX_LOW_Z`` on the texture-free residual is kept
-without a pixel beyond the high threshold (the outline of a faint flaw of several um)."""
 MATCHED_RADII_UM: tuple[float, ...] = (2.0, 4.0)
-"""Disc radii of the whitened matched filters outside the cladding (see :func:`_matched_z`);
-their significance joins the smoothed residual's (``BLOB_LOW_Z``/``BLOB_HIGH_Z``)."""
+"""Disc radii of the whitened matched filters outside the cladding (see :func:`_matched_z`):
+faint flaws of several um whose level the texture hides and whose outline is too faint
+pixel by pixel for the texture-free residual."""
 MATCHED_LOW_Z = 3.0
 MATCHED_HIGH_Z = 7.0
 """Hysteresis thresholds on the matched filters' significance (their outputs are smooth
-over a disc and the largest of several radii is taken: a high threshold; set on the tune
-images)."""
+over a disc and the largest of two radii is taken: a high threshold; 7 was set on the tune
+images, where 6 found no more and added detections matching no flaw)."""
 MATCHED_BIN_UM = 0.55
 """The matched filters run on pixels binned 2 x 2 until at least this size."""
 TOP_TENTH_SIGMA = 1.755
@@ -392,8 +391,6 @@ def detect_features(
     zimg[~inside] = 0
     outer = _outer_z((smooth - model) / illum, r, inside, nb, TEXTURE_FROM * clad_px, px_um)
     tz, mz = outer if outer is not None else (None, None)
-    if _DEBUG is not None:  # DEBUG-R14
-        _DEBUG.append((x0, y0, zimg.copy(), tz, mz))  # DEBUG-R14
     sat = 0.0
     if clip_level is not None:
         core = r <= clad_px
@@ -420,15 +417,8 @@ def detect_features(
             low |= mz < -MATCHED_LOW_Z if sign < 0 else mz > MATCHED_LOW_Z
             high_m = mz < -MATCHED_HIGH_Z if sign < 0 else mz > MATCHED_HIGH_Z
             high = high | high_m
-        labels, n_lab = ndimage.label(low)  # hysteresis: low regions with a high pixel
+        labels, _ = ndimage.label(low)  # hysteresis: low regions with a high pixel
         kept = np.unique(labels[high])
-        if tz is not None and n_lab:
-            # or a long faint rim on the texture-free residual: the edge of a faint flaw of
-            # several um, seen at the low threshold over much of its outline
-            rim = tz < -TEX_LOW_Z if sign < 0 else tz > TEX_LOW_Z
-            area = np.bincount(labels[rim], minlength=n_lab + 1)
-            long_rim = np.flatnonzero(area * px_um * px_um >= RIM_MIN_UM2)
-            kept = np.union1d(kept, long_rim)
         kept = kept[kept > 0]
         if kept.size == 0:
             continue
@@ -446,8 +436,6 @@ def detect_features(
                     _is_halo(tz, zimg, sign, gy, gx, sl, HALO_UM / px_um)
                     if not high_m[gy, gx].any()
                     else _is_side_lobe(mz, zimg, high, gy, gx, sl, px_um)):
-                if _DEBUG is not None:  # DEBUG-R14
-                    _DEBUG.append(("halo", gx.mean() + x0, gy.mean() + y0))  # DEBUG-R14
                 continue
             comp = ndimage.binary_fill_holes(ndimage.binary_dilation(labels[sy, sx] == i))
             mv = np.maximum(model[sy, sx], np.float32(1e-4))
@@ -458,8 +446,6 @@ def detect_features(
             # the half-maximum level sits too high and faint flaws read small
             peak = float(top.mean()) - TOP_TENTH_SIGMA * raw_noise / float(np.median(mv[comp]))
             if peak <= 0:
-                if _DEBUG is not None:  # DEBUG-R14
-                    _DEBUG.append(("peak", gx.mean() + x0, gy.mean() + y0))  # DEBUG-R14
                 continue
             half = comp & (rv >= 0.5 * peak)
             ys, xs = np.nonzero(half)
@@ -476,8 +462,6 @@ def detect_features(
         # (outside the cladding a small flaw stands out from the texture-free residual far
         # more than from the plain one, whose noise holds the ceramic's texture)
         ev = pz if tz is None else max(pz, float(np.max(np.abs(tz[ys, xs]))))
-        if _DEBUG is not None:  # DEBUG-R14
-            _DEBUG.append(("meas", xs.mean() + x0, ys.mean() + y0, eq_d, ev, pz))  # DEBUG-R14
         if eq_d < MIN_SIZE_UM:
             continue
         if eq_d < MIN_FERRULE_SIZE_UM and rad.min() > clad_r_um + 1.0 and (
@@ -567,9 +551,9 @@ def _outer_z(res: np.ndarray, r: np.ndarray, inside: np.ndarray, nb: int, r_from
       Gaussians) keeps the flaws' edges and drops most of the texture. It is set to 0 where
       the residual itself does not have the high-pass's sign and half its size: the
       surround's halo round a flaw (the other sign, over a residual near 0) is not a flaw.
-    * Smoothed (``mz``): the residual averaged over ``BLOB_SMOOTH_UM`` (a matched filter for
-      a faint flaw of several um: it keeps the flaw's level, which the difference of
-      Gaussians drops, while sensor noise and the texture's fine part average out).
+    * Matched (``mz``): whitened matched filters for discs (:func:`_matched_z`), on pixels
+      of at least ``MATCHED_BIN_UM``, for faint flaws of several um; 0 within twice the
+      largest disc radius of the ROI's edge.
 
     Each is taken over its own robust noise per ring; 0 inside ``r_from``. Pixels of
     ``TEXTURE_BIN_UM`` or less are binned 2 x 2 first (a quarter of the work; flaws of 2 um
@@ -599,6 +583,8 @@ def _outer_z(res: np.ndarray, r: np.ndarray, inside: np.ndarray, nb: int, r_from
     tz[~tex] = 0
     # the matched filters on pixels of about 1 um (binned again when smaller than
     # ``MATCHED_BIN_UM``): flaws of 3 um and more span several, and it is a quarter the work
+    if not MATCHED_RADII_UM:
+        return tz, np.zeros(r.shape, np.float32)
     m_res, m_rb, m_step = np.where(texb, res, np.float32(0)), rb, step
     if px_um * m_step < MATCHED_BIN_UM:
         m_res, m_rb, m_step = _bin2(m_res), _bin2(rb), m_step * 2
@@ -608,6 +594,9 @@ def _outer_z(res: np.ndarray, r: np.ndarray, inside: np.ndarray, nb: int, r_from
     mz = _matched_z(m_res, px_um * m_step, m_rb, m_sel, m_rb[mq][m_sel].astype(np.intp), nb, mq)
     mz = np.repeat(np.repeat(mz, m_step, axis=0), m_step, axis=1)[:r.shape[0], :r.shape[1]]
     mz[~tex] = 0
+    # the residual is cut to 0 at the ROI's edge: a disc template overlapping it answers to
+    # that step, not to a flaw
+    mz[r > np.float32(nb - 3 - 2 * max(MATCHED_RADII_UM) / px_um)] = 0
     return tz, mz
 
 
