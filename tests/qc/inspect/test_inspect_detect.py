@@ -82,15 +82,17 @@ def test_faint_particle_in_zone_d_near_the_vignetted_field_edge(
 
 def test_two_um_particle_on_the_ferrule_measured_a_little_short_is_kept(
         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plainly seen 2.0 um particle in the contact zone reads 1.9-2.2 um: it is kept
+    although the floor there is 2 um (without the margin about half are dropped)."""
     def draw(seed: int) -> tuple[object, object]:
-        return simulate_inspection(layout="single", seed=seed, defects=[(95.0, 10.0, 2.05)],
-                                   contrast=(0.5, 0.5), noise=0.008)
+        return simulate_inspection(layout="single", seed=seed, defects=[(95.0, 10.0, 2.0)],
+                                   contrast=(0.5, 0.5), noise=0.008, blur_um=0.35)
     seeds = range(10)
-    kept = [_found(draw(s), 2.05) for s in seeds]
+    kept = [_found(draw(s), 2.0) for s in seeds]
     assert sum(h for h, _ in kept) >= 9
     assert sum(n for _, n in kept) <= 1
     monkeypatch.setattr(detect, "FERRULE_FLOOR_MARGIN_UM", 0.0)
-    assert sum(_found(draw(s), 2.05)[0] for s in seeds) < sum(h for h, _ in kept)
+    assert sum(_found(draw(s), 2.0)[0] for s in seeds) <= sum(h for h, _ in kept) - 2
 
 
 def test_clean_faces_get_no_zone_a_defect_and_nothing_from_the_matched_filters() -> None:
