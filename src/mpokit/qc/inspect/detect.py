@@ -417,9 +417,14 @@ def detect_features(
         if tz is not None and mz is not None:
             low |= tz < -TEX_LOW_Z if sign < 0 else tz > TEX_LOW_Z
             high = high_z | (tz < -TEX_HIGH_Z if sign < 0 else tz > TEX_HIGH_Z)
-            low |= mz < -MATCHED_LOW_Z if sign < 0 else mz > MATCHED_LOW_Z
             high_m = mz < -MATCHED_HIGH_Z if sign < 0 else mz > MATCHED_HIGH_Z
-            high = high | high_m
+            if high_m.any():
+                # the filters' low regions only round their own high pixels: elsewhere
+                # they would widen (and merge) what the other residuals found
+                m_lab, _ = ndimage.label(mz < -MATCHED_LOW_Z if sign < 0 else mz > MATCHED_LOW_Z)
+                m_keep = np.unique(m_lab[high_m])
+                low |= np.isin(m_lab, m_keep[m_keep > 0])
+                high = high | high_m
         labels, _ = ndimage.label(low)  # hysteresis: low regions with a high pixel
         kept = np.unique(labels[high])
         kept = kept[kept > 0]
