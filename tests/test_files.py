@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -12,11 +13,15 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mpokit._files import (
     MARKER,
+    InputBlocks,
     atomic_write,
     check_output_dir,
+    open_input,
     output_dir,
     read_input_bytes,
     read_input_text,
@@ -209,3 +214,43 @@ def test_sigterm_mid_plan_leaves_no_partial_output(tmp_path: Path) -> None:
     assert proc.returncode == 1, err
     assert "interrupted (SIGTERM)" in err and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.yaml"]
+
+
+@given(data=st.binary(max_size=400), sep=st.sampled_from([b";", b"\n  - ", b"aa", b"\x00\xff"]),
+       size=st.integers(1, 64))
+def test_blocks_are_the_file_cut_right_before_a_separator(data: bytes, sep: bytes,
+                                                          size: int) -> None:
+    """Blocks put together are the file; each but the last is followed by the separator
+    and starts with it (but the first), whatever the buffer size."""
+    src = InputBlocks(io.BytesIO(data), block_bytes=size)
+    got: list[tuple[bytes, bool]] = []
+    while (block := src.take(sep)) is not None:
+        got.append((bytes(block[0]), block[1]))
+    assert b"".join(b for b, _ in got) == data
+    assert [final for _, final in got] == [False] * (len(got) - 1) + [True] * bool(got)
+    at = 0
+    for i, (b, final) in enumerate(got):
+        assert b
+        if i:
+            assert b.startswith(sep)
+        at += len(b)
+        if not final:
+            assert data.startswith(sep, at)
+
+
+def test_blocks_refuse_what_whole_reads_refuse_and_hold_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(InputError, match="not a regular file"), open_input("/dev/zero"):
+        pass
+    with pytest.raises(InputError, match="is a folder"), open_input(tmp_path):
+        pass
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x;" * (1024 * 1024))
+    with open_input(big) as f:  # the limit is checked while reading, too
+        monkeypatch.setenv("MPOKIT_LIMIT_FILE_MB", "1")
+        src = InputBlocks(f, block_bytes=4096, file=str(big))
+        with pytest.raises(InputError, match="MPOKIT_LIMIT_FILE_MB"):
+            while src.take(b";") is not None:
+                pass
+

@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
 import shutil
@@ -39,9 +40,11 @@ from mpokit.errors import InputError
 
 __all__ = [
     "MARKER",
+    "InputBlocks",
     "atomic_write",
     "atomic_write_text",
     "check_output_dir",
+    "open_input",
     "output_dir",
     "read_input_bytes",
     "read_input_text",
@@ -113,24 +116,28 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 # ---------------------------------------------------------------------------- reading
 
 
-def read_input_bytes(path: str | os.PathLike[str], *, limit_name: str = "file_mb") -> bytes:
-    """The bytes of a regular file within the size limit; anything else is an InputError.
+@contextmanager
+def open_input(path: str | os.PathLike[str], *,
+               limit_name: str = "file_mb") -> Iterator[io.FileIO]:
+    """A regular file within the size limit, open for reading (unbuffered, binary).
 
     Parameters
     ----------
     path:
-        The file to read.
+        The file to open.
     limit_name:
         The size limit that applies (MiB), see :mod:`mpokit._limits`.
 
     Returns
     -------
-    bytes
-        The content. A FIFO, a device, a folder or a file over the limit is refused
-        before reading, so ``/dev/zero`` or a named pipe cannot hang or fill memory.
+    io.FileIO
+        A context manager giving the open file. A FIFO, a device, a folder or a file over
+        the limit is refused before anything is read. A reader that may see the file grow
+        keeps to the limit itself (as :func:`read_input_bytes` and :class:`InputBlocks` do).
 
     >>> try:
-    ...     read_input_bytes("/dev/zero")
+    ...     with open_input("/dev/zero") as f:
+    ...         pass
     ... except InputError as exc:
     ...     print(exc.message)
     not a regular file (a character device)
@@ -153,22 +160,173 @@ def read_input_bytes(path: str | os.PathLike[str], *, limit_name: str = "file_mb
             raise InputError(f"not a regular file ({_kind(st.st_mode)})", file=str(p),
                              fix="give a file saved on disk, not a pipe or device")
         check_limit(limit_name, _mib(st.st_size), what="file size (MiB)", file=str(p))
+        f = open(fd, "rb", buffering=0, closefd=False)  # noqa: SIM115 - closed below
+    except BaseException:
+        os.close(fd)
+        raise
+    try:
+        yield f
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(p)) from None
+    finally:
+        f.close()
+        os.close(fd)
+
+
+def read_input_bytes(path: str | os.PathLike[str], *, limit_name: str = "file_mb") -> bytes:
+    """The bytes of a regular file within the size limit; anything else is an InputError.
+
+    Parameters
+    ----------
+    path:
+        The file to read.
+    limit_name:
+        The size limit that applies (MiB), see :mod:`mpokit._limits`.
+
+    Returns
+    -------
+    bytes
+        The content. A FIFO, a device, a folder or a file over the limit is refused
+        before reading (see :func:`open_input`), so ``/dev/zero`` or a named pipe cannot
+        hang or fill memory.
+
+    >>> try:
+    ...     read_input_bytes("/dev/zero")
+    ... except InputError as exc:
+    ...     print(exc.message)
+    not a regular file (a character device)
+    """
+    with open_input(path, limit_name=limit_name) as f:
         cap = limit(limit_name) * 1024 * 1024
         chunks = []
         total = 0
         while True:  # a file that grows while read still stops at the limit
-            chunk = os.read(fd, 1 << 20)
+            chunk = f.read(1 << 20)
             if not chunk:
                 break
             total += len(chunk)
             if total > cap:
-                check_limit(limit_name, _mib(total), what="file size (MiB)", file=str(p))
+                check_limit(limit_name, _mib(total), what="file size (MiB)", file=str(path))
             chunks.append(chunk)
         return b"".join(chunks)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", file=str(p)) from None
-    finally:
-        os.close(fd)
+
+
+class InputBlocks:
+    """A file read block by block through one reusable buffer, cut at separators.
+
+    :meth:`take` hands out the unread data up to (not including) the last occurrence of a
+    separator in the buffer, so a caller that splits each block at that separator never
+    sees an item cut in two; at the end of the file it hands out the rest. The buffer
+    holds about ``block_bytes`` (more only while no separator is found), so reading a
+    file of any size keeps that much of it in memory. Separators are found by their
+    first byte onwards: a block never starts inside a multi-byte UTF-8 character when
+    the separator starts with an ASCII byte.
+
+    Parameters
+    ----------
+    f:
+        A binary file with ``readinto`` (see :func:`open_input`).
+    block_bytes:
+        The buffer size.
+    limit_name:
+        The size limit (MiB) the bytes read are held to, see :mod:`mpokit._limits`.
+    file:
+        The file's name, for the limit's message.
+
+    >>> import io
+    >>> src = InputBlocks(io.BytesIO(b"a;bb;ccc;d"), block_bytes=5)
+    >>> [(bytes(v), final) for v, final in iter(lambda: src.take(b";"), None)]
+    [(b'a;bb', False), (b';ccc', False), (b';d', True)]
+    """
+
+    def __init__(self, f: io.RawIOBase | io.BufferedIOBase, *, block_bytes: int = 4 << 20,
+                 limit_name: str = "file_mb", file: str | None = None) -> None:
+        self._f = f
+        self._buf = bytearray(max(1, block_bytes))
+        self._view = memoryview(self._buf)
+        self._start = 0  # the first byte not handed out
+        self._end = 0  # the end of the data in the buffer
+        self._eof = False
+        self._total = 0
+        self._cap = limit(limit_name) * 1024 * 1024
+        self._limit_name = limit_name
+        self._file = file
+
+    def peek(self, at_least: int = 0) -> memoryview:
+        """The data not handed out yet: a full buffer, or the rest of the file.
+
+        Parameters
+        ----------
+        at_least:
+            Make the buffer this big first, when it is smaller.
+
+        Returns
+        -------
+        memoryview
+            Valid until the next call.
+        """
+        while len(self._buf) < at_least:
+            self._grow()
+        if self._end - self._start < len(self._buf) and not self._eof:
+            self._fill()
+        return self._view[self._start:self._end]
+
+    def take(self, sep: bytes) -> tuple[memoryview, bool] | None:
+        """The next block: the data up to the last ``sep`` in the buffer, or all the rest.
+
+        Parameters
+        ----------
+        sep:
+            The separator (non-empty). A block starts with it (but the first) and holds
+            it nowhere else but possibly at its start.
+
+        Returns
+        -------
+        tuple[memoryview, bool] | None
+            The block (valid until the next call) and whether it is the file's last; None
+            when everything has been handed out.
+        """
+        while True:
+            if not self._eof and (self._start or self._end < len(self._buf)):
+                self._fill()
+            if self._start == self._end:
+                return None
+            if self._eof:
+                block = self._view[self._start:self._end]
+                self._start = self._end
+                return block, True
+            cut = self._buf.rfind(sep, self._start + 1, self._end)
+            if cut > self._start:
+                block = self._view[self._start:cut]
+                self._start = cut
+                return block, False
+            self._grow()  # a full buffer without a separator
+
+    def _fill(self) -> None:
+        """Move the data not handed out to the front and read until full or at the end."""
+        pending = self._end - self._start
+        if self._start:
+            self._view[:pending] = self._view[self._start:self._end]
+            self._start, self._end = 0, pending
+        while self._end < len(self._buf):
+            n = self._f.readinto(self._view[self._end:])
+            if not n:
+                self._eof = True
+                break
+            self._end += n
+            self._total += n
+            if self._total > self._cap:  # the file grew past the limit while read
+                check_limit(self._limit_name, _mib(self._total), what="file size (MiB)",
+                            file=self._file)
+
+    def _grow(self) -> None:
+        """Double the buffer, keeping the data not handed out (moved to the front)."""
+        pending = self._end - self._start
+        old = self._view[self._start:self._end]
+        self._buf = bytearray(2 * len(self._buf))
+        self._buf[:pending] = old
+        self._view = memoryview(self._buf)
+        self._start, self._end = 0, pending
 
 
 def read_input_text(path: str | os.PathLike[str], *, limit_name: str = "file_mb") -> str:

@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from mpokit._files import (
     atomic_write_text,  # re-exported for callers of mpokit._yaml
@@ -33,12 +33,15 @@ __all__ = [
     "check_structure",
     "format_loc",
     "load_yaml",
+    "parse_model",
     "read_yaml",
+    "validate_model",
     "validation_error",
     "validation_errors",
 ]
 
 Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
 
 
 class Lines:
@@ -528,3 +531,83 @@ def validation_error(
     """
     errors = validation_errors(exc, lines, prefix=prefix, fix=fix, model=model, fixes=fixes)
     return InputErrors.of(errors[:MAX_REPORTED], truncated=len(errors) > MAX_REPORTED)
+
+
+def validate_model(
+    data: object, model: type[M], lines: Lines, *, prefix: Loc = (), fix: str | None = None,
+    fixes: dict[str, str] | None = None, suggest_keys: bool = False,
+) -> M:
+    """Validate parsed YAML ``data`` as ``model``; errors name file, line and field.
+
+    Parameters
+    ----------
+    data
+        The parsed value (the whole document, or the part at ``prefix``).
+    model
+        The pydantic model.
+    lines
+        The file's line index.
+    prefix, fix, fixes
+        As for :func:`validation_errors`.
+    suggest_keys
+        Answer an unknown key with "did you mean" among the keys ``model`` allows there.
+
+    Returns
+    -------
+    M
+        The validated model.
+
+    Raises
+    ------
+    InputError
+        Every problem, as :func:`validation_error` words them.
+
+    Examples
+    --------
+    >>> class Cord(BaseModel):
+    ...     length_m: float
+    >>> data, lines = load_yaml("cord:\\n  length_m: x\\n", file="c.yaml")
+    >>> try:
+    ...     validate_model(data["cord"], Cord, lines, prefix=("cord",))
+    ... except InputError as exc:
+    ...     print(exc.line, exc.field)
+    2 cord.length_m
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, lines, prefix=prefix, fix=fix, fixes=fixes,
+                               model=model if suggest_keys else None) from None
+
+
+def parse_model(text: str, model: type[M], *, file: str | None = None) -> M:
+    """Parse YAML ``text`` as ``model`` (:func:`load_yaml`, then :func:`validate_model`).
+
+    Parameters
+    ----------
+    text
+        The YAML text.
+    model
+        The pydantic model of the whole document.
+    file
+        The file's name, for error messages.
+
+    Returns
+    -------
+    M
+        The validated model.
+
+    Examples
+    --------
+    >>> class Named(BaseModel):
+    ...     name: str = "x"
+    >>> parse_model("name: a\\n", Named).name
+    'a'
+    >>> try:
+    ...     parse_model("name: [a]\\n", Named, file="n.yaml")
+    ... except InputError as exc:
+    ...     print(exc.file, exc.line, exc.field)
+    n.yaml 1 name
+    """
+    data, lines = load_yaml(text, file=file)
+    return validate_model(data, model, lines)

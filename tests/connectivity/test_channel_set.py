@@ -7,15 +7,17 @@ comments, unnamed items, escaped names, and must still point at the line of a ba
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from mpokit._files import InputBlocks
 from mpokit._yaml import load_yaml
 from mpokit.connectivity import ChannelSet, parse_channel_set, read_channel_set, read_channels
-from mpokit.connectivity import io as cio
+from mpokit.connectivity import _fastread as fr
 from mpokit.errors import InputError
 
 EX = Path(__file__).resolve().parents[2] / "examples"
@@ -54,10 +56,16 @@ def same(a: ChannelSet, b: ChannelSet) -> bool:
     return list(a.specs()) == list(b.specs())
 
 
+def blocks(text: str | bytes, block_bytes: int = fr.BLOCK_BYTES) -> ChannelSet | None:
+    """The block reader on ``text`` (as the file's bytes), in blocks of ``block_bytes``."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    return fr.read_blocks(InputBlocks(io.BytesIO(raw), block_bytes=block_bytes))
+
+
 def test_plain_list_equals_the_yaml_reader(tmp_path: Path) -> None:
     text = plan_text(2000)
     assert len(text) > 256_000  # the size at which the fast reader is used
-    fast = cio._plain_list(text)
+    fast = fr.plain_list(text)
     assert fast is not None and len(fast.designs) <= len(BODIES)
     p = tmp_path / "channels.yaml"
     p.write_text(text)
@@ -70,7 +78,7 @@ def test_comments_keep_the_fast_reader_and_the_data() -> None:
     text = plan_text(300, header="# written by hand\n\n")
     text = text.replace('  - name: "ch-10"', '  # a note between items\n  - name: "ch-10"')
     text = text.replace('  - name: "ch-20"', '# at column 0\n  - name: "ch-20"')
-    fast = cio._plain_list(text)
+    fast = fr.plain_list(text)
     assert fast is not None and same(fast, reference(text))
 
 
@@ -132,7 +140,7 @@ def test_big_json_is_split_at_item_boundaries_and_equals_the_yaml_reader(
 ) -> None:
     js, text = named_json(3000, indent)
     assert len(js) > 256_000
-    fast = cio._json_list(js)
+    fast = blocks(js)
     assert fast is not None and len(fast.designs) <= len(BODIES)
     p = tmp_path / "c.json"
     p.write_text(js)
@@ -145,7 +153,7 @@ def test_big_json_with_escaped_names_falls_back_and_reads_right(tmp_path: Path,
                                                                 name: str) -> None:
     js, _ = named_json(3000)
     js = js.replace('"name": "ch-5"', f'"name": "{name}"', 1)
-    assert cio._json_list(js) is None
+    assert blocks(js) is None
     p = tmp_path / "c.json"
     p.write_text(js)
     got = read_channel_set(p)
@@ -158,7 +166,7 @@ def test_big_json_with_a_name_inside_a_path_element_is_not_split_there(tmp_path:
     # JSON objects, so the whole text is parsed and the error names its line
     js = js.replace('"ch-9",', '"ch-9", "path": [{"cord": {}}, {"name": "trap", "x": 1}],'
                     ' "_": 0,', 1)
-    assert cio._json_list(js) is None
+    assert blocks(js) is None
     p = tmp_path / "c.json"
     p.write_text(js)
     with pytest.raises(InputError) as e:
@@ -182,7 +190,7 @@ def test_big_files_are_read_on_their_bytes_and_still_checked_as_utf8(
     got = read_channel_set(p)
     assert got.names[7] == "ü-é ✓" and got.names[8] == "ch-8" and len(got) == 3000
     assert same(got, reference(text))
-    assert (cio._json_list if kind == "json" else cio._plain_list)(raw) is not None
+    assert blocks(raw) is not None
     for bad in (raw.replace("ü-é".encode(), b"\xfc-\xe9", 1),
                 raw.replace(b"MPO-12", b"MPO-1\xff", 1)):
         p.write_bytes(bad)

@@ -46,6 +46,29 @@ def tiny_mem(tiny_plan) -> Plant:  # type: ignore[no-untyped-def]
     return plant_from_plan(tiny_plan)
 
 
+# devices of several heights: 8-RU nodes, 1-RU leaves, 2-RU spines, 1-RU cores and panels
+TALL = Path(__file__).resolve().parents[2] / "examples" / "cluster" / "switch-per-tier.yaml"
+
+
+@pytest.fixture(scope="session")
+def tall_plan():  # type: ignore[no-untyped-def]
+    from mpokit.plan import load_spec, make_plan
+
+    return make_plan(load_spec(TALL))
+
+
+@pytest.fixture(scope="session")
+def tall_dir(tall_plan, tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
+    from mpokit.plan import write_plan
+
+    return write_plan(tall_plan, tmp_path_factory.mktemp("plan") / "tall", channels=False)
+
+
+@pytest.fixture(scope="session")
+def tall(tall_dir: Path) -> Plant:
+    return load_plant(tall_dir)
+
+
 # far halls: some leaf-spine links take duplex FR4 over LC cords and MPO-LC cassettes
 HALLS = {
     "cluster": {"name": "halls", "nodes": 127, "rails": 8, "nic_speed_gbps": 400},

@@ -61,7 +61,7 @@ def test_folder_and_memory_give_the_same_cassette_plant(halls: Plant, halls_dir:
     folder = load_plant(halls_dir)
     assert folder.device_types == halls.device_types and folder.cables == halls.cables
     cas = next(t for t in halls.device_types if t.front_port_type == "LC")
-    assert cas.model == "mpokit-cassette-panel-MPO-12-6LC-4"
+    assert cas.model == "mpokit-cassette-panel-MPO-12-6LC-4-1u"
     assert cas.front_ports[:7] == (("F01-1", "R01", 1), ("F01-2", "R01", 2),
                                    ("F01-3", "R01", 3), ("F01-4", "R01", 4),
                                    ("F01-5", "R01", 5), ("F01-6", "R01", 6),
@@ -172,7 +172,7 @@ def test_cli_exports_a_cassette_plan(halls_dir: Path, tmp_path: Path) -> None:
     r = run("export", "netbox", str(halls_dir), "--out", str(tmp_path / "nb"))
     assert r.returncode == 0, r.stderr
     doc = (tmp_path / "nb" / "05-device-types.yaml").read_text(encoding="utf-8")
-    assert "model: mpokit-cassette-panel-MPO-12-6LC-4" in doc
+    assert "model: mpokit-cassette-panel-MPO-12-6LC-4-1u" in doc
     r = run("export", "ptm", str(halls_dir), "--out", str(tmp_path / "ptm"))
     assert r.returncode == 0, r.stderr
     # leaf09 port 33 reaches spine01 port 17 through a cassette pair

@@ -334,3 +334,26 @@ def test_breakout_harness_is_one_cable_with_a_breakout_profile(netbox: Published
     assert again.n_created == 0 and not again.conflicts
     with pytest.raises(InputError, match="breakout harness"):
         netbox_files(plant)
+
+
+def test_device_heights_reach_netbox_and_fit_the_racks(tall: Plant,
+                                                       netbox: PublishedNetbox) -> None:
+    """8-RU nodes and 2-RU spines: each device type posted with its height, and no two
+    devices of a rack posted onto one rack unit (NetBox refuses an occupied unit)."""
+    fake = FakeNetbox(netbox)
+    push(tall, _api(fake), NetboxDialect())
+    assert fake.invalid == [] and fake.bad_answers == []
+    heights = {t["model"]: float(t["u_height"]) for t in fake.objects["dcim/device-types"]}
+    assert heights == {t.model: t.u_height for t in tall.device_types}
+    assert {8.0, 2.0, 1.0} <= set(heights.values())
+    racks = {r["id"]: r for r in fake.objects["dcim/racks"]}
+    types = {t["id"]: float(t["u_height"]) for t in fake.objects["dcim/device-types"]}
+    taken: dict[tuple[int, int], str] = {}
+    for d in fake.objects["dcim/devices"]:
+        rack = d["rack"]["id"] if isinstance(d["rack"], dict) else d["rack"]
+        dt = d["device_type"]["id"] if isinstance(d["device_type"], dict) else d["device_type"]
+        lo = int(float(d["position"]))
+        for u in range(lo, lo + int(types[dt])):
+            assert u <= racks[rack]["u_height"] and (rack, u) not in taken, d["name"]
+            taken[(rack, u)] = d["name"]
+    assert len(fake.objects["dcim/devices"]) == len(tall.devices)

@@ -61,7 +61,7 @@ def test_cli_superpod_json(tmp_path):
     assert s["switches"]["spine"] == 16
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
         ".mpokit-output.json", "bom.csv", "bom.xlsx", "channels.yaml", "cutsheet.csv",
-        "cutsheet.parquet", "report.html", "summary.json", "tester_limits.csv"]
+        "cutsheet.parquet", "devices.csv", "report.html", "summary.json", "tester_limits.csv"]
 
 
 def test_cli_failing_channels_exit_2(tmp_path):

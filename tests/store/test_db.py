@@ -46,6 +46,7 @@ def test_open_creates_schema_at_head(db_url: str) -> None:
         with st.engine.connect() as c:
             rev = c.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert {"imported_file", "assembly", "measurement", "geometry_end", "inspection",
+            "accept_run", "accept_channel", "lot_summary",
             "endface_image", "endface_fiber",
             "field_test", "field_result", "field_event", "installed_assembly"} <= tables
     assert rev == _head_revision()

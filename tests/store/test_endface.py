@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from mpokit.store.endface import (
 )
 from mpokit.store.grading import get_profile
 from mpokit.store.models import ImportedFile
-from tests.store.helpers import ilrl_csv
+from tests.store.helpers import ilrl_csv, run_cli
 
 
 def _result(dirty: bool, name: str, seed: int = 4) -> dict[str, Any]:
@@ -146,17 +145,6 @@ def test_serial_and_end_from_the_image_name() -> None:
     assert serial_end_from_name("face.png") is None
 
 
-def _cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-         *args: str) -> tuple[int, str, str]:
-    from mpokit.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["mpokit", *args])
-    with pytest.raises(SystemExit) as ex:
-        main()
-    out = capsys.readouterr()
-    return int(ex.value.code or 0), out.out, out.err
-
-
 def test_cli_inspect_into_the_store(db_url: str, tmp_path: Path,
                                     capsys: pytest.CaptureFixture[str],
                                     monkeypatch: pytest.MonkeyPatch) -> None:
@@ -165,19 +153,19 @@ def test_cli_inspect_into_the_store(db_url: str, tmp_path: Path,
     write_image(named, img.pixels, pixel_um=img.pixel_um)
     plain = tmp_path / "face.png"
     write_image(plain, img.pixels, pixel_um=img.pixel_um)
-    code, _, err = _cli(capsys, monkeypatch, "qc", "inspect", str(named), "--class", "sm-pc",
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "inspect", str(named), "--class", "sm-pc",
                         "--store", db_url)
     assert code == 2 and "1 image(s) imported" in err
-    code, _, err = _cli(capsys, monkeypatch, "qc", "inspect", str(named), "--class", "sm-pc",
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "inspect", str(named), "--class", "sm-pc",
                         "--store", db_url)
     assert code == 2 and "already imported" in err
-    code, _, err = _cli(capsys, monkeypatch, "qc", "inspect", str(plain), "--class", "sm-pc",
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "inspect", str(plain), "--class", "sm-pc",
                         "--store", db_url)
     assert code == 1 and "face.png" in err and "--serial" in err
-    code, _, err = _cli(capsys, monkeypatch, "qc", "inspect", str(plain), "--class", "sm-pc",
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "inspect", str(plain), "--class", "sm-pc",
                         "--serial", "SN-9")
     assert code == 1 and "need --store" in err
-    code, _, _ = _cli(capsys, monkeypatch, "qc", "inspect", str(plain), "--class", "sm-pc",
+    code, _, _ = run_cli(capsys, monkeypatch, "qc", "inspect", str(plain), "--class", "sm-pc",
                       "--store", db_url, "--serial", "SN-9", "--end", "A", "--lot", "L3")
     assert code == 2
     with open_store(db_url) as st:

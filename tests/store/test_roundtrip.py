@@ -7,31 +7,21 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from mpokit.cli import main
+from tests.store.helpers import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "qc"
-
-
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        *args: str) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["mpokit", *args])
-    with pytest.raises(SystemExit) as ex:
-        main()
-    out = capsys.readouterr()
-    return int(ex.value.code or 0), out.out, out.err
 
 
 def test_factory_to_buyer_round_trip(db_url: str, tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     def run(*args: str) -> tuple[int, str, str]:
-        return cli(capsys, monkeypatch, *args, "--db", db_url)
+        return run_cli(capsys, monkeypatch, *args, "--db", db_url)
 
     e = EXAMPLES
     assert run("qc", "import", str(e / "lot-L1_supplier.csv"), "--lot", "L1",
@@ -96,10 +86,10 @@ def test_pdf_certificate_renders_with_serial_and_verdict(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     db = f"sqlite:///{tmp_path / 'q.db'}"
-    cli(capsys, monkeypatch, "qc", "import", str(EXAMPLES / "lot-L1_supplier.csv"),
+    run_cli(capsys, monkeypatch, "qc", "import", str(EXAMPLES / "lot-L1_supplier.csv"),
         str(EXAMPLES / "geometry_L1.json"), "--db", db)
     pdf = tmp_path / "L1-002.pdf"
-    code, _, _ = cli(capsys, monkeypatch, "qc", "certificate", "L1-002", "-o", str(pdf),
+    code, _, _ = run_cli(capsys, monkeypatch, "qc", "certificate", "L1-002", "-o", str(pdf),
                      "--db", db, "--profile", str(EXAMPLES / "buyer_spec.yaml"))
     assert code in (0, 2)
     subprocess.run(["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf),
@@ -120,10 +110,10 @@ def test_pdf_certificate_renders_with_serial_and_verdict(tmp_path: Path,
 def test_certificate_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                             monkeypatch: pytest.MonkeyPatch) -> None:
     db = f"sqlite:///{tmp_path / 'q.db'}"
-    code, _, err = cli(capsys, monkeypatch, "qc", "certificate", "NOPE", "-o",
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "certificate", "NOPE", "-o",
                        str(tmp_path / "x.pdf"), "--db", db)
     assert code == 1 and "serial 'NOPE' has no IL/RL results" in err
-    code, _, err = cli(capsys, monkeypatch, "qc", "certificate", "NOPE", "-o",
+    code, _, err = run_cli(capsys, monkeypatch, "qc", "certificate", "NOPE", "-o",
                        str(tmp_path / "x.docx"), "--db", db)
     assert code == 1 and "unknown certificate format '.docx'" in err
     assert not (tmp_path / "x.pdf").exists()
@@ -133,7 +123,7 @@ def test_default_database_needs_no_server(tmp_path: Path, capsys: pytest.Capture
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MPOKIT_DB", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    code, out, _ = cli(capsys, monkeypatch, "qc", "import",
+    code, out, _ = run_cli(capsys, monkeypatch, "qc", "import",
                        str(EXAMPLES / "lot-L1_supplier.csv"))
     assert code == 0 and "960 ilrl rows" in out
     assert (tmp_path / "data" / "mpokit" / "qc.db").exists()
@@ -147,10 +137,10 @@ def test_scans_are_analysed_and_imported(tmp_path: Path, capsys: pytest.CaptureF
         write_simulated(tmp_path / f"G{i}.npz",
                         *simulate_mt(fibers=12, seed=i, spikes=3, serial=f"G{i}"))
     db = f"sqlite:///{tmp_path / 'q.db'}"
-    code, out, _ = cli(capsys, monkeypatch, "qc", "scans", str(tmp_path), "--db", db,
+    code, out, _ = run_cli(capsys, monkeypatch, "qc", "scans", str(tmp_path), "--db", db,
                        "--end", "B", "--jobs", "1")
     assert code == 0 and "2 scans analysed on local; 2 ends imported" in out
-    code, out, _ = cli(capsys, monkeypatch, "qc", "scans", str(tmp_path), "--db", db,
+    code, out, _ = run_cli(capsys, monkeypatch, "qc", "scans", str(tmp_path), "--db", db,
                        "--jobs", "1", "--end", "B")
     assert code == 0 and "already imported" in out
     from mpokit.store import open_store

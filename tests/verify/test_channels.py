@@ -12,12 +12,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mpokit.connectivity import ChannelSet, ChannelSpec, compile_channel, read_channels
 from mpokit.connectivity.spec import element_body, element_kind
-from mpokit.verify import channel_dicts, check_channel, check_set, write_json
+from mpokit.verify import channel_dicts, check_channel, check_set, output, write_json
 
 EX = Path(__file__).resolve().parents[2] / "examples"
 FILES = [p for folder in ("channels", "mistakes", "loss")
@@ -106,10 +107,15 @@ def test_dedup_never_changes_a_verdict(draws: list[tuple[int, float, str | None]
         assert got.to_dict() == alone.to_dict()
 
 
-def test_json_written_to_a_file_is_the_per_channel_dump_byte_for_byte(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chunk", [1, 4, 7, 341 * 48])
+def test_json_written_to_a_file_is_the_per_channel_dump_byte_for_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
     """A stream with a file behind it gets the pieces as gathered bytes (``writev``): the
     same bytes as the text path, for plain, unnamed, empty, quoted and non-ASCII names,
-    and with whatever the stream held before."""
+    and with whatever the stream held before; names encoded ``chunk`` channels at a time
+    (chunks with and without names that need escapes)."""
+    monkeypatch.setattr(output, "_PER_CHUNK", chunk)
     specs = mixed()
     odd = ['say "hi"', "back\\slash", "tab\there", "ü-é ✓", "", "line\nbreak", "x" * 300]
     specs += [SEEDS[i % len(SEEDS)].model_copy(update={"name": n}) for i, n in enumerate(odd)]

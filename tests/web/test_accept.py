@@ -217,3 +217,65 @@ def test_drill_down_links_the_tested_cord_to_its_certificate(client: Any,
     assert d["serials"] == ["MPO-0042"] and d["status"] == "polarity_mismatch"
     page = client.get(f"/accept/runs/{run}/channels/y").text
     assert 'href="/qc/assemblies/MPO-0042/certificate"' in page
+
+
+def test_runs_are_kept_in_the_store_and_survive_a_restart(client: Any, auth: dict[str, str],
+                                                          settings: Any) -> None:
+    from anyio.from_thread import start_blocking_portal
+
+    from mpokit.web.app import create_app
+    from tests.web.conftest import Client
+
+    run = submit(client, auth, cord_files())
+    before = client.get(f"/api/v1/accept/runs/{run}").json()
+    drill = client.get(f"/api/v1/accept/runs/{run}/channels/y").json()
+    # a new app on the same store and data folder: a restarted server with no jobs
+    app2 = create_app(settings)
+    try:
+        with start_blocking_portal() as portal:
+            c2 = Client(app2, portal)
+            assert app2.state.jobs.get(run) is None
+            runs = c2.get("/api/v1/accept/runs").json()
+            assert runs["total"] == 1 and runs["runs"][0]["id"] == run
+            assert runs["runs"][0]["counts"]["polarity_mismatch"] == 1
+            assert runs["runs"][0]["plan"] == "channels.yaml"
+            assert runs["runs"][0]["files"] == ["results.csv"]
+            after = c2.get(f"/api/v1/accept/runs/{run}").json()
+            assert after == before and after["run"]["details_kept"] == 3
+            assert c2.get(f"/api/v1/accept/runs/{run}/channels/y").json() == drill
+            assert drill["fault"]["element"] == "path[0] cord" and drill["kept"] is True
+            assert f'href="/accept/runs/{run}"' in c2.get("/accept").text
+            page = c2.get(f"/accept/runs/{run}").text
+            assert 'id="counts"' in page and 'data-status="polarity_mismatch"' in page
+            assert 'class="lane bad"' in c2.get(f"/accept/runs/{run}/channels/y").text
+            assert c2.get("/api/v1/accept/runs/ffffffffffffffff").status_code == 404
+            portal.call(c2.http.aclose)
+    finally:
+        app2.state.jobs.shutdown()
+        if app2.state.store is not None:
+            app2.state.store.close()
+
+
+def test_channels_beyond_the_kept_drill_downs(client: Any, auth: dict[str, str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from mpokit.web import accept_data
+
+    monkeypatch.setattr(accept_data, "MAX_DETAILS", 1)
+    run = submit(client, auth, cord_files())
+    body = client.get(f"/api/v1/accept/runs/{run}").json()
+    assert body["run"]["details_kept"] == 1 and body["channels"][0]["name"] == "y"
+    y = client.get(f"/api/v1/accept/runs/{run}/channels/y").json()
+    assert y["kept"] is True and y["measured_map"] == list(range(1, 13))
+    x = client.get(f"/api/v1/accept/runs/{run}/channels/x").json()
+    assert x["kept"] is False and x["status"] == "pass" and x["findings"] == []
+    page = client.get(f"/accept/runs/{run}/channels/x").text
+    assert 'id="not-kept"' in page and "(1, those with findings first)" in page
+    assert client.get(f"/api/v1/accept/runs/{run}/channels/nowhere").status_code == 404
+
+
+def test_run_list_pages(client: Any, auth: dict[str, str]) -> None:
+    runs = [submit(client, auth, cord_files()) for _ in range(3)]
+    body = client.get("/api/v1/accept/runs", params={"limit": 2}).json()
+    assert body["total"] == 3 and len(body["runs"]) == 2
+    rest = client.get("/api/v1/accept/runs", params={"limit": 2, "offset": 2}).json()
+    assert {r["id"] for r in body["runs"] + rest["runs"]} == set(runs)

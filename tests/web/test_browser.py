@@ -77,3 +77,10 @@ def test_plan_upload_shows_progress_then_the_plan(app: Any, page: Any, live_serv
     assert page.locator("svg.elevation g.device[data-role='panel']").count() > 0
     assert page.locator("svg.elevation rect.port[data-used='true']").count() > 0
     shot(page, "rack-elevation")
+    # the compute racks: an 8-RU node is drawn 8 units high, as the rack's scale says
+    page.goto(f"/plans/{plan_id}/racks")
+    node = page.locator("svg.elevation g.device[data-device='node01']")
+    assert node.get_attribute("data-height-ru") == "8"
+    rack_box = node.locator("xpath=ancestor::*[name()='svg'][1]/*[name()='rect'][1]")
+    unit_px = rack_box.bounding_box()["height"] / 48
+    assert abs(node.locator("rect").bounding_box()["height"] - 8 * unit_px) < 2

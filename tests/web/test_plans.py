@@ -43,6 +43,9 @@ def test_plan_view_matches_the_summary(client: Any, planned: str) -> None:
     assert view["fabric"]["links"]["leaf_spine"] == 256
     assert view["margins"]["count"] == s["channels_checked"] == 508
     assert sum(view["margins"]["counts"]) + view["margins"]["unmeasurable"] == 508
+    page = client.get(f"/plans/{planned}").text  # the margins drawn by the shared histogram
+    assert ('aria-label="Loss margin per channel: histogram of '
+            f'{sum(view["margins"]["counts"])} values (dB)"') in page
     # every panel in the elevations lists its ports, and cabled ones are among them
     panels = [d for devs in view["elevations"].values() for d in devs if d["role"] == "panel"]
     assert panels and all(set(d["used"]) <= set(d["ports"]) for d in panels)

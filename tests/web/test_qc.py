@@ -96,6 +96,18 @@ def test_lot_report_yield_distributions_and_chart(client: Any, lots: Store) -> N
     assert z[2] - z[1] == pytest.approx(0.2 * (0.20 - z[1]), abs=2e-4) and z[3] < z[2]
     # equal subgroups: the centre is the mean of every per-fiber worst IL of the lot
     assert chart["center"] == pytest.approx(np.mean(il["values"]), abs=1e-4)
+    # 24 values per assembly: X-bar/R, limits X-double-bar +/- A2 R-bar with A2(24) 0.157 and
+    # the R chart beside it (D3 0.451, D4 1.548, published to 3 decimals)
+    rc = r["r_chart"]
+    assert rc["kind"] == "r" and "A2" in chart["basis"] and "n = 24" in rc["basis"]
+    r_bar = np.mean([p["value"] for p in rc["points"]])
+    assert rc["center"] == pytest.approx(r_bar, abs=1e-4)
+    assert chart["points"][0]["ucl"] - chart["center"] == pytest.approx(0.157 * r_bar,
+                                                                          abs=2e-4)
+    assert rc["points"][0]["ucl"] == pytest.approx(1.548 * r_bar, abs=2e-4)
+    assert rc["points"][0]["lcl"] == pytest.approx(0.451 * r_bar, abs=2e-4)
+    # L2-S03 has the same IL on every fiber: range 0, below the R chart's lower limit
+    assert rc["points"][2]["value"] == 0.0 and rc["out_of_control"] == ["L2-S03"]
     l1 = client.get("/api/v1/lots/L1").json()
     assert l1["verdicts"]["fail"] == 1
     failing = [a for a in l1["assemblies"] if a["verdict"] == "fail"]
@@ -107,9 +119,25 @@ def test_lot_report_of_one_assembly_says_chart_unmeasurable(client: Any, store: 
     (tmp_path / "one.csv").write_text(station_csv(["X1"]))
     import_file(store, tmp_path / "one.csv", lot="SOLO")
     r = client.get("/api/v1/lots/SOLO").json()
-    assert r["chart"] is None and "2 or more assemblies" in r["chart_reason"]
+    assert r["chart"] is None and "2 or more subgroups" in r["chart_reason"]
+    assert r["r_chart"] is None and r["r_chart_reason"]
     page = client.get("/qc/lots/SOLO").text
     assert "Unmeasurable: an X-bar chart needs" in page
+
+
+def test_lot_of_mpo32_assemblies_has_no_r_chart(client: Any, store: Store,
+                                                 tmp_path: Path) -> None:
+    # 2 ends x 16 fibers = 32 values per assembly: beyond the 2..25 the constants cover
+    rows = [HEADER] + [f"M{k},{e},{f},1310,{0.05 + 0.001 * (f + k)},55.0,st1,"
+                       "2026-01-05T10:00:00Z" for k in range(3) for e in "AB"
+                       for f in range(1, 17)]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n")
+    import_file(store, tmp_path / "m.csv", lot="M32")
+    r = client.get("/api/v1/lots/M32").json()
+    assert r["r_chart"] is None and "not 32" in r["r_chart_reason"]
+    assert "pooled" in r["chart"]["basis"] and len(r["chart"]["points"]) == 3
+    page = client.get("/qc/lots/M32").text
+    assert 'id="rchart-unmeasurable"' in page and "sigma pooled within subgroups" in page
 
 
 def test_unknown_lot_and_profile_are_problems(client: Any, lots: Store) -> None:
@@ -233,7 +261,8 @@ def test_lot_pages_draw_yield_chart_and_escape(client: Any, store: Store,
     assert evil not in lots and "&lt;script&gt;" in lots
     page = client.get("/qc/lots/L2").text
     assert '<dd id="yield">100.0 %</dd>' in page
-    assert page.count('<circle class="point') == 24  # X-bar and EWMA, a point per assembly
+    assert page.count('<circle class="point') == 36  # X-bar, R and EWMA: one per assembly
+    assert 'id="rchart"' in page and "D4 R-bar" in page
     assert 'class="point ooc" cx="' in page and 'data-name="L2-S03"' in page
     assert 'href="/qc/assemblies/L2-S01/certificate?profile=iec-B-2"' in page
     assert 'id="hist-il_db"' in page and 'id="hist-rl_db"' in page

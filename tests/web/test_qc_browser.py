@@ -33,6 +33,10 @@ def test_lot_page_shows_yield_and_control_chart(page: Any, store: Store, tmp_pat
     points = page.locator("#xbar circle.point")
     assert points.count() == len(L2)
     assert page.locator("#xbar circle.point.ooc[data-name=\"L2-S03\"]").count() == 1
+    # the R chart beside it: one range per assembly, L2-S03's zero range below its limit
+    assert page.locator("#rchart svg").get_attribute("data-kind") == "r"
+    assert page.locator("#rchart circle.point").count() == len(L2)
+    assert page.locator("#rchart circle.point.ooc[data-name=\"L2-S03\"]").count() == 1
     # the chart is laid out: points spread across it, not stacked at one place
     xs = {round(points.nth(i).bounding_box()["x"]) for i in range(points.count())}
     assert len(xs) == len(L2)

@@ -291,9 +291,12 @@ def read_plan(plan: str | os.PathLike[str]) -> PlanDesigns:
     >>> read_plan("/nonexistent")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    mpokit.errors.InputError: /nonexistent: no channels.yaml in the plan folder ...
+    mpokit.errors.InputError: /nonexistent: not found ...
     """
     p = Path(plan)
+    if not p.exists():
+        raise InputError("not found", file=str(p),
+                         fix="give the folder 'mpokit plan' wrote, or a channel file")
     f = p / "channels.yaml" if p.is_dir() or not p.suffix else p
     if not f.is_file():
         raise InputError("no channels.yaml in the plan folder", file=str(p),

@@ -16,13 +16,15 @@ Ctrl-C, SIGTERM and SIGHUP stop a command with exit 1 and leave no partial outpu
 from __future__ import annotations
 
 import contextlib
+import inspect
+import re
 import signal
 import sys
 from typing import Annotated, Any
 
 import typer
 
-from mpokit.errors import InputErrors, MpokitError
+from mpokit.errors import InputError, InputErrors, MpokitError
 
 __all__ = ["EXIT_FAILED", "EXIT_INPUT", "EXIT_OK", "app", "fail_input", "main", "print_error"]
 
@@ -32,7 +34,7 @@ EXIT_FAILED = 2
 
 app = typer.Typer(
     name="mpokit",
-    help="MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept.",
+    help="MPO fiber plants: plan, verify polarity/mating/loss, QC connectors, accept in the field.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,7 +55,31 @@ def _root(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """MPO fiber plants: plan, verify polarity/mating/loss, QC end faces, accept."""
+    """MPO fiber plants: plan, verify polarity/mating/loss, QC connectors, accept in the field."""
+
+
+#: Top-level keys that give away a file of the other kind, what it is and what reads it.
+_OTHER_KINDS = ((frozenset({"cluster", "fabric"}), "a cluster spec", "mpokit plan SPEC -o OUT"),
+                (frozenset({"a", "b", "path"}), "a channel file", "mpokit check FILE"))
+
+
+def _kind_hint(exc: MpokitError) -> str | None:
+    """``hint: F looks like a cluster spec ...`` when a file was given to the wrong command.
+
+    A cluster spec given to ``check`` (or a channel file to ``plan``) fails on its top-level
+    keys; the keys it was refused for say which kind of file it is.
+    """
+    if not isinstance(exc, InputError):
+        return None
+    unknown: dict[str, set[str]] = {}
+    for e in exc.all_errors():
+        if e.file and e.field and e.message.startswith("unknown key"):
+            unknown.setdefault(e.file, set()).add(e.field)
+    for file, fields in unknown.items():
+        for keys, kind, reader in _OTHER_KINDS:
+            if keys <= fields:
+                return f"hint: {file} looks like {kind}; {reader} reads those"
+    return None
 
 
 def print_error(exc: MpokitError) -> None:
@@ -69,6 +95,9 @@ def print_error(exc: MpokitError) -> None:
         lines = [" ".join(ln.strip() for ln in lines)]
     for ln in lines:
         typer.echo(f"error: {ln}" if not ln.startswith("(") else f"       {ln}", err=True)
+    hint = _kind_hint(exc)
+    if hint:
+        typer.echo(hint, err=True)
 
 
 def fail_input(exc: MpokitError) -> typer.Exit:
@@ -88,17 +117,50 @@ def fail_input(exc: MpokitError) -> typer.Exit:
     return typer.Exit(EXIT_INPUT)
 
 
-def _flags_as_flags(command: Any) -> Any:
-    """Show boolean flags as flags in ``--help`` (typer prints a ``<bool>`` value otherwise)."""
+def _one_line_paragraphs(text: str | None) -> str | None:
+    """``text`` with each paragraph on one line: a docstring's hard wraps do not show in help.
+
+    Typer keeps single line breaks of a docstring in ``--help`` (and in a group's command
+    list), so a docstring wrapped at the source width would show its wrap points. Paragraphs
+    (blank-line separated) and click's ``\\b`` verbatim blocks are kept as they are.
+    """
+    if not text:
+        return text
+    paras = inspect.cleandoc(text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paras)
+
+
+def _tidy_help(command: Any) -> Any:
+    """Make ``--help`` read the same on every command, recursively.
+
+    * boolean flags are shown as flags (typer prints a ``<bool>`` value otherwise);
+    * docstring paragraphs are reflowed, so no hard line break of the source shows;
+    * arguments are named in upper case (``PLAN_DIR``, ``SPEC_FILE``), as in the docs.
+    """
     params = list(getattr(command, "params", []))
     if hasattr(command, "get_help_option") and hasattr(command, "context_class"):
         params.append(command.get_help_option(command.context_class(command)))
     for param in params:
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+        if getattr(param, "param_type_name", "") == "argument" and param.metavar is None:
+            param.metavar = (param.name or "").upper()
+    command.help = _one_line_paragraphs(command.help)
+    command.short_help = _one_line_paragraphs(command.short_help)
     for sub in getattr(command, "commands", {}).values():
-        _flags_as_flags(sub)
+        _tidy_help(sub)
     return command
+
+
+def command() -> Any:
+    """The click command ``main`` runs: the typer app with its help tidied.
+
+    Returns
+    -------
+    click.Command
+        The root command group (tests walk it to check every ``--help``).
+    """
+    return _tidy_help(typer.main.get_command(app))
 
 
 def _click_exceptions() -> Any:
@@ -108,6 +170,46 @@ def _click_exceptions() -> Any:
     except ImportError:  # pragma: no cover - older typer on the public click
         from click import exceptions  # type: ignore[no-redef]
     return exceptions
+
+
+#: Import names whose distribution is named otherwise (the rest: ``_`` read as ``-``).
+_DISTRIBUTIONS = {"skimage": "scikit-image", "PIL": "pillow", "multipart": "python-multipart",
+                  "yaml": "pyyaml", "distributed": "dask"}
+
+
+def missing_extra(module: str) -> str:
+    """What to install for ``module``, an optional dependency that is missing.
+
+    Parameters
+    ----------
+    module
+        The name of the module that could not be imported.
+
+    Returns
+    -------
+    str
+        One sentence naming the package and the extras of mpokit that bring it.
+
+    Examples
+    --------
+    >>> missing_extra("sqlalchemy.orm")  # doctest: +ELLIPSIS
+    "this command needs sqlalchemy, which is not installed: pip install 'mpokit[EXTRA]' ..."
+    """
+    from importlib.metadata import PackageNotFoundError, requires
+
+    top = module.split(".")[0]
+    dist = _DISTRIBUTIONS.get(top, top).lower().replace("_", "-")
+    try:
+        reqs = requires("mpokit") or []
+    except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        reqs = []
+    extras = sorted({m.group(1) for r in reqs
+                     if re.split(r"[\[<>=!~;\s]", r, maxsplit=1)[0].lower() == dist
+                     and (m := re.search(r"extra\s*==\s*['\"]([\w-]+)['\"]", r))
+                     and m.group(1) not in ("all", "dev", "docs")})
+    how = (f"pip install 'mpokit[EXTRA]' with EXTRA one of {', '.join(extras)} (or "
+           "'mpokit[all]')" if extras else f"pip install {dist}")
+    return f"this command needs {dist}, which is not installed: {how}"
 
 
 class Terminated(KeyboardInterrupt):
@@ -145,7 +247,7 @@ def main() -> None:
     cx = _click_exceptions()
     _install_signal_handlers()
     try:
-        rv = _flags_as_flags(typer.main.get_command(app))(standalone_mode=False)
+        rv = command()(standalone_mode=False)
     except cx.ClickException as exc:  # usage mistakes, "no arguments: show the help"
         exc.show()
         sys.exit(EXIT_INPUT)
@@ -164,6 +266,11 @@ def main() -> None:
         sys.exit(code)
     except MpokitError as exc:
         print_error(exc)
+        sys.exit(EXIT_INPUT)
+    except ModuleNotFoundError as exc:  # an optional extra is not installed
+        if (exc.name or "mpokit").split(".")[0] == "mpokit":
+            raise
+        typer.echo(f"error: {missing_extra(exc.name or '')}", err=True)
         sys.exit(EXIT_INPUT)
     except OSError as exc:  # a path the user gave cannot be read or written
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""

@@ -27,8 +27,8 @@ __all__: list[str] = []
 RESULT_SUFFIXES = (".csv", ".json")
 SOR_SUFFIXES = (".sor",)
 StoreOption = Annotated[str | None, typer.Option(
-    "--store", metavar="URL", help="Also import the results, traces and as-built records into "
-    "this store (sqlite:///FILE.db, postgresql://USER@HOST/DB, or a file path).")]
+    "--store", "--db", metavar="URL", help="Also import the results, traces and as-built "
+    "records into this store (sqlite:///FILE.db, postgresql://USER@HOST/DB, or a file path).")]
 
 
 def _inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -57,7 +57,7 @@ def accept(
     plan: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="The folder 'mpokit plan' "
                                          "wrote (or a channel file).")],
     results: Annotated[list[Path], typer.Argument(
-        metavar="RESULTS...", help="Tester results (.csv, .json in the generic layout), OTDR "
+        metavar="RESULTS", help="Tester results (.csv, .json in the generic layout), OTDR "
         "traces (.sor), or folders holding them.")],
     json_out: JsonOption = False,
     report: Annotated[Path | None, typer.Option("--report", metavar="DIR", help="Write "
@@ -169,7 +169,8 @@ def _print_human(res: object, all_: bool) -> None:
 
 @app.command("accept-limits")
 def accept_limits(
-    plan: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="The plan folder.")],
+    plan: Annotated[Path, typer.Argument(metavar="PLAN_DIR", help="The folder 'mpokit plan' "
+                                         "wrote (or a channel file).")],
     out: Annotated[Path | None, typer.Option("-o", "--out", metavar="FILE.csv",
                                              help="Write here (default: stdout).")] = None,
     wavelength: Annotated[list[float] | None, typer.Option(
@@ -190,6 +191,7 @@ def accept_limits(
             sink.flush()
         else:
             atomic_write(out, lambda tmp: pacsv.write_csv(table, str(tmp)))
+            typer.echo(f"wrote {table.num_rows} limit row(s) to {out}", err=True)
     except MpokitError as exc:
         raise fail_input(exc) from None
     raise typer.Exit(EXIT_OK)
@@ -199,7 +201,10 @@ def accept_limits(
 def cord(
     rack: Annotated[str, typer.Argument(help="Rack name as in the cut sheet (1B09).")],
     port: Annotated[str, typer.Argument(help="Device port (17) or panel port (PP05-17).")],
-    store: StoreOption = None,
+    store: Annotated[str | None, typer.Option(
+        "--store", "--db", metavar="URL", help="The store to read (sqlite:///FILE.db, "
+        "postgresql://USER@HOST/DB, or a file path). Default: $MPOKIT_DB or the user's data "
+        "folder.")] = None,
     json_out: JsonOption = False,
 ) -> None:
     """Which cord is plugged at RACK PORT: serial, lot, factory certificate, field tests."""

@@ -132,13 +132,14 @@ def trace(
     catalog: CatalogOption = None,
     grades: GradesOption = None,
 ) -> None:
-    """Follow every Tx lane face by face: its position after each plug, cable and adapter."""
+    """Follow every Tx lane face by face: its position after each plug, cable, adapter, cassette."""
     from mpokit.connectivity.io import read_channel_set
     from mpokit.connectivity.model import compile_channel
     from mpokit.connectivity.trace import format_trace
     from mpokit.connectivity.trace import trace as trace_channel
 
     out: list[dict[str, Any]] = []
+    seen: set[str] = set()  # channel names, for "did you mean" when --channel matches none
     try:
         load_extras(catalog, grades)
         for f in channel_files(files):
@@ -158,6 +159,8 @@ def trace(
                 ch, directions, dicts = done[d]
                 ch_name = cs.names[i] or ch.name  # no (or an empty) name: A to B
                 if name is not None and ch_name != name:
+                    if len(seen) < _SUGGEST_AMONG:
+                        seen.add(ch_name)
                     continue
                 out.append({"name": ch_name, "file": str(f), "directions": dicts})
                 if not json_out:
@@ -168,10 +171,20 @@ def trace(
     except MpokitError as exc:
         raise fail_input(exc) from None
     if name is not None and not out:
-        raise fail_input(InputError(f"no channel named {name!r}", fix="check --channel"))
+        from mpokit.errors import suggest
+
+        close = suggest(name, seen)
+        raise fail_input(InputError(
+            f"no channel named {name!r}",
+            fix=f"did you mean {' or '.join(repr(c) for c in close)}?" if close
+            else "check --channel against the names in the files"))
     if json_out:
         typer.echo(json.dumps(out, indent=2))
     raise typer.Exit(EXIT_OK)
+
+
+#: ``trace --channel``: names kept for suggestions (a plan has hundreds of thousands).
+_SUGGEST_AMONG = 20_000
 
 
 @app.command()

@@ -16,24 +16,32 @@ from rich.markup import escape
 from mpokit._files import check_output_dir, output_dir
 from mpokit.cli._app import EXIT_OK, app, fail_input
 from mpokit.cli.check import print_human, run_check
-from mpokit.errors import MpokitError
+from mpokit.errors import InputError, MpokitError
 
 __all__ = ["demo"]
 
 
 @app.command()
 def demo(
-    examples: Annotated[Path, typer.Option(help="The examples folder.")] = Path("examples"),
-    out: Annotated[Path, typer.Option("-o", "--out", help="Where the plan goes.")] = Path(
-        "demo-out"
-    ),
+    examples: Annotated[Path, typer.Option(
+        metavar="DIR", help="The examples folder (examples/ of the mpokit repository).")
+    ] = Path("examples"),
+    out: Annotated[Path, typer.Option(
+        "-o", "--out", metavar="DIR", help="Output folder: the plan and the QC reports.")
+    ] = Path("demo-out"),
     force: Annotated[bool, typer.Option(
-        "--force", help="Write into a folder holding files mpokit did not write (they are kept)."
-    )] = False,
+        "--force", help="Write into a folder holding files mpokit did not write (they are "
+        "kept).")] = False,
 ) -> None:
-    """Run the main job on the bundled examples and say where the results are."""
+    """Run the quick-start job: check the example channels, plan the example cluster, run QC.
+
+    Says where the results are (the plan, its report and two QC reports).
+    """
     console = Console(soft_wrap=True)
     try:
+        if not examples.is_dir():  # else nothing would be checked or planned, silently
+            raise InputError("examples folder not found", file=str(examples),
+                             fix="run from the mpokit repository root or give --examples DIR")
         check_output_dir(out, force=force)  # refuse a folder before any work is done
     except MpokitError as exc:
         raise fail_input(exc) from None

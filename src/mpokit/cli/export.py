@@ -42,14 +42,15 @@ def export(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT",
                                        help="netbox, nautobot, ufm, ibdiagnet or ptm.")],
     plan_dir: Annotated[Path, typer.Argument(help="An output folder of `mpokit plan`.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write.")],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Folder to write.")],
     site: Annotated[str | None, typer.Option(
         "--site", help="Site / location name (default: the plan's cluster name).")] = None,
     system_type: Annotated[list[str] | None, typer.Option(
         "--system-type", help="IBDM system type per role, e.g. leaf=MQM9700 (ufm, "
         "ibdiagnet); repeat per role.")] = None,
     force: Annotated[bool, typer.Option(
-        "--force", help="Write into a folder holding files mpokit did not write.")] = False,
+        "--force", help="Write into a folder holding files mpokit did not write (they are "
+        "kept).")] = False,
 ) -> None:
     """Write the plan as NetBox / Nautobot import files or fabric-manager topology files."""
     from mpokit.integrations import load_plant
@@ -75,6 +76,8 @@ def export(
             write_fabric(plant, out, fmt, names, force=force)
     except MpokitError as exc:
         raise fail_input(exc) from None
+    for note in plant.notes:
+        typer.echo(f"note: {note}", err=True)
     typer.echo(f"{fmt}: {len(plant.devices)} devices, {len(plant.cables)} cable records "
                f"-> {out}")
     raise typer.Exit(EXIT_OK)

@@ -38,8 +38,9 @@ __all__ = ["inspect"]
 
 @qc_app.command("inspect")
 def inspect(
-    paths: list[Path] = typer.Argument(..., help="Images (PNG, JPEG, TIFF; 8 or 16 bit) or "
-                                       "folders searched recursively for them."),
+    paths: list[Path] = typer.Argument(..., metavar="IMAGE_OR_DIR", help="Images (PNG, JPEG, "
+                                       "TIFF; 8 or 16 bit) or folders searched recursively "
+                                       "for them."),
     connector_class: str | None = typer.Option(None, "--class", help="Acceptance table: "
                                                "sm-pc, sm-apc, mm-pc, mm-apc (or a class "
                                                "of --rules). Required for images."),
@@ -51,19 +52,24 @@ def inspect(
                                       "image; another count makes the image unmeasurable."),
     rules: Path | None = typer.Option(None, "--rules", help="Own acceptance tables (YAML, "
                                       "schema of standards/data/inspection.yaml)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON {ok, results}."),
-    report: Path | None = typer.Option(None, "--report", help="Write overlays per fiber, "
+    as_json: bool = typer.Option(False, "--json", help="Print JSON {ok, results} on stdout."),
+    report: Path | None = typer.Option(None, "--report", metavar="DIR",
+                                       help="Write overlays per fiber, "
                                        "an HTML and a JSON report per image here."),
-    summary: Path | None = typer.Option(None, "--summary", help="Write a CSV, one row per "
+    summary: Path | None = typer.Option(None, "--summary", metavar="FILE.csv",
+                                        help="Write a CSV, one row per "
                                         "fiber."),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes "
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                                    help="Worker processes "
                                     "(default: all cores)."),
     engine: str = typer.Option("local", "--engine", help="Where batch work runs: local "
                                "(process pool) or dask."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address "
                                          "(with --engine dask); a LocalCluster when omitted."),
-    store: str | None = typer.Option(None, "--store", help="Import the results into this "
-                                     "store (database URL or SQLite file)."),
+    store: str | None = typer.Option(None, "--store", "--db", metavar="URL",
+                                     help="Import the results into this store "
+                                     "(sqlite:///FILE.db, postgresql://USER@HOST/DB, or a "
+                                     "file path)."),
     serial: str | None = typer.Option(None, "--serial", help="Assembly serial of every image "
                                       "(default: from the name SERIAL_END.png)."),
     end: str | None = typer.Option(None, "--end", help="Ferrule end of every image (default: "
@@ -73,8 +79,11 @@ def inspect(
     lot: str | None = typer.Option(None, "--lot", help="Lot of the assemblies (with --store)."),
     supplier: str | None = typer.Option(None, "--supplier", help="Supplier (with --store)."),
 ) -> None:
-    """End faces: find each fiber, its IEC 61300-3-35 zones, scratches and defects; grade
-    and advise."""
+    """Inspect end-face images: zones, scratches, defects, verdict and action per fiber.
+
+    Finds each fiber, draws its IEC 61300-3-35 zones, grades scratches and defects against
+    the acceptance table and says clean and re-inspect, replace, or unmeasurable.
+    """
     from mpokit._files import atomic_write_text
     from mpokit.qc.inspect.batch import InspectFailure, records_csv, run_inspections
     from mpokit.qc.inspect.image import discover_images
@@ -101,7 +110,8 @@ def inspect(
     except MpokitError as exc:
         raise fail_input(exc) from None
     if not files:
-        typer.echo("error: no images found (looked for .png .jpg .jpeg .tif .tiff)", err=True)
+        typer.echo(f"error: no images found in {' '.join(str(p) for p in paths)} (looked for "
+                   ".png .jpg .jpeg .tif .tiff)", err=True)
         raise typer.Exit(EXIT_INPUT)
     from mpokit._engines import get_engine
 

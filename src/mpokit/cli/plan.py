@@ -29,7 +29,8 @@ STAGES = ("fabric", "layout", "cabling", "verify", "campus", "cut sheet", "bom",
 @app.command()
 def plan(
     spec_file: Annotated[Path, typer.Argument(help="Cluster spec (YAML).")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("plan-out"),
+    out: Annotated[Path, typer.Option("-o", "--out", metavar="DIR",
+                                      help="Output folder.")] = Path("plan-out"),
     json_out: Annotated[bool, typer.Option("--json", help="Print summary.json on stdout.")] = False,
     force: Annotated[bool, typer.Option(
         "--force", help="Write into a folder holding files mpokit did not write (they are kept; "
@@ -66,6 +67,9 @@ def plan(
     for note in skipped_outputs():  # an optional extra is not installed
         console.print(f"note: {note}", highlight=False, markup=False)
     s = p.summary
+    for note in s["notes"]:  # devices sharing rack units: said here, not only in the report
+        if note.startswith("rack space"):
+            console.print(f"note: {note}", highlight=False, markup=False)
     if json_out:
         typer.echo(json.dumps(s, indent=2))
     else:

@@ -40,7 +40,8 @@ def push_cmd(
         "--site", help="Site / location name (default: the plan's cluster name).")] = None,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Only read the server; report what would be created.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON on "
+                                          "stdout.")] = False,
 ) -> None:
     """Push the plan into Nautobot or NetBox (idempotent; --dry-run to preview)."""
     from mpokit.integrations import load_plant
@@ -51,6 +52,9 @@ def push_cmd(
         if tool not in ("nautobot", "netbox"):
             raise InputError(f"unknown tool {tool!r}", field="--to",
                              fix="use --to nautobot URL or --to netbox URL")
+        plant = load_plant(plan_dir, site=site)  # the local input first: no token needed
+        for note in plant.notes:
+            typer.echo(f"note: {note}", err=True)
         var = token_env or f"{tool.upper()}_TOKEN"
         token = os.environ.get(var, "")
         if not token:
@@ -60,7 +64,6 @@ def push_cmd(
         if not url.startswith(("http://", "https://")):
             raise InputError(f"URL {url!r} is not http(s)", field="--to",
                              fix="give the server's base URL, e.g. https://nautobot.example")
-        plant = load_plant(plan_dir, site=site)
         if tool == "nautobot":
             from mpokit.integrations.nautobot import HttpApi, NautobotDialect
 

@@ -21,19 +21,20 @@ from pathlib import Path
 import typer
 
 from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, app, fail_input
-from mpokit.errors import MpokitError
+from mpokit.errors import InputError, MpokitError
 
 __all__ = ["qc_app"]
 
 qc_app = typer.Typer(
-    help="Connector end-face geometry from interferometer height maps.",
+    help="Connector QC: end-face geometry (height maps), end-face images, and the QC store "
+         "(import, grade, stats, incoming inspection, certificates).",
     no_args_is_help=True,
 )
 app.add_typer(qc_app, name="qc")
 
 
 def _text_line(outcome: object) -> str:
-    from mpokit.qc.batch import QcFailure
+    from mpokit.qc.analyze import QcFailure
 
     if isinstance(outcome, QcFailure):
         return f"ERROR {outcome.message}"
@@ -58,8 +59,8 @@ def _text_line(outcome: object) -> str:
     return "\n".join(lines)
 
 
-PATHS_ARG = typer.Argument(..., help="Scan files or directories (searched recursively for "
-                           ".npz .csv .xyz .datx).")
+PATHS_ARG = typer.Argument(..., metavar="FILE_OR_DIR", help="Scan files or directories "
+                           "(searched recursively for .npz .csv .xyz .datx).")
 
 
 def _common(
@@ -73,6 +74,8 @@ def _common(
     from mpokit.qc.profiles import get_profile
 
     try:
+        if kind not in (None, "mt", "round"):  # checked even when every file names its kind
+            raise InputError(f"unknown kind {kind!r}", field="--kind", fix="use mt or round")
         if profile is not None:
             get_profile(profile)  # fail early on an unknown name or a bad file
         limits = default_limits(max_pixels)
@@ -80,7 +83,8 @@ def _common(
     except MpokitError as exc:
         raise fail_input(exc) from None
     if not files:
-        typer.echo("error: no scan files found (.npz .csv .xyz .datx)", err=True)
+        typer.echo(f"error: no scan files found in {' '.join(str(p) for p in paths)} "
+                   "(looked for .npz .csv .xyz .datx)", err=True)
         raise typer.Exit(EXIT_INPUT)
     defaults = {"kind": kind, "pixel_um": pixel_um, "fibers": fibers}
     kwargs = dict(profile=profile, defaults=defaults, jobs=jobs, limits=limits,
@@ -102,10 +106,12 @@ def _common(
 PROFILE_OPT = typer.Option(None, "--profile", help="Built-in profile name (mt-pc, mt-apc, "
                            "round-pc, round-upc, round-apc) or a YAML file. Default: from kind "
                            "and fixture angle.")
-REPORT_OPT = typer.Option(None, "--report", help="Write one HTML report per ferrule into this "
+REPORT_OPT = typer.Option(None, "--report", metavar="DIR",
+                          help="Write one HTML report per ferrule into this "
                           "directory.")
-SUMMARY_OPT = typer.Option(None, "--summary", help="Write a CSV summary.")
-JOBS_OPT = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all "
+SUMMARY_OPT = typer.Option(None, "--summary", metavar="FILE.csv", help="Write a CSV summary.")
+JOBS_OPT = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                        help="Worker processes (default: all "
                         "cores).")
 KIND_OPT = typer.Option(None, "--kind", help="mt or round, for files without it.")
 PIXEL_OPT = typer.Option(None, "--pixel-um", help="Pixel pitch for files without it.")
@@ -128,7 +134,8 @@ def geometry(
     max_pixels: int | None = MAX_PIXELS_OPT,
 ) -> None:
     """Measure end-face geometry and judge it against a limit profile."""
-    from mpokit.qc.batch import QcFailure, write_summary
+    from mpokit.qc.analyze import QcFailure
+    from mpokit.qc.batch import write_summary
 
     outcomes, _ = _common(paths, profile, report, jobs, kind, pixel_um, fibers, max_pixels,
                           as_json)
@@ -159,7 +166,8 @@ def batch(
     paths: list[Path] = PATHS_ARG,
     as_json: bool = typer.Option(False, "--json", help="Print JSON {lot, results} on stdout."),
     profile: str | None = PROFILE_OPT,
-    report: Path | None = typer.Option(None, "--report", help="Write every ferrule's report "
+    report: Path | None = typer.Option(None, "--report", metavar="DIR",
+                                       help="Write every ferrule's report "
                                        "and the lot's index.html into this directory."),
     summary: Path | None = SUMMARY_OPT,
     jobs: int | None = JOBS_OPT,
@@ -168,8 +176,11 @@ def batch(
     fibers: int | None = FIBERS_OPT,
     max_pixels: int | None = MAX_PIXELS_OPT,
 ) -> None:
-    """Judge a lot: every ferrule's verdict, then n/m pass and per-parameter yield, mean,
-    SD and Cpk. An unreadable or unmeasurable scan is a row with its reason, never a stop."""
+    """Judge a lot: n/m pass and per-parameter yield, mean, SD and Cpk.
+
+    Every ferrule gets its verdict; an unreadable or unmeasurable scan is a row with its
+    reason, never a stop.
+    """
     from mpokit.qc.batch import write_summary
     from mpokit.qc.lot import lot_summary
     from mpokit.qc.profiles import unit_of
@@ -241,6 +252,9 @@ def simulate_cmd(
     if pixel_um is not None:
         kwargs["pixel_um"] = pixel_um
     try:
+        if out.is_dir():
+            raise InputError("is a folder", file=str(out),
+                             fix="name the scan file to write, e.g. sim.npz")
         scan, t = simulate(kind, **kwargs)
         truth_file = write_simulated(out, scan, t, with_truth=truth)
     except MpokitError as exc:
@@ -259,7 +273,7 @@ def simulate_lot_cmd(
     fixture_angle_deg: float = typer.Option(0.0, "--fixture-angle-deg",
                                             help="8 for an APC lot."),
 ) -> None:
-    """Write a simulated lot (``LOT-0001.npz`` ...) drawn from a process of given quality."""
+    """Write a simulated lot (LOT-0001.npz ...) drawn from a process of given quality."""
     from mpokit.qc.simulate import simulate, write_simulated
 
     if kind not in ("mt", "round"):

@@ -30,7 +30,7 @@ app.add_typer(routes_app, name="routes")
 def routes_check(
     spec_file: Annotated[Path, typer.Argument(help="Cluster spec (YAML) with a site: section.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the campus summary as "
-                                           "JSON.")] = False,
+                                           "JSON on stdout.")] = False,
 ) -> None:
     """Check the routes of a cluster spec's site: section (nothing is written)."""
     from mpokit.cli._options import out_console
@@ -83,9 +83,9 @@ def routes_catalog(
     kind: Annotated[str, typer.Argument(help="One of: environments, constructions, "
                                         "enclosures, fire_ratings, fill_limits.")],
     catalog: Annotated[Path | None, typer.Option(
-        "--catalog", help="A user file (the spec's site.catalog) on top of the built-in "
-        "records.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Records as JSON.")] = False,
+        "--catalog", metavar="FILE", help="A user file (the spec's site.catalog) on top of the "
+        "built-in records.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")] = False,
 ) -> None:
     """List the environment catalogue: each record with its source and status."""
     from mpokit.cli._options import out_console

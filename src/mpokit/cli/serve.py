@@ -28,8 +28,9 @@ token_app = typer.Typer(name="token", help="API tokens of the web app (stored ha
 app.add_typer(token_app)
 
 StoreOption = Annotated[str | None, typer.Option(
-    "--store", "--db", help="Database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB) or a "
-    "file path. Default: $MPOKIT_DB or the user's data folder (the CLI's store).")]
+    "--store", "--db", metavar="URL", help="Database URL (sqlite:///FILE.db, "
+    "postgresql://USER@HOST/DB) or a file path. Default: $MPOKIT_DB or the user's data "
+    "folder (the CLI's store).")]
 
 
 def _need_web() -> None:

@@ -30,7 +30,8 @@ from mpokit.errors import MpokitError
 
 __all__: list[str] = []
 
-DB = typer.Option(None, "--db", help="Database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB)"
+DB = typer.Option(None, "--db", "--store", metavar="URL",
+                  help="Database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB)"
                   " or a file path. Default: $MPOKIT_DB or the user's data folder.")
 PROFILE = typer.Option("iec-B-2", "--profile", help="Limit profile (iec-B-2, iec-C-3, "
                        "iec-B-1, tia-568) or a buyer spec YAML file.")
@@ -61,7 +62,8 @@ def _with_profile(db: str | None, profile: str, call: Any, *args: Any) -> Any:
 @qc_app.command("import")
 def import_cmd(
     files: list[Path] = typer.Argument(..., help="Station exports (.csv, .xlsx), "
-                                       "'qc geometry --json' files or 'qc batch' summaries."),
+                                       "'qc geometry --json' or 'qc inspect --json' files, "
+                                       "or 'qc batch' summaries."),
     db: str | None = DB,
     mapping: Path | None = typer.Option(None, "--mapping", help="Column mapping YAML for "
                                         "non-generic layouts."),
@@ -72,7 +74,10 @@ def import_cmd(
     end: str = typer.Option("A", "--end", help="Ferrule end for geometry results without one."),
     as_json: bool = JSON,
 ) -> int:
-    """Import station results, one transaction per file (re-imports are skipped)."""
+    """Import IL/RL, geometry and end-face results into the store, one transaction per file.
+
+    A file imported before (same bytes, same origin) is skipped.
+    """
     from mpokit.store import import_file, open_store, read_mapping
 
     if origin not in ("supplier", "incoming"):
@@ -148,7 +153,7 @@ def stats_cmd(
     profile: str = PROFILE,
     by: str = typer.Option("lot", "--by", help="Group by lot or station."),
     matings: int = typer.Option(100_000, "--matings", help="Random matings per group."),
-    seed: int = typer.Option(0, "--seed"),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random matings."),
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
     as_json: bool = JSON,
@@ -213,19 +218,27 @@ def correlate_cmd(db: str | None = DB, as_json: bool = JSON) -> int:
 
 @qc_app.command("scans")
 def scans_cmd(
-    paths: list[Path] = typer.Argument(..., help="Scan files or directories."),
+    paths: list[Path] = typer.Argument(..., metavar="FILE_OR_DIR", help="Scan files or "
+                                       "directories (searched recursively for .npz .csv "
+                                       ".xyz .datx)."),
     db: str | None = DB,
-    profile: str | None = typer.Option(None, "--profile", help="Geometry QC profile."),
+    profile: str | None = typer.Option(None, "--profile", help="Built-in geometry profile "
+                                       "(mt-pc, mt-apc, round-pc, round-upc, round-apc) or a "
+                                       "YAML file. Default: from kind and fixture angle."),
     end: str = typer.Option("A", "--end", help="Ferrule end the scans show."),
-    lot: str | None = typer.Option(None, "--lot"),
-    supplier: str | None = typer.Option(None, "--supplier"),
+    lot: str | None = typer.Option(None, "--lot", help="Lot of every assembly scanned."),
+    supplier: str | None = typer.Option(None, "--supplier", help="Supplier of the "
+                                        "assemblies."),
     engine: str = ENGINE,
     scheduler: str | None = SCHEDULER,
-    jobs: int | None = typer.Option(None, "--jobs", help="Local workers."),
+    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, metavar="N",
+                                    help="Worker processes "
+                                    "(default: all cores)."),
 ) -> int:
     """Analyse end-face scans (on the chosen engine) and import the geometry results."""
     from mpokit._engines import get_engine
-    from mpokit.qc.batch import QcFailure, discover, run_batch
+    from mpokit.qc.analyze import QcFailure
+    from mpokit.qc.batch import discover, run_batch
     from mpokit.store import open_store
     from mpokit.store.importer import import_geometry_results
 
@@ -281,7 +294,7 @@ def sample_cmd(
 
 @qc_app.command("lot-decision")
 def inspect_cmd(
-    lot: str = typer.Argument(...),
+    lot: str = typer.Argument(..., help="The lot whose re-measured sample decides."),
     db: str | None = DB,
     profile: str = PROFILE,
     as_json: bool = JSON,
@@ -303,7 +316,7 @@ def inspect_cmd(
 
 @qc_app.command("scorecard")
 def scorecard_cmd(
-    supplier: str = typer.Argument(...),
+    supplier: str = typer.Argument(..., help="Supplier name as imported (--supplier)."),
     db: str | None = DB,
     profile: str = PROFILE,
     as_json: bool = JSON,
@@ -332,14 +345,20 @@ def scorecard_cmd(
 
 @qc_app.command("certificate")
 def certificate_cmd(
-    serial: str = typer.Argument(...),
-    out: Path = typer.Option(..., "-o", "--output", help="FILE.pdf or FILE.html"),
+    serial: str = typer.Argument(..., help="Assembly serial (its IL/RL results must be imported)."),
+    out: Path = typer.Option(..., "-o", "--output", metavar="FILE",
+                             help="Certificate to write: FILE.pdf or "
+                             "FILE.html."),
     db: str | None = DB,
     profile: str = PROFILE,
 ) -> int:
-    """Write an assembly's test certificate (IL/RL table, grade, geometry, QR code)."""
+    """Write an assembly's certificate: IL/RL, grade, geometry, end faces, QR code."""
+    from mpokit.errors import InputError
     from mpokit.store.certificate import write_certificate
 
+    if out.is_dir():
+        raise fail_input(InputError("is a folder", file=str(out), field="-o",
+                                    fix="name the certificate FILE.pdf or FILE.html"))
     verdict = _with_profile(db, profile, lambda st, p: write_certificate(st, serial, p, out))
     typer.echo(f"{serial}: {verdict.upper()} -> {out}")
     return EXIT_OK if verdict == "pass" else EXIT_FAILED

@@ -12,7 +12,9 @@ How the plan maps onto inventory objects (docs/integrations.md has the full tabl
         [R05][1A01-PP01 F05] --cord-- [spine01 1]
 
 * a switch, node or OCS is a device with one interface per planned port (its device type
-  lists the ports the plan uses, 1..highest);
+  lists the ports the plan uses, 1..highest, and has the device's height in RU: the plan's
+  devices table, :func:`~mpokit.plan.outputs.device_columns`; devices of one role with two
+  heights are two types);
 * an MPO adapter panel ``PP01`` in rack ``1B01`` is device ``1B01-PP01``; adapter ``05`` is
   front port ``F05`` (the cord side) mapped to rear port ``R05`` position 1 (the trunk
   side): an MPO adapter passes every fiber of one connector straight through;
@@ -93,6 +95,7 @@ class Device:
     device_type: str
     rack: str
     ru: int | None
+    height_ru: int = 1  # the device type's u_height (1 when the plan gave no height)
 
 
 @dataclass(frozen=True)
@@ -139,12 +142,15 @@ class Plant:
     devices: tuple[Device, ...]
     cables: tuple[Cable, ...]
     rack_units: int = 48  # rack height (the plan's layout.rack_units; the default there)
+    notes: tuple[str, ...] = ()  # what the plan did not say (device heights of an old plan)
 
     # ------------------------------------------------------------------ building
     @staticmethod
     def from_cutsheet(rows: Iterable[Mapping[str, Any]], *, site: str = "mpokit",
                       source: str = "cutsheet", rack_units: int = 48,
-                      cassette_ports: int | None = None) -> Plant:
+                      cassette_ports: int | None = None,
+                      devices: Iterable[Mapping[str, Any]] | None = None,
+                      devices_source: str = "devices") -> Plant:
         """Build the plant from cut-sheet rows (dicts with the :data:`COLUMNS`).
 
         Parameters
@@ -162,6 +168,14 @@ class Plant:
             cut sheet names the cassette a duplex cord lands on, not its front port: the
             cords of one cassette take its ports 1, 2 ... in cut-sheet order, the order the
             planner numbers them in (tested against the plan's channel designs).
+        devices
+            The plan's devices table (``devices.csv``: ``device``, ``rack``, ``ru`` = lowest
+            unit, ``height_ru``). It gives every device type its height and every device
+            its rack unit. ``None`` (a plan folder written before the table existed): device
+            types are 1 RU, panels sit at the cut sheet's unit, and :attr:`Plant.notes`
+            says so.
+        devices_source
+            The devices table's file name, for error messages.
 
         Returns
         -------
@@ -179,7 +193,10 @@ class Plant:
         >>> Plant.from_cutsheet([], site="hall-1").site
         'hall-1'
         """
-        return _Builder(site, source, rack_units, cassette_ports).build(rows)
+        b = _Builder(site, source, rack_units, cassette_ports)
+        if devices is not None:
+            b.read_devices(devices, devices_source)
+        return b.build(rows)
 
     # ------------------------------------------------------------------ reading
     def device(self, name: str) -> Device:
@@ -321,6 +338,27 @@ class _Builder:
         self.cables: list[Cable] = []
         self.used: dict[PortRef, str] = {}
         self.cassette_next: dict[tuple[str, int], int] = {}
+        self.placed: dict[str, tuple[str, int, int]] | None = None  # name -> rack, ru, height
+
+    def read_devices(self, rows: Iterable[Mapping[str, Any]], source: str) -> None:
+        """Take each device's rack, lowest unit and height from the plan's devices table."""
+        self.placed = {}
+        for i, r in enumerate(rows):
+            missing = [c for c in ("device", "rack", "ru", "height_ru") if c not in r]
+            if missing:
+                raise InputError(f"missing column(s) {', '.join(missing)}", file=source,
+                                 line=i + 2, field=missing[0], fix="re-run `mpokit plan`")
+            try:
+                ru, h = int(r["ru"]), int(r["height_ru"])
+            except (TypeError, ValueError):
+                raise InputError(f"ru {r['ru']!r} / height_ru {r['height_ru']!r} is not a "
+                                 "whole number", file=source, line=i + 2, field="ru",
+                                 fix="re-run `mpokit plan`") from None
+            if ru < 1 or h < 1:
+                raise InputError(f"ru {ru} / height_ru {h} must be 1 or more", file=source,
+                                 line=i + 2, field="ru" if ru < 1 else "height_ru",
+                                 fix="re-run `mpokit plan`")
+            self.placed[str(r["device"])] = (str(r["rack"]), ru, h)
 
     def _err(self, row: int, msg: str, field: str, fix: str) -> InputError:
         return InputError(msg, file=self.source, line=row + 2, field=field, fix=fix)
@@ -438,47 +476,76 @@ class _Builder:
                                          **base))  # type: ignore[arg-type]
         return self._finish()
 
+    def _heights(self) -> list[str]:
+        """Put each device at the table's unit with its height; the notes on what is not."""
+        unknown = []
+        for name, d in self.devices.items():
+            got = self.placed.get(name) if self.placed is not None else None
+            if got is None:
+                d["u"] = None
+                unknown.append(name)
+                continue
+            rack, d["ru"], d["u"] = got
+            d["rack"] = rack or d["rack"]
+        if self.placed is None:
+            return ["device heights: the plan folder has no devices.csv (written by mpokit "
+                    "plan since device heights are exported): every device type is 1 RU and "
+                    "each device sits at the cut sheet's rack unit; re-run `mpokit plan` for "
+                    "the planned heights"] if self.devices else []
+        if unknown:
+            return [f"device heights: {len(unknown)} device(s) of the cut sheet are not in "
+                    f"devices.csv ({', '.join(sorted(unknown)[:3])}"
+                    f"{' ...' if len(unknown) > 3 else ''}): their types are 1 RU; re-run "
+                    "`mpokit plan` so both files come from one plan"]
+        return []
+
     def _finish(self) -> Plant:
-        types: dict[str, DeviceType] = {}
+        notes = self._heights()
+        types: dict[Any, DeviceType] = {}
         devices = []
-        by_role: dict[str, int] = {}
-        for d in self.devices.values():
-            if d["role"] != "panel":
-                by_role[d["role"]] = max(by_role.get(d["role"], 0), max(d["ports"]))
-        panel_max: dict[str, int] = {}
+
+        def tail(u: int | None) -> str:  # the height in a type's name, when it is known
+            return f"-{u}u" if u else ""
+
+        by_role: dict[tuple[str, int | None], int] = {}
+        panel_max: dict[tuple[str, int | None], int] = {}
         for d in self.devices.values():
             if d["role"] == "panel":
-                d["type_key"] = key = _panel_key(d)
+                d["type_key"] = key = (_panel_key(d), d["u"])
                 panel_max[key] = max(panel_max.get(key, 0), max(d["ports"]))
-        for role, n in by_role.items():
-            model = f"mpokit-{role}-{n}p"
-            types[role] = DeviceType(model, role, 1, interfaces=tuple(str(k)
-                                                                      for k in range(1, n + 1)))
-        for key, n in panel_max.items():
-            _, conn, front = key.split(":")
+            else:
+                d["type_key"] = key = (d["role"], d["u"])
+                by_role[key] = max(by_role.get(key, 0), max(d["ports"]))
+        for (role, u), n in by_role.items():
+            types[(role, u)] = DeviceType(f"mpokit-{role}-{n}p{tail(u)}", role, u or 1,
+                                          interfaces=tuple(str(k) for k in range(1, n + 1)))
+        for (pkey, u), n in panel_max.items():
+            _, conn, front = pkey.split(":")
             if front:  # cassettes: front port j of cassette k is rear R<k> position j
                 per = self.cassette_ports or 1
-                types[key] = DeviceType(
-                    f"mpokit-cassette-panel-{conn}-{per}{front}-{n}", "panel", 1,
+                types[(pkey, u)] = DeviceType(
+                    f"mpokit-cassette-panel-{conn}-{per}{front}-{n}{tail(u)}", "panel", u or 1,
                     front_ports=tuple((f"F{k:02d}-{j}", f"R{k:02d}", j)
                                       for k in range(1, n + 1) for j in range(1, per + 1)),
                     rear_ports=tuple((f"R{k:02d}", per) for k in range(1, n + 1)),
                     port_type=conn, front_port_type=front)
                 continue
-            types[key] = DeviceType(
-                f"mpokit-panel-{conn}-{n}", "panel", 1,
+            types[(pkey, u)] = DeviceType(
+                f"mpokit-panel-{conn}-{n}{tail(u)}", "panel", u or 1,
                 front_ports=tuple((f"F{k:02d}", f"R{k:02d}", 1) for k in range(1, n + 1)),
                 rear_ports=tuple((f"R{k:02d}", 1) for k in range(1, n + 1)), port_type=conn)
         for name, d in sorted(self.devices.items()):
-            key = d["type_key"] if d["role"] == "panel" else d["role"]
-            devices.append(Device(name, d["role"], types[key].model, d["rack"], d["ru"]))
-        top = max([d.ru for d in devices if d.ru is not None], default=0)
+            t = types[d["type_key"]]
+            devices.append(Device(name, d["role"], t.model, d["rack"], d["ru"], t.u_height))
+        top = max([d.ru + d.height_ru - 1 for d in devices if d.ru is not None], default=0)
         return Plant(self.site, tuple(sorted(types.values(), key=lambda t: t.model)),
-                     tuple(devices), tuple(self.cables), max(self.rack_units, top))
+                     tuple(devices), tuple(self.cables), max(self.rack_units, top),
+                     tuple(notes))
 
 
 def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
-    """Read a plan output folder's cut sheet (``cutsheet.parquet``, else ``.csv``).
+    """Read a plan output folder's cut sheet (``cutsheet.parquet``, else ``.csv``) and its
+    devices table (``devices.csv``: each device's rack unit and height).
 
     Parameters
     ----------
@@ -486,6 +553,8 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
         A folder written by ``mpokit plan``.
     site
         The site name; the plan's cluster name (``summary.json``) by default.
+        The rack height is the summary's ``rack_units`` (48 when a plan written before
+        it has none).
 
     Returns
     -------
@@ -495,32 +564,39 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
     Raises
     ------
     InputError
-        No cut sheet in the folder, or a cut sheet that cannot be read.
+        No cut sheet in the folder, or a cut sheet or devices table that cannot be read.
+        A folder without ``devices.csv`` (an older plan) is read with 1-RU device types
+        and a note in :attr:`Plant.notes`.
 
     Examples
     --------
     >>> load_plant("/nonexistent")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    mpokit.errors.InputError: /nonexistent: no cut sheet ...
+    mpokit.errors.InputError: /nonexistent: not found ...
     """
     import json
 
     folder = Path(plan_dir)
+    if not folder.exists():
+        raise InputError("not found", file=str(folder),
+                         fix="give the output folder of `mpokit plan`")
     pq_file, csv_file = folder / "cutsheet.parquet", folder / "cutsheet.csv"
     if not folder.is_dir() or not (pq_file.is_file() or csv_file.is_file()):
         raise InputError("no cut sheet (cutsheet.parquet or cutsheet.csv) in this folder",
                          file=str(folder), fix="give the output folder of `mpokit plan`")
+    summary, facts = folder / "summary.json", {}
+    if summary.is_file():
+        try:
+            facts = json.loads(summary.read_text(encoding="utf-8"))
+            rack_units = int(facts.get("rack_units") or 48)  # absent: a plan before it
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise InputError(f"cannot read summary.json: {exc}", file=str(summary),
+                             fix="re-run `mpokit plan`") from None
+    else:
+        rack_units = 48
     if site is None:
-        site = "mpokit"
-        summary = folder / "summary.json"
-        if summary.is_file():
-            try:
-                site = str(json.loads(summary.read_text(encoding="utf-8")).get("cluster")
-                           or site)
-            except (ValueError, AttributeError) as exc:
-                raise InputError(f"cannot read summary.json: {exc}", file=str(summary),
-                                 fix="re-run `mpokit plan`") from None
+        site = str(facts.get("cluster") or "mpokit")
     try:
         if pq_file.is_file():
             import pyarrow.parquet as pq
@@ -536,7 +612,24 @@ def load_plant(plan_dir: str | Path, *, site: str | None = None) -> Plant:
         raise InputError(f"cannot read the cut sheet: {exc}", file=str(pq_file if
                          pq_file.is_file() else csv_file), fix="re-run `mpokit plan`") from None
     return Plant.from_cutsheet(table.to_pylist(), site=site, source=str(src),
-                               cassette_ports=_bom_cassette_ports(folder / "bom.csv"))
+                               rack_units=rack_units,
+                               cassette_ports=_bom_cassette_ports(folder / "bom.csv"),
+                               devices=_read_devices(folder / "devices.csv"),
+                               devices_source=str(folder / "devices.csv"))
+
+
+def _read_devices(path: Path) -> list[dict[str, str]] | None:
+    """The rows of a plan's ``devices.csv`` (None: the folder has none)."""
+    import csv
+
+    if not path.is_file():
+        return None
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"cannot read the devices table: {exc}", file=str(path),
+                         fix="re-run `mpokit plan`") from None
 
 
 def _bom_cassette_ports(bom: Path) -> int | None:
@@ -582,10 +675,14 @@ def plant_from_plan(plan: Any) -> Plant:
     >>> len(plant_from_plan(make_plan(spec)).links())
     16
     """
-    from mpokit.plan.outputs import cutsheet_table
+    from mpokit.plan.outputs import cutsheet_table, device_columns
 
     ports = {plan.catalog.cassette.front.ports} if plan.cabling.cassettes else set()
+    cols = device_columns(plan)
+    rows = [dict(zip(cols, r, strict=True)) for r in zip(*(v.tolist() for v in cols.values()),
+                                                          strict=True)]
     return Plant.from_cutsheet(cutsheet_table(plan).to_pylist(),
                                site=str(plan.spec.cluster.name), source="plan",
                                rack_units=int(plan.spec.layout.rack_units),
-                               cassette_ports=ports.pop() if ports else None)
+                               cassette_ports=ports.pop() if ports else None, devices=rows,
+                               devices_source="plan")

@@ -17,9 +17,9 @@ import os
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from mpokit._yaml import read_yaml, validation_error
+from mpokit._yaml import read_yaml, validate_model
 from mpokit.errors import InputError
 from mpokit.standards import Strict
 from mpokit.standards.catalog import check_sections
@@ -91,10 +91,7 @@ def read_prices(path: str | os.PathLike[str]) -> BuyerPrices:
     """
     data, lines = read_yaml(path)
     check_sections(data, lines, ("currency", "items"), "price")
-    try:
-        return BuyerPrices.model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(exc, lines) from None
+    return validate_model(data, BuyerPrices, lines)
 
 
 def spares(quantity: np.ndarray, *, percent: float, minimum: int) -> np.ndarray:

@@ -211,6 +211,9 @@ class Cabling:
     rack_panels: dict[str, np.ndarray] = field(default_factory=dict)  # model -> count per rack
     rack_panel_total: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     rack_ru_used: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # every panel placed: (model, height in RU, rack, number in its rack, top RU) per call
+    placed_panels: list[tuple[str, int, np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=list)
     adapters: dict[str, int] = field(default_factory=dict)
     cassettes: dict[str, int] = field(default_factory=dict)
     reach_exceeded: int = 0

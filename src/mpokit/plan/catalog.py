@@ -22,9 +22,9 @@ from functools import cache
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from mpokit._yaml import Lines, read_yaml, validation_error
+from mpokit._yaml import Lines, read_yaml, validate_model
 from mpokit.errors import CatalogError, InputError
 from mpokit.standards import Cassette, Catalog, Record, Status, Strict, cassette
 from mpokit.standards.catalog import catalog_input_error, check_sections, load_builtin
@@ -165,10 +165,7 @@ class PlanCatalog:
             raise InputError("'roles' must be a mapping of role to record name",
                              file=lines.file, line=lines.line_of(("roles",)), field="roles")
         merged = {**(self.roles.model_dump() if self.roles else {}), **raw}
-        try:
-            roles = PlanRoles.model_validate(merged)
-        except ValidationError as exc:
-            raise validation_error(exc, lines, prefix=("roles",)) from None
+        roles = validate_model(merged, PlanRoles, lines, prefix=("roles",))
         for role, name in roles.model_dump().items():
             field, line = f"roles.{role}", lines.line_of(("roles", role))
             try:

@@ -20,14 +20,29 @@ from __future__ import annotations
 
 import math
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from mpokit.errors import InputError
+from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import Fabric
 from mpokit.plan.spec import RACK_RESERVE_RU, ClusterSpec, LayoutSpec
 
-__all__ = ["Layout", "build_layout", "rack_name", "route_m"]
+__all__ = [
+    "NETWORK_TIERS",
+    "Layout",
+    "build_layout",
+    "default_ports_per_ru",
+    "panel_ports_per_ru",
+    "rack_name",
+    "route_m",
+    "tier_ports",
+]
+
+#: Network tiers by their ``Layout.rack_kind`` code.
+NETWORK_TIERS = {"leaf": 1, "spine": 2, "core": 3}
 
 PANEL_RESERVE_RU = RACK_RESERVE_RU  # RU kept free at the top of every rack above the panels
 
@@ -77,6 +92,7 @@ class Layout:
     rack_kind: np.ndarray  # 0 compute, 1 leaf, 2 spine, 3 core
     dev_rack: np.ndarray
     dev_ru: np.ndarray  # lowest RU the device occupies
+    dev_height_ru: np.ndarray  # RU the device occupies (node_ru, the switch's ru, UFM 1)
     dev_z: np.ndarray  # port height above the floor
     top_z: np.ndarray  # per rack: height of the panel zone (top of the rack)
     layout: LayoutSpec
@@ -109,14 +125,122 @@ class Layout:
         return names if racks is None else names[racks]
 
 
-def _switch_cap(lay: LayoutSpec, switch_ru: int, ports: int, adapters_per_ru: int) -> int:
-    """Switches per network rack leaving room for the panels their ports need."""
+def panel_ports_per_ru(cat: PlanCatalog, kind: str) -> float:
+    """Switch ports one rack unit of the catalogue's panel of ``kind`` terminates.
+
+    Parameters
+    ----------
+    cat
+        The plan catalogue (its ``mpo_panel``, ``cassette_panel`` and ``cassette`` roles).
+    kind
+        ``mpo`` (one MPO adapter per port) or ``cassette`` (an enclosure of cassettes, each
+        taking one trunk leg and fanning out to its duplex front ports).
+
+    Returns
+    -------
+    float
+        Ports per RU.
+
+    Examples
+    --------
+    >>> cat = plan_catalog()
+    >>> panel_ports_per_ru(cat, "mpo"), panel_ports_per_ru(cat, "cassette")
+    (48.0, 24.0)
+    """
+    if kind == "cassette":
+        enc = cat.cassette_panel
+        return enc.adapters * cat.cassette.front.ports / enc.ru
+    return cat.mpo_panel.adapters / cat.mpo_panel.ru
+
+
+def _switch_cap(lay: LayoutSpec, tier: str, switch_ru: int, ports: int,
+                ports_per_ru: float) -> int:
+    """Switches per network rack leaving room for the panels their ports need.
+
+    Raises
+    ------
+    InputError
+        One switch and its panels do not fit a rack.
+    """
     usable = lay.rack_units - PANEL_RESERVE_RU
-    per = switch_ru + ports / adapters_per_ru
+    per = switch_ru + ports / ports_per_ru
+    if per > usable:
+        raise InputError(
+            f"a {tier} switch ({switch_ru} RU, {ports} ports) and the panels for its ports "
+            f"({math.ceil(ports / ports_per_ru)} RU at {ports_per_ru:g} ports per RU) need "
+            f"{switch_ru + math.ceil(ports / ports_per_ru)} RU; a {lay.rack_units}-RU rack "
+            f"keeps {usable} RU after the {PANEL_RESERVE_RU} RU reserve",
+            field="layout.rack_units",
+            fix="use taller racks (layout.rack_units), or a denser panel / cassette enclosure "
+            "(cabling.catalog roles), or direct cabling for that tier's links")
     return max(1, int(usable // per))
 
 
-def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
+def tier_ports(fab: Fabric) -> dict[str, int]:
+    """Ports of one switch (or OCS) of each network tier.
+
+    Parameters
+    ----------
+    fab
+        The fabric (its radix per tier, or the OCS's ports).
+
+    Returns
+    -------
+    dict[str, int]
+        ``leaf``, ``spine`` and ``core`` -> ports of one device of that tier.
+
+    Examples
+    --------
+    >>> from mpokit.plan.spec import ClusterSpec
+    >>> from mpokit.plan.fabric import build_fabric
+    >>> spec = ClusterSpec.model_validate({
+    ...     "cluster": {"name": "x", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
+    ...     "fabric": {"scalable_unit": 4,
+    ...                "switch": {"ports": 8, "port_speed_gbps": 400, "cages": 8}}})
+    >>> tier_ports(build_fabric(spec))
+    {'leaf': 8, 'spine': 8, 'core': 8}
+    """
+    k = fab.radix
+    return {"leaf": k, "spine": fab.ocs_ports or fab.spine_radix or k,
+            "core": fab.core_radix or k}
+
+
+def default_ports_per_ru(spec: ClusterSpec, cat: PlanCatalog) -> dict[str, float]:
+    """Ports per panel RU per tier before the cabling is known: the spec's panel kind.
+
+    ``cabling.panel`` is what parallel links get; the optics chosen by reach may still send
+    some links through cassettes (duplex LC optics), which :func:`mpokit.plan.make_plan`
+    finds in the cabling and answers by laying the racks out again with the density the
+    cabling used.
+
+    Parameters
+    ----------
+    spec
+        The cluster spec (its ``cabling.panel``).
+    cat
+        The plan catalogue (panel roles).
+
+    Returns
+    -------
+    dict[str, float]
+        ``leaf``, ``spine`` and ``core`` -> ports per panel RU.
+
+    Examples
+    --------
+    >>> from mpokit.plan.spec import ClusterSpec
+    >>> spec = ClusterSpec.model_validate({
+    ...     "cluster": {"name": "x", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
+    ...     "fabric": {"switch": {"ports": 8, "port_speed_gbps": 400}},
+    ...     "cabling": {"panel": "cassette"}})
+    >>> default_ports_per_ru(spec, plan_catalog())
+    {'leaf': 24.0, 'spine': 24.0, 'core': 24.0}
+    """
+    d = panel_ports_per_ru(cat, spec.cabling.panel)
+    return {t: d for t in NETWORK_TIERS}
+
+
+def build_layout(spec: ClusterSpec, fab: Fabric, cat: PlanCatalog | None = None,
+                 ports_per_ru: Mapping[str, float] | None = None) -> Layout:
     """Place racks on the floor and every device in a rack.
 
     Parameters
@@ -125,24 +249,44 @@ def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
         The cluster spec (its ``layout`` section).
     fab
         The fabric to place.
+    cat
+        The plan catalogue (panel sizes); the built-in one by default.
+    ports_per_ru
+        Tier (``leaf``, ``spine``, ``core``) -> switch ports one RU of its panels holds;
+        the panel zone above a network rack's switches is sized with it. Default: the
+        panel kind of ``cabling.panel`` (:func:`default_ports_per_ru`).
 
     Returns
     -------
     Layout
         The rack and position of every device.
+
+    Raises
+    ------
+    InputError
+        A rack cannot hold one switch of a tier and its panels.
     """
     lay = spec.layout
     f = spec.fabric
+    # Ports per RU of panels, per tier. The panel kind of a link (MPO adapter or a cassette
+    # of duplex ports) is decided by the cabling after this layout (optics by length), so
+    # the caller passes what the cabling used (make_plan's layout rounds); without it, the
+    # kind cabling.panel names. The worst case of both kinds up front would halve every
+    # network rack's switches although most plans never get a cassette.
+    ppr = {**default_ports_per_ru(spec, cat or plan_catalog()), **(ports_per_ru or {})}
     sw_ru = f.switch.ru
-    k = fab.radix
-    cap = _switch_cap(lay, sw_ru, k, 48)
+    ports = tier_ports(fab)
+    k = ports["leaf"]
+    cap = _switch_cap(lay, "leaf", sw_ru, k, ppr["leaf"])
     # each tier's own switch model: its height and ports set how many fit a rack
     spine_ru = f.ocs.ru if f.ocs else (f.spine_switch or f.switch).ru
-    spine_k = fab.ocs_ports or fab.spine_radix or k
-    spine_cap = _switch_cap(lay, spine_ru, spine_k, 48)
+    spine_k = ports["spine"]
+    spine_cap = (_switch_cap(lay, "spine", spine_ru, spine_k, ppr["spine"]) if fab.n["spine"]
+                 else 1)
     core_ru = (f.core_switch or f.switch).ru
-    core_k = fab.core_radix or k
-    core_cap = _switch_cap(lay, core_ru, core_k, 48)
+    core_k = ports["core"]
+    core_cap = (_switch_cap(lay, "core", core_ru, core_k, ppr["core"]) if fab.n["core"]
+                else 1)
     n_spine_racks = math.ceil(fab.n["spine"] / spine_cap)
     n_core_racks = math.ceil(fab.n["core"] / core_cap) if fab.n["core"] else 0
 
@@ -237,7 +381,7 @@ def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
         role: str, racks_of: np.ndarray, idx_in_rack: np.ndarray, ru: int, rcap: int, ports: int
     ) -> None:
         sl = slice(o[role], o[role] + fab.n[role])
-        top = lay.rack_units - PANEL_RESERVE_RU - math.ceil(rcap * ports / 48)
+        top = lay.rack_units - PANEL_RESERVE_RU - math.ceil(rcap * ports / ppr[role])
         dev_rack[sl] = racks_of
         dev_ru[sl] = np.maximum(top - (idx_in_rack + 1) * ru + 1, 1)
         dev_h[sl] = ru
@@ -269,6 +413,7 @@ def build_layout(spec: ClusterSpec, fab: Fabric) -> Layout:
         rack_kind=np.asarray(kinds, dtype=np.int64),
         dev_rack=dev_rack,
         dev_ru=dev_ru,
+        dev_height_ru=dev_h,
         dev_z=dev_z,
         top_z=top_z,
         layout=lay,

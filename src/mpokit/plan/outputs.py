@@ -1,4 +1,4 @@
-"""Plan outputs: cut sheet (CSV + Parquet), BOM, channels.yaml, summary.json, report.
+"""Plan outputs: cut sheet (CSV + Parquet), devices.csv, BOM, channels.yaml, summary, report.
 
 Everything is written into a temporary folder next to OUTDIR and swapped into place at the
 end (:func:`mpokit._files.output_dir`), so a failed run never leaves half-written outputs
@@ -28,11 +28,13 @@ from mpokit.plan.bom import bom_rows, write_bom_workbook
 from mpokit.plan.cabling import Design
 from mpokit.plan.fabric import LINK_CLASSES
 from mpokit.plan.planner import Plan
+from mpokit.plan.racks import placed_devices
 
 __all__ = [
     "bom_rows",
     "cutsheet_columns",
     "cutsheet_table",
+    "device_columns",
     "generate_channel_lines_header",
     "generate_channels",
     "skipped_outputs",
@@ -132,6 +134,36 @@ def cutsheet_columns(plan: Plan) -> dict[str, np.ndarray]:
         "b2_device": np.where(cols["b2_dev"] >= 0, names[cols["b2_dev"]], none),
         "b2_port": np.where(cols["b2_port"] >= 0, cols["b2_port"], none),
     }
+
+
+def device_columns(plan: Plan) -> dict[str, np.ndarray]:
+    """Every device and panel of the plan with its rack, lowest rack unit and height.
+
+    Parameters
+    ----------
+    plan
+        A made plan.
+
+    Returns
+    -------
+    dict[str, numpy.ndarray]
+        The columns of ``devices.csv``
+        (:func:`mpokit.plan.racks.placed_devices`).
+
+    Examples
+    --------
+    >>> from mpokit.plan import ClusterSpec, make_plan
+    >>> spec = ClusterSpec.model_validate({
+    ...     "cluster": {"name": "x", "nodes": 4, "rails": 2, "nic_speed_gbps": 400},
+    ...     "fabric": {"scalable_unit": 4,
+    ...                "switch": {"ports": 8, "port_speed_gbps": 400, "cages": 8, "ru": 2}}})
+    >>> cols = device_columns(make_plan(spec))
+    >>> [(str(d), int(u), int(h)) for d, u, h in zip(cols["device"], cols["ru"],
+    ...  cols["height_ru"]) if d in ("node01", "leaf01")]
+    [('leaf01', 41, 2), ('node01', 1, 8)]
+    """
+    return placed_devices(plan.fabric, plan.layout, plan.cabling,
+                          plan.summary.get("switch_models", {}))
 
 
 #: Columns of integers that may hold empty cells.
@@ -419,6 +451,7 @@ def write_plan(plan: Plan, outdir: str | os.PathLike[str], *, channels: bool = T
 
             pq.write_table(_arrow(cut), tmp / "cutsheet.parquet")
         del cut
+        write_csv(device_columns(plan), tmp / "devices.csv")
         step("bom")
         bom = bom_rows(plan)
         keys = list(bom[0]) if bom else []

@@ -26,12 +26,19 @@ from mpokit.plan.cabling import Cabling, build_cabling
 from mpokit.plan.campus import Campus, plan_campus
 from mpokit.plan.catalog import PlanCatalog, plan_catalog
 from mpokit.plan.fabric import LINK_CLASSES, Fabric, build_fabric
-from mpokit.plan.layout import Layout, build_layout
+from mpokit.plan.layout import (
+    NETWORK_TIERS,
+    Layout,
+    build_layout,
+    default_ports_per_ru,
+    tier_ports,
+)
+from mpokit.plan.racks import placed_devices, rack_space_note
 from mpokit.plan.spec import ClusterSpec, SwitchSpec
 from mpokit.plan.verify import check_design
 from mpokit.standards.catalog import load_builtin
 
-__all__ = ["Plan", "make_plan"]
+__all__ = ["Plan", "make_plan", "panel_density_used"]
 
 Progress = Callable[[str], None]
 
@@ -69,6 +76,54 @@ def _catalog(spec: ClusterSpec) -> PlanCatalog:
     return cat
 
 
+_LAYOUT_PASSES = 4  # layout + cabling rounds at most (see make_plan)
+
+
+def panel_density_used(fab: Fabric, lay: Layout, cab: Cabling,
+                       ppr: dict[str, float]) -> dict[str, float]:
+    """Ports per panel RU per tier to lay out with next: ``ppr``, lowered for every tier
+    with a rack whose panels reach down into its switches, to what that rack used.
+
+    Parameters
+    ----------
+    fab, lay, cab
+        The fabric, the layout made with ``ppr`` and its cabling (the panels it placed).
+    ppr
+        Tier -> ports per panel RU the layout was made with.
+
+    Returns
+    -------
+    dict[str, float]
+        ``ppr`` itself when every rack's panels fit above its switches.
+
+    Examples
+    --------
+    >>> spec = ClusterSpec.model_validate({
+    ...     "cluster": {"name": "x", "nodes": 31, "rails": 8, "nic_speed_gbps": 400},
+    ...     "fabric": {"scalable_unit": 32,
+    ...                "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}}})
+    >>> p = make_plan(spec)
+    >>> ppr = {"leaf": 48.0, "spine": 48.0, "core": 48.0}
+    >>> panel_density_used(p.fabric, p.layout, p.cabling, ppr) == ppr
+    True
+    """
+    n = lay.n_racks
+    used_ru = cab.rack_ru_used if cab.rack_ru_used.size == n else np.zeros(n, np.int64)
+    top = np.zeros(n, dtype=np.int64)
+    np.maximum.at(top, lay.dev_rack, lay.dev_ru + lay.dev_height_ru - 1)
+    over = used_ru > lay.layout.rack_units - top
+    out = dict(ppr)
+    ports = tier_ports(fab)
+    for tier, code in NETWORK_TIERS.items():
+        racks = np.nonzero(over & (lay.rack_kind == code))[0]
+        if not racks.size:
+            continue
+        role = fab.offset[tier], fab.offset[tier] + fab.n[tier]
+        n_sw = np.bincount(lay.dev_rack[role[0]:role[1]], minlength=n)[racks]
+        out[tier] = min(ppr[tier], float((n_sw * ports[tier] / used_ru[racks]).min()))
+    return out
+
+
 def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
     """Design, place, cable and verify ``spec``.
 
@@ -96,12 +151,26 @@ def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
     cat = _catalog(spec)
     fab = build_fabric(spec, cat)
     t["fabric"] = time.perf_counter() - t0
-    step("layout")
-    lay = build_layout(spec, fab)
-    t["layout"] = time.perf_counter() - t0 - sum(t.values())
-    step("cabling")
-    cab = build_cabling(spec, fab, lay, cat)
-    t["cabling"] = time.perf_counter() - t0 - sum(t.values())
+    # The optics (so MPO panel or cassette enclosure) of a link follow from its length,
+    # which follows from the layout: lay out with the spec's panel kind, cable, and where a
+    # tier's racks got more panel RU than reserved (cassettes of duplex links, partly
+    # filled units), lay out again at the density the cabling used. Racks only get fewer
+    # switches each pass, so a few passes settle; a rack still overfull is a plan note.
+    ppr = default_ports_per_ru(spec, cat)
+    t["layout"] = t["cabling"] = 0.0
+    for _ in range(_LAYOUT_PASSES):
+        step("layout")
+        t1 = time.perf_counter()
+        lay = build_layout(spec, fab, cat, ppr)
+        t["layout"] += time.perf_counter() - t1
+        step("cabling")
+        t1 = time.perf_counter()
+        cab = build_cabling(spec, fab, lay, cat)
+        t["cabling"] += time.perf_counter() - t1
+        used = panel_density_used(fab, lay, cab, ppr)
+        if used == ppr:
+            break
+        ppr = used
     step("verify")
     for d in cab.designs:
         check_design(d)
@@ -112,6 +181,10 @@ def make_plan(spec: ClusterSpec, progress: Progress | None = None) -> Plan:
         campus = plan_campus(spec, lay, cab)
         t["campus"] = time.perf_counter() - t0 - sum(t.values())
     summary = summarise(spec, fab, lay, cab)
+    space = rack_space_note(placed_devices(fab, lay, cab, summary["switch_models"]),
+                            spec.layout.rack_units)
+    if space:  # a planner limit, said rather than drawn as an installable rack
+        summary["notes"].append(space)
     if campus is not None:
         summary["campus"] = campus.summary()
         summary["errors"] += campus.failing
@@ -215,5 +288,6 @@ def summarise(spec: ClusterSpec, fab: Fabric, lay: Layout, cab: Cabling) -> dict
         "errors": errors,
         "channels_checked": checked,
         "racks": lay.n_racks,
+        "rack_units": spec.layout.rack_units,
         "notes": list(fab.notes) + list(cab.notes),
     }

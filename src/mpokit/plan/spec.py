@@ -21,12 +21,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from mpokit._yaml import Lines, read_yaml, validation_error
+from mpokit._yaml import Lines, read_yaml, validate_model
 from mpokit.errors import InputError
 from mpokit.plan.site_spec import SiteSpec
 from mpokit.standards._records import Strict
@@ -318,10 +317,7 @@ def parse_spec(data: Any, lines: Lines | None = None) -> ClusterSpec:
             line=1,
             fix="see examples/cluster/superpod-4su.yaml",
         )
-    try:
-        spec = ClusterSpec.model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(exc, lines, model=ClusterSpec, fixes=_FIXES) from None
+    spec = validate_model(data, ClusterSpec, lines, fixes=_FIXES, suggest_keys=True)
     if spec.site is not None:
         spec.site._lines = lines  # segments are named by file and line in route findings
     return spec

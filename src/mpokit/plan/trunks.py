@@ -127,6 +127,14 @@ def place_panels(cab: Cabling, model: str, panel_ru: int, racks: np.ndarray,
     number = local + cab.rack_panel_total[racks]
     ru = rack_units - cab.rack_ru_used[racks] - (local - 1) * panel_ru
     count = cab.rack_panels.setdefault(model, np.zeros(n_racks, dtype=np.int64))
+    # book each new panel with its rack, number and top RU (the devices table reads them)
+    p_rack = np.repeat(np.arange(n_racks), new)
+    p_local = np.arange(p_rack.size) - np.repeat(np.cumsum(new) - new, new) + 1
+    if p_rack.size:
+        cab.placed_panels.append((model, int(panel_ru), p_rack,
+                                  p_local + cab.rack_panel_total[p_rack],
+                                  rack_units - cab.rack_ru_used[p_rack]
+                                  - (p_local - 1) * panel_ru))
     count += new
     cab.rack_panel_total += new
     cab.rack_ru_used += new * panel_ru

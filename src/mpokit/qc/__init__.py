@@ -13,8 +13,8 @@ Examples
 (12, 'mt-pc', True)
 """
 
-from mpokit.qc.analyze import QcResult, Verdict, analyze_scan, measure
-from mpokit.qc.batch import QcFailure, analyze_file, discover, run_batch, summary_csv
+from mpokit.qc.analyze import QcFailure, QcResult, Verdict, analyze_scan, measure
+from mpokit.qc.batch import analyze_file, discover, run_batch, summary_csv
 from mpokit.qc.io import Scan, read_scan, write_scan
 from mpokit.qc.limits import ScanLimits
 from mpokit.qc.lot import LotSummary, ParameterStats, lot_summary

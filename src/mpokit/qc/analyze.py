@@ -20,7 +20,7 @@ from mpokit.qc.mt import MtGeometry, analyze_mt
 from mpokit.qc.profiles import Check, Profile, default_profile_name, evaluate, get_profile
 from mpokit.qc.round import RoundGeometry, analyze_round
 
-__all__ = ["QcResult", "Verdict", "analyze_scan", "measure"]
+__all__ = ["Outcome", "QcFailure", "QcResult", "Verdict", "analyze_scan", "measure"]
 
 Verdict = Literal["pass", "fail", "unmeasurable"]
 
@@ -131,6 +131,41 @@ class QcResult:
         out["noise_nm"] = _num(g.noise_nm)
         out["checks"] = [c.to_dict() for c in self.checks]
         return out
+
+
+@dataclass(frozen=True)
+class QcFailure:
+    """A file that could not be analysed (unreadable or uninterpretable).
+
+    Beside :class:`QcResult` so that the batch, the lot summary and the report share it
+    without importing one another.
+    """
+
+    file: str
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        """Always False."""
+        return False
+
+    @property
+    def verdict(self) -> str:
+        """Always ``unreadable``."""
+        return "unreadable"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: ``{"file", "ok": false, "verdict": "unreadable", "error"}``.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``file``, ``ok`` (false), ``verdict`` (``unreadable``) and ``error``, the message.
+        """
+        return {"file": self.file, "ok": False, "verdict": "unreadable", "error": self.message}
+
+
+Outcome = QcResult | QcFailure
 
 
 def measure(scan: Scan) -> MtGeometry | RoundGeometry:

@@ -19,51 +19,19 @@ import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from mpokit.errors import InputError, MpokitError
-from mpokit.qc.analyze import QcResult, analyze_scan
+from mpokit.qc.analyze import Outcome, QcFailure, analyze_scan
 from mpokit.qc.io import SUFFIXES, _atomic_write, read_scan
 from mpokit.qc.limits import ScanLimits
 from mpokit.qc.mt import MtGeometry
 
 __all__ = ["QcFailure", "analyze_file", "discover", "report_names", "run_batch", "summary_csv",
            "write_summary"]
-
-
-@dataclass(frozen=True)
-class QcFailure:
-    """A file that could not be analysed (unreadable or uninterpretable)."""
-
-    file: str
-    message: str
-
-    @property
-    def ok(self) -> bool:
-        """Always False."""
-        return False
-
-    @property
-    def verdict(self) -> str:
-        """Always ``unreadable``."""
-        return "unreadable"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form: ``{"file", "ok": false, "verdict": "unreadable", "error"}``.
-
-        Returns
-        -------
-        dict[str, Any]
-            ``file``, ``ok`` (false), ``verdict`` (``unreadable``) and ``error``, the message.
-        """
-        return {"file": self.file, "ok": False, "verdict": "unreadable", "error": self.message}
-
-
-Outcome = QcResult | QcFailure
 
 
 def discover(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

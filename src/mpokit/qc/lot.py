@@ -24,8 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mpokit.qc.analyze import QcResult
-from mpokit.qc.batch import Outcome, QcFailure
+from mpokit.qc.analyze import Outcome, QcFailure, QcResult
 from mpokit.qc.profiles import PER_FIBER, Limit, get_profile, unit_of
 
 __all__ = ["LotSummary", "ParameterStats", "lot_summary"]

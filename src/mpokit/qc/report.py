@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 
 from mpokit.errors import InputError
-from mpokit.qc.analyze import QcResult
-from mpokit.qc.batch import Outcome, QcFailure
+from mpokit.qc.analyze import Outcome, QcFailure, QcResult
 from mpokit.qc.io import Scan, _atomic_write
 from mpokit.qc.lot import LotSummary, ParameterStats
 from mpokit.qc.mt import MtGeometry

@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from mpokit._yaml import Lines, load_yaml, read_yaml, validation_error, validation_errors
+from mpokit._yaml import Lines, load_yaml, read_yaml, validate_model, validation_errors
 from mpokit.errors import MAX_REPORTED, CatalogError, InputError, InputErrors, suggest
 
 __all__ = [
@@ -133,10 +133,7 @@ def load_section(data: Any, lines: Lines, key: str, model: type[T]) -> T:
     if not isinstance(data, dict) or key not in data:
         raise InputError(f"expected a top-level key {key!r}", file=lines.file, line=1,
                          fix=f"add a '{key}:' section")
-    try:
-        return model.model_validate(data[key])
-    except ValidationError as exc:
-        raise validation_error(exc, lines, prefix=(key,)) from None
+    return validate_model(data[key], model, lines, prefix=(key,))
 
 
 def read_document(path: str | os.PathLike[str], model: type[T],
@@ -177,11 +174,7 @@ def read_document(path: str | os.PathLike[str], model: type[T],
     if not isinstance(data, dict):
         raise InputError("expected a mapping of fields", file=lines.file, line=1,
                          fix=f"write one {model.__name__} record as 'key: value' lines")
-    data = {**(defaults or {}), **data}
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(exc, lines) from None
+    return validate_model({**(defaults or {}), **data}, model, lines)
 
 
 def catalog_input_error(exc: CatalogError, *, field: str | None = None,

@@ -129,7 +129,7 @@ def load_assemblies(store: Store, serials: Sequence[str] | None = None, *,
     Returns:
         One :class:`AssemblyData` per serial that has IL/RL values.
     """
-    with store.session() as s:
+    with store.read() as s:
         q = (select(Measurement.serial, Measurement.end, Measurement.fiber,
                     Measurement.wavelength_nm, Measurement.il_db, Measurement.rl_db,
                     Measurement.station)

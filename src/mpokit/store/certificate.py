@@ -114,7 +114,7 @@ def _context(store: Store, d: AssemblyData, profile: LimitProfile) -> dict[str, 
     verdicts = {g.verdict, *(e["verdict"] for e in endface)}
     verdict = "fail" if "fail" in verdicts else (
         "unmeasurable" if "unmeasurable" in verdicts else g.verdict)
-    with store.session() as s:
+    with store.read() as s:
         files = s.scalar(select(func.count(func.distinct(Measurement.file_id)))
                          .where(Measurement.serial == d.serial,
                                 Measurement.origin == "supplier")) or 0
@@ -129,13 +129,15 @@ def _context(store: Store, d: AssemblyData, profile: LimitProfile) -> dict[str, 
 def _render(store: Store, serial: str, profile: LimitProfile) -> tuple[str, str]:
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    found = load_assemblies(store, [serial], with_geometry=True)
-    if not found:
-        raise InputError(f"serial {serial!r} has no IL/RL results in the store",
-                         field="SERIAL", fix="import its station file first (mpokit qc import)")
+    with store.read():  # results, end faces and file count from one snapshot
+        found = load_assemblies(store, [serial], with_geometry=True)
+        if not found:
+            raise InputError(f"serial {serial!r} has no IL/RL results in the store",
+                             field="SERIAL",
+                             fix="import its station file first (mpokit qc import)")
+        ctx = _context(store, found[0], profile)
     env = Environment(loader=PackageLoader("mpokit.store", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
-    ctx = _context(store, found[0], profile)
     return env.get_template("certificate.html.j2").render(**ctx), str(ctx["verdict"])
 
 

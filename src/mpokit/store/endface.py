@@ -31,6 +31,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,12 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mpokit.errors import InputError
+from mpokit.store._write import ImportResult, Origin, _insert_ignore, _upsert_assemblies
 from mpokit.store.db import Store
-from mpokit.store.importer import ImportResult, Origin, _insert_ignore, _upsert_assemblies
 from mpokit.store.models import Base, ImportedFile
 
-__all__ = ["EndfaceFiber", "EndfaceImage", "import_inspections", "latest_inspections",
-           "serial_end_from_name"]
+__all__ = ["EndfaceFiber", "EndfaceImage", "import_inspection_output", "import_inspections",
+           "inspection_results", "latest_inspections", "serial_end_from_name"]
 
 VERDICTS = ("pass", "fail", "unmeasurable")
 _NAME = re.compile(r"^(?P<serial>.+)[_-](?P<end>[A-Za-z0-9]{1,3})$")
@@ -139,6 +140,30 @@ def _fiber_rows(res: dict[str, Any], where: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _check_verdict(res: Any, where: str) -> None:
+    if not isinstance(res, dict) or res.get("verdict") not in VERDICTS:
+        raise InputError("not an inspection result (no verdict)", field=where,
+                         fix="give the output of 'mpokit qc inspect --json'")
+
+
+def _image_row(serial: str, end: str, res: Any, where: str) -> dict[str, Any]:
+    """The ``EndfaceImage`` values (and ``fibers`` rows) of one result, checked."""
+    if not str(serial).strip() or not str(end).strip():
+        raise InputError("empty serial or end", field=where,
+                         fix="name the image SERIAL_END.png or give --serial and --end")
+    _check_verdict(res, where)
+    return {
+        "serial": str(serial).strip(), "end": str(end).strip(),
+        "image": str(res.get("file") or "")[-500:],
+        "connector_class": str(res.get("connector_class") or ""),
+        "ferrule": str(res.get("ferrule") or ""), "verdict": res["verdict"],
+        "reasons": [str(r) for r in res.get("reasons", [])],
+        "pixel_um": float(res.get("pixel_um") or 0.0),
+        "rules_source": str((res.get("rules") or {}).get("source", ""))[:500],
+        "rules_status": str((res.get("rules") or {}).get("status", ""))[:20],
+        "fibers": _fiber_rows(res, where)}
+
+
 def import_inspections(
     store: Store,
     items: Sequence[tuple[str, str, dict[str, Any]]],
@@ -174,27 +199,17 @@ def import_inspections(
         A serial or end is empty, or a result is not an inspection result (nothing is
         written).
     """
-    images = []
-    for i, (serial, end, res) in enumerate(items):
-        where = f"results[{i}]"
-        if not str(serial).strip() or not str(end).strip():
-            raise InputError("empty serial or end", field=where,
-                             fix="name the image SERIAL_END.png or give --serial and --end")
-        if not isinstance(res, dict) or res.get("verdict") not in VERDICTS:
-            raise InputError("not an inspection result (no verdict)", field=where,
-                             fix="give the output of 'mpokit qc inspect --json'")
-        images.append({
-            "serial": str(serial).strip(), "end": str(end).strip(),
-            "image": str(res.get("file") or "")[-500:],
-            "connector_class": str(res.get("connector_class") or ""),
-            "ferrule": str(res.get("ferrule") or ""), "verdict": res["verdict"],
-            "reasons": [str(r) for r in res.get("reasons", [])],
-            "pixel_um": float(res.get("pixel_um") or 0.0),
-            "rules_source": str((res.get("rules") or {}).get("source", ""))[:500],
-            "rules_status": str((res.get("rules") or {}).get("status", ""))[:20],
-            "fibers": _fiber_rows(res, where)})
+    images = [_image_row(serial, end, res, f"results[{i}]")
+              for i, (serial, end, res) in enumerate(items)]
     if not images:
         raise InputError("no inspection results to import", field="results")
+    return _store_images(store, items, images, name, origin, lot, supplier)
+
+
+def _store_images(store: Store, items: Sequence[tuple[str, str, dict[str, Any]]],
+                  images: list[dict[str, Any]], name: str, origin: Origin,
+                  lot: str | None, supplier: str | None) -> ImportResult:
+    """Write checked ``images`` in one transaction, keyed by the hash of ``items``."""
     # the image's folder does not change the results: hash them by the file's name
     canon = [[s, e, {**r, "file": Path(str(r.get("file") or "")).name}] for s, e, r in items]
     text = json.dumps(canon, sort_keys=True, default=str).encode()
@@ -218,6 +233,109 @@ def import_inspections(
     return ImportResult(name, digest, "endface", len(images), False)
 
 
+def inspection_results(doc: object) -> list[Any] | None:
+    """The results of a ``qc inspect --json`` document, or None when ``doc`` is not one.
+
+    Accepts the ``{"ok", "results": [...]}`` of ``qc inspect --json``, a list of results,
+    or one result (the ``<image>.json`` of ``qc inspect --report``). A document is taken for
+    inspection output when a result names its ``connector_class`` or is an unreadable image
+    (``"verdict": "error"``); ``qc geometry --json`` results have neither.
+
+    Parameters
+    ----------
+    doc
+        The parsed JSON.
+
+    Returns
+    -------
+    list[Any] | None
+        The results, in file order, or None.
+
+    Examples
+    --------
+    >>> inspection_results({"ok": True, "results": [{"verdict": "pass",
+    ...                                              "connector_class": "sm-pc"}]})
+    [{'verdict': 'pass', 'connector_class': 'sm-pc'}]
+    >>> inspection_results({"results": [{"serial": "S1", "profile": "iec-61755-3-31"}]})
+    """
+    results = doc.get("results") if isinstance(doc, dict) and "results" in doc else doc
+    if isinstance(results, dict):
+        results = [results]
+    if not isinstance(results, list):
+        return None
+    if any(isinstance(r, dict) and ("connector_class" in r or r.get("verdict") == "error")
+           for r in results):
+        return results
+    return None
+
+
+def import_inspection_output(
+    store: Store,
+    results: Sequence[Any],
+    *,
+    file: str,
+    name: str | None = None,
+    origin: Origin = "supplier",
+    lot: str | None = None,
+    supplier: str | None = None,
+) -> ImportResult:
+    """Import the results of a ``qc inspect --json`` file (see :func:`inspection_results`).
+
+    Each image's assembly is named by the image ``SERIAL_END.ext`` (as ``qc inspect
+    --store`` does without ``--serial``/``--end``); unreadable images are left out, since
+    nothing was inspected. The same results imported by ``qc inspect --store`` or from this
+    file before are skipped.
+
+    Parameters
+    ----------
+    store
+        The open store.
+    results
+        The results, as :func:`inspection_results` returns them.
+    file
+        The JSON file, for error messages and the result.
+    name
+        Name recorded for the batch (default: the file's name).
+    origin, lot, supplier
+        As for :func:`import_inspections`.
+
+    Returns
+    -------
+    ImportResult
+        ``rows`` = images imported, ``file`` = ``file``.
+
+    Raises
+    ------
+    InputError
+        A result is not an inspection result, an image's name carries no serial and end,
+        or no image was readable (file and ``results[i]`` named; nothing is written).
+    """
+    items, images = [], []
+    try:
+        for i, res in enumerate(results):
+            where = f"results[{i}]"
+            if isinstance(res, dict) and res.get("verdict") == "error":
+                continue  # an unreadable image: nothing was inspected
+            _check_verdict(res, where)
+            image = str(res.get("file") or "")
+            owner = serial_end_from_name(image) if image else None
+            if owner is None:
+                raise InputError(f"no assembly serial and end in the image name {image!r}",
+                                 field=f"{where}.file",
+                                 fix="name the images SERIAL_END.png (e.g. MPO-0042_A.png) "
+                                 "and inspect again, or import with 'mpokit qc inspect "
+                                 "--store URL --serial S --end E'")
+            images.append(_image_row(*owner, res, where))
+            items.append((*owner, res))
+        if not images:
+            raise InputError("no inspected image to import (every image was unreadable)",
+                             field="results", fix="inspect readable images, then import")
+    except InputError as exc:
+        raise exc.located(file=file) from None
+    r = _store_images(store, items, images, name or Path(file).name, origin, lot, supplier)
+    return replace(r, file=file)
+
+
 def latest_inspections(store: Store, serial: str, origin: Origin = "supplier"
                        ) -> list[dict[str, Any]]:
     """The newest inspection of each end of ``serial`` (ends in name order).
@@ -239,7 +357,7 @@ def latest_inspections(store: Store, serial: str, origin: Origin = "supplier"
         ``verdict``, ``action``, ``zones`` = name -> (scratches, defects), ``violations``,
         ``reasons``).
     """
-    with store.session() as s:
+    with store.read() as s:
         imgs = list(s.scalars(select(EndfaceImage).where(
             EndfaceImage.serial == serial, EndfaceImage.origin == origin)
             .order_by(EndfaceImage.id)))

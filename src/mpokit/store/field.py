@@ -37,8 +37,8 @@ from typing import Any
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from mpokit.store._write import ImportResult, _insert_ignore
 from mpokit.store.db import Store
-from mpokit.store.importer import ImportResult, _insert_ignore
 from mpokit.store.models import Assembly, Base, ImportedFile, Measurement
 
 __all__ = ["CordRecord", "FieldEvent", "FieldResult", "FieldTest", "InstalledAssembly",
@@ -245,7 +245,7 @@ def cord_at(store: Store, rack: str, port: str) -> list[CordRecord]:
         number); empty when the as-built records know none.
     """
     t = InstalledAssembly
-    with store.session() as s:
+    with store.read() as s:
         found = s.execute(select(t).where(or_(
             (t.a_rack == rack) & _port_match(t.a_port, port),
             (t.b_rack == rack) & _port_match(t.b_port, port))).order_by(t.id)).scalars().all()

@@ -34,9 +34,9 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
-from mpokit._yaml import load_yaml, validation_error
+from mpokit._yaml import load_yaml, parse_model
 from mpokit.errors import CatalogError, InputError
 from mpokit.standards._records import Record, Status, Strict
 from mpokit.standards.catalog import load_builtin
@@ -158,11 +158,7 @@ def read_profile(path: str | os.PathLike[str]) -> LimitProfile:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read spec: {exc}", file=str(p)) from None
-    data, lines = load_yaml(text, file=str(p))
-    try:
-        return _resolved(LimitProfile.model_validate(data))
-    except ValidationError as exc:
-        raise validation_error(exc, lines) from None
+    return _resolved(parse_model(text, LimitProfile, file=str(p)))
 
 
 def get_profile(name_or_file: str) -> LimitProfile:

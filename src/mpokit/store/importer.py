@@ -8,8 +8,10 @@ once (the unique key on the hash decides). A process killed mid-import leaves no
 transaction never commits.
 
 Supported inputs: IL/RL CSV or Excel (``.csv``, ``.xlsx``; generic layout or a mapping, see
-:mod:`mpokit.store.layouts`) and geometry results (``qc geometry --json`` output, or the
-``qc batch`` summary CSV, recognised by its ``height_diff_nm`` column).
+:mod:`mpokit.store.layouts`), geometry results (``qc geometry --json`` output, or the
+``qc batch`` summary CSV, recognised by its ``height_diff_nm`` column) and end-face
+inspections (``qc inspect --json`` output, recognised by its ``connector_class``; see
+:mod:`mpokit.store.endface`).
 
 Example:
     >>> import tempfile, pathlib
@@ -32,20 +34,19 @@ import json
 import math
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from mpokit.errors import InputError
+from mpokit.store._write import ImportResult, Origin, _insert_ignore, _upsert_assemblies
 from mpokit.store.db import Store
+from mpokit.store.endface import import_inspection_output, inspection_results
 from mpokit.store.layouts import FIELDS, GENERIC, REQUIRED_FIELDS, Mapping
 from mpokit.store.models import (
-    Assembly,
     GeometryEnd,
     GeometryFiber,
     ImportedFile,
@@ -54,7 +55,6 @@ from mpokit.store.models import (
 __all__ = ["ImportResult", "import_file", "import_geometry_results", "imported_files",
            "parse_ilrl_rows"]
 
-Origin = Literal["supplier", "incoming"]
 WAVELENGTH_RANGE_NM = (600.0, 1700.0)
 IL_RANGE_DB = (-0.5, 60.0)
 RL_RANGE_DB = (0.0, 100.0)
@@ -62,28 +62,6 @@ _GEOMETRY_PARAMS = ("angle_x_deg", "angle_y_deg", "height_min_nm", "height_max_n
                     "height_diff_nm", "adjacent_diff_nm", "minus_coplanarity_nm",
                     "tip_radius_min_mm", "core_dip_max_nm", "radius_mm", "apex_offset_um",
                     "fiber_height_nm")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """What one import did: rows added, or ``skipped`` when the file was already imported."""
-
-    file: str
-    sha256: str
-    kind: str
-    rows: int
-    skipped: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form.
-
-        Returns
-        -------
-        dict[str, Any]
-            Every field of the result.
-        """
-        return {"file": self.file, "sha256": self.sha256, "kind": self.kind,
-                "rows": self.rows, "skipped": self.skipped}
 
 
 # ---------------------------------------------------------------- reading tables
@@ -247,13 +225,17 @@ def _num(v: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _geometry_from_json(data: bytes, file: str, end: str) -> list[dict[str, Any]]:
+def _json(data: bytes, file: str) -> Any:
     try:
-        doc = json.loads(data)
+        return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(f"not valid JSON: {exc}", file=file, line=line,
-                         fix="give the output of 'mpokit qc geometry --json'") from None
+                         fix="give the output of 'mpokit qc geometry --json' or "
+                         "'mpokit qc inspect --json'") from None
+
+
+def _geometry_from_json(doc: Any, file: str, end: str) -> list[dict[str, Any]]:
     results = doc.get("results") if isinstance(doc, dict) and "results" in doc else doc
     if isinstance(results, dict):
         results = [results]
@@ -312,33 +294,6 @@ def _geometry_from_csv(data: bytes, file: str, end: str) -> list[dict[str, Any]]
 # ---------------------------------------------------------------- writing
 
 
-def _insert(session: Session, table: Any, values: Sequence[dict[str, Any]]) -> Any:
-    mod = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return mod.insert(table).values(values)
-
-
-def _insert_ignore(session: Session, table: Any, values: Sequence[dict[str, Any]],
-                   keys: list[str]) -> Any:
-    return _insert(session, table, values).on_conflict_do_nothing(index_elements=keys)
-
-
-def _upsert_assemblies(session: Session, recs: Sequence[dict[str, Any]],
-                       lot: str | None, supplier: str | None) -> None:
-    assemblies: dict[str, dict[str, Any]] = {}
-    for r in recs:
-        a = assemblies.setdefault(r["serial"], {"serial": r["serial"], "lot": None,
-                                                "supplier": None})
-        a["lot"] = lot or r.get("lot") or a["lot"]
-        a["supplier"] = supplier or r.get("supplier") or a["supplier"]
-    rows = sorted(assemblies.values(), key=lambda a: a["serial"])  # one lock order for all
-    for i in range(0, len(rows), 300):
-        stmt = _insert(session, Assembly.__table__, rows[i:i + 300])
-        # a later file may name the lot or supplier; it never erases them
-        session.execute(stmt.on_conflict_do_update(index_elements=["serial"], set_={
-            "lot": func.coalesce(stmt.excluded.lot, Assembly.lot),
-            "supplier": func.coalesce(stmt.excluded.supplier, Assembly.supplier)}))
-
-
 def import_file(
     store: Store,
     path: str | os.PathLike[str],
@@ -356,8 +311,8 @@ def import_file(
     store
         The open store.
     path
-        A ``.csv``/``.xlsx`` IL/RL export, a ``qc geometry --json`` file, or a
-        ``qc batch`` summary CSV.
+        A ``.csv``/``.xlsx`` IL/RL export, a ``qc geometry --json`` or ``qc inspect
+        --json`` file, or a ``qc batch`` summary CSV.
     mapping
         Column mapping for IL/RL files (generic layout when None).
     origin
@@ -390,7 +345,12 @@ def import_file(
     geometry: list[dict[str, Any]] = []
     recs: list[dict[str, Any]] = []
     if suffix == ".json":
-        kind, geometry = "geometry", _geometry_from_json(data, file, end)
+        doc = _json(data, file)
+        inspected = inspection_results(doc)
+        if inspected is not None:
+            return import_inspection_output(store, inspected, file=file, name=p.name,
+                                            origin=origin, lot=lot, supplier=supplier)
+        kind, geometry = "geometry", _geometry_from_json(doc, file, end)
     elif suffix in (".csv", ".txt") and b"height_diff_nm" in data.split(b"\n", 1)[0]:
         kind, geometry = "geometry", _geometry_from_csv(data, file, end)
     elif suffix in (".csv", ".txt"):
@@ -401,7 +361,8 @@ def import_file(
                                              file=file)
     else:
         raise InputError(f"unknown file type {suffix!r}", file=file,
-                         fix="import .csv, .xlsx (IL/RL) or .json (qc geometry --json)")
+                         fix="import .csv, .xlsx (IL/RL) or .json (qc geometry --json, "
+                         "qc inspect --json)")
     return _write(store, file, p.name, digest, kind, origin, recs, geometry, lot, supplier)
 
 
@@ -469,11 +430,11 @@ def import_geometry_results(store: Store, results: Sequence[dict[str, Any]], *,
     """
     text = json.dumps({"results": list(results)}, sort_keys=True, default=str).encode()
     digest = hashlib.sha256(text).hexdigest()
-    geometry = _geometry_from_json(text, name, end)
+    geometry = _geometry_from_json(_json(text, name), name, end)
     return _write(store, name, name, digest, "geometry", origin, [], geometry, lot, supplier)
 
 
 def imported_files(store: Store) -> list[ImportedFile]:
     """Every imported file, oldest first."""
-    with store.session() as s:
+    with store.read() as s:
         return list(s.scalars(select(ImportedFile).order_by(ImportedFile.id)))

@@ -61,7 +61,7 @@ class InspectionResult:
 
 
 def _lot_members(store: Store, lot: str) -> tuple[list[str], str | None]:
-    with store.session() as s:
+    with store.read() as s:
         rows = s.execute(select(Assembly.serial, Assembly.supplier)
                          .where(Assembly.lot == lot)).all()
     if not rows:
@@ -74,7 +74,7 @@ def _lot_members(store: Store, lot: str) -> tuple[list[str], str | None]:
 def switching_state(store: Store, supplier: str | None) -> SwitchingState:
     """Replay a supplier's decided inspections (oldest first) through the switching rules."""
     state = SwitchingState()
-    with store.session() as s:
+    with store.read() as s:
         q = (select(Inspection).where(Inspection.supplier == supplier,
                                       Inspection.verdict.in_(("accept", "reject")))
              .order_by(Inspection.id))
@@ -129,7 +129,7 @@ def decide_inspection(store: Store, lot: str, profile: LimitProfile) -> Inspecti
         ``accept``/``reject``, or ``unmeasurable`` naming the sampled serials that have no
         incoming measurement yet (nothing is recorded then).
     """
-    with store.session() as s:
+    with store.read() as s:
         ins = s.scalars(select(Inspection).where(Inspection.lot == lot)
                         .order_by(Inspection.id.desc())).first()
         if ins is None:
@@ -167,7 +167,12 @@ def scorecard(store: Store, supplier: str, profile: LimitProfile) -> dict[str, A
         the same serial, end, fiber and wavelength: mean and max |difference| and the mean
         bias incoming - claimed, dB) and the current switching ``severity``.
     """
-    with store.session() as s:
+    with store.read():  # every query of the scorecard sees one snapshot
+        return _scorecard(store, supplier, profile)
+
+
+def _scorecard(store: Store, supplier: str, profile: LimitProfile) -> dict[str, Any]:
+    with store.read() as s:
         # lots in the order their data arrived (yield over time)
         lots: list[str] = [str(r[0]) for r in s.execute(
             select(Assembly.lot)

@@ -27,9 +27,9 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from mpokit._yaml import load_yaml, validation_error
+from mpokit._yaml import load_yaml, validate_model
 from mpokit.errors import InputError
 from mpokit.standards._records import Strict
 
@@ -86,10 +86,7 @@ def parse_mapping(text: str, *, file: str = "<mapping>") -> Mapping:
         The validated mapping.
     """
     data, lines = load_yaml(text, file=file)
-    try:
-        return Mapping.model_validate(data or {})
-    except ValidationError as exc:
-        raise validation_error(exc, lines) from None
+    return validate_model(data or {}, Mapping, lines)
 
 
 def read_mapping(path: str | os.PathLike[str]) -> Mapping:

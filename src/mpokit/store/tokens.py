@@ -119,7 +119,7 @@ def list_tokens(store: Store) -> list[TokenInfo]:
     list[TokenInfo]
         The records (no token text: the store does not have it).
     """
-    with store.session() as s:
+    with store.read() as s:
         return [_info(r) for r in s.scalars(select(ApiToken).order_by(ApiToken.id))]
 
 
@@ -176,7 +176,7 @@ def verify_token(store: Store, text: str) -> TokenInfo | None:
     """
     if not text.startswith(_PREFIX) or len(text) > 200:
         return None
-    with store.session() as s:
+    with store.read() as s:
         row = s.scalar(select(ApiToken).where(ApiToken.token_sha256 == _hash(text),
                                               ApiToken.revoked_at.is_(None)))
         return _info(row) if row is not None else None

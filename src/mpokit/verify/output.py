@@ -22,8 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring_ascii
 from typing import Any, TextIO
 
@@ -156,7 +155,9 @@ def write_json(stream: TextIO, results: Sequence[tuple[str, SetResult]]) -> None
 
     Every channel is three pieces -- its design's text before the name, the name, the
     design's text after it -- laid out by array indexing and written a few hundred
-    channels per call, as bytes straight to the file when ``stream`` has one.
+    channels per call, as bytes straight to the file when ``stream`` has one. Names are
+    encoded a few thousand at a time, so the memory this takes does not grow with the
+    number of channels.
 
     Parameters
     ----------
@@ -172,37 +173,40 @@ def write_json(stream: TextIO, results: Sequence[tuple[str, SetResult]]) -> None
     for file, res in results:
         if not len(res):
             continue
-        pieces = _pieces(file, res, first, out.binary)
+        for pieces in _pieces(file, res, first, out.binary):
+            for start in range(0, pieces.size, _PER_WRITE):
+                out.write(pieces[start:start + _PER_WRITE].tolist())
         first = False
-        for start in range(0, pieces.size, _PER_WRITE):
-            out.write(pieces[start:start + _PER_WRITE].tolist())
     out.write(["\n  ]\n}\n"])
     out.close()
 
 
-def _pieces(file: str, res: SetResult, first: bool, binary: bool) -> np.ndarray:
-    """``(3 N,)`` objects: per channel its design's head, its quoted name's inside, and
-    its design's tail (``str``, or ASCII ``bytes`` when ``binary``)."""
+def _pieces(file: str, res: SetResult, first: bool, binary: bool) -> Iterator[np.ndarray]:
+    """``(3 n,)`` objects per chunk of ``n`` channels: per channel its design's head, its
+    quoted name's inside, and its design's tail (``str``, or ASCII ``bytes`` when
+    ``binary``)."""
     heads: list[Any] = []
     tails: list[Any] = []
     for head, tail in _templates(file, res):
         heads.append(",\n    " + head + '"')
         tails.append('"' + tail)
-    names: list[Any] = _name_texts(res)
     if binary:
         heads = [h.encode("ascii") for h in heads]
         tails = [t.encode("ascii") for t in tails]
-        joined = "\n".join(names)  # no name text holds a newline (JSON escapes it)
-        names = joined.encode("ascii").split(b"\n") if joined else [b""] * len(names)
+    head_of, tail_of = _objects(heads), _objects(tails)
     design_of = res.channels.design_of
-    n = design_of.size
-    pieces = np.empty(3 * n, dtype=object)
-    pieces[0::3] = _objects(heads)[design_of]
-    pieces[1::3] = _objects(names)
-    pieces[2::3] = _objects(tails)[design_of]
-    if first:  # the first channel of the list has no comma before it
-        pieces[0] = pieces[0][1:]
-    return pieces
+    default = [r.name for r in res.designs]
+    for start in range(0, design_of.size, _PER_CHUNK):
+        stop = min(start + _PER_CHUNK, design_of.size)
+        names = _name_texts(res.channels.names[start:stop], design_of[start:stop], default,
+                            binary)
+        pieces = np.empty(3 * (stop - start), dtype=object)
+        pieces[0::3] = head_of[design_of[start:stop]]
+        pieces[1::3] = _objects(names)
+        pieces[2::3] = tail_of[design_of[start:stop]]
+        if first and not start:  # the first channel of the list has no comma before it
+            pieces[0] = pieces[0][1:]
+        yield pieces
 
 
 def _objects(items: list[Any]) -> np.ndarray:
@@ -211,20 +215,18 @@ def _objects(items: list[Any]) -> np.ndarray:
     return arr
 
 
-#: Names that JSON writes as they are (printable ASCII without quote and backslash).
-_VERBATIM = re.compile(r"[^ !#-\[\]-~\n]")
-
-
-def _name_texts(res: SetResult) -> list[str]:
-    """Every channel's name as JSON writes it between the quotes (ASCII, escaped)."""
-    names = res.channels.names
-    if all(names):  # every channel has a name of its own
-        joined = "\n".join(names)  # type: ignore[arg-type] # no None (checked above)
-        if _VERBATIM.search(joined) is None and joined.count("\n") == len(names) - 1:
-            return list(names)  # type: ignore[arg-type]
-    default = [r.name for r in res.designs]
-    return [encode_basestring_ascii(n if n else default[d])[1:-1]
-            for n, d in zip(names, res.channels.design_of.tolist(), strict=True)]
+def _name_texts(names: Sequence[str | None], design_of: np.ndarray, default: list[str],
+                binary: bool) -> list[Any]:
+    """Channel names as JSON writes them between the quotes (ASCII, escaped; ``bytes``
+    when ``binary``); a channel without a name is its design's default name."""
+    sep = '"'  # verbatim names: printable ASCII without quote or backslash
+    joined = sep.join(names) if all(names) else None  # type: ignore[arg-type] # no None
+    if (joined is None or not joined.isascii() or not joined.isprintable() or "\\" in joined
+            or joined.count(sep) != len(names) - 1):  # some name needs escapes
+        sep = "\n"  # which JSON escapes
+        joined = sep.join([encode_basestring_ascii(n if n else default[d])[1:-1]
+                           for n, d in zip(names, design_of.tolist(), strict=True)])
+    return joined.encode("ascii").split(sep.encode()) if binary else joined.split(sep)
 
 
 class _Sink:
@@ -270,6 +272,8 @@ class _Sink:
 _ASCII_SUPERSETS = frozenset({"utf-8", "utf8", "ascii", "us-ascii", "latin-1", "iso-8859-1"})
 #: Pieces per write: three per channel, within the ``writev`` limit of 1024 buffers.
 _PER_WRITE = 3 * 341
+#: Channels whose names are encoded and laid out at a time.
+_PER_CHUNK = 341 * 48
 
 
 def lane_count(lanes: Sequence[LaneResult]) -> tuple[int, int]:

@@ -8,12 +8,15 @@ API (JSON; errors are RFC 9457 problem details):
   ``<data dir>/plans/NAME/out``), ``results``
   (tester exports, .csv/.json, generic layout), ``traces`` (.sor), ``tolerance_db``;
   answers 202 with the job to poll (``GET /api/v1/jobs/{id}``);
+* ``GET /api/v1/accept/runs`` -- the stored runs, newest first;
 * ``GET /api/v1/accept/runs/{id}`` -- counts per status and a page of channels;
 * ``GET /api/v1/accept/runs/{id}/channels/{name}`` -- one channel's drill-down.
 
-Pages: ``/accept`` (form), ``/accept/runs/{id}``, ``/accept/runs/{id}/channels/{name}``.
-Runs are kept in memory with their job (the server forgets them when it restarts); nothing
-is written to the store.
+Pages: ``/accept`` (form and recent runs), ``/accept/runs/{id}``,
+``/accept/runs/{id}/channels/{name}``. A finished run is written to the store
+(:func:`mpokit.web.accept_data.save_acceptance`) and every page and API answer reads it from
+there, so runs survive a restart; only a run still in progress (or failed) is known by its
+in-memory job.
 """
 
 from __future__ import annotations
@@ -26,15 +29,18 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mpokit.errors import InputError, MpokitError
+from mpokit.web import accept_data
 from mpokit.web.accept_data import (
     RESULT_SUFFIXES,
     SOR_SUFFIXES,
-    AcceptRun,
-    channel_detail,
-    result_page,
+    recent_runs,
     run_acceptance,
+    save_acceptance,
+    stored_channel_detail,
+    stored_result_page,
 )
-from mpokit.web.deps import TokenDep, require_read, templates
+from mpokit.web.deps import StoreDep, TokenDep, require_read, store_of, templates
+from mpokit.web.jobs import new_job_id
 from mpokit.web.qa_uploads import safe_name, staged
 from mpokit.web.qc_svg import fiber_map_svg
 
@@ -116,35 +122,45 @@ async def _submit(request: Request, plan: UploadFile | None, plan_name: str,
         raise InputError("no results or traces uploaded", field="results",
                          fix="upload the tester's export (.csv/.json) and/or .sor traces")
     source = _plan_source(request, await _read(plan), plan_name.strip())
+    label = source.parent.name if isinstance(source, Path) and source.name == "out" else (
+        source.name if isinstance(source, Path) else source[0])
+    app, run_id = request.app, new_job_id()
 
-    def work(progress: Any) -> AcceptRun:
+    def work(progress: Any) -> dict[str, Any]:
         progress(0.0, "reading the plan")
-        return run_acceptance(_load_plan(source), tables, sors, tolerance_db=tolerance_db,
-                              progress=progress)
+        run = run_acceptance(_load_plan(source), tables, sors, tolerance_db=tolerance_db,
+                             progress=progress)
+        progress(0.96, "saving to the store")
+        info = save_acceptance(store_of(app), run_id, run, plan=label,
+                               tolerance_db=tolerance_db, progress=progress)
+        return info.to_dict()
 
-    job = request.app.state.jobs.submit("accept", work)
+    job = request.app.state.jobs.submit("accept", work, job_id=run_id)
     job.link = f"/accept/runs/{job.id}"
     return job
 
 
-def _run(request: Request, run_id: str) -> tuple[Any, AcceptRun | None]:
+def _pending(request: Request, run_id: str) -> Any:
+    """The run's job while it is queued, running or failed; None once done or forgotten
+    (the store has the run then)."""
     job = request.app.state.jobs.get(run_id)
-    if job is None or job.kind != "accept":
-        raise HTTPException(404, f"no acceptance run {run_id!r} (runs are forgotten when the "
-                                 "server restarts)")
-    if job.state == "failed":
-        return job, None
-    return job, job.result if job.state == "done" else None
+    if job is None or job.kind != "accept" or job.state == "done":
+        return None
+    return job
 
 
-def _done(request: Request, run_id: str) -> AcceptRun:
-    job, run = _run(request, run_id)
+def _check_done(request: Request, run_id: str) -> None:
+    job = _pending(request, run_id)
+    if job is None:
+        return
     if job.state == "failed":
         raise HTTPException(422, (job.error or {}).get("detail", "the run failed"))
-    if run is None:
-        raise HTTPException(409, f"run {run_id} is still {job.state}; poll "
-                                 f"/api/v1/jobs/{run_id} until it is done")
-    return run
+    raise HTTPException(409, f"run {run_id} is still {job.state}; poll "
+                             f"/api/v1/jobs/{run_id} until it is done")
+
+
+def _not_found(run_id: str) -> HTTPException:
+    return HTTPException(404, f"no acceptance run {run_id!r}")
 
 
 # ----------------------------------------------------------------------------- API
@@ -168,43 +184,65 @@ async def api_submit(request: Request, _token: TokenDep,
             "result": f"/api/v1/accept/runs/{job.id}", "page": job.link}
 
 
+@router.get("/api/v1/accept/runs", tags=["accept"])
+def api_runs(store: StoreDep, offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> dict[str, Any]:
+    """The stored runs, newest first: id, time, plan, tolerance, verdict, counts per status,
+    notes, unexpected labels and files (``total`` counts them all)."""
+    return recent_runs(store, limit=limit, offset=offset)
+
+
 @router.get("/api/v1/accept/runs/{run_id}", tags=["accept"])
-def api_run(run_id: str, request: Request, status: str | None = None,
-            offset: Annotated[int, Query(ge=0)] = 0,
+def api_run(run_id: str, request: Request, store: StoreDep, status: str | None = None,
+            offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
             limit: Annotated[int, Query(ge=1, le=10_000)] = 500) -> dict[str, Any]:
     """Counts per status, notes, unexpected labels and a page of channels (findings first)."""
-    return result_page(_done(request, run_id), status=status, offset=offset, limit=limit)
+    _check_done(request, run_id)
+    data = stored_result_page(store, run_id, status=status, offset=offset, limit=limit)
+    if data is None:
+        raise _not_found(run_id)
+    return data
 
 
 @router.get("/api/v1/accept/runs/{run_id}/channels/{name:path}", tags=["accept"])
-def api_channel(run_id: str, name: str, request: Request) -> dict[str, Any]:
+def api_channel(run_id: str, name: str, request: Request, store: StoreDep) -> dict[str, Any]:
     """One channel: status, findings, measured and designed maps, its path with the element
-    at fault, and its OTDR events."""
-    return _channel(request, run_id, name)
+    at fault, and its OTDR events (``kept: false`` and only status and first finding for
+    channels beyond the first 10,000 of a run, findings first)."""
+    return _channel(request, store, run_id, name)
 
 
-def _channel(request: Request, run_id: str, name: str) -> dict[str, Any]:
-    run = _done(request, run_id)
+def _channel(request: Request, store: Any, run_id: str, name: str) -> dict[str, Any]:
+    _check_done(request, run_id)
     try:
-        return channel_detail(run, name)
+        d = stored_channel_detail(store, run_id, name)
     except InputError as exc:
         if exc.field == "name":
             raise HTTPException(404, str(exc)) from None
         raise
+    if d is None:
+        raise _not_found(run_id)
+    return d
 
 
 # ----------------------------------------------------------------------------- pages
 
 
 @router.get("/accept", response_class=HTMLResponse, include_in_schema=False)
-def page_form(request: Request) -> Response:
-    """The upload form."""
+def page_form(request: Request, store: StoreDep) -> Response:
+    """The upload form and the recent runs."""
+    return _form_page(request, store)
+
+
+def _form_page(request: Request, store: Any, error: MpokitError | None = None,
+               status_code: int = 200) -> Response:
     return templates.TemplateResponse(request, "accept_form.html", {
-        "title": "Acceptance", "plans": _saved_plans(request)})
+        "title": "Acceptance", "plans": _saved_plans(request), "error": error,
+        "recent": recent_runs(store)}, status_code=status_code)
 
 
 @router.post("/accept", include_in_schema=False)
-async def form_submit(request: Request, _token: TokenDep,
+async def form_submit(request: Request, _token: TokenDep, store: StoreDep,
                       results: Uploads = [],  # noqa: B006
                       traces: Uploads = [],  # noqa: B006
                       plan: Annotated[UploadFile | None, File()] = None,
@@ -214,17 +252,20 @@ async def form_submit(request: Request, _token: TokenDep,
     try:
         job = await _submit(request, plan, plan_name, results, traces, tolerance_db)
     except MpokitError as exc:
-        return templates.TemplateResponse(request, "accept_form.html", {
-            "title": "Acceptance", "plans": _saved_plans(request), "error": exc},
-            status_code=422)
+        return _form_page(request, store, exc, 422)
     return RedirectResponse(job.link, status_code=303)
 
 
 @router.get("/accept/runs/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-def page_run(run_id: str, request: Request, status: str | None = None) -> Response:
+def page_run(run_id: str, request: Request, store: StoreDep,
+             status: str | None = None) -> Response:
     """A run: progress while it runs, then counts and the channels with findings."""
-    job, run = _run(request, run_id)
-    data = result_page(run, status=status) if run is not None else None
+    job = _pending(request, run_id)
+    data = None
+    if job is None:
+        data = stored_result_page(store, run_id, status=status)
+        if data is None:
+            raise _not_found(run_id)
     return templates.TemplateResponse(request, "accept_run.html", {
         "title": f"Acceptance run {run_id}", "job": job, "data": data, "status": status,
         "run_id": run_id})
@@ -232,11 +273,13 @@ def page_run(run_id: str, request: Request, status: str | None = None) -> Respon
 
 @router.get("/accept/runs/{run_id}/channels/{name:path}", response_class=HTMLResponse,
             include_in_schema=False)
-def page_channel(run_id: str, name: str, request: Request) -> Response:
+def page_channel(run_id: str, name: str, request: Request, store: StoreDep) -> Response:
     """One channel's drill-down."""
-    d = _channel(request, run_id, name)
+    d = _channel(request, store, run_id, name)
     svg = fiber_map_svg(d["measured_map"], d["designed_map"],
-                        title=f"{name}: measured map (solid) over the designed map (dashed)")
+                        title=f"{name}: measured map (solid) over the designed map (dashed)"
+                        ) if d.get("kept", True) else ""
     return templates.TemplateResponse(request, "accept_channel.html", {
-        "title": name, "d": d, "svg": svg, "run_id": run_id})
+        "title": name, "d": d, "svg": svg, "run_id": run_id,
+        "max_details": accept_data.MAX_DETAILS})
 

@@ -159,7 +159,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = None
     app.state.store_lock = threading.Lock()
     app.state.jobs = JobRegistry(workers=settings.workers)
-    app.state.token_cache = {}  # sha256 -> (expiry, TokenInfo); see deps.TOKEN_CACHE_S
     app.state.latest_plan = None  # callable(app) -> the newest plan's page data, or None
     app.state.startup = []  # callables(app) run at startup, e.g. planning the example
     problems.install(app)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-import time
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +24,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from mpokit.store import Store, default_url, open_store
 from mpokit.store.tokens import TokenInfo, verify_token
@@ -217,7 +217,9 @@ async def require_token(request: Request, store: StoreDep) -> TokenInfo:
                                  "'Authorization: Bearer <token>' (create one with "
                                  "'mpokit token create NAME')",
                             headers={"WWW-Authenticate": "Bearer"})
-    info = _verified(request, store, text)
+    # a read session (no write lock, no wait for writers), asked on every request so that a
+    # revoked token stops working at once; in a worker thread, off the event loop
+    info = await run_in_threadpool(verify_token, store, text)
     if info is None:
         raise HTTPException(403, "the API token is unknown or revoked (see 'mpokit token list')")
     if via_cookie:
@@ -232,35 +234,6 @@ async def require_token(request: Request, store: StoreDep) -> TokenInfo:
 
 
 TokenDep = Annotated[TokenInfo, Depends(require_token)]
-
-#: How long a verified token is trusted without asking the store again (seconds): a token
-#: revoked from the command line stops working within this time.
-TOKEN_CACHE_S = 5.0
-
-
-def _verified(request: Request, store: Store, text: str) -> TokenInfo | None:
-    """:func:`verify_token` behind a short cache of positive answers (keyed by the hash).
-
-    Every write otherwise opens a store transaction (a write lock on SQLite) just to read
-    the token; under load that lock, not the work, would set the latency.
-    """
-    import hashlib
-
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    cache: dict[str, tuple[float, TokenInfo]] = request.app.state.token_cache
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    info = verify_token(store, text)
-    if info is not None:
-        if len(cache) > 1000:
-            cache.clear()
-        cache[key] = (now + TOKEN_CACHE_S, info)
-    else:
-        cache.pop(key, None)
-    return info
-
 
 def require_read(request: Request, store: StoreDep) -> None:
     """Dependency of reads: open on loopback (or with ``open_reads``), else a token.
@@ -283,7 +256,7 @@ def require_read(request: Request, store: StoreDep) -> None:
     if not text:
         raise HTTPException(401, "reads from other hosts need an API token",
                             headers={"WWW-Authenticate": "Bearer"})
-    if _verified(request, store, text) is None:
+    if verify_token(store, text) is None:
         raise HTTPException(403, "the API token is unknown or revoked")
 
 

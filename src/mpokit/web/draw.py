@@ -9,6 +9,9 @@ styles, so the drawings pass the app's Content-Security-Policy and stand alone w
 * :func:`waterfall_svg` -- the loss budget element by element, up to the total, against the
   limit (labelled with its status: a typical or vendor value is never drawn as a standard's).
 
+Histograms (the plan page's loss margins, the QC distributions) are drawn by one function,
+:func:`mpokit.web.qc_svg.bars_svg`.
+
 Example:
     >>> from mpokit.connectivity.io import parse_channel
     >>> from mpokit.verify import check_channel
@@ -28,7 +31,7 @@ from typing import Any
 from mpokit.connectivity.checks import ChannelResult
 from mpokit.connectivity.trace import Trace, trace
 
-__all__ = ["TX_COLOURS", "bars_svg", "lanes_svg", "waterfall_svg"]
+__all__ = ["TX_COLOURS", "lanes_svg", "waterfall_svg"]
 
 #: Lane colours by direction (Tx of end A, Tx of end B); receivers are drawn in RX_COLOUR.
 TX_COLOURS = {"a->b": "#d9480f", "b->a": "#7048e8"}
@@ -276,58 +279,4 @@ def waterfall_svg(loss: dict[str, Any], *, width: int = 720, height: int = 260) 
                    f'{float(limit):.2f} dB{f" ({_e(status)})" if status else ""}</text>')
     out.append(f'<text x="{left}" y="{height - 8}" fill="{_MUTED}">dB, cumulative; blue: '
                'fiber, amber: connections and splices</text></svg>')
-    return "".join(out)
-
-
-def bars_svg(counts: Sequence[int], edges: Sequence[float], *, unit: str = "dB",
-             width: int = 640, height: int = 220, bad_below: float | None = 0.0) -> str:
-    """A histogram from precomputed ``counts`` over ``edges`` (len(counts) + 1).
-
-    Parameters
-    ----------
-    counts
-        Count per bin.
-    edges
-        Bin edges, ascending.
-    unit
-        Unit of the axis.
-    width, height
-        Size in px.
-    bad_below
-        Bins whose upper edge is at or below this value are drawn red (None: none).
-
-    Returns
-    -------
-    str
-        An ``<svg>`` with one ``<rect class="bin">`` per bin.
-
-    Examples
-    --------
-    >>> bars_svg([1, 3], [-1.0, 0.0, 1.0]).count('class="bin"')
-    2
-    """
-    if not counts:
-        return ""
-    left, bottom = 40, 36
-    plot_w, plot_h = width - left - 10, height - bottom - 10
-    peak = max(max(counts), 1)
-    bw = plot_w / len(counts)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="histogram" width="{width}" '
-           f'height="{height}" viewBox="0 0 {width} {height}" font-size="10" role="img" '
-           f'aria-label="histogram of {sum(counts)} values">']
-    for i, c in enumerate(counts):
-        h = plot_h * c / peak
-        bad = bad_below is not None and edges[i + 1] <= bad_below
-        out.append(f'<rect class="bin" x="{left + i * bw:.1f}" y="{10 + plot_h - h:.1f}" '
-                   f'width="{max(bw - 1, 1):.1f}" height="{h:.1f}" '
-                   f'fill="{FAIL_COLOUR if bad else "#3b7dd8"}"><title>{edges[i]:.2f} to '
-                   f'{edges[i + 1]:.2f} {_e(unit)}: {c}</title></rect>')
-    out.append(f'<line x1="{left}" x2="{width - 10}" y1="{10 + plot_h}" y2="{10 + plot_h}" '
-               'stroke="#57606a"/>')
-    for i in range(0, len(edges), max(1, len(edges) // 6)):
-        out.append(f'<text x="{left + i * bw:.1f}" y="{height - bottom + 14}" '
-                   f'text-anchor="middle">{edges[i]:.2f}</text>')
-    out.append(f'<text x="{left - 4}" y="16" text-anchor="end">{peak}</text>'
-               f'<text x="{width - 10}" y="{height - 6}" text-anchor="end" '
-               f'fill="{_MUTED}">{_e(unit)}</text></svg>')
     return "".join(out)

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from mpokit.errors import MpokitError
 
-__all__ = ["Job", "JobRegistry", "JobState", "Progress"]
+__all__ = ["Job", "JobRegistry", "JobState", "Progress", "new_job_id"]
 
 log = logging.getLogger("mpokit.web")
 
@@ -68,6 +68,17 @@ class Job:
         }
 
 
+def new_job_id() -> str:
+    """A new random job id (16 hex digits).
+
+    Returns
+    -------
+    str
+        The id.
+    """
+    return uuid.uuid4().hex[:16]
+
+
 class JobRegistry:
     """Runs jobs on a thread pool and remembers the last ``keep`` of them.
 
@@ -86,7 +97,8 @@ class JobRegistry:
         self._keep = keep
 
     def submit(self, kind: str, fn: Callable[[Progress], Any],
-               on_done: Callable[[Job], None] | None = None) -> Job:
+               on_done: Callable[[Job], None] | None = None, *,
+               job_id: str | None = None) -> Job:
         """Queue ``fn(progress)``; return its job at once.
 
         Parameters
@@ -98,13 +110,16 @@ class JobRegistry:
             raises becomes a problem in ``job.error``; any other exception a generic one.
         on_done
             Called in the worker with the finished job (done or failed).
+        job_id
+            The id to use (new ids are random; give one when ``fn`` must know its own id,
+            e.g. to store its result under it).
 
         Returns
         -------
         Job
             The queued job.
         """
-        job = Job(id=uuid.uuid4().hex[:16], kind=kind)
+        job = Job(id=job_id or new_job_id(), kind=kind)
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()

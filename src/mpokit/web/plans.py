@@ -418,8 +418,8 @@ async def plans_post(request: Request, token: TokenDep,
 def plan_page(request: Request, plan_id: str, q: str = "", kind: str = "",
               link_class: str = "", rack: str = "", offset: int = 0) -> Response:
     """One plan: summary, fabric, floor, racks, BOM, cut sheet, findings, margins, files."""
-    from mpokit.web.draw import bars_svg
     from mpokit.web.planview import fabric_svg, floor_svg
+    from mpokit.web.qc_svg import bars_svg
 
     data = _plan_json(request, plan_id)
     ctx: dict[str, Any] = {"title": f"Plan {data['name']}", "plan": data, "view": None}
@@ -429,7 +429,9 @@ def plan_page(request: Request, plan_id: str, q: str = "", kind: str = "",
         cut = cutsheet(plan_id, request, q=q[:200], kind=kind[:50], link_class=link_class[:50],
                        rack=rack[:50], offset=max(offset, 0), limit=500)
         ctx.update(view=view, fabric_svg=fabric_svg(view), floor_svg=floor_svg(view),
-                   margin_svg=bars_svg(m.get("counts", []), m.get("edges", [])),
+                   margin_svg=bars_svg(m.get("counts", []), m.get("edges", []),
+                                       title="Loss margin per channel", unit="dB",
+                                       bad_below=0.0),
                    bom=bom(plan_id, request), cut=cut,
                    query={"q": q, "kind": kind, "link_class": link_class, "rack": rack})
     return templates.TemplateResponse(request, "plan.html", ctx)

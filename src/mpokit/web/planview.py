@@ -56,7 +56,8 @@ def _margins(plan: Plan, bins: int = 30) -> dict[str, Any]:
 
 
 def _elevations(plan: Plan) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]]]:
-    """Per rack: devices top-down with their ports (used ones marked); and the trunks."""
+    """Per rack: devices top-down with their ports (used ones marked), each with its
+    lowest unit ``ru`` and height ``u`` in RU (the plant's device type); and the trunks."""
     from mpokit.integrations.plant import plant_from_plan
 
     plant = plant_from_plan(plan)
@@ -321,8 +322,10 @@ def elevation_svg(rack: str, devices: list[dict[str, Any]], rack_units: int = 48
     Returns
     -------
     str
-        An ``<svg class="elevation" data-rack=NAME>``: per device a ``<g class="device">``;
-        per panel port a ``<rect class="port">`` (``data-used``).
+        An ``<svg class="elevation" data-rack=NAME>``: per device a ``<g class="device">``
+        (``data-ru``: its lowest unit, ``data-height-ru``) drawn over all its units, as the
+        plan's devices table gives them; per panel port a ``<rect class="port">``
+        (``data-used``).
     """
     u_h, width = 14, 300
     height = rack_units * u_h + 34
@@ -343,10 +346,12 @@ def elevation_svg(rack: str, devices: list[dict[str, Any]], rack_units: int = 48
         y = 18 + (rack_units - top_u) * u_h
         h = d["u"] * u_h
         used = set(d["used"])
-        out.append(f'<g class="device" data-device="{_e(d["name"])}" data-role="{d["role"]}">'
+        units = f"U{d['ru']}" if d["u"] == 1 else f"U{d['ru']}-U{top_u} ({d['u']} RU)"
+        out.append(f'<g class="device" data-device="{_e(d["name"])}" data-role="{d["role"]}" '
+                   f'data-ru="{d["ru"]}" data-height-ru="{d["u"]}">'
                    f'<rect x="26" y="{y + 0.5}" width="{width - 34}" height="{h - 1}" '
                    f'fill="{_ROLE_FILL.get(d["role"], "#e9ecef")}" stroke="#57606a" '
-                   f'stroke-width="0.5"><title>{_e(d["name"])} ({_e(d["model"])}), U{d["ru"]}'
+                   f'stroke-width="0.5"><title>{_e(d["name"])} ({_e(d["model"])}), {units}'
                    f': {len(used)} of {len(d["ports"])} ports used</title></rect>')
         if d["role"] == "panel":
             n = len(d["ports"])

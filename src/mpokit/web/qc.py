@@ -5,7 +5,7 @@ API (JSON; errors are RFC 9457 problem details):
 
 * ``GET /api/v1/profiles`` -- the built-in limit profiles;
 * ``GET /api/v1/lots`` -- every lot's statistics and the charts across lots;
-* ``GET /api/v1/lots/{lot}`` -- one lot (:func:`mpokit.web.qc_data.lot_report`);
+* ``GET /api/v1/lots/{lot}`` -- one lot (:func:`mpokit.store.lots.lot_report`);
 * ``GET /api/v1/suppliers/{supplier}/scorecard`` -- lots, inspections, claimed vs measured;
 * ``POST /api/v1/imports`` -- import a station file (token);
 * ``POST /api/v1/lots/{lot}/inspections`` -- draw an incoming-inspection sample (token);
@@ -34,9 +34,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mpokit.errors import CatalogError, InputError, MpokitError
 from mpokit.store.grading import LimitProfile, profiles
+from mpokit.store.lots import lot_list, lot_report
 from mpokit.web.deps import StoreDep, TokenDep, require_read, templates
 from mpokit.web.qa_uploads import staged
-from mpokit.web.qc_data import lot_list, lot_report
 from mpokit.web.qc_endface import KEY, inspect_upload, overlay_files
 from mpokit.web.qc_svg import control_chart_svg, histogram_svg
 
@@ -105,8 +105,8 @@ def api_lots(store: StoreDep, profile: ProfileQ = "iec-B-2",
 @router.get("/api/v1/lots/{lot}", tags=["qc"])
 def api_lot(lot: str, request: Request, store: StoreDep,
             profile: ProfileQ = "iec-B-2") -> dict[str, Any]:
-    """One lot: yield, verdict counts, per-parameter values, the X-bar chart over its
-    assemblies, their grades, end-face inspections (with overlay image URLs) and the lot's
+    """One lot: yield, verdict counts, per-parameter values, the X-bar, R and EWMA charts
+    over its assemblies, their grades, end-face inspections (with overlay image URLs) and the lot's
     incoming inspections."""
     return _with_overlays(request, _lot_or_404(store, lot, _profile(profile)))
 
@@ -262,13 +262,16 @@ def _charts(report: dict[str, Any]) -> dict[str, Any]:
     hists = [{"key": k, "label": d["label"], "svg": histogram_svg(
         d["values"], title=d["label"], unit=d["unit"], limit=d["limit"],
         limit_label=d["limit_label"])} for k, d in report["distributions"].items()]
-    chart = ewma = None
+    chart = rchart = ewma = None
     if report["chart"] is not None:
         chart = control_chart_svg(report["chart"], title="X-bar chart of per-fiber worst IL "
                                   "per assembly", unit="dB")
         ewma = control_chart_svg(report["ewma_chart"], title="EWMA chart (lambda 0.2, L 3) "
                                  "of the same means", unit="dB")
-    return {"histograms": hists, "chart_svg": chart, "ewma_svg": ewma}
+    if report["r_chart"] is not None:
+        rchart = control_chart_svg(report["r_chart"], title="R chart: range of per-fiber "
+                                   "worst IL per assembly", unit="dB")
+    return {"histograms": hists, "chart_svg": chart, "r_svg": rchart, "ewma_svg": ewma}
 
 
 @router.get("/qc", response_class=HTMLResponse, include_in_schema=False)

@@ -1,4 +1,7 @@
-"""Server-side SVG charts of the QC and acceptance pages (no front-end library).
+"""Server-side SVG charts of the QC, acceptance and plan pages (no front-end library).
+
+Every histogram of the app is drawn by :func:`bars_svg` (counts over bin edges, an optional
+limit line, bins below a value drawn as bad); :func:`histogram_svg` bins raw values for it.
 
 Every function returns one ``<svg>`` string with escaped text, a ``role="img"`` and an
 ``aria-label`` so a screen reader names the chart, and ``data-*`` attributes the browser
@@ -18,9 +21,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["control_chart_svg", "fiber_map_svg", "histogram_svg"]
+__all__ = ["bars_svg", "control_chart_svg", "fiber_map_svg", "histogram_svg"]
 
-_W, _H, _L, _R, _T, _B = 640, 220, 56, 16, 24, 40  # size and margins (px)
+_W, _H, _L, _R, _T, _B = 640, 220, 70, 16, 24, 40  # size and margins (px)
+_BAR, _BAD = "#1864ab", "#c62828"  # also in qa.css; attributes let a saved SVG stand alone
 
 
 def _fmt(x: float) -> str:
@@ -33,14 +37,15 @@ def _axis(lo: float, hi: float, y_of: Any, unit: str) -> list[str]:
         y = y_of(v)
         out.append(f'<line x1="{_L}" x2="{_W - _R}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
                    f'<text x="{_L - 4}" y="{y + 3:.1f}" text-anchor="end">{_fmt(v)}</text>')
-    out.append(f'<text x="12" y="{_T + (_H - _T - _B) / 2:.0f}" transform="rotate(-90 12 '
+    out.append(f'<text x="10" y="{_T + (_H - _T - _B) / 2:.0f}" transform="rotate(-90 10 '
                f'{_T + (_H - _T - _B) / 2:.0f})" text-anchor="middle">{escape(unit)}</text>')
     return out
 
 
 def histogram_svg(values: Sequence[float], *, title: str, unit: str, bins: int = 20,
                   limit: float | None = None, limit_label: str = "limit") -> str:
-    """A histogram of ``values`` with an optional vertical limit line.
+    """A histogram of ``values`` with an optional vertical limit line (binned here, drawn by
+    :func:`bars_svg`).
 
     Parameters
     ----------
@@ -60,19 +65,57 @@ def histogram_svg(values: Sequence[float], *, title: str, unit: str, bins: int =
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
-    label = f"{title}: histogram of {x.size} values ({unit})"
-    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart histogram" role="img" '
-            f'aria-label="{escape(label)}" viewBox="0 0 {_W} {_H}" data-n="{x.size}">'
-            f"<title>{escape(label)}</title>")
     if x.size == 0:
-        return head + f'<text x="{_L}" y="{_H / 2:.0f}">{escape(title)}: no values</text></svg>'
+        return bars_svg([], [], title=title, unit=unit)
     lo, hi = float(x.min()), float(x.max())
     if limit is not None and np.isfinite(limit):
         lo, hi = min(lo, limit), max(hi, limit)
     if hi <= lo:
         lo, hi = lo - 0.5 * (abs(lo) or 1.0) * 0.1, hi + 0.5 * (abs(hi) or 1.0) * 0.1
     counts, edges = np.histogram(x, bins=bins, range=(lo, hi))
-    top = max(int(counts.max()), 1)
+    return bars_svg(counts.tolist(), edges.tolist(), title=title, unit=unit, limit=limit,
+                    limit_label=limit_label)
+
+
+def bars_svg(counts: Sequence[int], edges: Sequence[float], *, title: str, unit: str,
+             limit: float | None = None, limit_label: str = "limit",
+             bad_below: float | None = None) -> str:
+    """A histogram from counts per bin: the one function that draws every histogram.
+
+    Parameters
+    ----------
+    counts
+        Count per bin.
+    edges
+        Bin edges, ascending (``len(counts) + 1``).
+    title, unit
+        Chart title and the unit of the x axis.
+    limit, limit_label
+        A limit drawn as a red vertical line (inside the edges), and its label.
+    bad_below
+        Bins whose upper edge is at or below this value are drawn red, class ``bar bad``
+        (a negative loss margin); None: none.
+
+    Returns
+    -------
+    str
+        The SVG: one ``rect.bar`` per non-empty bin; a short note when there are no values.
+
+    Example
+    -------
+    >>> bars_svg([1, 0, 3], [-1.0, 0.0, 1.0, 2.0], title="margin", unit="dB",
+    ...          bad_below=0.0).count('class="bar')
+    2
+    """
+    n = int(sum(counts))
+    label = f"{title}: histogram of {n} values ({unit})"
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart histogram" role="img" '
+            f'aria-label="{escape(label)}" viewBox="0 0 {_W} {_H}" width="{_W}" '
+            f'height="{_H}" font-size="10" data-n="{n}"><title>{escape(label)}</title>')
+    if n == 0 or len(edges) != len(counts) + 1:
+        return head + f'<text x="{_L}" y="{_H / 2:.0f}">{escape(title)}: no values</text></svg>'
+    lo, hi = float(edges[0]), float(edges[-1])
+    top = max(int(max(counts)), 1)
     pw, ph = _W - _L - _R, _H - _T - _B
 
     def x_of(v: float) -> float:
@@ -81,31 +124,34 @@ def histogram_svg(values: Sequence[float], *, title: str, unit: str, bins: int =
     def y_of(c: float) -> float:
         return _T + ph - c / top * ph
 
-    parts = [head, f'<text x="{_L}" y="14" class="title">{escape(title)} (n = {x.size})</text>']
+    parts = [head, f'<text x="{_L}" y="14" class="title">{escape(title)} (n = {n})</text>']
     parts += _axis(0, top, y_of, "count")
-    for c, a, b in zip(counts.tolist(), edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+    for c, a, b in zip(counts, edges[:-1], edges[1:], strict=True):
         if c:
-            parts.append(f'<rect class="bar" x="{x_of(a):.1f}" y="{y_of(c):.1f}" '
-                         f'width="{max(x_of(b) - x_of(a) - 1, 1):.1f}" '
-                         f'height="{_T + ph - y_of(c):.1f}"><title>{_fmt(a)}..{_fmt(b)} {unit}: '
-                         f"{c}</title></rect>")
+            bad = bad_below is not None and b <= bad_below
+            parts.append(f'<rect class="bar{" bad" if bad else ""}" x="{x_of(a):.1f}" '
+                         f'y="{y_of(c):.1f}" width="{max(x_of(b) - x_of(a) - 1, 1):.1f}" '
+                         f'height="{_T + ph - y_of(c):.1f}" '
+                         f'fill="{_BAD if bad else _BAR}"><title>{_fmt(a)}..{_fmt(b)} '
+                         f"{escape(unit)}: {c}</title></rect>")
     for v in (lo, hi):
         parts.append(f'<text x="{x_of(v):.1f}" y="{_H - _B + 14}" text-anchor="middle">'
                      f"{_fmt(v)}</text>")
     parts.append(f'<text x="{_L + pw / 2:.0f}" y="{_H - 6}" text-anchor="middle">'
                  f"{escape(unit)}</text>")
-    if limit is not None and np.isfinite(limit):
+    if limit is not None and np.isfinite(limit) and lo <= limit <= hi:
         lx = x_of(limit)
         right = lx > _L + pw / 2  # label on the side with room
         parts.append(f'<line class="limit" x1="{lx:.1f}" x2="{lx:.1f}" y1="{_T}" '
-                     f'y2="{_T + ph}"/><text class="limit" x="{lx - 3 if right else lx + 3:.1f}"'
-                     f' y="{_T + 10}" text-anchor="{"end" if right else "start"}">'
+                     f'y2="{_T + ph}" stroke="{_BAD}"/><text class="limit" '
+                     f'x="{lx - 3 if right else lx + 3:.1f}" y="{_T + 10}" '
+                     f'text-anchor="{"end" if right else "start"}" fill="{_BAD}">'
                      f"{escape(limit_label)} {_fmt(limit)}</text>")
     return "".join(parts) + "</svg>"
 
 
 def control_chart_svg(chart: dict[str, Any], *, title: str, unit: str) -> str:
-    """An X-bar (or EWMA) control chart from :meth:`ControlChart.to_dict`.
+    """An X-bar, R or EWMA control chart from :meth:`ControlChart.to_dict`.
 
     Points outside their limits are drawn red with class ``ooc``.
 
@@ -127,7 +173,8 @@ def control_chart_svg(chart: dict[str, Any], *, title: str, unit: str) -> str:
     vals = [p[k] for p in pts for k in ("value", "lcl", "ucl")]
     lo, hi = min(vals), max(vals)
     pad = (hi - lo) * 0.08 or 0.01
-    lo, hi = lo - pad, hi + pad
+    # a chart of non-negative values (ranges, R chart) gets no axis below zero
+    lo, hi = (lo - pad if lo - pad >= 0 or lo < 0 else 0.0), hi + pad
     pw, ph = _W - _L - _R, _H - _T - _B
 
     def x_of(i: float) -> float:

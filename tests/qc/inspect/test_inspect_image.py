@@ -117,3 +117,34 @@ def test_corrupt_tiff_is_an_input_error_naming_the_file(tmp_path: Path, header: 
     with pytest.raises(InputError, match=r"broken\.tif") as err:
         read_image(path, pixel_um=0.5)
     assert "TIFF" in str(err.value)
+
+
+def test_a_damaged_tiff_tag_prints_nothing_but_our_message(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """tifffile logs a warning per unreadable tag; the user sees only the InputError."""
+    import logging
+    import subprocess
+    import sys
+
+    import tifffile
+
+    path = tmp_path / "tags.tif"
+    tifffile.imwrite(path, (RAMP * 65535).astype(np.uint16), resolution=(4.0, 4.0),
+                     resolutionunit="CENTIMETER")
+    data = bytearray(path.read_bytes())
+    ifd = int.from_bytes(data[4:8], "little")
+    for i in range(int.from_bytes(data[ifd:ifd + 2], "little")):
+        entry = ifd + 2 + 12 * i
+        if int.from_bytes(data[entry:entry + 2], "little") == 282:  # XResolution
+            data[entry + 8:entry + 12] = (10**9).to_bytes(4, "little")  # offset past the end
+    path.write_bytes(bytes(data))
+    with caplog.at_level(logging.DEBUG, logger="tifffile"):
+        with pytest.raises(InputError, match=r"tags\.tif: pixel size"):
+            read_image(path)
+        assert [r.getMessage() for r in caplog.records] == []
+        logging.getLogger("tifffile").warning("a note of the caller's own")  # after the read
+        assert [r.getMessage() for r in caplog.records] == ["a note of the caller's own"]
+    run = subprocess.run([sys.executable, "-m", "mpokit", "qc", "inspect", str(path),
+                          "--class", "sm-pc", "--jobs", "1"], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "TiffTag" not in run.stderr + run.stdout and "tags.tif: pixel size" in run.stdout

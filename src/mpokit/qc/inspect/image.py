@@ -17,8 +17,12 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,11 +131,37 @@ def _tiff_pixel_um(tif: Any) -> float | None:
     return None
 
 
+_TIFF_NOTES: ContextVar[list[str] | None] = ContextVar("_TIFF_NOTES", default=None)
+
+
+def _hold_tiff_note(record: logging.LogRecord) -> bool:
+    """Keep tifffile's own warnings of a read in progress (this thread's) off stderr."""
+    notes = _TIFF_NOTES.get()
+    if notes is None:
+        return True
+    notes.append(record.getMessage())
+    return False
+
+
+@contextmanager
+def _quiet_tifffile() -> Iterator[list[str]]:
+    """Hold tifffile's log records during one read; the user sees our error, not its log."""
+    logger = logging.getLogger("tifffile")
+    if _hold_tiff_note not in logger.filters:
+        logger.addFilter(_hold_tiff_note)
+    notes: list[str] = []
+    token = _TIFF_NOTES.set(notes)
+    try:
+        yield notes
+    finally:
+        _TIFF_NOTES.reset(token)
+
+
 def _read_tiff(path: Path, file: str) -> tuple[np.ndarray, float | None]:
     import tifffile
 
     try:
-        with tifffile.TiffFile(path) as tif:
+        with _quiet_tifffile(), tifffile.TiffFile(path) as tif:
             if len(tif.pages) == 0:
                 raise InputError("TIFF holds no readable image page", file=file,
                                  fix="export the image again as a single-page TIFF")
