@@ -1,7 +1,7 @@
 """End-face inspection: speed and detection quality on simulated images with truth.
 
     python benchmarks/bench_inspect.py [--single 100] [--mt 5] [--class sm-pc] [--seed 1]
-                                       [--set eval|tune]
+                                       [--set eval|tune] [--misses]
 
 Two image sets, drawn independently (different seeds AND different optics ranges), so that
 figures are never measured on the images the detector was tuned on:
@@ -21,6 +21,9 @@ Reports, per the issue's targets:
   with ``taskset -c 0``);
 * recall of defects >= 2 um and scratches >= 1 um wide, overall and per zone (a flaw is
   found when a detected region covers it within 1 um);
+* how many truth defects >= 2 um are below the noise (their mean contrast against the
+  surround under the surround's pixel SD, texture included) and how many of those were
+  missed: they stay in the recall's count, this only says why they are hard;
 * false defects in zone A on clean fibers;
 * the share of fibers whose verdict matches the truth's, and how many of the wrong ones
   carry a "borderline" advice (a flaw within 0.3 um of a limit that decides).
@@ -73,9 +76,38 @@ def _near(f: FiberInspection, x: float, y: float, px: float) -> np.ndarray:
     return np.array(out)
 
 
-def _match(truth: SimFiber, got: FiberInspection, px: float, stats: Counter[str]) -> None:
+def _local_contrast(pixels: np.ndarray, truth: SimFiber, tf: TruthFeature, px: float
+                    ) -> tuple[float, float, float]:
+    """(contrast, surround level, surround noise) of a truth defect on the image: the mean
+    over its inner 60 % against the median of a ring 1.5-5 um outside it at about the same
+    distance from the fiber centre; the noise is the ring's robust pixel SD (sensor noise
+    and the ferrule's texture)."""
+    h, w = pixels.shape
+    rad = (tf.size_um / 2 + 5.0) / px
+    x0, x1 = int(max(tf.x_px - rad, 0)), int(min(tf.x_px + rad + 1, w))
+    y0, y1 = int(max(tf.y_px - rad, 0)), int(min(tf.y_px + rad + 1, h))
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    d = np.hypot(xx - tf.x_px, yy - tf.y_px) * px
+    rf = np.hypot(xx - truth.x_px, yy - truth.y_px) * px
+    rc = float(np.hypot(tf.x_px - truth.x_px, tf.y_px - truth.y_px)) * px
+    patch = pixels[y0:y1, x0:x1]
+    inner = d <= max(0.3 * tf.size_um, px)
+    ring = ((d >= tf.size_um / 2 + 1.5) & (d <= tf.size_um / 2 + 5.0)
+            & (np.abs(rf - rc) <= tf.size_um / 2 + 1.5))
+    if not inner.any() or ring.sum() < 8:
+        return float("nan"), float("nan"), float("nan")
+    bg = float(np.median(patch[ring]))
+    sd = float(np.median(np.abs(patch[ring] - bg))) * 1.4826
+    return float(np.mean(patch[inner])) - bg, bg, sd
+
+
+def _match(truth: SimFiber, got: FiberInspection, px: float, stats: Counter[str],
+           pixels: np.ndarray | None = None, misses: list[str] | None = None,
+           where: str = "") -> None:
     """A truth flaw is found when a detected region covers it (within 1 um): a flaw merged
-    with a neighbour into one outlined region counts as found; the kind is scored apart."""
+    with a neighbour into one outlined region counts as found; the kind is scored apart.
+    With ``pixels``, every defect >= 2 um is also rated against its local noise, and a
+    missed one is described in ``misses``."""
     used: set[int] = set()
     for tf in truth.features:
         zone = _zone(tf.r_min_um)
@@ -85,6 +117,21 @@ def _match(truth: SimFiber, got: FiberInspection, px: float, stats: Counter[str]
             if tf.size_um >= 2.0:
                 stats[f"defect_n_{zone}"] += 1
                 stats[f"defect_hit_{zone}"] += bool(hits)
+                if pixels is not None:
+                    con, bg, sd = _local_contrast(pixels, truth, tf, px)
+                    below = bool(abs(con) < sd)
+                    stats["defect_below_noise"] += below
+                    stats["defect_below_noise_missed"] += below and not hits
+                    if not hits and misses is not None:
+                        h, w = pixels.shape
+                        edge = min(tf.x_px, tf.y_px, w - 1 - tf.x_px, h - 1 - tf.y_px) * px
+                        r_um = np.hypot(tf.x_px - truth.x_px, tf.y_px - truth.y_px) * px
+                        misses.append(
+                            f"{where} zone {zone} r {r_um:.1f} um, "
+                            f"{tf.size_um:.2f} um, drawn contrast {tf.contrast:.2f}, seen "
+                            f"{con / max(bg, 1e-6):+.2f} of background {bg:.3f}, "
+                            f"{abs(con) / max(sd, 1e-6):.1f} x local noise, "
+                            f"field edge {edge:.0f} um")
                 if hits:
                     best = min(hits, key=lambda f: abs(f.feature.size_um - tf.size_um))
                     stats["defect_kind_ok"] += best.feature.kind == "defect"
@@ -140,14 +187,15 @@ def _optics(rng: np.random.Generator, which: str, layout: str) -> dict[str, obje
             "pixel_um": float(rng.uniform(*px))}
 
 
-def run(n_single: int, n_mt: int, cls: str, seed: int, which: str = "eval"
-        ) -> dict[str, float]:
+def run(n_single: int, n_mt: int, cls: str, seed: int, which: str = "eval",
+        show_misses: bool = False) -> dict[str, float]:
     seed += SEED_BASE[which]
     rng = np.random.default_rng(seed)
     stats: Counter[str] = Counter()
     times: dict[str, list[float]] = {"single": [], "mt16": []}
     verdict_ok = verdict_n = 0
     wrong: list[str] = []
+    misses: list[str] = []
     jobs = [("single", 1)] * n_single + [("mt", 16)] * n_mt
     inspect_image(simulate_inspection(layout="single", seed=0)[0], cls)  # warm-up: tables
     for k, (layout, n) in enumerate(jobs):
@@ -169,7 +217,10 @@ def run(n_single: int, n_mt: int, cls: str, seed: int, which: str = "eval"
             if got is None or np.hypot(got.x_px - tf.x_px, got.y_px - tf.y_px) > 20:
                 wrong.append(f"image {k} fiber {tf.index}: not found")
                 continue
-            _match(tf, got, img.pixel_um, stats)
+            _match(tf, got, img.pixel_um, stats, img.pixels, misses,
+                   f"image {k} ({layout}, noise {truth.noise:.3f}, vignetting "
+                   f"{truth.vignetting:.2f}{', JPEG' if truth.jpeg_quality else ''}) "
+                   f"fiber {tf.index}:")
             want = tf.verdict(cls)
             if got.verdict == want:
                 verdict_ok += 1
@@ -190,6 +241,8 @@ def run(n_single: int, n_mt: int, cls: str, seed: int, which: str = "eval"
             if n_z:
                 out[f"{kind}_recall_{z}"] = stats[f"{kind}_hit_{z}"] / n_z
                 out[f"{kind}_count_{z}"] = n_z
+    out["defect_below_noise"] = stats["defect_below_noise"]
+    out["defect_below_noise_missed"] = stats["defect_below_noise_missed"]
     out["defect_kind_right"] = stats["defect_kind_ok"] / max(stats["defect_sized"], 1)
     out["scratch_kind_right"] = stats["scratch_kind_ok"] / max(out["scratch_count"], 1)
     out["defect_size_bias_um"] = stats["defect_size_err_sum"] / max(stats["defect_size_n"], 1)
@@ -207,6 +260,9 @@ def run(n_single: int, n_mt: int, cls: str, seed: int, which: str = "eval"
             out[f"{key}_images"] = len(ts)
     for w in wrong[:15]:
         print("  wrong:", w)
+    if show_misses:
+        for m in misses:
+            print("  missed defect:", m)
     return out
 
 
@@ -218,8 +274,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--set", dest="which", choices=sorted(SETS), default="eval",
                     help="eval: the figures; tune: the images tuning may look at")
+    ap.add_argument("--misses", action="store_true",
+                    help="describe every missed defect >= 2 um (zone, radius, size, contrast, "
+                         "local background and noise, distance to the field edge)")
     a = ap.parse_args()
-    out = run(a.single, a.mt, a.cls, a.seed, a.which)
+    out = run(a.single, a.mt, a.cls, a.seed, a.which, a.misses)
     print(f"set {a.which}, seed {a.seed}")
     width = max(len(k) for k in out)
     for k, v in out.items():

@@ -16,9 +16,11 @@ length); any other is a defect (size = equivalent diameter = diameter of the dis
 same area). Scratch pieces on one line are joined. Definitions: ``docs/inspect.md``.
 
 Outside the cladding the ceramic's texture is as strong as a faint 2-5 um flaw on that
-residual; there flaws are also sought on a texture-free residual (:func:`_texture_z`: a
+residual; there flaws are also sought on a texture-free residual (:func:`_outer_z`: a
 difference of Gaussians over its robust noise per ring), without the halo such a filter
-draws round every flaw.
+draws round every flaw, and with whitened matched filters for discs of a few um
+(:func:`_matched_z`), which add up a faint flaw's outline against the texture's own
+spectrum, without the side lobes such filters draw round a strong flaw.
 """
 
 from __future__ import annotations
@@ -40,18 +42,25 @@ SMOOTH_UM = 0.35
 MIN_SIZE_UM = 1.0
 """Smallest reported feature (equivalent diameter) on the fiber: the detection floor."""
 TINY_MIN_Z = 6.5
-"""Flaws under 1.5 um need this peak significance (noise blips are small)."""
+TINY_MAX_UM = 1.8
+"""Flaws under ``TINY_MAX_UM`` need ``TINY_MIN_Z`` peak significance: noise blips read
+1.5-1.7 um at half maximum (1.5 let them through as zone A and B defects on clean tune
+images; 1.8 removed them with no loss of recall there)."""
 MIN_FERRULE_SIZE_UM = 2.0
 """Smallest reported feature wholly outside the cladding: ceramic grain stays below it."""
+FERRULE_FLOOR_MARGIN_UM = 0.3
+"""A flaw outside the cladding measured up to this much under ``MIN_FERRULE_SIZE_UM``
+(the size error of small flaws) is kept when its evidence reaches ``TINY_MIN_Z``: a 2 um
+particle is not lost to a measurement a little short."""
 BRANCHED_MIN_UM = 6.0
 THIN_RATIO = 0.35
 """A region of at least ``BRANCHED_MIN_UM`` (equivalent diameter) whose widest inscribed
 disc is under this share of that diameter is lines, not a blob: crossing scratches."""
 TEXTURE_FROM = 0.9
 """Outside this share of the cladding radius (adhesive, contact zone, ferrule) flaws are also
-sought on the texture-free residual (see :func:`_texture_z`)."""
+sought on the texture-free residual (see :func:`_outer_z`)."""
 TEXTURE_SURROUND_UM = 1.25
-"""Gaussian sigma of the surround subtracted from the residual (see :func:`_texture_z`)."""
+"""Gaussian sigma of the surround subtracted from the residual (see :func:`_outer_z`)."""
 TEXTURE_BIN_UM = 0.35
 """Pixels this size or smaller are binned 2 x 2 for the texture detector."""
 HALO_UM = 3.75
@@ -60,6 +69,17 @@ sign is that flaw's halo (the surround of a difference of Gaussians)."""
 TEX_LOW_Z = 3.2
 TEX_HIGH_Z = 5.2
 """Hysteresis thresholds on the texture-free residual (set on the tune images)."""
+MATCHED_RADII_UM: tuple[float, ...] = (2.0, 4.0)
+"""Disc radii of the whitened matched filters outside the cladding (see :func:`_matched_z`):
+faint flaws of several um whose level the texture hides and whose outline is too faint
+pixel by pixel for the texture-free residual."""
+MATCHED_LOW_Z = 3.0
+MATCHED_HIGH_Z = 7.0
+"""Hysteresis thresholds on the matched filters' significance (their outputs are smooth
+over a disc and the largest of two radii is taken: a high threshold; 7 was set on the tune
+images, where 6 found no more and added detections matching no flaw)."""
+MATCHED_BIN_UM = 0.55
+"""The matched filters run on pixels binned 2 x 2 until at least this size."""
 TOP_TENTH_SIGMA = 1.755
 """Mean of the top tenth of a normal sample, in standard deviations."""
 
@@ -372,7 +392,8 @@ def detect_features(
             model[box] = _interp(prof, r[box]).astype(np.float32) * ib
             zimg[box] = (smooth[box] - model[box]) / (sd.astype(np.float32)[rb] * ib)
     zimg[~inside] = 0
-    tz = _texture_z((smooth - model) / illum, r, inside, nb, TEXTURE_FROM * clad_px, px_um)
+    outer = _outer_z((smooth - model) / illum, r, inside, nb, TEXTURE_FROM * clad_px, px_um)
+    tz, mz = outer if outer is not None else (None, None)
     sat = 0.0
     if clip_level is not None:
         core = r <= clad_px
@@ -392,9 +413,18 @@ def detect_features(
         else:
             low, high_z = zimg > LOW_Z, zimg > HIGH_Z
         high = high_z
-        if tz is not None:
+        high_m = high_z  # (unused without the outer detectors)
+        if tz is not None and mz is not None:
             low |= tz < -TEX_LOW_Z if sign < 0 else tz > TEX_LOW_Z
             high = high_z | (tz < -TEX_HIGH_Z if sign < 0 else tz > TEX_HIGH_Z)
+            high_m = mz < -MATCHED_HIGH_Z if sign < 0 else mz > MATCHED_HIGH_Z
+            if high_m.any():
+                # the filters' low regions only round their own high pixels: elsewhere
+                # they would widen (and merge) what the other residuals found
+                m_lab, _ = ndimage.label(mz < -MATCHED_LOW_Z if sign < 0 else mz > MATCHED_LOW_Z)
+                m_keep = np.unique(m_lab[high_m])
+                low |= np.isin(m_lab, m_keep[m_keep > 0])
+                high = high | high_m
         labels, _ = ndimage.label(low)  # hysteresis: low regions with a high pixel
         kept = np.unique(labels[high])
         kept = kept[kept > 0]
@@ -410,8 +440,10 @@ def detect_features(
             gx += sl[1].start
             sy = slice(max(sl[0].start - 2, 0), min(sl[0].stop + 2, crop.shape[0]))
             sx = slice(max(sl[1].start - 2, 0), min(sl[1].stop + 2, crop.shape[1]))
-            if tz is not None and not high_z[gy, gx].any() and _is_halo(
-                    tz, zimg, sign, gy, gx, sl, HALO_UM / px_um):
+            if tz is not None and mz is not None and not high_z[gy, gx].any() and (
+                    _is_halo(tz, zimg, sign, gy, gx, sl, HALO_UM / px_um)
+                    if not high_m[gy, gx].any()
+                    else _is_side_lobe(mz, zimg, high, gy, gx, sl, px_um)):
                 continue
             comp = ndimage.binary_fill_holes(ndimage.binary_dilation(labels[sy, sx] == i))
             mv = np.maximum(model[sy, sx], np.float32(1e-4))
@@ -434,9 +466,16 @@ def detect_features(
         eq_d = 2 * np.sqrt(area / np.pi) * px_um
         rad = r[ys, xs] * px_um
         pz = float(np.max(np.abs(zimg[ys, xs])))
-        if eq_d < MIN_SIZE_UM or (eq_d < MIN_FERRULE_SIZE_UM and rad.min() > clad_r_um + 1.0):
+        # the evidence: the strongest significance of the flaw on any of the residuals
+        # (outside the cladding a small flaw stands out from the texture-free residual far
+        # more than from the plain one, whose noise holds the ceramic's texture)
+        ev = pz if tz is None else max(pz, float(np.max(np.abs(tz[ys, xs]))))
+        if eq_d < MIN_SIZE_UM:
             continue
-        if eq_d < 1.5 and pz < TINY_MIN_Z:
+        if eq_d < MIN_FERRULE_SIZE_UM and rad.min() > clad_r_um + 1.0 and (
+                eq_d < MIN_FERRULE_SIZE_UM - FERRULE_FLOOR_MARGIN_UM or ev < TINY_MIN_Z):
+            continue
+        if eq_d < TINY_MAX_UM and ev < TINY_MIN_Z:
             continue  # at the detection floor a flaw needs stronger evidence than noise
         is_scratch = elong >= SCRATCH_ELONGATION and length * px_um >= SCRATCH_MIN_LENGTH_UM
         if not is_scratch and eq_d >= BRANCHED_MIN_UM:
@@ -469,6 +508,23 @@ def _is_halo(tz: np.ndarray, zimg: np.ndarray, sign: float, gy: np.ndarray, gx: 
             or float(np.max(-sign * zimg[box])) > HIGH_Z)
 
 
+def _is_side_lobe(mz: np.ndarray, zimg: np.ndarray, high: np.ndarray, gy: np.ndarray,
+                  gx: np.ndarray, sl: tuple[slice, slice], px_um: float) -> bool:
+    """A region seen on the matched filters but not plainly is a side lobe of a flaw
+    nearby (the filters ring round a strong flaw) when, within twice the largest disc
+    radius, the filters answer more strongly outside the region (either sign) or a flaw
+    is plainly seen (beyond ``HIGH_Z``)."""
+    m = int(np.ceil(2 * max(MATCHED_RADII_UM) / px_um))
+    box = (slice(max(sl[0].start - m, 0), sl[0].stop + m),
+           slice(max(sl[1].start - m, 0), sl[1].stop + m))
+    own = float(np.max(np.abs(mz[gy, gx])))
+    around = np.abs(mz[box])
+    mine = np.zeros(around.shape, bool)
+    mine[gy - box[0].start, gx - box[1].start] = True
+    return (float(np.max(around[~mine], initial=0.0)) > own
+            or float(np.max(np.abs(zimg[box]))) > HIGH_Z)
+
+
 def _bin2(img: np.ndarray) -> np.ndarray:
     """Mean of 2 x 2 pixel blocks (the last row / column repeated when odd)."""
     h, w = img.shape
@@ -481,19 +537,36 @@ def _unbin2(img: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.repeat(np.repeat(img, 2, axis=0), 2, axis=1)[:shape[0], :shape[1]]
 
 
-def _texture_z(res: np.ndarray, r: np.ndarray, inside: np.ndarray, nb: int, r_from: float,
-               px_um: float) -> np.ndarray | None:
-    """Significance of flaws against a textured surround (adhesive, ferrule).
+def _ring_z(img: np.ndarray, rb: np.ndarray, sel: np.ndarray, ri_q: np.ndarray, nb: int,
+            q: tuple[slice, slice]) -> np.ndarray:
+    """``img`` over its robust noise per 1-pixel ring (rings from ``ri_q``, the ring index
+    of the sampled pixels ``img[q][sel]``), the noise widened over 5 rings and floored by
+    the quietest tenth of the rings."""
+    _, s_ring, cnt = _robust_radial(img[q][sel].astype(np.float64), ri_q, nb)
+    good = cnt >= 12
+    floor = max(float(np.percentile(s_ring[good], 10)) if good.any() else 1e-4, 1e-6)
+    s_ring = np.maximum(ndimage.maximum_filter1d(np.where(good, s_ring, 0.0), 5), floor)
+    return img / s_ring.astype(np.float32)[np.minimum(rb, np.float32(nb - 1)).astype(np.intp)]
 
-    The ceramic's texture varies slowly compared with a 2-5 um flaw's edges: the residual
-    ``res`` (relative to the illumination, on the detection's smoothing) minus its Gaussian
-    average over ``TEXTURE_SURROUND_UM`` (a difference of Gaussians) keeps the flaws and
-    drops most of the texture. Returns that over its robust noise per ring (0 inside
-    ``r_from``), and 0 where the residual itself does not have the high-pass's sign and half
-    its size: the surround's halo round a flaw (the other sign, over a residual near 0) is
-    not a flaw. Pixels of ``TEXTURE_BIN_UM`` or less are binned 2 x 2 first (a quarter of
-    the work; flaws of 2 um and more still span several binned pixels). None when no pixel
-    lies outside ``r_from``. ``res`` is changed (0 outside the ROI).
+
+def _outer_z(res: np.ndarray, r: np.ndarray, inside: np.ndarray, nb: int, r_from: float,
+             px_um: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Significance of flaws against a textured surround (adhesive, ferrule): two maps.
+
+    * Texture-free (``tz``): the ceramic's texture varies slowly compared with a 2-5 um
+      flaw's edges: the residual ``res`` (relative to the illumination, on the detection's
+      smoothing) minus its Gaussian average over ``TEXTURE_SURROUND_UM`` (a difference of
+      Gaussians) keeps the flaws' edges and drops most of the texture. It is set to 0 where
+      the residual itself does not have the high-pass's sign and half its size: the
+      surround's halo round a flaw (the other sign, over a residual near 0) is not a flaw.
+    * Matched (``mz``): whitened matched filters for discs (:func:`_matched_z`), on pixels
+      of at least ``MATCHED_BIN_UM``, for faint flaws of several um; 0 within twice the
+      largest disc radius of the ROI's edge.
+
+    Each is taken over its own robust noise per ring; 0 inside ``r_from``. Pixels of
+    ``TEXTURE_BIN_UM`` or less are binned 2 x 2 first (a quarter of the work; flaws of 2 um
+    and more still span several binned pixels). None when no pixel lies outside
+    ``r_from``. ``res`` is changed (0 outside the ROI).
     """
     tex = inside & (r >= np.float32(r_from))
     if not tex.any():
@@ -506,21 +579,75 @@ def _texture_z(res: np.ndarray, r: np.ndarray, inside: np.ndarray, nb: int, r_fr
     else:
         rb = r
     texb = (rb >= np.float32(r_from)) & (rb < np.float32(nb - 2))
-    hp = res - _smooth(res, TEXTURE_SURROUND_UM / (px_um * step))
     # the noise per ring (1-pixel rings of the full image) from over 100 samples per ring
     q = (slice(None, None, 4 // step), slice(None, None, 4 // step))
     sel = texb[q]
     ri_q = rb[q][sel].astype(np.intp)
-    _, s_ring, cnt = _robust_radial(hp[q][sel].astype(np.float64), ri_q, nb)
-    good = cnt >= 12
-    floor = max(float(np.percentile(s_ring[good], 10)) if good.any() else 1e-4, 1e-6)
-    s_ring = np.maximum(ndimage.maximum_filter1d(np.where(good, s_ring, 0.0), 5), floor)
-    tz = hp / s_ring.astype(np.float32)[np.minimum(rb, np.float32(nb - 1)).astype(np.intp)]
+    hp = res - _smooth(res, TEXTURE_SURROUND_UM / (px_um * step))
+    tz = _ring_z(hp, rb, sel, ri_q, nb, q)
     tz[res * hp < np.float32(0.5) * hp * hp] = 0
     if binned:
         tz = _unbin2(tz, r.shape)
     tz[~tex] = 0
-    return tz
+    # the matched filters on pixels of about 1 um (binned again when smaller than
+    # ``MATCHED_BIN_UM``): flaws of 3 um and more span several, and it is a quarter the work
+    if not MATCHED_RADII_UM:
+        return tz, np.zeros(r.shape, np.float32)
+    m_res, m_rb, m_step = np.where(texb, res, np.float32(0)), rb, step
+    if px_um * m_step < MATCHED_BIN_UM:
+        m_res, m_rb, m_step = _bin2(m_res), _bin2(rb), m_step * 2
+    m_texb = (m_rb >= np.float32(r_from)) & (m_rb < np.float32(nb - 2))
+    mq = (slice(None, None, max(4 // m_step, 1)), slice(None, None, max(4 // m_step, 1)))
+    m_sel = m_texb[mq]
+    mz = _matched_z(m_res, px_um * m_step, m_rb, m_sel, m_rb[mq][m_sel].astype(np.intp), nb, mq)
+    mz = np.repeat(np.repeat(mz, m_step, axis=0), m_step, axis=1)[:r.shape[0], :r.shape[1]]
+    mz[~tex] = 0
+    # the residual is cut to 0 at the ROI's edge: a disc template overlapping it answers to
+    # that step, not to a flaw
+    mz[r > np.float32(nb - 3 - 2 * max(MATCHED_RADII_UM) / px_um)] = 0
+    return tz, mz
+
+
+def _matched_z(res: np.ndarray, px_um: float, rb: np.ndarray, sel: np.ndarray,
+               ri_q: np.ndarray, nb: int, q: tuple[slice, slice]) -> np.ndarray:
+    """Whitened matched filters for discs of ``MATCHED_RADII_UM`` on the outer residual.
+
+    The background here (ceramic texture plus sensor noise) is coloured noise: its power
+    spectrum, estimated from the residual itself (radial average of the periodogram), is
+    high at low spatial frequencies (the texture) and flat beyond. The filter of a disc
+    template over that spectrum weighs each frequency by signal over noise, so a faint
+    flaw's sharp outline counts along its whole length while the texture is played down.
+    Returns, per pixel, the significance (over its robust noise per ring) of the radius
+    that stands out most, signed.
+    """
+    from scipy import fft
+    from scipy.special import j1
+
+    h, w = res.shape
+    pad = int(np.ceil(3 * max(MATCHED_RADII_UM) / px_um))
+    fh, fw = fft.next_fast_len(h + pad, real=True), fft.next_fast_len(w + pad, real=True)
+    spec = fft.rfft2(res, s=(fh, fw))
+    ky = fft.fftfreq(fh).astype(np.float32)[:, None]
+    kx = fft.rfftfreq(fw).astype(np.float32)[None, :]
+    k = np.sqrt(kx * kx + ky * ky)  # cycles per pixel
+    kbin = np.minimum((k * min(fh, fw)).astype(np.intp), min(fh, fw))
+    power = spec.real * spec.real + spec.imag * spec.imag
+    n_k = np.bincount(kbin.ravel(), minlength=min(fh, fw) + 1)
+    psd = np.bincount(kbin.ravel(), power.ravel(), min(fh, fw) + 1) / np.maximum(n_k, 1)
+    psd = ndimage.uniform_filter1d(psd, 3)
+    inv = (1.0 / np.maximum(psd, 1e-12 * max(float(psd.max()), 1e-30))).astype(np.float32)
+    sb = SMOOTH_UM / px_um  # the residual carries the detection's smoothing
+    base = spec * (inv[kbin] * np.exp(np.float32(-2 * np.pi ** 2 * sb * sb) * k * k))
+    best: np.ndarray | None = None
+    for r_um in MATCHED_RADII_UM:
+        a = np.float32(2 * np.pi * r_um / px_um) * k
+        a[0, 0] = 1.0
+        disc = np.where(k > 0, 2 * j1(a) / a, np.float32(1.0)).astype(np.float32)
+        out = fft.irfft2(base * disc, s=(fh, fw))[:h, :w].astype(np.float32)
+        z = _ring_z(out, rb, sel, ri_q, nb, q)
+        best = z if best is None else np.where(np.abs(z) > np.abs(best), z, best)
+    assert best is not None
+    return best
 
 
 def _thin_structure(ys: np.ndarray, xs: np.ndarray) -> tuple[float, float] | None:
