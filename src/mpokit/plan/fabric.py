@@ -111,7 +111,7 @@ class Fabric:
     breakout: int  # NIC ports per switch port at the leaf (1 = none)
     ports_per_cage: int
     n_su: int
-    slots: int
+    slots: int  # node slots the links are built for (whole units when rail-optimized)
     n: dict[str, int]
     offset: dict[str, int]
     leaf_su: np.ndarray  # scalable unit (or block) of each leaf
@@ -128,6 +128,7 @@ class Fabric:
     models: dict[str, str | None] = field(default_factory=dict)  # switch model per tier
     planes: int = 1
     dev_plane: np.ndarray | None = None  # plane of every device (-1: nodes); None: 1 plane
+    ufm_slots: int = 0  # slots kept for the UFM appliances' rack units, from slot n["node"]
     links: dict[str, LinkSet] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -267,7 +268,10 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
         raise DesignError(f"cluster.ufm_links is {n_ufm}; give 0 or more (or 'auto')")
     if n_ufm > c.rails:
         raise DesignError(f"ufm_links {n_ufm} exceeds the {c.rails} rails of a node slot")
-    slots_needed = c.nodes + (1 if n_ufm else 0)
+    slots_needed = c.nodes + (1 if n_ufm else 0)  # the UFM links count as one slot's
+    # the UFM appliances (1 RU each) need ceil(n_ufm / node_ru) slots of rack space; those
+    # beyond the last unit's slots are racked after it, without adding a unit
+    ufm_slots = math.ceil(n_ufm / spec.layout.node_ru)
     n_su = math.ceil(slots_needed / su) if su else 1
     slots = n_su * su if su else slots_needed
     _check_size(slots, c.rails)
@@ -382,6 +386,7 @@ def build_fabric(spec: ClusterSpec, cat: PlanCatalog | None = None) -> Fabric:
                 "core": core_sw.model if tiers == 3 else None},
         n_su=n_su,
         slots=slots,
+        ufm_slots=ufm_slots,
         n=n,
         offset=offset,
         leaf_su=leaf_su,

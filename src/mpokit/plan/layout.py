@@ -301,6 +301,10 @@ def build_layout(spec: ClusterSpec, fab: Fabric, cat: PlanCatalog | None = None,
         slot_block = leaf_block[np.minimum(first_leaf_of_slot, fab.n["leaf"] - 1)]
     else:
         slot_block = np.arange(fab.slots) // slots_per_block
+    # UFM slots past the last linked one go to the last block (no unit, no leaf added)
+    n_slots = max(fab.slots, fab.n["node"] + fab.ufm_slots)
+    slot_block = np.concatenate([slot_block, np.full(n_slots - fab.slots, max(n_blocks - 1, 0),
+                                                     dtype=slot_block.dtype)])
     block_slots = np.bincount(slot_block, minlength=n_blocks)
     block_first_slot = np.concatenate([[0], np.cumsum(block_slots)])[:-1]
     block_leaves = np.bincount(leaf_block, minlength=n_blocks)
@@ -361,7 +365,7 @@ def build_layout(spec: ClusterSpec, fab: Fabric, cat: PlanCatalog | None = None,
     # compute slots -> racks, bottom up
     comp_flat = np.asarray([r for b in block_compute for r in b] or [0], dtype=np.int64)
     comp_start = np.concatenate([[0], np.cumsum([len(b) for b in block_compute])])[:-1]
-    slot = np.arange(fab.slots)
+    slot = np.arange(n_slots)
     within = slot - block_first_slot[slot_block]
     rack_in_block, in_rack = np.divmod(within, lay.nodes_per_rack)
     slot_rack = comp_flat[np.asarray(comp_start, dtype=np.int64)[slot_block] + rack_in_block]
@@ -372,8 +376,10 @@ def build_layout(spec: ClusterSpec, fab: Fabric, cat: PlanCatalog | None = None,
     dev_h[: fab.n["node"]] = lay.node_ru
     if fab.n["ufm"]:
         u = slice(o["ufm"], o["ufm"] + fab.n["ufm"])
-        dev_rack[u] = slot_rack[fab.n["node"]]
-        dev_ru[u] = slot_ru[fab.n["node"]] + np.arange(fab.n["ufm"]) % lay.node_ru
+        # consecutive units over the slots the fabric kept after the nodes
+        ufm_slot, ufm_in_slot = np.divmod(np.arange(fab.n["ufm"]), lay.node_ru)
+        dev_rack[u] = slot_rack[fab.n["node"] + ufm_slot]
+        dev_ru[u] = slot_ru[fab.n["node"] + ufm_slot] + ufm_in_slot
         dev_h[u] = 1
 
     # switches: below the panel zone, top down
