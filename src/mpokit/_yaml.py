@@ -34,6 +34,7 @@ __all__ = [
     "format_loc",
     "load_yaml",
     "parse_model",
+    "read_model",
     "read_yaml",
     "validate_model",
     "validation_error",
@@ -580,7 +581,8 @@ def validate_model(
                                model=model if suggest_keys else None) from None
 
 
-def parse_model(text: str, model: type[M], *, file: str | None = None) -> M:
+def parse_model(text: str, model: type[M], *, file: str | None = None,
+                empty_is_default: bool = False) -> M:
     """Parse YAML ``text`` as ``model`` (:func:`load_yaml`, then :func:`validate_model`).
 
     Parameters
@@ -591,6 +593,8 @@ def parse_model(text: str, model: type[M], *, file: str | None = None) -> M:
         The pydantic model of the whole document.
     file
         The file's name, for error messages.
+    empty_is_default
+        An empty document is the model's defaults (else it is refused as not a mapping).
 
     Returns
     -------
@@ -608,6 +612,40 @@ def parse_model(text: str, model: type[M], *, file: str | None = None) -> M:
     ... except InputError as exc:
     ...     print(exc.file, exc.line, exc.field)
     n.yaml 1 name
+    >>> parse_model("", Named, empty_is_default=True).name
+    'x'
     """
     data, lines = load_yaml(text, file=file)
+    if empty_is_default and data is None:
+        data = {}
     return validate_model(data, model, lines)
+
+
+def read_model(path: str | os.PathLike[str], model: type[M], *,
+               empty_is_default: bool = False) -> M:
+    """Read a YAML file as ``model`` (:func:`read_text`, then :func:`parse_model`).
+
+    Parameters
+    ----------
+    path
+        The YAML file; unreadable, non-regular or oversized files are ``InputError``.
+    model, empty_is_default
+        As for :func:`parse_model`.
+
+    Returns
+    -------
+    M
+        The validated model.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> class Named(BaseModel):
+    ...     name: str = "x"
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "n.yaml"
+    >>> _ = p.write_text("name: a\\n")
+    >>> read_model(p, Named).name
+    'a'
+    """
+    return parse_model(read_text(path), model, file=str(path),
+                       empty_is_default=empty_is_default)

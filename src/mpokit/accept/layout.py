@@ -24,13 +24,11 @@ mapping names but the file lacks is refused with the mapping's and the file's na
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from mpokit._files import read_input_text
-from mpokit._yaml import load_yaml, validation_error
+from mpokit._yaml import parse_model, read_model
 from mpokit.standards._records import Strict
 
 __all__ = ["Layout", "parse_layout", "read_layout"]
@@ -69,11 +67,7 @@ def parse_layout(text: str, *, file: str = "<layout>") -> Layout:
     ...
     mpokit.errors.InputError: <layout>:1: colums: ...
     """
-    data, lines = load_yaml(text, file=file)
-    try:
-        return Layout.model_validate(data or {})
-    except ValidationError as exc:
-        raise validation_error(exc, lines) from None
+    return parse_model(text, Layout, file=file, empty_is_default=True)
 
 
 def read_layout(path: str | os.PathLike[str]) -> Layout:
@@ -97,5 +91,4 @@ def read_layout(path: str | os.PathLike[str]) -> Layout:
     >>> read_layout(p).columns
     {'loss_db': 'Loss (dB)'}
     """
-    p = Path(path)
-    return parse_layout(read_input_text(p), file=str(p))
+    return read_model(path, Layout, empty_is_default=True)

@@ -22,7 +22,7 @@ from mpokit._yaml import (
     format_loc,
     load_yaml,
     read_text,
-    validation_error,
+    validate_model,
     validation_errors,
 )
 from mpokit.connectivity._fastread import known_names, no_constant, plain_list, read_big
@@ -99,10 +99,9 @@ def parse_channel(
                                    f"kinds: {', '.join(ELEMENT_KINDS)}"))
                 continue
             try:
-                ELEMENT_KINDS[kind].model_validate(el)
-            except ValidationError as exc:
-                errors.append(validation_error(exc, lines, prefix=loc,
-                                               model=ELEMENT_KINDS[kind]))
+                validate_model(el, ELEMENT_KINDS[kind], lines, prefix=loc, suggest_keys=True)
+            except InputError as exc:
+                errors.append(exc)
     try:
         spec = ChannelSpec.model_validate(data)
     except ValidationError as exc:

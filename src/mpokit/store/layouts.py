@@ -24,13 +24,11 @@ Example:
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
-from mpokit._yaml import load_yaml, validate_model
-from mpokit.errors import InputError
+from mpokit._yaml import parse_model, read_model
 from mpokit.standards._records import Strict
 
 __all__ = ["FIELDS", "OPTIONAL_FIELDS", "REQUIRED_FIELDS", "Mapping", "parse_mapping",
@@ -85,8 +83,7 @@ def parse_mapping(text: str, *, file: str = "<mapping>") -> Mapping:
     Mapping
         The validated mapping.
     """
-    data, lines = load_yaml(text, file=file)
-    return validate_model(data or {}, Mapping, lines)
+    return parse_model(text, Mapping, file=file, empty_is_default=True)
 
 
 def read_mapping(path: str | os.PathLike[str]) -> Mapping:
@@ -102,9 +99,4 @@ def read_mapping(path: str | os.PathLike[str]) -> Mapping:
     Mapping
         The validated mapping.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read mapping file: {exc}", file=str(p)) from None
-    return parse_mapping(text, file=str(p))
+    return read_model(path, Mapping, empty_is_default=True)

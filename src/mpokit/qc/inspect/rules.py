@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from mpokit._yaml import Lines, read_yaml, validation_error
+from mpokit._yaml import Lines, read_yaml, validate_model
 from mpokit.errors import CatalogError, InputError
 from mpokit.standards._records import Status
 from mpokit.standards.catalog import load_builtin
@@ -188,11 +188,8 @@ class RuleSet:
 
 
 def _parse(data: Any, lines: Lines) -> RuleSet:
-    try:
-        model = _RulesFile.model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(exc, lines, fix="see the header of "
-                               "mpokit/standards/data/inspection.yaml") from None
+    model = validate_model(data, _RulesFile, lines,
+                           fix="see the header of mpokit/standards/data/inspection.yaml")
     return RuleSet({c.name.lower(): c for c in model.classes}, model.ferrule_advice,
                    lines.file or "<rules>")
 
