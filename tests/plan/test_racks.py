@@ -18,7 +18,7 @@ from mpokit.integrations import plant_from_plan
 from mpokit.plan import ClusterSpec, Plan, make_plan, write_plan
 from mpokit.plan.layout import build_layout, panel_ports_per_ru
 from mpokit.plan.outputs import device_columns
-from mpokit.plan.racks import DEVICE_COLUMNS, rack_conflicts
+from mpokit.plan.racks import DEVICE_COLUMNS, rack_conflicts, rack_space_note
 from mpokit.plan.spec import load_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "cluster"
@@ -200,8 +200,9 @@ def test_a_rack_too_short_for_one_switch_and_its_panels_is_an_input_error() -> N
 
 def test_plan_cli_prints_no_rack_space_note_without_conflicts(tmp_path: Path) -> None:
     """The far-hall plan, the SuperPOD and its 2-RU-node variant (4 UFMs over 2 slots) have
-    no conflicts, so the console says nothing about rack space. (No shipped input produces
-    a conflict any more: the note's text is covered by rack_space_note's doctest.)"""
+    no conflicts, so the console says nothing about rack space. (No input known today gives
+    a conflict, so the console half that printed one is gone; the note's wording is
+    test_rack_space_note_names_the_conflicts.)"""
     import yaml
     from typer.testing import CliRunner
 
@@ -248,3 +249,38 @@ def test_ufm_appliances_beyond_node_ru_take_consecutive_units() -> None:
     for r, u, _h in ufm:
         by_rack.setdefault(r, []).append(u)
     assert all(sorted(us) == list(range(min(us), min(us) + len(us))) for us in by_rack.values())
+
+
+def test_rack_space_note_names_the_conflicts() -> None:
+    """Overlapping devices: the note counts them and names the first; the panel-zone
+    explanation comes only when panels alone overlap."""
+    cols = {"device": ["ufm01", "ufm03", "node02"], "rack": ["1B09", "1B09", "1B09"],
+            "ru": [7, 7, 9], "height_ru": [1, 1, 2]}
+    bad = rack_conflicts(cols, 48)
+    note = rack_space_note(cols, 48)
+    assert bad == ["1B09: ufm01 (U7-U7) and ufm03 (U7-U7) share rack units"]
+    assert note.startswith("rack space: 1 placement conflict(s): ") and bad[0] in note
+    assert "panel zone" not in note and "place them by hand" in note
+    panels = {"device": ["1A01-PP01", "1A01-PP02"], "rack": ["1A01"] * 2, "ru": [47, 47],
+              "height_ru": [1, 1]}
+    assert "panel zone" in rack_space_note(panels, 48)
+
+
+def test_fat_tree_ufm_slots_keep_the_leaf_count() -> None:
+    """A fat tree with 4 explicit UFM links and 1-RU nodes: 4 slots kept for the appliances
+    (U3-U4 of the last node rack, U1-U2 of one more), the leaves sized as with one slot."""
+    spec = {"cluster": {"name": "ft", "nodes": 30, "rails": 8, "nic_speed_gbps": 400,
+                        "ufm_links": 4},
+            "fabric": {"topology": "fat-tree",
+                       "switch": {"ports": 64, "port_speed_gbps": 400, "cages": 32}},
+            "layout": {"node_ru": 1, "nodes_per_rack": 4}}
+    plan = make_plan(ClusterSpec.model_validate(spec))
+    tall = make_plan(ClusterSpec.model_validate({**spec, "layout": {"node_ru": 8}}))
+    cols = device_columns(plan)
+    assert rack_conflicts(cols, 48) == []
+    assert plan.fabric.ufm_slots == 4 and tall.fabric.ufm_slots == 1
+    assert plan.summary["switches"] == tall.summary["switches"]
+    assert plan.fabric.links["node_leaf"].size == tall.fabric.links["node_leaf"].size
+    ufm = sorted((str(r), int(u)) for role, r, u in zip(cols["role"], cols["rack"], cols["ru"],
+                                                        strict=True) if role == "ufm")
+    assert len(set(ufm)) == 4 and len({r for r, _u in ufm}) == 2
