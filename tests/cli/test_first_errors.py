@@ -47,6 +47,20 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # a folder without the files a command looks for names the folder
     (("qc", "inspect", str(EX / "qc"), "--class", "sm-pc"), f"no images found in {EX / 'qc'}"),
     (("qc", "batch", str(EX / "cluster")), f"no scan files found in {EX / 'cluster'}"),
+    # a named image that is not there stops the command, as for the other qc commands
+    (("qc", "inspect", "missing.png", "--class", "sm-pc"), "missing.png: file not found"),
+    (("qc", "import", str(EX / "qc"), "--mapping", "missing.yaml"),
+     "error: missing.yaml: mapping file not found (give the path of a column mapping YAML"),
+    # an output file whose suffix names a format the command does not write
+    (("limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.txt"),
+     "unknown output format '.txt': this command writes .csv or .json"),
+    (("accept-limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.json"),
+     "unknown output format '.json': this command writes .csv"),
+    (("qc", "batch", str(EX / "cluster"), "--summary", "s.txt"), "--summary: unknown output"),
+    (("qc", "geometry", "scan.npz", "--summary", "s.xlsx"), "--summary: unknown output"),
+    (("qc", "inspect", "x.png", "--class", "sm-pc", "--summary", "s"), "format (no suffix)"),
+    # a file that is neither YAML nor JSON given where a channel is expected
+    (("check", str(EX / "qc" / "lot-L1_supplier.csv")), "channel files are YAML or JSON"),
     # a misspelt value is refused even where the files would override it
     (("qc", "geometry", "scan.npz", "--kind", "mtt"), "--kind: unknown kind 'mtt'"),
 ])
@@ -94,6 +108,10 @@ def test_no_hint_for_an_ordinary_mistake(tmp_path: Path) -> None:
      "did you mean 'Method B duplex, 10GBASE-SR'"),
     (("reach", "--pmd", "400GBASE-SR9", "--fiber", "OM4"), "did you mean '400GBASE-SR8'"),
     (("export", "netbx", "x", "-o", "out"), "use one of netbox, nautobot"),
+    (("qc", "grade", "--profile", "iec-B2"), "did you mean 'iec-B-2'"),
+    # no close name: the known ones, and a geometry profile given to grade is named as such
+    (("qc", "grade", "--profile", "typo"), "use one of iec-B-2, iec-C-3, iec-B-1, tia-568"),
+    (("qc", "grade", "--profile", "mt-pc"), "mt-pc is an end-face geometry profile"),
 ])
 def test_typo_gets_a_suggestion(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
     r = run(tmp_path, *args)

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from mpokit._yaml import load_yaml, parse_model
-from mpokit.errors import CatalogError, InputError
+from mpokit.errors import CatalogError, InputError, suggest
 from mpokit.standards._records import Record, Status, Strict
 from mpokit.standards.catalog import load_builtin
 
@@ -167,7 +167,14 @@ def get_profile(name_or_file: str) -> LimitProfile:
         return read_profile(name_or_file)
     known = profiles()
     if name_or_file not in known:
-        raise CatalogError("limit profile", name_or_file, known)
+        if suggest(name_or_file, known):
+            raise CatalogError("limit profile", name_or_file, known)
+        from mpokit.qc.profiles import builtin_profiles
+
+        other = (f"; {name_or_file} is an end-face geometry profile, for 'mpokit qc geometry'"
+                 if name_or_file in builtin_profiles() else "")
+        raise CatalogError("limit profile", name_or_file, known,
+                           fix=f"use one of {', '.join(known)}, or a buyer spec .yaml file{other}")
     return known[name_or_file]
 
 

@@ -105,6 +105,14 @@ def read_mapping(path: str | os.PathLike[str]) -> Mapping:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read mapping file: {exc}", file=str(p)) from None
+    except FileNotFoundError:
+        raise InputError("mapping file not found", file=str(p),
+                         fix="give the path of a column mapping YAML file") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a mapping file", file=str(p)) from None
+    except OSError as exc:  # the reason once, not errno and the path again
+        raise InputError(f"cannot read mapping file: {exc.strerror or exc}",
+                         file=str(p)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"mapping file is not UTF-8 text: {exc.reason}", file=str(p)) from None
     return parse_mapping(text, file=str(p))
