@@ -140,3 +140,25 @@ def test_a_missing_extra_is_named_with_what_to_install(tmp_path: Path, args: tup
     (line,) = r.stderr.splitlines()
     assert line.startswith(f"error: this command needs {package}, which is not installed")
     assert "pip install 'mpokit[EXTRA]'" in line
+
+
+def test_a_refused_output_writes_nothing_and_prints_no_row(tmp_path: Path) -> None:
+    """The two walkthrough cases: nothing on stdout, no file, exit 1."""
+    r = run(tmp_path, "limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.txt")
+    assert r.returncode == 1 and r.stdout == "" and not (tmp_path / "x.txt").exists()
+    r = run(tmp_path, "qc", "inspect", "missing.png", "--class", "sm-pc")
+    assert r.returncode == 1 and r.stdout == "", r.stdout
+    assert r.stderr.startswith("error: missing.png: file not found"), r.stderr
+
+
+def test_the_suffix_picks_the_format_and_a_yaml_error_keeps_its_own_message(
+    tmp_path: Path,
+) -> None:
+    r = run(tmp_path, "limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.JSON")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x.JSON").read_text().startswith("{")
+    bad = tmp_path / "ch.yaml"
+    bad.write_text("a: [1, 2\n")
+    r = run(tmp_path, "check", str(bad))
+    assert r.returncode == 1 and "not valid YAML" in r.stderr
+    assert "YAML or JSON" not in r.stderr
