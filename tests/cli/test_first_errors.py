@@ -50,7 +50,8 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # a named image that is not there stops the command, as for the other qc commands
     (("qc", "inspect", "missing.png", "--class", "sm-pc"), "missing.png: file not found"),
     (("qc", "import", str(EX / "qc"), "--mapping", "missing.yaml"),
-     "error: missing.yaml: mapping file not found (give the path of a column mapping YAML"),
+     "error: missing.yaml: file not found"),
+    (("qc", "grade", "--profile", "missing.yaml"), "error: missing.yaml: file not found"),
     # an output file whose suffix names a format the command does not write
     (("limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.txt"),
      "unknown output format '.txt': this command writes .csv or .json"),

@@ -29,8 +29,8 @@ from typing import Literal
 
 from pydantic import Field
 
+from mpokit._files import read_input_text
 from mpokit._yaml import load_yaml, validate_model
-from mpokit.errors import InputError
 from mpokit.standards._records import Strict
 
 __all__ = ["FIELDS", "OPTIONAL_FIELDS", "REQUIRED_FIELDS", "Mapping", "parse_mapping",
@@ -103,16 +103,5 @@ def read_mapping(path: str | os.PathLike[str]) -> Mapping:
         The validated mapping.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("mapping file not found", file=str(p),
-                         fix="give the path of a column mapping YAML file") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a mapping file", file=str(p)) from None
-    except OSError as exc:  # the reason once, not errno and the path again
-        raise InputError(f"cannot read mapping file: {exc.strerror or exc}",
-                         file=str(p)) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"mapping file is not UTF-8 text: {exc.reason}", file=str(p)) from None
+    text = read_input_text(p)  # names the file: not found, a folder, too big, not UTF-8
     return parse_mapping(text, file=str(p))
