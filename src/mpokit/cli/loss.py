@@ -242,7 +242,7 @@ def reach(
 def limits(
     files: FilesArgument,
     out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE",
-                                      help="CSV or JSON file to write.")],
+                                      help="File to write: FILE.csv or FILE.json.")],
     fmt: Annotated[str | None, typer.Option(
         "--format", metavar="csv|json", help="csv or json (default: from the suffix).")] = None,
     catalog: CatalogOption = None,
