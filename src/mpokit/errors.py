@@ -192,14 +192,17 @@ class InputErrors(InputError):
 
 
 class CatalogError(MpokitError):
-    """An unknown name in a catalogue, with close matches."""
+    """An unknown name in a catalogue, with close matches (and the fix, when one is given)."""
 
-    def __init__(self, kind: str, name: str, known: Iterable[str]) -> None:
+    def __init__(self, kind: str, name: str, known: Iterable[str], *,
+                 fix: str | None = None) -> None:
         self.kind = kind
         self.name = name
         self.suggestions = suggest(name, known)
+        self.fix = fix
         hint = f"; did you mean {' or '.join(repr(s) for s in self.suggestions)}?"
-        super().__init__(f"unknown {kind} {name!r}" + (hint if self.suggestions else ""))
+        super().__init__(f"unknown {kind} {name!r}" + (hint if self.suggestions else "")
+                         + (f" ({fix})" if fix else ""))
 
 
 class DesignError(MpokitError):

@@ -47,6 +47,21 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # a folder without the files a command looks for names the folder
     (("qc", "inspect", str(EX / "qc"), "--class", "sm-pc"), f"no images found in {EX / 'qc'}"),
     (("qc", "batch", str(EX / "cluster")), f"no scan files found in {EX / 'cluster'}"),
+    # a named image that is not there stops the command, as for the other qc commands
+    (("qc", "inspect", "missing.png", "--class", "sm-pc"), "missing.png: file not found"),
+    (("qc", "import", str(EX / "qc"), "--mapping", "missing.yaml"),
+     "error: missing.yaml: file not found"),
+    (("qc", "grade", "--profile", "missing.yaml"), "error: missing.yaml: file not found"),
+    # an output file whose suffix names a format the command does not write
+    (("limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.txt"),
+     "unknown output format '.txt': this command writes .csv or .json"),
+    (("accept-limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.json"),
+     "unknown output format '.json': this command writes .csv"),
+    (("qc", "batch", str(EX / "cluster"), "--summary", "s.txt"), "--summary: unknown output"),
+    (("qc", "geometry", "scan.npz", "--summary", "s.xlsx"), "--summary: unknown output"),
+    (("qc", "inspect", "x.png", "--class", "sm-pc", "--summary", "s"), "format (no suffix)"),
+    # a file that is neither YAML nor JSON given where a channel is expected
+    (("check", str(EX / "qc" / "lot-L1_supplier.csv")), "channel files are YAML or JSON"),
     # a misspelt value is refused even where the files would override it
     (("qc", "geometry", "scan.npz", "--kind", "mtt"), "--kind: unknown kind 'mtt'"),
 ])
@@ -94,6 +109,10 @@ def test_no_hint_for_an_ordinary_mistake(tmp_path: Path) -> None:
      "did you mean 'Method B duplex, 10GBASE-SR'"),
     (("reach", "--pmd", "400GBASE-SR9", "--fiber", "OM4"), "did you mean '400GBASE-SR8'"),
     (("export", "netbx", "x", "-o", "out"), "use one of netbox, nautobot"),
+    (("qc", "grade", "--profile", "iec-B2"), "did you mean 'iec-B-2'"),
+    # no close name: the known ones, and a geometry profile given to grade is named as such
+    (("qc", "grade", "--profile", "typo"), "use one of iec-B-2, iec-C-3, iec-B-1, tia-568"),
+    (("qc", "grade", "--profile", "mt-pc"), "mt-pc is an end-face geometry profile"),
 ])
 def test_typo_gets_a_suggestion(tmp_path: Path, args: tuple[str, ...], says: str) -> None:
     r = run(tmp_path, *args)
@@ -122,3 +141,25 @@ def test_a_missing_extra_is_named_with_what_to_install(tmp_path: Path, args: tup
     (line,) = r.stderr.splitlines()
     assert line.startswith(f"error: this command needs {package}, which is not installed")
     assert "pip install 'mpokit[EXTRA]'" in line
+
+
+def test_a_refused_output_writes_nothing_and_prints_no_row(tmp_path: Path) -> None:
+    """The two walkthrough cases: nothing on stdout, no file, exit 1."""
+    r = run(tmp_path, "limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.txt")
+    assert r.returncode == 1 and r.stdout == "" and not (tmp_path / "x.txt").exists()
+    r = run(tmp_path, "qc", "inspect", "missing.png", "--class", "sm-pc")
+    assert r.returncode == 1 and r.stdout == "", r.stdout
+    assert r.stderr.startswith("error: missing.png: file not found"), r.stderr
+
+
+def test_the_suffix_picks_the_format_and_a_yaml_error_keeps_its_own_message(
+    tmp_path: Path,
+) -> None:
+    r = run(tmp_path, "limits", str(EX / "channels" / "direct-type-b-cord.yaml"), "-o", "x.JSON")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x.JSON").read_text().startswith("{")
+    bad = tmp_path / "ch.yaml"
+    bad.write_text("a: [1, 2\n")
+    r = run(tmp_path, "check", str(bad))
+    assert r.returncode == 1 and "not valid YAML" in r.stderr
+    assert "YAML or JSON" not in r.stderr

@@ -7,6 +7,9 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
+from mpokit.errors import InputError
 from mpokit.loss import generate_tester_csv, generate_tester_json, write_tester_limits
 from tests.loss.conftest import dr4
 
@@ -34,4 +37,14 @@ def test_json_round_trip(tmp_path: Path) -> None:
     assert json.loads(out.read_text()) == data
     out = tmp_path / "limits.csv"
     write_tester_limits(out, [ch])
+    assert out.read_text() == generate_tester_csv([ch])
+
+
+def test_an_unknown_suffix_is_refused_not_written_as_csv(tmp_path: Path) -> None:
+    ch = dr4({"adapter": {"type": "A", "loss_db": 0.5}})
+    out = tmp_path / "limits.txt"
+    with pytest.raises(InputError, match=r"unknown output format '\.txt'.*\.csv or \.json"):
+        write_tester_limits(out, [ch])
+    assert not out.exists()
+    write_tester_limits(out, [ch], "csv")  # an explicit format wins over the suffix
     assert out.read_text() == generate_tester_csv([ch])

@@ -190,3 +190,11 @@ def test_cli_import_reports_rejected_file_and_exit_code(tmp_path: Path) -> None:
     assert p.returncode == 1
     assert "good.csv: 4 ilrl rows" in p.stdout
     assert "bad.csv:2: il_db: 'abc' is not a number" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_missing_mapping_file_is_named_once_without_errno_text(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        read_mapping(tmp_path / "missing.yaml")
+    text = str(info.value)
+    assert text == f"{tmp_path / 'missing.yaml'}: file not found"
+    assert "Errno" not in text and text.count("missing.yaml") == 1

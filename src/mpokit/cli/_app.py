@@ -130,12 +130,32 @@ def _one_line_paragraphs(text: str | None) -> str | None:
     return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paras)
 
 
+#: Metavars of options declared without one, by option name, so the type column of ``--help``
+#: reads ``N`` or ``KIND`` and never the Python type typer falls back to (``<str>``,
+#: ``<int range>``). tests/cli/test_help.py fails on an option missing here and in its code.
+_METAVARS = {
+    "--aql": "PERCENT", "--by": "lot|station", "--case": "worst|nominal", "--class": "CLASS",
+    "--connections": "N", "--count": "N", "--data-dir": "DIR", "--end": "END",
+    "--engine": "local|dask", "--fiber": "TYPE", "--fibers": "N", "--fixture-angle-deg": "DEG",
+    "--ferrule": "mt|round", "--grade": "GRADE", "--host": "HOST", "--kind": "mt|round",
+    "--level": "LEVEL", "--lot": "LOT", "--mapping": "FILE", "--matings": "N",
+    "--max-pixels": "N", "--max-plan-nodes": "N", "--max-upload-mb": "MB", "--noise-nm": "NM",
+    "--origin": "supplier|incoming", "--pixel-um": "UM", "--pmd": "PMD", "--port": "PORT",
+    "--profile": "NAME", "--quality": "good|marginal|bad", "--rules": "FILE",
+    "--scheduler": "ADDRESS", "--seed": "N", "--serial": "SERIAL", "--severity": "SEVERITY",
+    "--site": "SITE", "--splices": "N", "--supplier": "NAME", "--system-type": "TYPE",
+    "--table-to": "N", "--token-env": "VAR", "--tolerance-db": "DB", "--trials": "N",
+}
+
+
 def _tidy_help(command: Any) -> Any:
     """Make ``--help`` read the same on every command, recursively.
 
     * boolean flags are shown as flags (typer prints a ``<bool>`` value otherwise);
     * docstring paragraphs are reflowed, so no hard line break of the source shows;
-    * arguments are named in upper case (``PLAN_DIR``, ``SPEC_FILE``), as in the docs.
+    * arguments are named in upper case (``PLAN_DIR``, ``SPEC_FILE``), as in the docs, and
+      that name is their type column too (typer would add ``<list[Path]>``);
+    * options take their metavar from ``_METAVARS`` when the code gives none.
     """
     params = list(getattr(command, "params", []))
     if hasattr(command, "get_help_option") and hasattr(command, "context_class"):
@@ -143,8 +163,14 @@ def _tidy_help(command: Any) -> Any:
     for param in params:
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
-        if getattr(param, "param_type_name", "") == "argument" and param.metavar is None:
-            param.metavar = (param.name or "").upper()
+        kind = getattr(param, "param_type_name", "")
+        if kind == "argument":
+            if param.metavar is None:
+                param.metavar = (param.name or "").upper()
+            # the name column already shows the metavar; typer has no switch for this column
+            param.display_type_rich = lambda ctx: None
+        elif kind == "option" and param.metavar is None and param.opts:
+            param.metavar = _METAVARS.get(max(param.opts, key=len))
     command.help = _one_line_paragraphs(command.help)
     command.short_help = _one_line_paragraphs(command.short_help)
     for sub in getattr(command, "commands", {}).values():

@@ -21,7 +21,7 @@ from mpokit.errors import InputError
 
 __all__ = [
     "CHANNEL_SUFFIXES", "CatalogOption", "FilesArgument", "GradesOption", "JsonOption",
-    "channel_files", "err_console", "load_extras", "out_console", "progress",
+    "channel_files", "err_console", "load_extras", "out_console", "output_format", "progress",
 ]
 
 #: The suffixes of the channel files found in a folder.
@@ -207,3 +207,43 @@ def progress(description: str, total: int | None) -> Iterator[Callable[..., None
                 bar.update(task, advance=advance, description=description)
 
         yield step
+
+
+def output_format(path: Path | None, formats: tuple[str, ...], option: str = "-o") -> str:
+    """The format an output file's suffix asks for, checked before any work is done.
+
+    Parameters
+    ----------
+    path
+        The file named on the command line (None: nothing to check, the first format).
+    formats
+        The formats the command writes, suffixes without the dot (``("csv", "json")``).
+    option
+        The option that named the file, for the error.
+
+    Returns
+    -------
+    str
+        One of ``formats``.
+
+    Raises
+    ------
+    InputError
+        The suffix is none of ``formats``: a file is never written in another format than
+        its name says.
+
+    Examples
+    --------
+    >>> output_format(Path("limits.JSON"), ("csv", "json"))
+    'json'
+    """
+    if path is None:
+        return formats[0]
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in formats:
+        names = " or ".join(f".{f}" for f in formats)
+        what = repr(path.suffix) if path.suffix else "(no suffix)"
+        raise InputError(f"unknown output format {what}: this command writes {names}",
+                         file=str(path), field=option,
+                         fix=f"name the file {path.stem}.{formats[0]}")
+    return fmt

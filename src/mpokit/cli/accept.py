@@ -19,7 +19,7 @@ import typer
 from rich.markup import escape
 
 from mpokit.cli._app import EXIT_FAILED, EXIT_OK, app, fail_input
-from mpokit.cli._options import JsonOption, err_console, out_console
+from mpokit.cli._options import JsonOption, err_console, out_console, output_format
 from mpokit.errors import InputError, MpokitError
 
 __all__: list[str] = []
@@ -184,6 +184,7 @@ def accept_limits(
     from mpokit.accept import limits_table, read_plan
 
     try:
+        output_format(out, ("csv",))
         table = limits_table(read_plan(plan), wavelength or [])
         if out is None:
             sink = sys.stdout.buffer

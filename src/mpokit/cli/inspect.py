@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, fail_input
+from mpokit.cli._options import output_format
 from mpokit.cli.qc import qc_app
 from mpokit.errors import InputError, MpokitError
 
@@ -91,6 +92,7 @@ def inspect(
     from mpokit.qc.inspect.rules import get_rules
 
     try:
+        output_format(summary, ("csv",), "--summary")
         if connector_class is None:
             raise InputError("missing --class", field="--class",
                              fix="give the connector class: sm-pc, sm-apc, mm-pc or mm-apc")

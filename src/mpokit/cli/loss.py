@@ -26,6 +26,7 @@ from mpokit.cli._options import (
     err_console,
     load_extras,
     out_console,
+    output_format,
     progress,
 )
 from mpokit.errors import DesignError, InputError, MpokitError
@@ -241,7 +242,7 @@ def reach(
 def limits(
     files: FilesArgument,
     out: Annotated[Path, typer.Option("-o", "--out", metavar="FILE",
-                                      help="CSV or JSON file to write.")],
+                                      help="File to write: FILE.csv or FILE.json.")],
     fmt: Annotated[str | None, typer.Option(
         "--format", metavar="csv|json", help="csv or json (default: from the suffix).")] = None,
     catalog: CatalogOption = None,
@@ -253,6 +254,7 @@ def limits(
     if fmt not in (None, "csv", "json"):
         raise fail_input(InputError(f"format must be csv or json, not {fmt!r}", field="--format"))
     try:
+        fmt = fmt or output_format(out, ("csv", "json"))
         sets = _channel_sets(files, catalog, grades)
         with progress(f"writing {out}", total=None):
             records = [r for _, sb in sets for r in tester_limits_set(sb)]

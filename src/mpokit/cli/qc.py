@@ -21,6 +21,7 @@ from pathlib import Path
 import typer
 
 from mpokit.cli._app import EXIT_FAILED, EXIT_INPUT, EXIT_OK, app, fail_input
+from mpokit.cli._options import output_format
 from mpokit.errors import InputError, MpokitError
 
 __all__ = ["qc_app"]
@@ -134,6 +135,10 @@ def geometry(
     max_pixels: int | None = MAX_PIXELS_OPT,
 ) -> None:
     """Measure end-face geometry and judge it against a limit profile."""
+    try:
+        output_format(summary, ("csv",), "--summary")
+    except MpokitError as exc:
+        raise fail_input(exc) from None
     from mpokit.qc.analyze import QcFailure
     from mpokit.qc.batch import write_summary
 
@@ -181,6 +186,10 @@ def batch(
     Every ferrule gets its verdict; an unreadable or unmeasurable scan is a row with its
     reason, never a stop.
     """
+    try:
+        output_format(summary, ("csv",), "--summary")
+    except MpokitError as exc:
+        raise fail_input(exc) from None
     from mpokit.qc.batch import write_summary
     from mpokit.qc.lot import lot_summary
     from mpokit.qc.profiles import unit_of

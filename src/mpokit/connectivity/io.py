@@ -70,7 +70,10 @@ def parse_channel(
     """
     lines = lines or Lines()
     if not isinstance(data, dict):
-        raise _err("a channel must be a mapping with keys a, b and path", lines, prefix)
+        # a whole file that is one scalar (a CSV, a text file) is not a channel file at all
+        fix = ("channel files are YAML or JSON; this one reads as plain text"
+               if not prefix and isinstance(data, str | int | float) else None)
+        raise _err("a channel must be a mapping with keys a, b and path", lines, prefix, fix)
     errors: list[InputError] = []
     for key in data:
         if key not in _TOP_KEYS:

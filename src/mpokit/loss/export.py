@@ -25,6 +25,7 @@ from typing import Any, Literal
 from mpokit._files import atomic_write_text
 from mpokit.connectivity.checks import evaluate
 from mpokit.connectivity.model import Channel
+from mpokit.errors import InputError
 from mpokit.loss.budget import budget
 
 __all__ = [
@@ -165,8 +166,19 @@ def write_tester_records(
         One record per channel.
     fmt
         ``"csv"`` or ``"json"``; None: from the suffix of ``path``.
+
+    Raises
+    ------
+    InputError
+        ``fmt`` is None and ``path`` ends in neither ``.csv`` nor ``.json``.
     """
-    fmt = fmt or ("json" if str(path).lower().endswith(".json") else "csv")
+    if fmt is None:
+        suffix = os.path.splitext(os.fspath(path))[1].lower()
+        if suffix not in (".csv", ".json"):
+            raise InputError(f"unknown output format {suffix or '(no suffix)'!r}: tester "
+                             "limits are written as .csv or .json", file=os.fspath(path),
+                             fix="name the file .csv or .json, or give the format")
+        fmt = "json" if suffix == ".json" else "csv"
     text = (json.dumps({"channels": list(records)}, indent=2) + "\n" if fmt == "json"
             else _csv_of(records))
     atomic_write_text(path, text)

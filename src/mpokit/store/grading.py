@@ -36,8 +36,9 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
+from mpokit._files import read_input_text
 from mpokit._yaml import load_yaml, parse_model
-from mpokit.errors import CatalogError, InputError
+from mpokit.errors import CatalogError, suggest
 from mpokit.standards._records import Record, Status, Strict
 from mpokit.standards.catalog import load_builtin
 
@@ -154,10 +155,7 @@ def read_profile(path: str | os.PathLike[str]) -> LimitProfile:
         The resolved :class:`LimitProfile`.
     """
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read spec: {exc}", file=str(p)) from None
+    text = read_input_text(p)  # names the file: not found, a folder, too big, not UTF-8
     return _resolved(parse_model(text, LimitProfile, file=str(p)))
 
 
@@ -167,7 +165,14 @@ def get_profile(name_or_file: str) -> LimitProfile:
         return read_profile(name_or_file)
     known = profiles()
     if name_or_file not in known:
-        raise CatalogError("limit profile", name_or_file, known)
+        if suggest(name_or_file, known):
+            raise CatalogError("limit profile", name_or_file, known)
+        from mpokit.qc.profiles import builtin_profiles
+
+        other = (f"; {name_or_file} is an end-face geometry profile, for 'mpokit qc geometry'"
+                 if name_or_file in builtin_profiles() else "")
+        raise CatalogError("limit profile", name_or_file, known,
+                           fix=f"use one of {', '.join(known)}, or a buyer spec .yaml file{other}")
     return known[name_or_file]
 
 

@@ -106,6 +106,13 @@ def test_discover_finds_images_in_folders(tmp_path: Path) -> None:
     assert [p.name for p in discover_images([tmp_path])] == ["a.png", "b.tif"]
 
 
+def test_a_named_file_that_is_not_there_is_an_input_error(tmp_path: Path) -> None:
+    (tmp_path / "a.png").write_bytes(b"")  # there but unreadable: the batch reports it
+    assert discover_images([tmp_path / "a.png"]) == [tmp_path / "a.png"]
+    with pytest.raises(InputError, match=r"missing\.png: file not found"):
+        discover_images([tmp_path / "a.png", tmp_path / "missing.png"])
+
+
 @pytest.mark.parametrize("header", [
     b"II*\x00" + (0xFFFFFF00).to_bytes(4, "little"),  # first-page offset past the end
     b"II*\x00" + (0).to_bytes(4, "little"),  # no first page

@@ -277,10 +277,19 @@ def discover_images(paths: list[str | os.PathLike[str]]) -> list[Path]:
     Returns
     -------
     list[Path]
-        The image files."""
+        The image files.
+
+    Raises
+    ------
+    InputError
+        A path that does not exist: an input error, not a result row (an unreadable image
+        found in a folder stays a row of the batch).
+    """
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
+        if not p.exists():
+            raise InputError("file not found", file=str(p))
         if p.is_dir():
             out.extend(sorted(f for f in p.rglob("*")
                               if f.is_file() and f.suffix.lower() in SUFFIXES))
