@@ -93,20 +93,31 @@ def results_csv(plan_dir: Path, out: Path) -> tuple[int, int]:
     return n, table.num_rows + 1
 
 
+def plan_and_results(work: Path, nodes: int, *, keep_results: bool = False
+                     ) -> tuple[Path, Path]:
+    """The plan folder of ``nodes`` nodes in ``work`` (planned with the real CLI unless it
+    is already there) and the path of its results CSV. With ``keep_results`` the CSV is
+    written here unless it exists; without, the caller writes it."""
+    work.mkdir(parents=True, exist_ok=True)
+    spec = work / "spec.yaml"
+    spec.write_text(SPEC.format(n=nodes))
+    plan_dir = work / "plan"
+    if not (plan_dir / "channels.yaml").exists():
+        subprocess.run([*MPOKIT, "plan", str(spec), "-o", str(plan_dir)], check=True,
+                       stdout=subprocess.DEVNULL)
+    res = work / "results.csv"
+    if keep_results and not res.exists():
+        results_csv(plan_dir, res)
+    return plan_dir, res
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--nodes", type=int, default=16384)
     ap.add_argument("--keep", type=Path, default=None, help="Work folder to keep.")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-accept-"))
-    work.mkdir(parents=True, exist_ok=True)
-    spec = work / "spec.yaml"
-    spec.write_text(SPEC.format(n=args.nodes))
-    plan_dir = work / "plan"
-    if not (plan_dir / "channels.yaml").exists():
-        subprocess.run([*MPOKIT, "plan", str(spec), "-o", str(plan_dir)], check=True,
-                       stdout=subprocess.DEVNULL)
-    res = work / "results.csv"
+    plan_dir, res = plan_and_results(work, args.nodes)
     n, rows = results_csv(plan_dir, res)
     print(f"{n:,} channels, {rows:,} result rows ({res.stat().st_size / 1e6:.0f} MB CSV)")
     wall, mb, rc = run(["accept", str(plan_dir), str(res)], None)

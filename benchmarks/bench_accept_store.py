@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_accept import MPOKIT, SPEC, results_csv
+from bench_accept import plan_and_results
 
 
 def timed(label: str, fn, *args, **kw):  # type: ignore[no-untyped-def]
@@ -66,16 +65,7 @@ def main() -> None:
     ap.add_argument("--postgresql", action="store_true", help="Also on PostgreSQL.")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bench-accept-store-"))
-    work.mkdir(parents=True, exist_ok=True)
-    spec = work / "spec.yaml"
-    spec.write_text(SPEC.format(n=args.nodes))
-    plan_dir = work / "plan"
-    if not (plan_dir / "channels.yaml").exists():
-        subprocess.run([*MPOKIT, "plan", str(spec), "-o", str(plan_dir)], check=True,
-                       stdout=subprocess.DEVNULL)
-    res = work / "results.csv"
-    if not res.exists():
-        results_csv(plan_dir, res)
+    plan_dir, res = plan_and_results(work, args.nodes, keep_results=True)
     from mpokit.accept import read_plan
     from mpokit.web.accept_data import run_acceptance
 
