@@ -174,7 +174,7 @@ def control_chart_svg(chart: dict[str, Any], *, title: str, unit: str) -> str:
     lo, hi = min(vals), max(vals)
     pad = (hi - lo) * 0.08 or 0.01
     # a chart of non-negative values (ranges, R chart) gets no axis below zero
-    lo, hi = (lo - pad if lo - pad >= 0 or lo < 0 else 0.0), hi + pad
+    lo, hi = (lo - pad if lo < 0 else max(lo - pad, 0.0)), hi + pad
     pw, ph = _W - _L - _R, _H - _T - _B
 
     def x_of(i: float) -> float:

@@ -131,30 +131,25 @@ def _tiff_pixel_um(tif: Any) -> float | None:
     return None
 
 
-_TIFF_NOTES: ContextVar[list[str] | None] = ContextVar("_TIFF_NOTES", default=None)
+_TIFF_QUIET: ContextVar[bool] = ContextVar("_TIFF_QUIET", default=False)
 
 
-def _hold_tiff_note(record: logging.LogRecord) -> bool:
+def _drop_tiff_log(record: logging.LogRecord) -> bool:
     """Keep tifffile's own warnings of a read in progress (this thread's) off stderr."""
-    notes = _TIFF_NOTES.get()
-    if notes is None:
-        return True
-    notes.append(record.getMessage())
-    return False
+    return not _TIFF_QUIET.get()
 
 
 @contextmanager
-def _quiet_tifffile() -> Iterator[list[str]]:
-    """Hold tifffile's log records during one read; the user sees our error, not its log."""
+def _quiet_tifffile() -> Iterator[None]:
+    """Drop tifffile's log records during one read; the user sees our error, not its log."""
     logger = logging.getLogger("tifffile")
-    if _hold_tiff_note not in logger.filters:
-        logger.addFilter(_hold_tiff_note)
-    notes: list[str] = []
-    token = _TIFF_NOTES.set(notes)
+    if _drop_tiff_log not in logger.filters:
+        logger.addFilter(_drop_tiff_log)
+    token = _TIFF_QUIET.set(True)
     try:
-        yield notes
+        yield
     finally:
-        _TIFF_NOTES.reset(token)
+        _TIFF_QUIET.reset(token)
 
 
 def _read_tiff(path: Path, file: str) -> tuple[np.ndarray, float | None]:
