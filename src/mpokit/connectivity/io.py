@@ -273,6 +273,7 @@ def parse_channels(data: Any, lines: Lines | None = None) -> list[ChannelSpec]:
     """
     return list(parse_channel_set(data, lines).specs())
 
+
 def _load(text: str, file: str) -> ChannelSet | tuple[Any, Lines]:
     """Parse a channel file: JSON by the JSON parser, big plain lists item by item."""
     if text.lstrip()[:1] in ("{", "["):
